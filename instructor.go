@@ -1,0 +1,90 @@
+package dangke
+
+import (
+	"fmt"
+	"time"
+)
+
+// PoolTarget is the notice's minimum lecturer pool per county (20人以上).
+const PoolTarget = 20
+
+// Instructor is one lecturer in a county's pool: the columns of 附件2.
+type Instructor struct {
+	ID       int64
+	PoolID   int64 // the county whose pool this is
+	UnitID   int64 // the unit the lecturer works in, inside the county
+	Name     string
+	Gender   string // 男 or 女
+	BirthY   int
+	BirthM   int
+	Position string
+	Phone    string // 11 digits
+
+	Author    string
+	Chat      string
+	CreatedAt time.Time
+	UnitName  string // filled by the store on reads
+}
+
+// Birth formats the birth month as 附件2 prints it: 1985-03.
+func (i *Instructor) Birth() string { return fmt.Sprintf("%04d-%02d", i.BirthY, i.BirthM) }
+
+// MaskedBirth hides the month: 1985-**.
+func (i *Instructor) MaskedBirth() string { return fmt.Sprintf("%04d-**", i.BirthY) }
+
+// MaskPhone hides the middle four digits of a mobile number: 138****5678.
+func MaskPhone(p string) string {
+	if len(p) != 11 {
+		return "***"
+	}
+	return p[:3] + "****" + p[7:]
+}
+
+// MinInstructorAge and MaxInstructorAge bound a lecturer's age in years.
+const (
+	MinInstructorAge = 18
+	MaxInstructorAge = 100
+)
+
+// Validate checks the 附件2 fields; today is the current day.
+func (i *Instructor) Validate(today time.Time) error {
+	if err := checkName("姓名", i.Name); err != nil {
+		return err
+	}
+	if i.Gender != "男" && i.Gender != "女" {
+		return Errorf(EINVALID, "性别应为「男」或「女」，收到「%s」。", i.Gender)
+	}
+	if i.BirthM < 1 || i.BirthM > 12 || i.BirthY < 1000 {
+		return Errorf(EINVALID, "出生年月应为真实的年月，如 1985-03，收到 %d-%02d。", i.BirthY, i.BirthM)
+	}
+	age := today.Year() - i.BirthY
+	if int(today.Month()) < i.BirthM {
+		age--
+	}
+	if age < MinInstructorAge {
+		return Errorf(EINVALID, "出生年月 %s 未满 %d 周岁，请核对。", i.Birth(), MinInstructorAge)
+	}
+	if age > MaxInstructorAge {
+		return Errorf(EINVALID, "出生年月 %s 超过 %d 周岁，请核对。", i.Birth(), MaxInstructorAge)
+	}
+	if err := checkText("职务", i.Position, MaxPosition); err != nil {
+		return err
+	}
+	return CheckPhone(i.Phone)
+}
+
+// CheckPhone validates a mainland mobile number: 11 digits starting 13-19.
+func CheckPhone(p string) error {
+	for _, r := range p {
+		if r < '0' || r > '9' {
+			return Errorf(EINVALID, "手机号只能是数字，收到「%s」。", firstRunes(p, 20))
+		}
+	}
+	if len(p) != 11 {
+		return Errorf(EINVALID, "手机号应为 11 位数字，收到的是 %d 位。", len(p))
+	}
+	if p[0] != '1' || p[1] < '3' {
+		return Errorf(EINVALID, "手机号应以 13 至 19 开头，收到「%s」。", p[:3]+"…")
+	}
+	return nil
+}

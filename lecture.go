@@ -1,0 +1,143 @@
+package dangke
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Venue is where a lecture went to: the five places of 送党课进基层.
+const (
+	VenueOrgan      = "机关"
+	VenueCommunity  = "社区"
+	VenueEnterprise = "企业"
+	VenueVillage    = "农村"
+	VenueSchool     = "学校"
+)
+
+// Venues lists the accepted venues in the notice's order.
+var Venues = []string{VenueOrgan, VenueCommunity, VenueEnterprise, VenueVillage, VenueSchool}
+
+// Forms lists the accepted lecture forms; the first is the default.
+var Forms = []string{"普通", "情景", "文艺"}
+
+// FirstYear is the earliest year a lecture may be dated: the campaign began in 2019.
+const FirstYear = 2019
+
+// Limits on lecture fields.
+const (
+	MaxTitle     = 100
+	MaxPosition  = 30
+	MaxAttendees = 100000
+	MaxMinutes   = 600
+	MaxLink      = 500
+)
+
+// Lecture is one micro Party lecture as logged: the columns of 附件1 and the
+// optional details the campaign asks about.
+type Lecture struct {
+	ID        int64
+	UnitID    int64
+	Speaker   string    // 讲课人姓名
+	Position  string    // 职务
+	Title     string    // 微党课题目, without 《》
+	Date      time.Time // 讲课日期 (midnight)
+	Attendees int       // 听课人数
+	Venue     string    // 场所: one of Venues, or ""
+	Form      string    // 形式: one of Forms
+	Minutes   int       // 时长, 0 when not given
+	Satisfied int       // 满意 numerator
+	Surveyed  int       // 满意 denominator, 0 when no survey
+	Link      string    // 链接 to a recording
+	Leader    bool      // the speaker is a leading cadre
+
+	Author    string // platform:user who logged it
+	Chat      string // platform:chat it was logged in
+	CreatedAt time.Time
+	UnitPath  string // filled by the store on reads
+}
+
+// leaderWords are the parts of a 职务 that make its holder a leading cadre for
+// the campaign: the notice asks 各级党组织书记和班子成员 to lecture first.
+var leaderWords = []string{"书记", "部长", "局长", "主任", "县长", "市长", "区长", "镇长", "乡长", "主席", "校长", "院长", "厅长", "处长", "科长", "委员", "班子成员", "领导"}
+
+// IsLeaderPosition reports whether a 职务 names a leading cadre.
+func IsLeaderPosition(position string) bool {
+	for _, w := range leaderWords {
+		if strings.Contains(position, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks every field against the campaign's rules, with today
+// being the current day in the campaign's time zone. It fills Form with the
+// default when empty. The error names the first wrong field.
+func (l *Lecture) Validate(today time.Time) error {
+	if err := checkName("讲课人姓名", l.Speaker); err != nil {
+		return err
+	}
+	if err := checkText("职务", l.Position, MaxPosition); err != nil {
+		return err
+	}
+	if err := checkText("微党课题目", l.Title, MaxTitle); err != nil {
+		return err
+	}
+	if l.Date.IsZero() {
+		return Errorf(EINVALID, "讲课日期不能为空。")
+	}
+	if l.Date.Year() < FirstYear {
+		return Errorf(EINVALID, "讲课日期不能早于 %d 年，收到 %s。", FirstYear, l.Date.Format(DateLayout))
+	}
+	if Midnight(l.Date).After(Midnight(today)) {
+		return Errorf(EINVALID, "讲课日期不能晚于今天（%s），收到 %s。", today.Format(DateLayout), l.Date.Format(DateLayout))
+	}
+	if l.Attendees < 1 || l.Attendees > MaxAttendees {
+		return Errorf(EINVALID, "听课人数应为 1 到 %d 之间的整数，收到 %d。", MaxAttendees, l.Attendees)
+	}
+	if l.Venue != "" && !contains(Venues, l.Venue) {
+		return Errorf(EINVALID, "场所应为%s之一，收到「%s」。", strings.Join(Venues, "、"), l.Venue)
+	}
+	if l.Form == "" {
+		l.Form = Forms[0]
+	}
+	if !contains(Forms, l.Form) {
+		return Errorf(EINVALID, "形式应为%s之一，收到「%s」。", strings.Join(Forms, "、"), l.Form)
+	}
+	if l.Minutes < 0 || l.Minutes > MaxMinutes {
+		return Errorf(EINVALID, "时长应为 1 到 %d 分钟，收到 %d。", MaxMinutes, l.Minutes)
+	}
+	if l.Surveyed < 0 || l.Satisfied < 0 || l.Satisfied > l.Surveyed {
+		return Errorf(EINVALID, "满意应写作 满意人数/参评人数，且满意人数不超过参评人数，收到 %d/%d。", l.Satisfied, l.Surveyed)
+	}
+	if l.Surveyed > l.Attendees {
+		return Errorf(EINVALID, "满意的参评人数（%d）不能多于听课人数（%d）。", l.Surveyed, l.Attendees)
+	}
+	if l.Link != "" {
+		if err := checkLink(l.Link); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkLink(s string) error {
+	if len(s) > MaxLink {
+		return Errorf(EINVALID, "链接最长 %d 个字符。", MaxLink)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Errorf(EINVALID, "链接应以 http:// 或 https:// 开头，收到「%s」。", firstRunes(s, 40))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,75 @@
+package dangke
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// ChatRef names a chat on a platform.
+type ChatRef struct {
+	Platform string // console, dingtalk, wecom, telegram
+	ID       string // the platform's conversation id
+	Group    bool   // a group chat rather than a 1:1 chat with the bot
+	Title    string // the group's name, when the platform says it
+}
+
+// Key is the chat's identity across platforms: platform:id.
+func (c ChatRef) Key() string { return c.Platform + ":" + c.ID }
+
+// Person is a sender on a platform.
+type Person struct {
+	Platform string
+	ID       string // the platform's stable user id
+	Name     string // display name, for replies only
+}
+
+// Key is the person's identity across platforms: platform:id, the form used
+// in config (admins:) and in role grants.
+func (p Person) Key() string { return p.Platform + ":" + p.ID }
+
+// ParsePersonKey splits platform:id. It reports false when either part is empty.
+func ParsePersonKey(s string) (Person, bool) {
+	platform, id, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok || platform == "" || id == "" {
+		return Person{}, false
+	}
+	return Person{Platform: platform, ID: id}, true
+}
+
+// Request is one message to the bot, already stripped of the platform's
+// framing: the @mention removed and /cmd@BotName normalised to /cmd.
+type Request struct {
+	Chat  ChatRef
+	From  Person
+	Text  string
+	MsgID string    // the platform's message id; "" when it has none
+	Time  time.Time // when the platform received it
+}
+
+// File is an attachment to a reply, such as an exported spreadsheet.
+type File struct {
+	Name string
+	MIME string
+	Data []byte
+}
+
+// Reply is what the bot answers. Text is plain text with line breaks; each
+// adapter renders it in its platform's markup.
+type Reply struct {
+	Text  string
+	Files []File
+}
+
+// Handler answers requests. The commands router is the Handler of the bot;
+// a nil Reply means nothing is to be sent. Handle returns only after every
+// entry the request makes is durably stored, so an adapter may acknowledge
+// the platform's delivery as soon as Handle returns.
+type Handler interface {
+	Handle(ctx context.Context, req Request) (*Reply, error)
+}
+
+// Notifier sends a message to a chat unprompted, such as a weekly digest.
+type Notifier interface {
+	Notify(ctx context.Context, chat ChatRef, reply *Reply) error
+}

@@ -1,0 +1,127 @@
+package dangke
+
+import (
+	"context"
+	"time"
+)
+
+// Role grants a person the admin role over a unit's subtree.
+type Role struct {
+	Person    string // platform:id
+	UnitID    int64
+	UnitPath  string // filled on reads
+	GrantedBy string
+	GrantedAt time.Time
+}
+
+// AuditEntry records one change: who made it, from which chat, when, what.
+type AuditEntry struct {
+	Actor    string // platform:id
+	Chat     string // platform:chat
+	At       time.Time
+	Action   string // lecture.add, lecture.withdraw, unit.add ...
+	Entity   string // lecture, instructor, unit, chat, role
+	EntityID int64
+	Detail   string // a short human-readable description
+}
+
+// Entry is a logged lecture or lecturer, as /撤销 and /记录 see it.
+type Entry struct {
+	Kind string // "lecture" or "instructor"
+	ID   int64
+	At   time.Time
+}
+
+// Entry kinds.
+const (
+	EntryLecture    = "lecture"
+	EntryInstructor = "instructor"
+)
+
+// MessageKey identifies a platform message for idempotent handling.
+type MessageKey struct {
+	Platform string
+	Chat     string
+	ID       string
+}
+
+// Reader is the read side of the store.
+type Reader interface {
+	// UnitByPath finds a unit by its full path; ENOTFOUND if none.
+	UnitByPath(ctx context.Context, path string) (*Unit, error)
+	// UnitByID finds a unit by id; ENOTFOUND if none.
+	UnitByID(ctx context.Context, id int64) (*Unit, error)
+	// UnitsNamed returns the units whose own name is name.
+	UnitsNamed(ctx context.Context, name string) ([]Unit, error)
+	// Units returns root's subtree (root first), or the whole tree when root
+	// is 0, ordered by path.
+	Units(ctx context.Context, root int64) ([]Unit, error)
+	// ChatUnit returns the unit a chat is bound to, or nil.
+	ChatUnit(ctx context.Context, chat ChatRef) (*Unit, error)
+	// Roles returns the roles granted to a person.
+	Roles(ctx context.Context, person string) ([]Role, error)
+	// Figures returns the figures of a unit's subtree (0: the whole city)
+	// over a period (zero: the whole campaign).
+	Figures(ctx context.Context, unit int64, p Period) (Figures, error)
+	// TopFigures returns the figures of every reporting unit over a period.
+	TopFigures(ctx context.Context, p Period) ([]UnitFigures, error)
+	// PoolSize counts the lecturers in a county's pool.
+	PoolSize(ctx context.Context, county int64) (int, error)
+	// Lectures returns the most recent active lectures of a unit's subtree,
+	// newest first.
+	Lectures(ctx context.Context, unit int64, limit int) ([]Lecture, error)
+	// Lecture finds an active lecture by id; ENOTFOUND if none.
+	Lecture(ctx context.Context, id int64) (*Lecture, error)
+	// Instructors returns the active lecturers of a county's pool.
+	Instructors(ctx context.Context, county int64) ([]Instructor, error)
+	// Instructor finds an active lecturer by id; ENOTFOUND if none.
+	Instructor(ctx context.Context, id int64) (*Instructor, error)
+	// LastEntry returns the newest active entry that author logged, or nil.
+	LastEntry(ctx context.Context, author string) (*Entry, error)
+	// Reply returns the reply saved for a handled message, and whether it was found.
+	Reply(ctx context.Context, key MessageKey) (string, bool, error)
+}
+
+// Writer is the write side of the store, reached only inside Store.Update.
+type Writer interface {
+	// AddUnit inserts a unit under u.ParentID; it fills ID, TopID, Path and Depth.
+	AddUnit(ctx context.Context, u *Unit) error
+	// SetMembers sets a unit's own Party member count.
+	SetMembers(ctx context.Context, unit int64, n int) error
+	// BindChat binds a chat to a unit, replacing any earlier binding.
+	BindChat(ctx context.Context, chat ChatRef, unit int64, by string, at time.Time) error
+	// Grant gives a role; granting it twice is not an error.
+	Grant(ctx context.Context, r Role) error
+	// Revoke takes a role away; ENOTFOUND if it was not granted.
+	Revoke(ctx context.Context, person string, unit int64) error
+	// AddLecture stores a lecture and updates the unit's totals; it fills ID.
+	AddLecture(ctx context.Context, l *Lecture) error
+	// WithdrawLecture marks a lecture withdrawn and takes it out of the totals.
+	WithdrawLecture(ctx context.Context, id int64, by string, at time.Time) error
+	// AddInstructor stores a lecturer; ECONFLICT if the pool has the phone number.
+	AddInstructor(ctx context.Context, i *Instructor) error
+	// WithdrawInstructor marks a lecturer removed from the pool.
+	WithdrawInstructor(ctx context.Context, id int64, by string, at time.Time) error
+	// Audit records a change.
+	Audit(ctx context.Context, e AuditEntry) error
+	// SaveReply records that a message was handled, with its reply.
+	SaveReply(ctx context.Context, key MessageKey, reply string, at time.Time) error
+}
+
+// Tx is the store inside a transaction.
+type Tx interface {
+	Reader
+	Writer
+}
+
+// Store is the campaign's database.
+type Store interface {
+	Reader
+	// Update runs fn in a transaction and returns once the transaction is
+	// durably committed (or fn's error, with nothing written). fn may run
+	// alongside other callers' functions in one commit; each is isolated by a
+	// savepoint, so one caller's error never undoes another's work.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// Close flushes and closes the database.
+	Close() error
+}

@@ -1,0 +1,474 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"dangke"
+)
+
+// queries implements the read and write methods over a database or a
+// transaction.
+type queries struct{ db bun.IDB }
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// subtree returns the ipath range [lo, hi) that holds a unit and everything
+// below it: ipaths end in "/", and "0" is the byte after "/".
+func subtree(ipath string) (lo, hi string) {
+	return ipath, ipath[:len(ipath)-1] + "0"
+}
+
+type unitRow struct {
+	ID       int64         `bun:"id"`
+	ParentID sql.NullInt64 `bun:"parent_id"`
+	TopID    int64         `bun:"top_id"`
+	Name     string        `bun:"name"`
+	Path     string        `bun:"path"`
+	IPath    string        `bun:"ipath"`
+	Depth    int           `bun:"depth"`
+	Kind     string        `bun:"kind"`
+	Members  int           `bun:"members"`
+}
+
+func (r *unitRow) unit() dangke.Unit {
+	return dangke.Unit{
+		ID: r.ID, ParentID: r.ParentID.Int64, TopID: r.TopID, Name: r.Name, Path: r.Path,
+		Depth: r.Depth, Kind: dangke.UnitKind(r.Kind), Members: r.Members,
+	}
+}
+
+const unitCols = "id, parent_id, top_id, name, path, ipath, depth, kind, members"
+
+func (q queries) unitWhere(ctx context.Context, where string, args ...any) (*unitRow, error) {
+	var r unitRow
+	err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE "+where, args...).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unit: %w", err)
+	}
+	return &r, nil
+}
+
+// UnitByPath finds a unit by its full path.
+func (q queries) UnitByPath(ctx context.Context, path string) (*dangke.Unit, error) {
+	r, err := q.unitWhere(ctx, "path = ?", path)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, dangke.Errorf(dangke.ENOTFOUND, "单位「%s」不存在，可用 /单位 列表 查看。", path)
+	}
+	u := r.unit()
+	return &u, nil
+}
+
+// UnitByID finds a unit by id.
+func (q queries) UnitByID(ctx context.Context, id int64) (*dangke.Unit, error) {
+	r, err := q.unitWhere(ctx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, dangke.Errorf(dangke.ENOTFOUND, "单位编号 %d 不存在。", id)
+	}
+	u := r.unit()
+	return &u, nil
+}
+
+// UnitsNamed returns the units whose own name is name.
+func (q queries) UnitsNamed(ctx context.Context, name string) ([]dangke.Unit, error) {
+	var rows []unitRow
+	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE name = ? ORDER BY path", name).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: units named: %w", err)
+	}
+	return units(rows), nil
+}
+
+func units(rows []unitRow) []dangke.Unit {
+	out := make([]dangke.Unit, len(rows))
+	for i := range rows {
+		out[i] = rows[i].unit()
+	}
+	return out
+}
+
+func (q queries) ipath(ctx context.Context, unit int64) (string, error) {
+	var ip string
+	err := q.db.NewRaw("SELECT ipath FROM units WHERE id = ?", unit).Scan(ctx, &ip)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", dangke.Errorf(dangke.ENOTFOUND, "单位编号 %d 不存在。", unit)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: unit path: %w", err)
+	}
+	return ip, nil
+}
+
+// Units returns a subtree ordered by path, or the whole tree for root 0.
+func (q queries) Units(ctx context.Context, root int64) ([]dangke.Unit, error) {
+	var rows []unitRow
+	var err error
+	if root == 0 {
+		err = q.db.NewRaw("SELECT " + unitCols + " FROM units ORDER BY path").Scan(ctx, &rows)
+	} else {
+		var ip string
+		if ip, err = q.ipath(ctx, root); err != nil {
+			return nil, err
+		}
+		lo, hi := subtree(ip)
+		err = q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE ipath >= ? AND ipath < ? ORDER BY path", lo, hi).Scan(ctx, &rows)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: units: %w", err)
+	}
+	return units(rows), nil
+}
+
+// ChatUnit returns the unit a chat is bound to, or nil.
+func (q queries) ChatUnit(ctx context.Context, chat dangke.ChatRef) (*dangke.Unit, error) {
+	r, err := q.unitWhere(ctx, "id = (SELECT unit_id FROM chats WHERE platform = ? AND chat_id = ?)", chat.Platform, chat.ID)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	u := r.unit()
+	return &u, nil
+}
+
+// Roles returns the roles granted to a person.
+func (q queries) Roles(ctx context.Context, person string) ([]dangke.Role, error) {
+	var rows []struct {
+		Person    string `bun:"person"`
+		UnitID    int64  `bun:"unit_id"`
+		Path      string `bun:"path"`
+		GrantedBy string `bun:"granted_by"`
+		GrantedAt int64  `bun:"granted_at"`
+	}
+	err := q.db.NewRaw(`SELECT r.person, r.unit_id, u.path, r.granted_by, r.granted_at
+		FROM roles r JOIN units u ON u.id = r.unit_id WHERE r.person = ? ORDER BY u.path`, person).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: roles: %w", err)
+	}
+	out := make([]dangke.Role, len(rows))
+	for i, r := range rows {
+		out[i] = dangke.Role{Person: r.Person, UnitID: r.UnitID, UnitPath: r.Path, GrantedBy: r.GrantedBy, GrantedAt: fromMillis(r.GrantedAt)}
+	}
+	return out, nil
+}
+
+// figuresRow is what the figure queries scan into.
+type figuresRow struct {
+	TopID     int64 `bun:"top_id"`
+	Lectures  int   `bun:"lectures"`
+	Speakers  int   `bun:"speakers"`
+	Leaders   int   `bun:"leaders"`
+	Attendees int   `bun:"attendees"`
+	Satisfied int   `bun:"satisfied"`
+	Surveyed  int   `bun:"surveyed"`
+	Members   int   `bun:"members"`
+}
+
+func (r figuresRow) figures() dangke.Figures {
+	return dangke.Figures{Lectures: r.Lectures, Speakers: r.Speakers, Leaders: r.Leaders, Attendees: r.Attendees,
+		Satisfied: r.Satisfied, Surveyed: r.Surveyed, Members: r.Members}
+}
+
+// unitFilter returns a WHERE fragment on the units alias u restricting to a
+// subtree, or to everything for unit 0.
+func (q queries) unitFilter(ctx context.Context, unit int64) (string, []any, error) {
+	if unit == 0 {
+		return "1 = 1", nil, nil
+	}
+	ip, err := q.ipath(ctx, unit)
+	if err != nil {
+		return "", nil, err
+	}
+	lo, hi := subtree(ip)
+	return "u.ipath >= ? AND u.ipath < ?", []any{lo, hi}, nil
+}
+
+const totalsSelect = `SELECT %s
+	coalesce(sum(t.lectures), 0) AS lectures, coalesce(sum(t.speakers), 0) AS speakers,
+	coalesce(sum(t.leaders), 0) AS leaders, coalesce(sum(t.attendees), 0) AS attendees,
+	coalesce(sum(t.satisfied), 0) AS satisfied, coalesce(sum(t.surveyed), 0) AS surveyed,
+	coalesce(sum(u.members), 0) AS members
+	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
+
+const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
+	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
+	FROM lectures l JOIN units u ON u.id = l.unit_id
+	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s %s`
+
+const periodSpeakers = `SELECT %s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders FROM (
+	SELECT u.top_id, l.unit_id, l.speaker, max(l.leader) AS leader
+	FROM lectures l JOIN units u ON u.id = l.unit_id
+	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s
+	GROUP BY u.top_id, l.unit_id, l.speaker) s %s`
+
+func dayRange(p dangke.Period) []any {
+	return []any{p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)}
+}
+
+// Figures returns a subtree's figures over a period.
+func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dangke.Figures, error) {
+	where, args, err := q.unitFilter(ctx, unit)
+	if err != nil {
+		return dangke.Figures{}, err
+	}
+	var tot figuresRow
+	if err := q.db.NewRaw(fmt.Sprintf(totalsSelect, "", where, ""), args...).Scan(ctx, &tot); err != nil {
+		return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
+	}
+	if p.IsZero() {
+		return tot.figures(), nil
+	}
+	var lec, spk figuresRow
+	pargs := append(dayRange(p), args...)
+	if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "", where, ""), pargs...).Scan(ctx, &lec); err != nil {
+		return dangke.Figures{}, fmt.Errorf("store: period figures: %w", err)
+	}
+	if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "", where, ""), pargs...).Scan(ctx, &spk); err != nil {
+		return dangke.Figures{}, fmt.Errorf("store: period speakers: %w", err)
+	}
+	lec.Speakers, lec.Leaders, lec.Members = spk.Speakers, spk.Leaders, tot.Members
+	return lec.figures(), nil
+}
+
+// TopFigures returns every reporting unit's figures over a period, in path order.
+func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.UnitFigures, error) {
+	var tops []unitRow
+	if err := q.db.NewRaw("SELECT " + unitCols + " FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
+		return nil, fmt.Errorf("store: top units: %w", err)
+	}
+	var tot []figuresRow
+	if err := q.db.NewRaw(fmt.Sprintf(totalsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")).Scan(ctx, &tot); err != nil {
+		return nil, fmt.Errorf("store: top figures: %w", err)
+	}
+	byTop := make(map[int64]*figuresRow, len(tot))
+	for i := range tot {
+		byTop[tot[i].TopID] = &tot[i]
+	}
+	if !p.IsZero() {
+		var lec, spk []figuresRow
+		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &lec); err != nil {
+			return nil, fmt.Errorf("store: top period figures: %w", err)
+		}
+		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "s.top_id AS top_id,", "1 = 1", "GROUP BY s.top_id"), dayRange(p)...).Scan(ctx, &spk); err != nil {
+			return nil, fmt.Errorf("store: top period speakers: %w", err)
+		}
+		period := make(map[int64]*figuresRow, len(lec))
+		for i := range lec {
+			period[lec[i].TopID] = &lec[i]
+		}
+		for i := range spk {
+			if r := period[spk[i].TopID]; r != nil {
+				r.Speakers, r.Leaders = spk[i].Speakers, spk[i].Leaders
+			}
+		}
+		for id, r := range byTop {
+			members := r.Members
+			if pr := period[id]; pr != nil {
+				*r = *pr
+			} else {
+				*r = figuresRow{TopID: id}
+			}
+			r.Members = members
+		}
+	}
+	out := make([]dangke.UnitFigures, len(tops))
+	for i := range tops {
+		out[i].Unit = tops[i].unit()
+		if r := byTop[tops[i].ID]; r != nil {
+			out[i].Figures = r.figures()
+		}
+	}
+	return out, nil
+}
+
+// PoolSize counts the active lecturers in a county's pool.
+func (q queries) PoolSize(ctx context.Context, county int64) (int, error) {
+	var n int
+	if err := q.db.NewRaw("SELECT count(*) FROM instructors WHERE pool_id = ? AND removed_at IS NULL", county).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("store: pool size: %w", err)
+	}
+	return n, nil
+}
+
+type lectureRow struct {
+	ID        int64  `bun:"id"`
+	UnitID    int64  `bun:"unit_id"`
+	UnitPath  string `bun:"path"`
+	Speaker   string `bun:"speaker"`
+	Position  string `bun:"position"`
+	Title     string `bun:"title"`
+	Day       string `bun:"day"`
+	Attendees int    `bun:"attendees"`
+	Venue     string `bun:"venue"`
+	Form      string `bun:"form"`
+	Minutes   int    `bun:"minutes"`
+	Satisfied int    `bun:"satisfied"`
+	Surveyed  int    `bun:"surveyed"`
+	Link      string `bun:"link"`
+	Leader    bool   `bun:"leader"`
+	Author    string `bun:"author"`
+	Chat      string `bun:"chat"`
+	CreatedAt int64  `bun:"created_at"`
+}
+
+func (r *lectureRow) lecture() dangke.Lecture {
+	day, _ := time.Parse(dangke.DateLayout, r.Day)
+	return dangke.Lecture{
+		ID: r.ID, UnitID: r.UnitID, UnitPath: r.UnitPath, Speaker: r.Speaker, Position: r.Position,
+		Title: r.Title, Date: day, Attendees: r.Attendees, Venue: r.Venue, Form: r.Form,
+		Minutes: r.Minutes, Satisfied: r.Satisfied, Surveyed: r.Surveyed, Link: r.Link,
+		Leader: r.Leader, Author: r.Author, Chat: r.Chat, CreatedAt: fromMillis(r.CreatedAt),
+	}
+}
+
+const lectureCols = `l.id, l.unit_id, u.path, l.speaker, l.position, l.title, l.day, l.attendees, l.venue,
+	l.form, l.minutes, l.satisfied, l.surveyed, l.link, l.leader, l.author, l.chat, l.created_at`
+
+// Lectures returns a subtree's most recent active lectures, newest first.
+func (q queries) Lectures(ctx context.Context, unit int64, limit int) ([]dangke.Lecture, error) {
+	where, args, err := q.unitFilter(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	var rows []lectureRow
+	err = q.db.NewRaw("SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
+		where+" ORDER BY l.id DESC LIMIT ?", append(args, limit)...).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: lectures: %w", err)
+	}
+	out := make([]dangke.Lecture, len(rows))
+	for i := range rows {
+		out[i] = rows[i].lecture()
+	}
+	return out, nil
+}
+
+// Lecture finds an active lecture.
+func (q queries) Lecture(ctx context.Context, id int64) (*dangke.Lecture, error) {
+	var r lectureRow
+	err := q.db.NewRaw("SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.id = ? AND l.withdrawn_at IS NULL", id).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的党课记录（或已撤销）。", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: lecture: %w", err)
+	}
+	l := r.lecture()
+	return &l, nil
+}
+
+type instructorRow struct {
+	ID        int64  `bun:"id"`
+	PoolID    int64  `bun:"pool_id"`
+	UnitID    int64  `bun:"unit_id"`
+	UnitName  string `bun:"unit_name"`
+	Name      string `bun:"name"`
+	Gender    string `bun:"gender"`
+	BirthY    int    `bun:"birth_y"`
+	BirthM    int    `bun:"birth_m"`
+	Position  string `bun:"position"`
+	Phone     string `bun:"phone"`
+	Author    string `bun:"author"`
+	Chat      string `bun:"chat"`
+	CreatedAt int64  `bun:"created_at"`
+}
+
+func (r *instructorRow) instructor() dangke.Instructor {
+	return dangke.Instructor{
+		ID: r.ID, PoolID: r.PoolID, UnitID: r.UnitID, UnitName: r.UnitName, Name: r.Name, Gender: r.Gender,
+		BirthY: r.BirthY, BirthM: r.BirthM, Position: r.Position, Phone: r.Phone,
+		Author: r.Author, Chat: r.Chat, CreatedAt: fromMillis(r.CreatedAt),
+	}
+}
+
+const instructorCols = `i.id, i.pool_id, i.unit_id, u.name AS unit_name, i.name, i.gender, i.birth_y, i.birth_m,
+	i.position, i.phone, i.author, i.chat, i.created_at`
+
+// Instructors returns a county pool's active lecturers in the order they were added.
+func (q queries) Instructors(ctx context.Context, county int64) ([]dangke.Instructor, error) {
+	var rows []instructorRow
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i JOIN units u ON u.id = i.unit_id WHERE i.pool_id = ? AND i.removed_at IS NULL ORDER BY i.id", county).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: instructors: %w", err)
+	}
+	out := make([]dangke.Instructor, len(rows))
+	for i := range rows {
+		out[i] = rows[i].instructor()
+	}
+	return out, nil
+}
+
+// Instructor finds an active lecturer.
+func (q queries) Instructor(ctx context.Context, id int64) (*dangke.Instructor, error) {
+	var r instructorRow
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i JOIN units u ON u.id = i.unit_id WHERE i.id = ? AND i.removed_at IS NULL", id).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的宣讲员（或已移除）。", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: instructor: %w", err)
+	}
+	in := r.instructor()
+	return &in, nil
+}
+
+// LastEntry returns the newest active lecture or lecturer that author logged.
+func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, error) {
+	var best *dangke.Entry
+	for _, k := range []struct{ kind, table, live string }{
+		{dangke.EntryLecture, "lectures", "withdrawn_at"},
+		{dangke.EntryInstructor, "instructors", "removed_at"},
+	} {
+		var row struct {
+			ID        int64 `bun:"id"`
+			CreatedAt int64 `bun:"created_at"`
+		}
+		err := q.db.NewRaw("SELECT id, created_at FROM "+k.table+" WHERE author = ? AND "+k.live+" IS NULL ORDER BY id DESC LIMIT 1", author).Scan(ctx, &row)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: last entry: %w", err)
+		}
+		at := fromMillis(row.CreatedAt)
+		if best == nil || at.After(best.At) {
+			best = &dangke.Entry{Kind: k.kind, ID: row.ID, At: at}
+		}
+	}
+	return best, nil
+}
+
+// Reply returns the saved reply of a handled message.
+func (q queries) Reply(ctx context.Context, key dangke.MessageKey) (string, bool, error) {
+	var reply string
+	err := q.db.NewRaw("SELECT reply FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?", key.Platform, key.Chat, key.ID).Scan(ctx, &reply)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: message: %w", err)
+	}
+	return reply, true, nil
+}
+
+// isUnique reports whether err is a UNIQUE constraint failure.
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/store"
+)
+
+func open(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+var day = func(s string) time.Time {
+	d, err := time.Parse(dangke.DateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// addPath creates every missing unit along path and returns the last one.
+func addPath(t testing.TB, s *store.Store, path string, members int) *dangke.Unit {
+	t.Helper()
+	ctx := context.Background()
+	names, err := dangke.ParsePath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last *dangke.Unit
+	err = s.Update(ctx, func(tx dangke.Tx) error {
+		var parent int64
+		for i := range names {
+			p := dangke.JoinPath(names[:i+1])
+			u, err := tx.UnitByPath(ctx, p)
+			if dangke.ErrorCode(err) == dangke.ENOTFOUND {
+				u = &dangke.Unit{ParentID: parent, Name: names[i], Kind: dangke.InferUnitKind(i+1, names[i])}
+				if i == len(names)-1 {
+					u.Members = members
+				}
+				err = tx.AddUnit(ctx, u)
+			}
+			if err != nil {
+				return err
+			}
+			parent, last = u.ID, u
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return last
+}
+
+func addLecture(t testing.TB, s *store.Store, l dangke.Lecture) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if l.Author == "" {
+		l.Author = "console:admin"
+	}
+	if l.Form == "" {
+		l.Form = "普通"
+	}
+	err := s.Update(ctx, func(tx dangke.Tx) error { return tx.AddLecture(ctx, &l) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.ID
+}
+
+func TestFiguresRollUp(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	b1 := addPath(t, s, "温县/城关镇/第一党支部", 10)
+	b2 := addPath(t, s, "温县/城关镇/第二党支部", 20)
+	b3 := addPath(t, s, "孟州市/机关党支部", 5)
+	town, _ := s.UnitByPath(ctx, "温县/城关镇")
+	county, _ := s.UnitByPath(ctx, "温县")
+	if county.Kind != dangke.KindCounty || b1.Kind != dangke.KindBranch || town.Kind != dangke.KindOrg {
+		t.Fatalf("kinds: %v %v %v", county.Kind, town.Kind, b1.Kind)
+	}
+	if b1.TopID != county.ID || b3.TopID == county.ID {
+		t.Fatalf("top ids: %d %d %d", b1.TopID, b3.TopID, county.ID)
+	}
+	addLecture(t, s, dangke.Lecture{UnitID: b1.ID, Speaker: "张三", Position: "支部书记", Title: "a", Date: day("2019-07-01"), Attendees: 40, Leader: true, Satisfied: 38, Surveyed: 40})
+	addLecture(t, s, dangke.Lecture{UnitID: b1.ID, Speaker: "张三", Position: "支部书记", Title: "b", Date: day("2019-07-08"), Attendees: 30})
+	id3 := addLecture(t, s, dangke.Lecture{UnitID: b2.ID, Speaker: "张三", Position: "党员", Title: "c", Date: day("2019-07-08"), Attendees: 20, Satisfied: 10, Surveyed: 20})
+	addLecture(t, s, dangke.Lecture{UnitID: b3.ID, Speaker: "李四", Position: "党员", Title: "d", Date: day("2019-07-09"), Attendees: 5})
+
+	check := func(name string, unit int64, p dangke.Period, want dangke.Figures) {
+		t.Helper()
+		got, err := s.Figures(ctx, unit, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+	}
+	all := dangke.Period{}
+	check("branch1", b1.ID, all, dangke.Figures{Lectures: 2, Speakers: 1, Leaders: 1, Attendees: 70, Satisfied: 38, Surveyed: 40, Members: 10})
+	check("county", county.ID, all, dangke.Figures{Lectures: 3, Speakers: 2, Leaders: 1, Attendees: 90, Satisfied: 48, Surveyed: 60, Members: 30})
+	check("city", 0, all, dangke.Figures{Lectures: 4, Speakers: 3, Leaders: 1, Attendees: 95, Satisfied: 48, Surveyed: 60, Members: 35})
+	week := dangke.Period{From: day("2019-07-08"), To: day("2019-07-14")}
+	check("county week", county.ID, week, dangke.Figures{Lectures: 2, Speakers: 2, Leaders: 0, Attendees: 50, Satisfied: 10, Surveyed: 20, Members: 30})
+	// The whole-campaign figures from the running totals equal those computed
+	// from the lectures themselves.
+	wide := dangke.Period{From: day("2019-01-01"), To: day("2030-01-01")}
+	for _, u := range []int64{0, county.ID, town.ID, b1.ID, b3.ID} {
+		a, _ := s.Figures(ctx, u, all)
+		b, _ := s.Figures(ctx, u, wide)
+		if a != b {
+			t.Errorf("unit %d: totals %+v != lectures %+v", u, a, b)
+		}
+	}
+
+	if err := s.Update(ctx, func(tx dangke.Tx) error { return tx.WithdrawLecture(ctx, id3, "console:admin", time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	check("county after withdraw", county.ID, all, dangke.Figures{Lectures: 2, Speakers: 1, Leaders: 1, Attendees: 70, Satisfied: 38, Surveyed: 40, Members: 30})
+
+	tops, err := s.TopFigures(ctx, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tops) != 2 || tops[0].Unit.Name != "孟州市" || tops[0].Figures.Lectures != 1 || tops[1].Figures.Lectures != 1 || tops[1].Figures.Members != 30 {
+		t.Errorf("tops: %+v", tops)
+	}
+}

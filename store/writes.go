@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"dangke"
+)
+
+// The write methods exist on txStore only: writes happen inside Update.
+
+// AddUnit inserts a unit under u.ParentID and fills ID, TopID, Path and Depth.
+func (t *txStore) AddUnit(ctx context.Context, u *dangke.Unit) error {
+	parentIPath, parentPath, top, depth := "/", "", int64(0), 1
+	var parent any
+	if u.ParentID != 0 {
+		p, err := t.unitWhere(ctx, "id = ?", u.ParentID)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return dangke.Errorf(dangke.ENOTFOUND, "上级单位编号 %d 不存在。", u.ParentID)
+		}
+		parentIPath, parentPath, top, depth, parent = p.IPath, p.Path+"/", p.TopID, p.Depth+1, p.ID
+	}
+	u.Path, u.Depth = parentPath+u.Name, depth
+	var id int64
+	err := t.db.NewRaw(`INSERT INTO units (parent_id, top_id, name, path, depth, kind, members, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		parent, top, u.Name, u.Path, depth, string(u.Kind), u.Members, millis(time.Now())).Scan(ctx, &id)
+	if isUnique(err) {
+		return dangke.Errorf(dangke.ECONFLICT, "单位「%s」已存在。", u.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add unit: %w", err)
+	}
+	if top == 0 {
+		top = id
+	}
+	if _, err := t.db.ExecContext(ctx, "UPDATE units SET ipath = ?, top_id = ? WHERE id = ?", parentIPath+itoa(id)+"/", top, id); err != nil {
+		return fmt.Errorf("store: add unit: %w", err)
+	}
+	u.ID, u.TopID = id, top
+	return nil
+}
+
+// SetMembers sets a unit's own Party member count.
+func (t *txStore) SetMembers(ctx context.Context, unit int64, n int) error {
+	res, err := t.db.ExecContext(ctx, "UPDATE units SET members = ? WHERE id = ?", n, unit)
+	if err != nil {
+		return fmt.Errorf("store: set members: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return dangke.Errorf(dangke.ENOTFOUND, "单位编号 %d 不存在。", unit)
+	}
+	return nil
+}
+
+// BindChat binds a chat to a unit.
+func (t *txStore) BindChat(ctx context.Context, chat dangke.ChatRef, unit int64, by string, at time.Time) error {
+	_, err := t.db.ExecContext(ctx, `INSERT INTO chats (platform, chat_id, unit_id, title, is_group, bound_by, bound_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, chat_id) DO UPDATE SET unit_id = excluded.unit_id, title = excluded.title,
+		is_group = excluded.is_group, bound_by = excluded.bound_by, bound_at = excluded.bound_at`,
+		chat.Platform, chat.ID, unit, chat.Title, chat.Group, by, millis(at))
+	if err != nil {
+		return fmt.Errorf("store: bind chat: %w", err)
+	}
+	return nil
+}
+
+// Grant gives a role.
+func (t *txStore) Grant(ctx context.Context, r dangke.Role) error {
+	_, err := t.db.ExecContext(ctx, `INSERT INTO roles (person, unit_id, granted_by, granted_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (person, unit_id) DO NOTHING`, r.Person, r.UnitID, r.GrantedBy, millis(r.GrantedAt))
+	if err != nil {
+		return fmt.Errorf("store: grant: %w", err)
+	}
+	return nil
+}
+
+// Revoke takes a role away.
+func (t *txStore) Revoke(ctx context.Context, person string, unit int64) error {
+	res, err := t.db.ExecContext(ctx, "DELETE FROM roles WHERE person = ? AND unit_id = ?", person, unit)
+	if err != nil {
+		return fmt.Errorf("store: revoke: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return dangke.Errorf(dangke.ENOTFOUND, "%s 在该单位没有管理员角色。", person)
+	}
+	return nil
+}
+
+// AddLecture stores a lecture and updates its unit's running totals.
+func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
+	var id int64
+	err := t.db.NewRaw(`INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, venue, form, minutes,
+		satisfied, surveyed, link, leader, author, chat, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
+		l.Minutes, l.Satisfied, l.Surveyed, l.Link, l.Leader, l.Author, l.Chat, millis(l.CreatedAt)).Scan(ctx, &id)
+	if err != nil {
+		return fmt.Errorf("store: add lecture: %w", err)
+	}
+	l.ID = id
+	if err := t.count(ctx, l, +1); err != nil {
+		return fmt.Errorf("store: add lecture: %w", err)
+	}
+	return nil
+}
+
+// count adds (sign +1) or removes (sign -1) a lecture from its unit's
+// speaker and running totals.
+func (t *txStore) count(ctx context.Context, l *dangke.Lecture, sign int) error {
+	leader := 0
+	if l.Leader {
+		leader = 1
+	}
+	// Speaker row before and after, to know whether the unit gained or lost
+	// a lecturer or a leading cadre.
+	var before struct {
+		Lectures       int `bun:"lectures"`
+		LeaderLectures int `bun:"leader_lectures"`
+	}
+	err := t.db.NewRaw("SELECT lectures, leader_lectures FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker).Scan(ctx, &before)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	after := before
+	after.Lectures += sign
+	after.LeaderLectures += sign * leader
+	if after.Lectures <= 0 {
+		_, err = t.db.ExecContext(ctx, "DELETE FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker)
+	} else {
+		_, err = t.db.ExecContext(ctx, `INSERT INTO speakers (unit_id, name, lectures, leader_lectures) VALUES (?, ?, ?, ?)
+			ON CONFLICT (unit_id, name) DO UPDATE SET lectures = excluded.lectures, leader_lectures = excluded.leader_lectures`,
+			l.UnitID, l.Speaker, after.Lectures, after.LeaderLectures)
+	}
+	if err != nil {
+		return err
+	}
+	dSpeakers := b2i(after.Lectures > 0) - b2i(before.Lectures > 0)
+	dLeaders := b2i(after.LeaderLectures > 0) - b2i(before.LeaderLectures > 0)
+	_, err = t.db.ExecContext(ctx, `INSERT INTO unit_totals (unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (unit_id) DO UPDATE SET lectures = lectures + excluded.lectures, speakers = speakers + excluded.speakers,
+		leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
+		satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`,
+		l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
+	return err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// WithdrawLecture marks a lecture withdrawn and takes it out of the totals.
+func (t *txStore) WithdrawLecture(ctx context.Context, id int64, by string, at time.Time) error {
+	l, err := t.Lecture(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := t.db.ExecContext(ctx, "UPDATE lectures SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?", millis(at), by, id); err != nil {
+		return fmt.Errorf("store: withdraw lecture: %w", err)
+	}
+	if err := t.count(ctx, l, -1); err != nil {
+		return fmt.Errorf("store: withdraw lecture: %w", err)
+	}
+	return nil
+}
+
+// AddInstructor stores a lecturer in a county's pool.
+func (t *txStore) AddInstructor(ctx context.Context, i *dangke.Instructor) error {
+	var id int64
+	err := t.db.NewRaw(`INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, position, phone, author, chat, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(ctx, &id)
+	if isUnique(err) {
+		var name string
+		_ = t.db.NewRaw("SELECT name FROM instructors WHERE pool_id = ? AND phone = ? AND removed_at IS NULL", i.PoolID, i.Phone).Scan(ctx, &name)
+		return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 已登记在本县市区师资库（%s），同一手机号不能重复登记。", dangke.MaskPhone(i.Phone), name)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add instructor: %w", err)
+	}
+	i.ID = id
+	return nil
+}
+
+// WithdrawInstructor marks a lecturer removed from the pool.
+func (t *txStore) WithdrawInstructor(ctx context.Context, id int64, by string, at time.Time) error {
+	res, err := t.db.ExecContext(ctx, "UPDATE instructors SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL", millis(at), by, id)
+	if err != nil {
+		return fmt.Errorf("store: remove instructor: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的宣讲员（或已移除）。", id)
+	}
+	return nil
+}
+
+// Audit records a change.
+func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
+	_, err := t.db.ExecContext(ctx, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		millis(e.At), e.Actor, e.Chat, e.Action, e.Entity, e.EntityID, e.Detail)
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}
+
+// SaveReply records a handled message and its reply.
+func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply string, at time.Time) error {
+	_, err := t.db.ExecContext(ctx, "INSERT INTO messages (platform, chat, msg_id, reply, at) VALUES (?, ?, ?, ?, ?)",
+		key.Platform, key.Chat, key.ID, reply, millis(at))
+	if isUnique(err) {
+		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
+	}
+	if err != nil {
+		return fmt.Errorf("store: save reply: %w", err)
+	}
+	return nil
+}
