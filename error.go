@@ -19,6 +19,7 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	Field   string // the label of the input field at fault, when there is one
 }
 
 // Error implements the error interface.
@@ -27,6 +28,21 @@ func (e *Error) Error() string { return e.Message }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an EINVALID *Error about one input field; label is the
+// field's Chinese label, which also starts the message.
+func FieldErrorf(label, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: label, Message: label + fmt.Sprintf(format, args...)}
+}
+
+// ErrorField returns the field label of the first *Error in err's chain.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -52,20 +52,20 @@ func (i *Instructor) Validate(today time.Time) error {
 		return err
 	}
 	if i.Gender != "男" && i.Gender != "女" {
-		return Errorf(EINVALID, "性别应为「男」或「女」，收到「%s」。", i.Gender)
+		return FieldErrorf("性别", "应为「男」或「女」，收到「%s」。", i.Gender)
 	}
 	if i.BirthM < 1 || i.BirthM > 12 || i.BirthY < 1000 {
-		return Errorf(EINVALID, "出生年月应为真实的年月，如 1985-03，收到 %d-%02d。", i.BirthY, i.BirthM)
+		return FieldErrorf("出生年月", "应为真实的年月，如 1985-03，收到 %d-%02d。", i.BirthY, i.BirthM)
 	}
 	age := today.Year() - i.BirthY
 	if int(today.Month()) < i.BirthM {
 		age--
 	}
 	if age < MinInstructorAge {
-		return Errorf(EINVALID, "出生年月 %s 未满 %d 周岁，请核对。", i.Birth(), MinInstructorAge)
+		return FieldErrorf("出生年月", " %s 未满 %d 周岁，请核对。", i.Birth(), MinInstructorAge)
 	}
 	if age > MaxInstructorAge {
-		return Errorf(EINVALID, "出生年月 %s 超过 %d 周岁，请核对。", i.Birth(), MaxInstructorAge)
+		return FieldErrorf("出生年月", " %s 超过 %d 周岁，请核对。", i.Birth(), MaxInstructorAge)
 	}
 	if err := checkText("职务", i.Position, MaxPosition); err != nil {
 		return err
@@ -77,14 +77,14 @@ func (i *Instructor) Validate(today time.Time) error {
 func CheckPhone(p string) error {
 	for _, r := range p {
 		if r < '0' || r > '9' {
-			return Errorf(EINVALID, "手机号只能是数字，收到「%s」。", firstRunes(p, 20))
+			return FieldErrorf("手机号", "只能是数字，收到「%s」。", firstRunes(p, 20))
 		}
 	}
 	if len(p) != 11 {
-		return Errorf(EINVALID, "手机号应为 11 位数字，收到的是 %d 位。", len(p))
+		return FieldErrorf("手机号", "应为 11 位数字，收到的是 %d 位。", len(p))
 	}
 	if p[0] != '1' || p[1] < '3' {
-		return Errorf(EINVALID, "手机号应以 13 至 19 开头，收到「%s」。", p[:3]+"…")
+		return FieldErrorf("手机号", "应以 13 至 19 开头，收到「%s」。", p[:3]+"…")
 	}
 	return nil
 }

@@ -85,34 +85,34 @@ func (l *Lecture) Validate(today time.Time) error {
 		return err
 	}
 	if l.Date.IsZero() {
-		return Errorf(EINVALID, "讲课日期不能为空。")
+		return FieldErrorf("讲课日期", "不能为空。")
 	}
 	if l.Date.Year() < FirstYear {
-		return Errorf(EINVALID, "讲课日期不能早于 %d 年，收到 %s。", FirstYear, l.Date.Format(DateLayout))
+		return FieldErrorf("讲课日期", "不能早于 %d 年，收到 %s。", FirstYear, l.Date.Format(DateLayout))
 	}
 	if Midnight(l.Date).After(Midnight(today)) {
-		return Errorf(EINVALID, "讲课日期不能晚于今天（%s），收到 %s。", today.Format(DateLayout), l.Date.Format(DateLayout))
+		return FieldErrorf("讲课日期", "不能晚于今天（%s），收到 %s。", today.Format(DateLayout), l.Date.Format(DateLayout))
 	}
 	if l.Attendees < 1 || l.Attendees > MaxAttendees {
-		return Errorf(EINVALID, "听课人数应为 1 到 %d 之间的整数，收到 %d。", MaxAttendees, l.Attendees)
+		return FieldErrorf("听课人数", "应为 1 到 %d 之间的整数，收到 %d。", MaxAttendees, l.Attendees)
 	}
 	if l.Venue != "" && !contains(Venues, l.Venue) {
-		return Errorf(EINVALID, "场所应为%s之一，收到「%s」。", strings.Join(Venues, "、"), l.Venue)
+		return FieldErrorf("场所", "应为%s之一，收到「%s」。", strings.Join(Venues, "、"), l.Venue)
 	}
 	if l.Form == "" {
 		l.Form = Forms[0]
 	}
 	if !contains(Forms, l.Form) {
-		return Errorf(EINVALID, "形式应为%s之一，收到「%s」。", strings.Join(Forms, "、"), l.Form)
+		return FieldErrorf("形式", "应为%s之一，收到「%s」。", strings.Join(Forms, "、"), l.Form)
 	}
 	if l.Minutes < 0 || l.Minutes > MaxMinutes {
-		return Errorf(EINVALID, "时长应为 1 到 %d 分钟，收到 %d。", MaxMinutes, l.Minutes)
+		return FieldErrorf("时长", "应为 1 到 %d 分钟，收到 %d。", MaxMinutes, l.Minutes)
 	}
 	if l.Surveyed < 0 || l.Satisfied < 0 || l.Satisfied > l.Surveyed {
-		return Errorf(EINVALID, "满意应写作 满意人数/参评人数，且满意人数不超过参评人数，收到 %d/%d。", l.Satisfied, l.Surveyed)
+		return FieldErrorf("满意", "应写作 满意人数/参评人数，且满意人数不超过参评人数，收到 %d/%d。", l.Satisfied, l.Surveyed)
 	}
 	if l.Surveyed > l.Attendees {
-		return Errorf(EINVALID, "满意的参评人数（%d）不能多于听课人数（%d）。", l.Surveyed, l.Attendees)
+		return FieldErrorf("满意", "的参评人数（%d）不能多于听课人数（%d）。", l.Surveyed, l.Attendees)
 	}
 	if l.Link != "" {
 		if err := checkLink(l.Link); err != nil {
@@ -124,11 +124,11 @@ func (l *Lecture) Validate(today time.Time) error {
 
 func checkLink(s string) error {
 	if len(s) > MaxLink {
-		return Errorf(EINVALID, "链接最长 %d 个字符。", MaxLink)
+		return FieldErrorf("链接", "最长 %d 个字符。", MaxLink)
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Errorf(EINVALID, "链接应以 http:// 或 https:// 开头，收到「%s」。", firstRunes(s, 40))
+		return FieldErrorf("链接", "应以 http:// 或 https:// 开头，收到「%s」。", firstRunes(s, 40))
 	}
 	return nil
 }

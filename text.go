@@ -10,17 +10,17 @@ import (
 // no control characters. label names the field in the message.
 func checkText(label, s string, max int) error {
 	if s == "" {
-		return Errorf(EINVALID, "%s不能为空。", label)
+		return FieldErrorf(label, "不能为空。")
 	}
 	if !utf8.ValidString(s) {
-		return Errorf(EINVALID, "%s含有无法识别的字符。", label)
+		return FieldErrorf(label, "含有无法识别的字符。")
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return Errorf(EINVALID, "%s最多 %d 个字，收到 %d 个字。", label, max, n)
+		return FieldErrorf(label, "最多 %d 个字，收到 %d 个字。", max, n)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return Errorf(EINVALID, "%s含有控制字符，请重新输入。", label)
+			return FieldErrorf(label, "含有控制字符，请重新输入。")
 		}
 	}
 	return nil
@@ -34,7 +34,7 @@ func checkName(label, s string) error {
 	}
 	for _, r := range s {
 		if !unicode.IsLetter(r) && !strings.ContainsRune("·• .", r) {
-			return Errorf(EINVALID, "%s只能包含文字，「%s」中有「%c」。", label, s, r)
+			return FieldErrorf(label, "只能包含文字，「%s」中有「%c」。", s, r)
 		}
 	}
 	return nil

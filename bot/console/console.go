@@ -1,0 +1,164 @@
+// Package console is the bot's local adapter: one message per line on an
+// input, each reply printed to an output. It serves a person at a terminal,
+// piped scripts, and the transcript tests.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"dangke"
+)
+
+// Platform is the console's name in ChatRef and Person keys.
+const Platform = "console"
+
+// Adapter reads lines from In and writes replies to Out. Two meta lines
+// change who is talking: ":as NAME" sets the sender to console:NAME, and
+// ":in CHAT" moves into the group chat console:CHAT (":in" alone goes back
+// to the 1:1 chat).
+type Adapter struct {
+	In     io.Reader
+	Out    io.Writer
+	OutDir string           // where reply files are written; "." by default
+	Prompt bool             // print a "NAME> " prompt before each line (interactive use)
+	Echo   bool             // print each input line before its reply (transcripts)
+	Now    func() time.Time // the clock stamped on each request
+
+	mu sync.Mutex // serialises writes to Out
+}
+
+// Name returns "console".
+func (a *Adapter) Name() string { return Platform }
+
+// Run handles one line at a time until the input ends or ctx is cancelled.
+func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
+	now := a.Now
+	if now == nil {
+		now = time.Now
+	}
+	from := dangke.Person{Platform: Platform, ID: "admin", Name: "admin"}
+	chat := dangke.ChatRef{Platform: Platform, ID: "console"}
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(a.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+		close(lines)
+	}()
+	for {
+		a.prompt(from, chat)
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok = <-lines:
+		}
+		if !ok {
+			if err := <-errc; err != nil {
+				return fmt.Errorf("console: read: %w", err)
+			}
+			return nil
+		}
+		line = strings.TrimRight(line, "\r")
+		if rest, ok := strings.CutPrefix(line, ":as"); ok {
+			name := strings.TrimSpace(rest)
+			if name == "" {
+				name = "admin"
+			}
+			from = dangke.Person{Platform: Platform, ID: name, Name: name}
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, ":in"); ok {
+			if id := strings.TrimSpace(rest); id == "" {
+				chat = dangke.ChatRef{Platform: Platform, ID: "console"}
+			} else {
+				chat = dangke.ChatRef{Platform: Platform, ID: id, Group: true, Title: id}
+			}
+			continue
+		}
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue // blank lines and comments in scripts
+		}
+		if a.Echo {
+			a.echo(from, chat, line)
+		}
+		req := dangke.Request{Chat: chat, From: from, Text: line, Time: now()}
+		reply, _ := h.Handle(ctx, req) // the reply already says what went wrong
+		if err := a.write(chat, reply); err != nil {
+			return err
+		}
+	}
+}
+
+func (a *Adapter) prompt(from dangke.Person, chat dangke.ChatRef) {
+	if !a.Prompt {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	where := ""
+	if chat.Group {
+		where = "@" + chat.ID
+	}
+	fmt.Fprintf(a.Out, "%s%s> ", from.ID, where)
+}
+
+func (a *Adapter) echo(from dangke.Person, chat dangke.ChatRef, line string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	where := ""
+	if chat.Group {
+		where = "@" + chat.ID
+	}
+	fmt.Fprintf(a.Out, "\n%s%s> %s\n", from.ID, where, line)
+}
+
+// Notify prints a message addressed to a chat, as a proactive send would deliver it.
+func (a *Adapter) Notify(_ context.Context, chat dangke.ChatRef, reply *dangke.Reply) error {
+	a.mu.Lock()
+	fmt.Fprintf(a.Out, "[发往 %s]\n", chat.Key())
+	a.mu.Unlock()
+	return a.write(chat, reply)
+}
+
+func (a *Adapter) write(chat dangke.ChatRef, reply *dangke.Reply) error {
+	if reply == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if reply.Text != "" {
+		if _, err := fmt.Fprintln(a.Out, reply.Text); err != nil {
+			return fmt.Errorf("console: write: %w", err)
+		}
+	}
+	for _, f := range reply.Files {
+		dir := a.OutDir
+		if dir == "" {
+			dir = "."
+		}
+		path := filepath.Join(dir, filepath.Base(f.Name))
+		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+			return fmt.Errorf("console: save %s: %w", f.Name, err)
+		}
+		fmt.Fprintf(a.Out, "📎 已保存文件：%s\n", path)
+	}
+	return nil
+}

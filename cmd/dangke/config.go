@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the bot's configuration file. Every key is documented in
+// config.example.yaml; ${NAME} anywhere in the file is replaced by the
+// environment variable NAME, so secrets can stay out of the file.
+type Config struct {
+	DB            string        `yaml:"db"`
+	City          string        `yaml:"city"`
+	Timezone      string        `yaml:"timezone"`
+	Admins        []string      `yaml:"admins"`
+	UndoWindow    time.Duration `yaml:"undo_window"`
+	PromptTimeout time.Duration `yaml:"prompt_timeout"`
+	Log           LogConfig     `yaml:"log"`
+	Console       ConsoleConfig `yaml:"console"`
+}
+
+// LogConfig sets up logging.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// ConsoleConfig sets up the local console.
+type ConsoleConfig struct {
+	OutDir string `yaml:"out_dir"` // where files sent to the console are saved
+}
+
+// defaults returns the configuration used when no file is given.
+func defaults() Config {
+	return Config{
+		DB:            "dangke.db",
+		City:          "焦作市",
+		Timezone:      "Asia/Shanghai",
+		UndoWindow:    24 * time.Hour,
+		PromptTimeout: 5 * time.Minute,
+		Log:           LogConfig{Level: "info", Format: "text"},
+		Console:       ConsoleConfig{OutDir: "."},
+	}
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// loadConfig reads a YAML file over the defaults. Unknown keys are errors,
+// so that a misspelt key is not silently ignored.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaults()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	var missing []string
+	raw = envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+		name := string(envRef.FindSubmatch(m)[1])
+		v := getenv(name)
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return []byte(v)
+	})
+	if len(missing) > 0 {
+		return cfg, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, cfg.validate()
+}
+
+func (c *Config) validate() error {
+	if c.DB == "" {
+		return fmt.Errorf("config: db must name a database file")
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		return fmt.Errorf("config: timezone %q: %w", c.Timezone, err)
+	}
+	for _, a := range c.Admins {
+		if p, id, ok := strings.Cut(a, ":"); !ok || p == "" || id == "" {
+			return fmt.Errorf("config: admins: %q should be platform:userid, like dingtalk:manager123", a)
+		}
+	}
+	if c.UndoWindow < 0 || c.PromptTimeout < 0 {
+		return fmt.Errorf("config: undo_window and prompt_timeout must not be negative")
+	}
+	return nil
+}
+
+func loadLocation(name string) (*time.Location, error) { return time.LoadLocation(name) }

@@ -1,0 +1,187 @@
+// Command dangke runs the 党课助手 bot. With no configuration it opens a
+// local console on ./dangke.db; see --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // the static binary knows Asia/Shanghai on any system
+
+	"dangke"
+	"dangke/bot"
+	"dangke/bot/console"
+	"dangke/commands"
+	"dangke/store"
+)
+
+const usage = `dangke — 党课助手，微型党课活动的群聊机器人
+
+用法 (usage):
+  dangke [--config FILE] [--db FILE]            运行配置中启用的平台；都未启用时打开本地控制台
+  dangke console [--config FILE] [--db FILE]    本地控制台：每行一条消息，回复打印到标准输出
+
+控制台里的特殊行 (console meta lines):
+  :as NAME    之后的消息由 console:NAME 发送（默认 console:admin，是管理员）
+  :in CHAT    之后的消息发在群聊 console:CHAT 中（单独 :in 回到单聊）
+
+选项 (options):
+  --config FILE   配置文件（默认：当前目录的 dangke.yaml，若存在）
+  --db FILE       SQLite 数据库文件，覆盖配置中的 db（默认 dangke.db）
+  -h, --help      显示本帮助
+
+示例 (example):
+  echo '/单位 新增 温县/城关镇/第一党支部 45' | dangke console
+`
+
+// Main is the program: flags and config in, adapters running, resources closed.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+
+	command    string
+	configPath string
+	dbPath     string
+	cfg        Config
+	store      *store.Store
+	logger     *slog.Logger
+}
+
+func main() {
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := m.ParseFlags(os.Args[1:])
+	if err == nil {
+		err = m.Run(ctx)
+	}
+	stop()
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dangke:", err)
+		os.Exit(1)
+	}
+}
+
+// ParseFlags reads the subcommand and flags and loads the configuration.
+func (m *Main) ParseFlags(args []string) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		m.command, args = args[0], args[1:]
+	}
+	switch m.command {
+	case "", "console":
+	case "help":
+		fmt.Fprint(m.Stdout, usage)
+		return flag.ErrHelp
+	default:
+		return fmt.Errorf("unknown command %q; see dangke --help", m.command)
+	}
+	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stdout, usage) }
+	fs.StringVar(&m.configPath, "config", "", "configuration file")
+	fs.StringVar(&m.dbPath, "db", "", "SQLite database file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; see dangke --help", fs.Arg(0))
+	}
+	if m.configPath == "" {
+		if _, err := os.Stat("dangke.yaml"); err == nil {
+			m.configPath = "dangke.yaml"
+		}
+	}
+	m.cfg = defaults()
+	if m.configPath != "" {
+		var err error
+		if m.cfg, err = loadConfig(m.configPath, m.Getenv); err != nil {
+			return err
+		}
+	}
+	if m.dbPath != "" {
+		m.cfg.DB = m.dbPath
+	}
+	m.logger = newLogger(m.Stderr, m.cfg.Log)
+	return nil
+}
+
+func newLogger(w io.Writer, c LogConfig) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Run opens the store and runs the adapters until ctx ends or input runs out.
+func (m *Main) Run(ctx context.Context) error {
+	var err error
+	if m.store, err = store.Open(ctx, m.cfg.DB); err != nil {
+		return err
+	}
+	adapters := m.platforms()
+	cfg := m.routerConfig()
+	if m.command == "console" || len(adapters) == 0 {
+		// The person at the console is the operator: console:admin is an admin.
+		cfg.Admins = append(cfg.Admins, console.Platform+":admin")
+		c := &console.Adapter{In: m.Stdin, Out: m.Stdout, OutDir: m.cfg.Console.OutDir, Prompt: isTerminal(m.Stdin)}
+		if c.Prompt {
+			fmt.Fprintf(m.Stdout, "党课助手控制台（数据库 %s）。发送 /帮助 开始，Ctrl-D 退出。\n", m.cfg.DB)
+		}
+		adapters = []bot.Adapter{c}
+	}
+	router := commands.New(m.store, cfg)
+	names := make([]string, len(adapters))
+	for i, a := range adapters {
+		names[i] = a.Name()
+	}
+	m.logger.Debug("starting", "adapters", names, "db", m.cfg.DB)
+	return bot.Run(ctx, router, adapters...)
+}
+
+// platforms returns the chat platforms the configuration enables.
+func (m *Main) platforms() []bot.Adapter { return nil }
+
+func (m *Main) routerConfig() commands.Config {
+	loc, _ := loadLocation(m.cfg.Timezone) // validated with the config
+	return commands.Config{
+		Admins: append([]string(nil), m.cfg.Admins...), Location: loc, City: m.cfg.City,
+		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger,
+	}
+}
+
+// Close releases what Run opened.
+func (m *Main) Close() error {
+	if m.store != nil {
+		return m.store.Close()
+	}
+	return nil
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var _ dangke.Handler = (*commands.Router)(nil)

@@ -1,0 +1,278 @@
+package commands
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"dangke"
+)
+
+// normalize folds what people type on phones into one form: full-width
+// letters, digits and punctuation become ASCII (NFKC), and the ideographic
+// space becomes a plain one.
+func normalize(s string) string {
+	s = norm.NFKC.String(s)
+	return strings.TrimSpace(s)
+}
+
+// token is one argument: a positional value, or key=value.
+type token struct {
+	Key   string // "" for a positional value
+	Value string
+}
+
+// closer returns the closing quote for an opening one.
+func closer(r rune) (rune, bool) {
+	switch r {
+	case '《':
+		return '》', true
+	case '“':
+		return '”', true
+	case '「':
+		return '」', true
+	case '『':
+		return '』', true
+	case '‘':
+		return '’', true
+	case '"', '\'':
+		return r, true
+	}
+	return 0, false
+}
+
+// isSep reports whether r separates arguments outside quotes: white space and
+// the separators people put between fields (，、；), already folded by NFKC.
+func isSep(r rune) bool {
+	return unicode.IsSpace(r) || r == ',' || r == '、' || r == ';'
+}
+
+// tokenize splits normalised text into tokens. Quoted text is one value with
+// its quotes removed; key=value and key:value are split where the key is a
+// plain word before any quote.
+func tokenize(s string) ([]token, error) {
+	var out []token
+	var cur strings.Builder
+	quotedAt := -1 // byte offset in cur where the first quote began
+	have := false
+	flush := func() {
+		if have {
+			out = append(out, splitKey(cur.String(), quotedAt))
+		}
+		cur.Reset()
+		quotedAt, have = -1, false
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if cl, ok := closer(r); ok {
+			end := strings.IndexRune(s[i+n:], cl)
+			if end < 0 {
+				return nil, dangke.Errorf(dangke.EINVALID, "引号「%c」没有闭合，请检查后重发。", r)
+			}
+			if quotedAt < 0 {
+				quotedAt = cur.Len()
+			}
+			cur.WriteString(s[i+n : i+n+end])
+			have = true
+			i += n + end + utf8.RuneLen(cl)
+			continue
+		}
+		if isSep(r) {
+			flush()
+		} else {
+			cur.WriteRune(r)
+			have = true
+		}
+		i += n
+	}
+	flush()
+	return out, nil
+}
+
+// splitKey splits "key=value" or "key:value" when the key is a word of
+// letters (not a URL scheme followed by //, not a time like 10:30).
+func splitKey(s string, quotedAt int) token {
+	limit := len(s)
+	if quotedAt >= 0 {
+		limit = quotedAt
+	}
+	i := strings.IndexAny(s[:limit], "=:")
+	if i <= 0 {
+		return token{Value: s}
+	}
+	key, val := s[:i], s[i+1:]
+	if strings.HasPrefix(val, "//") {
+		return token{Value: s}
+	}
+	for _, r := range key {
+		if !unicode.IsLetter(r) {
+			return token{Value: s}
+		}
+	}
+	return token{Key: key, Value: val}
+}
+
+// parseCount reads a count as people type it: 45, 45人, 45 人次, 30分钟.
+func parseCount(label, s string) (int, error) {
+	t := strings.TrimSpace(s)
+	for _, suf := range []string{"人次", "分钟", "人", "名", "次", "分", "位"} {
+		t = strings.TrimSuffix(t, suf)
+	}
+	t = strings.ReplaceAll(strings.TrimSpace(t), ",", "")
+	n, err := strconv.Atoi(t)
+	if err != nil || len(t) > 9 {
+		return 0, dangke.FieldErrorf(label, "应为整数，收到「%s」。", clip(s))
+	}
+	return n, nil
+}
+
+// parseRatio reads 满意=40/42 (satisfied/surveyed).
+func parseRatio(label, s string) (num, den int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, dangke.FieldErrorf(label, "应写作 满意人数/参评人数，如 40/42，收到「%s」。", clip(s))
+	}
+	if num, err = parseCount(label, a); err == nil {
+		den, err = parseCount(label, b)
+	}
+	if err != nil || num < 0 || den < 1 || num > den {
+		return 0, 0, dangke.FieldErrorf(label, "应写作 满意人数/参评人数，如 40/42，收到「%s」。", clip(s))
+	}
+	return num, den, nil
+}
+
+// parseBool reads 是/否 and their English and numeric forms.
+func parseBool(label, s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "是", "对", "y", "yes", "true", "1":
+		return true, nil
+	case "否", "不是", "n", "no", "false", "0":
+		return false, nil
+	}
+	return false, dangke.FieldErrorf(label, "应为「是」或「否」，收到「%s」。", clip(s))
+}
+
+// weekday reads the day part of 周五 or 星期日: 1 for Monday to 7 for Sunday.
+func weekday(s string) (int, bool) {
+	if i := strings.Index("一二三四五六日", s); s != "" && i >= 0 && len(s) == 3 {
+		return i/3 + 1, true
+	}
+	if s == "天" {
+		return 7, true
+	}
+	if len(s) == 1 && s[0] >= '1' && s[0] <= '7' {
+		return int(s[0] - '0'), true
+	}
+	return 0, false
+}
+
+// parseDate reads a date as people type it, relative to now (whose
+// location is the campaign's): 2019-07-01, 2019/7/1, 2019.7.1, 20190701,
+// 7月1日, 2019年7月1日, 7-1, 今天, 昨天, 前天, 周五 (this week), 上周五.
+func parseDate(label, s string, now time.Time) (time.Time, error) {
+	t := strings.TrimSpace(s)
+	today := dangke.Midnight(now)
+	switch t {
+	case "今天", "今日":
+		return today, nil
+	case "昨天", "昨日":
+		return today.AddDate(0, 0, -1), nil
+	case "前天":
+		return today.AddDate(0, 0, -2), nil
+	}
+	for _, p := range []struct {
+		prefix string
+		weeks  int
+	}{{"上周", -1}, {"上星期", -1}, {"本周", 0}, {"这周", 0}, {"周", 0}, {"星期", 0}} {
+		if rest, ok := strings.CutPrefix(t, p.prefix); ok {
+			if wd, ok := weekday(rest); ok {
+				monday := dangke.Week(now).From
+				return monday.AddDate(0, 0, 7*p.weeks+wd-1), nil
+			}
+		}
+	}
+	y, m, d, ok := splitDate(t, now.Year())
+	if ok {
+		date := time.Date(y, time.Month(m), d, 0, 0, 0, 0, now.Location())
+		if date.Year() == y && int(date.Month()) == m && date.Day() == d {
+			return date, nil
+		}
+		return time.Time{}, dangke.FieldErrorf(label, "「%s」不是真实的日期。", clip(s))
+	}
+	return time.Time{}, dangke.FieldErrorf(label, "看不懂「%s」，请写作 2019-07-01、7月1日 或 昨天。", clip(s))
+}
+
+// splitDate finds year, month and day in the numeric forms of a date; a
+// date without a year takes thisYear.
+func splitDate(t string, thisYear int) (y, m, d int, ok bool) {
+	if len(t) == 8 && allDigits(t) {
+		y, _ = strconv.Atoi(t[:4])
+		m, _ = strconv.Atoi(t[4:6])
+		d, _ = strconv.Atoi(t[6:])
+		return y, m, d, true
+	}
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "日"), "号")
+	parts := strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("-/.年月", r) })
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, 0, 0, false
+	}
+	nums := make([]int, len(parts))
+	for i, p := range parts {
+		if !allDigits(p) || len(p) > 4 {
+			return 0, 0, 0, false
+		}
+		nums[i], _ = strconv.Atoi(p)
+	}
+	if len(nums) == 2 {
+		if len(parts[0]) == 4 {
+			return 0, 0, 0, false // a year and a month, not a day
+		}
+		return thisYear, nums[0], nums[1], true
+	}
+	if len(parts[0]) != 4 {
+		return 0, 0, 0, false
+	}
+	return nums[0], nums[1], nums[2], true
+}
+
+// parseYearMonth reads a birth month: 1985-03, 1985/3, 1985.3, 198503, 1985年3月.
+func parseYearMonth(label, s string) (y, m int, err error) {
+	t := strings.TrimSuffix(strings.TrimSpace(s), "月")
+	if len(t) == 6 && allDigits(t) {
+		y, _ = strconv.Atoi(t[:4])
+		m, _ = strconv.Atoi(t[4:])
+		return y, m, nil
+	}
+	parts := strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("-/.年", r) })
+	if len(parts) == 2 && len(parts[0]) == 4 && allDigits(parts[0]) && allDigits(parts[1]) && len(parts[1]) <= 2 {
+		y, _ = strconv.Atoi(parts[0])
+		m, _ = strconv.Atoi(parts[1])
+		return y, m, nil
+	}
+	return 0, 0, dangke.FieldErrorf(label, "应写作 1985-03，收到「%s」。", clip(s))
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens user input quoted back in a message.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= 20 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:20]) + "…"
+}

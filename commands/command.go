@@ -1,0 +1,298 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+// Kind is how a field's value is read.
+type Kind int
+
+// Field kinds.
+const (
+	KText      Kind = iota // free text
+	KName                  // a person's name
+	KDate                  // a calendar day
+	KCount                 // a whole number, 45 or 45人
+	KRatio                 // satisfied/surveyed
+	KBool                  // 是/否
+	KYearMonth             // 1985-03
+	KUnit                  // a unit path or name
+	KPhone                 // an 11-digit mobile number
+	KChoice                // one of Choices
+)
+
+// Field declares one argument of a command. Help, usage errors and the
+// prompts for missing values all come from it.
+type Field struct {
+	Name       string   // the key users type: 讲课人
+	Label      string   // the full label in messages: 讲课人姓名
+	Aliases    []string // other keys accepted, Chinese and English
+	Kind       Kind
+	Choices    []string // for KChoice
+	Required   bool
+	Positional bool // filled by positional values, in declaration order
+	Example    string
+	Hint       string // a few words for /帮助
+}
+
+// label returns the field's label, defaulting to its name.
+func (f *Field) label() string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return f.Name
+}
+
+// matches reports whether key names this field.
+func (f *Field) matches(key string) bool {
+	if strings.EqualFold(key, f.Name) || key == f.Label {
+		return true
+	}
+	for _, a := range f.Aliases {
+		if strings.EqualFold(key, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Perm says who may run a command, before the command checks the unit it acts on.
+type Perm int
+
+// Permission levels.
+const (
+	Anyone Perm = iota // everyone, bound chat or not
+	Member             // anyone in a chat bound to a unit, or an admin of any unit
+	Admin              // an admin from config, or a unit admin (the command checks which unit)
+	Super              // an admin from config only
+)
+
+// Command declares one command. Run receives the parsed arguments; it
+// never sees a platform payload.
+type Command struct {
+	Names   []string // Chinese names, the first canonical: 党课, 登记党课
+	English []string // English aliases: lecture
+	Sub     []string // for a subcommand: its Chinese and English names, 新增, add
+	Summary string   // one line for /帮助
+	Fields  []Field
+	Example string // a complete correct example, shown with every usage error
+	Perm    Perm
+	Run     func(ctx context.Context, c *Call) (*dangke.Reply, error)
+}
+
+// Title is the command as users type it: /单位 新增.
+func (c *Command) Title() string {
+	t := "/" + c.Names[0]
+	if len(c.Sub) > 0 {
+		t += " " + c.Sub[0]
+	}
+	return t
+}
+
+// English title: /unit add.
+func (c *Command) englishTitle() string {
+	if len(c.English) == 0 {
+		return ""
+	}
+	t := "/" + c.English[0]
+	if len(c.Sub) > 1 {
+		t += " " + c.Sub[len(c.Sub)-1]
+	}
+	return t
+}
+
+// field returns the declared field named key, or nil.
+func (c *Command) field(key string) *Field {
+	for i := range c.Fields {
+		if c.Fields[i].matches(key) {
+			return &c.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Args holds a command's raw values by canonical field name.
+type Args map[string]string
+
+// Has reports whether a field was given.
+func (a Args) Has(name string) bool { _, ok := a[name]; return ok }
+
+// Call is one run of a command: the request, its arguments and what the
+// router knows about the sender and the chat.
+type Call struct {
+	Req   dangke.Request
+	Cmd   *Command
+	Args  Args
+	Now   time.Time    // the request's time in the campaign's zone
+	Unit  *dangke.Unit // the unit the chat is bound to, or nil
+	Super bool         // the sender is an admin from config
+	Roles []dangke.Role
+
+	abandoned bool // a half-entered command of the sender was dropped for this one
+	r         *Router
+}
+
+// Store is the store the router runs on.
+func (c *Call) Store() dangke.Store { return c.r.store }
+
+// Text returns a text field, "" when absent.
+func (c *Call) Text(name string) string { return c.Args[name] }
+
+// Int returns a count field, def when absent.
+func (c *Call) Int(name string, def int) (int, error) {
+	v, ok := c.Args[name]
+	if !ok {
+		return def, nil
+	}
+	return parseCount(c.Cmd.field(name).label(), v)
+}
+
+// Date returns a date field.
+func (c *Call) Date(name string) (time.Time, error) {
+	return parseDate(c.Cmd.field(name).label(), c.Args[name], c.Now)
+}
+
+// Bool returns a yes/no field and whether it was given.
+func (c *Call) Bool(name string) (v, given bool, err error) {
+	s, ok := c.Args[name]
+	if !ok {
+		return false, false, nil
+	}
+	v, err = parseBool(c.Cmd.field(name).label(), s)
+	return v, true, err
+}
+
+// IsAdminOf reports whether the sender administers unit u: an admin from
+// config, or holding a role on u or a unit above it.
+func (c *Call) IsAdminOf(u *dangke.Unit) bool {
+	if c.Super {
+		return true
+	}
+	for _, r := range c.Roles {
+		if u.Path == r.UnitPath || strings.HasPrefix(u.Path, r.UnitPath+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// MayActFor reports whether the sender may log entries for unit u: as its
+// admin, or from a chat bound to u or a unit above it.
+func (c *Call) MayActFor(u *dangke.Unit) bool {
+	return c.IsAdminOf(u) || (c.Unit != nil && c.Unit.Contains(u))
+}
+
+// Audit fills an audit entry with the call's actor, chat and time.
+func (c *Call) Audit(action, entity string, id int64, detail string) dangke.AuditEntry {
+	return dangke.AuditEntry{Actor: c.Req.From.Key(), Chat: c.Req.Chat.Key(), At: c.Now, Action: action,
+		Entity: entity, EntityID: id, Detail: detail}
+}
+
+// Update runs fn in a store transaction and returns its text as the reply.
+// When the request carries a platform message id, the reply is saved with
+// the change in the same transaction, and a message handled before gets its
+// saved reply back without fn running again.
+func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)) (*dangke.Reply, error) {
+	key := c.r.messageKey(c.Req)
+	var text string
+	err := c.r.store.Update(ctx, func(tx dangke.Tx) error {
+		if key.ID != "" {
+			saved, found, err := tx.Reply(ctx, key)
+			if err != nil {
+				return err
+			}
+			if found {
+				text = saved
+				return nil
+			}
+		}
+		var err error
+		if text, err = fn(tx); err != nil {
+			return err
+		}
+		if key.ID != "" {
+			return tx.SaveReply(ctx, key, text, c.Now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &dangke.Reply{Text: text}, nil
+}
+
+// ResolveUnit finds the unit a user means by s: a full path; a path below
+// the chat's unit; or a name that only one unit (below the chat's unit
+// first, then anywhere) carries.
+func (c *Call) ResolveUnit(ctx context.Context, s string) (*dangke.Unit, error) {
+	st := c.r.store
+	names, err := dangke.ParsePath(s)
+	if err != nil {
+		return nil, err
+	}
+	path := dangke.JoinPath(names)
+	u, err := st.UnitByPath(ctx, path)
+	if dangke.ErrorCode(err) != dangke.ENOTFOUND {
+		return u, err
+	}
+	if c.Unit != nil {
+		if u, err := st.UnitByPath(ctx, c.Unit.Path+"/"+path); err == nil {
+			return u, nil
+		}
+	}
+	if len(names) == 1 {
+		found, err := st.UnitsNamed(ctx, names[0])
+		if err != nil {
+			return nil, err
+		}
+		if c.Unit != nil {
+			var below []dangke.Unit
+			for _, f := range found {
+				if c.Unit.Contains(&f) {
+					below = append(below, f)
+				}
+			}
+			if len(below) > 0 {
+				found = below
+			}
+		}
+		switch len(found) {
+		case 1:
+			return &found[0], nil
+		case 0:
+		default:
+			paths := make([]string, 0, 3)
+			for i := 0; i < len(found) && i < 3; i++ {
+				paths = append(paths, found[i].Path)
+			}
+			return nil, dangke.Errorf(dangke.EINVALID, "有 %d 个单位叫「%s」（%s），请写完整路径。", len(found), names[0], strings.Join(paths, "、"))
+		}
+	}
+	return nil, dangke.Errorf(dangke.ENOTFOUND, "单位「%s」不存在，可用 /单位 列表 查看，或请管理员用 /单位 新增 添加。", path)
+}
+
+// TargetUnit returns the unit a logging command acts on: the one named in
+// field 单位, or the chat's unit. It refuses a unit the sender may not act for.
+func (c *Call) TargetUnit(ctx context.Context, field string) (*dangke.Unit, error) {
+	if name := c.Text(field); name != "" {
+		u, err := c.ResolveUnit(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if !c.MayActFor(u) {
+			if c.Unit == nil {
+				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，你不能为「%s」登记；请在该单位的工作群里发送，或请管理员授权。", u.Path)
+			}
+			return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群绑定的是「%s」，不能为「%s」登记；请在该单位的工作群里发送。", c.Unit.Path, u.Path)
+		}
+		return u, nil
+	}
+	if c.Unit == nil {
+		return nil, dangke.Errorf(dangke.EINVALID, "本群尚未绑定单位，请写明 单位=路径，或请管理员发送 /单位 绑定 路径。")
+	}
+	return c.Unit, nil
+}

@@ -1,0 +1,111 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"dangke"
+)
+
+func helpCommand(r *Router) *Command {
+	return &Command{
+		Names:   []string{"帮助", "说明"},
+		English: []string{"help", "start"},
+		Summary: "查看可用命令；/帮助 命令名 查看该命令的写法",
+		Fields:  []Field{{Name: "命令", Aliases: []string{"command"}, Kind: KText, Positional: true, Example: "党课"}},
+		Example: "/帮助 党课",
+		Perm:    Anyone,
+		Run: func(_ context.Context, c *Call) (*dangke.Reply, error) {
+			if name := strings.TrimPrefix(c.Text("命令"), "/"); name != "" {
+				group := r.lookup(name)
+				if len(group) == 0 {
+					return &dangke.Reply{Text: r.unknown(name)}, nil
+				}
+				parts := make([]string, len(group))
+				for i, cmd := range group {
+					parts[i] = usage(cmd)
+				}
+				return &dangke.Reply{Text: strings.Join(parts, "\n\n")}, nil
+			}
+			return &dangke.Reply{Text: overview(r, c)}, nil
+		},
+	}
+}
+
+// allowed reports whether the sender passes a command's permission level.
+func allowed(c *Call, cmd *Command) bool {
+	switch cmd.Perm {
+	case Member:
+		return c.Unit != nil || c.Super || len(c.Roles) > 0
+	case Admin:
+		return c.Super || len(c.Roles) > 0
+	case Super:
+		return c.Super
+	}
+	return true
+}
+
+// overview lists the commands the sender may use, one line each.
+func overview(r *Router, c *Call) string {
+	var b strings.Builder
+	b.WriteString("党课助手 · 可用命令")
+	hidden := 0
+	for _, cmd := range r.cmds {
+		if !allowed(c, cmd) {
+			hidden++
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s", cmd.Title())
+		if en := cmd.englishTitle(); en != "" {
+			fmt.Fprintf(&b, "（%s）", en)
+		}
+		b.WriteString(" " + cmd.Summary)
+	}
+	b.WriteString("\n发送 /帮助 党课 查看写法。")
+	if hidden > 0 && c.Unit == nil {
+		b.WriteString("本群尚未绑定单位，登记类命令需管理员先发送 /单位 绑定。")
+	}
+	return b.String()
+}
+
+// usage explains one command: its names, fields and example.
+func usage(cmd *Command) string {
+	var b strings.Builder
+	b.WriteString(cmd.Title())
+	var alias []string
+	for _, n := range cmd.Names[1:] {
+		alias = append(alias, "/"+n)
+	}
+	if en := cmd.englishTitle(); en != "" {
+		alias = append(alias, en)
+	}
+	if len(alias) > 0 && len(cmd.Sub) == 0 {
+		b.WriteString("（" + strings.Join(alias, "、") + "）")
+	} else if en := cmd.englishTitle(); en != "" {
+		b.WriteString("（" + en + "）")
+	}
+	b.WriteString(" — " + cmd.Summary)
+	if len(cmd.Fields) > 0 {
+		b.WriteString("\n按顺序写，或写成 字段=值：")
+		for _, f := range cmd.Fields {
+			mark := ""
+			if f.Required {
+				mark = "*"
+			}
+			fmt.Fprintf(&b, "\n  %s%s", f.Name, mark)
+			if f.Label != "" && f.Label != f.Name {
+				fmt.Fprintf(&b, " %s", f.Label)
+			}
+			if f.Hint != "" {
+				fmt.Fprintf(&b, "，%s", f.Hint)
+			}
+			if f.Example != "" {
+				fmt.Fprintf(&b, "，例：%s", f.Example)
+			}
+		}
+		b.WriteString("\n带 * 的必填，缺了我会逐项询问。")
+	}
+	b.WriteString("\n例：" + cmd.Example)
+	return b.String()
+}

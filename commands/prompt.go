@@ -1,0 +1,200 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+// pending is a command waiting for its missing fields, per person per chat.
+type pending struct {
+	call    *Call
+	expires time.Time
+}
+
+func pendingKey(req dangke.Request) string { return req.Chat.Key() + "\x00" + req.From.Key() }
+
+// bind assigns tokens to the command's fields: key=value by name or alias,
+// positional values to the positional fields in order.
+func (c *Call) bind(tokens []token) error {
+	for _, t := range tokens {
+		if t.Key != "" {
+			f := c.Cmd.field(t.Key)
+			if f == nil {
+				return dangke.Errorf(dangke.EINVALID, "%s 没有「%s」这一项，可写：%s。", c.Cmd.Title(), clip(t.Key), fieldNames(c.Cmd))
+			}
+			if c.Args.Has(f.Name) {
+				return dangke.Errorf(dangke.EINVALID, "「%s」写了两次，请只写一次。", f.label())
+			}
+			if err := checkField(f, t.Value, c.Now); err != nil {
+				return err
+			}
+			c.Args[f.Name] = t.Value
+			continue
+		}
+		f := c.nextPositional()
+		if f == nil {
+			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(t.Value), c.Cmd.Title(), fieldNames(c.Cmd))
+		}
+		if err := checkField(f, t.Value, c.Now); err != nil {
+			return err
+		}
+		c.Args[f.Name] = t.Value
+	}
+	return nil
+}
+
+func (c *Call) nextPositional() *Field {
+	for i := range c.Cmd.Fields {
+		f := &c.Cmd.Fields[i]
+		if f.Positional && !c.Args.Has(f.Name) {
+			return f
+		}
+	}
+	return nil
+}
+
+// missing returns the first required field not given, or nil.
+func (c *Call) missing() *Field {
+	for i := range c.Cmd.Fields {
+		f := &c.Cmd.Fields[i]
+		if f.Required && !c.Args.Has(f.Name) {
+			return f
+		}
+	}
+	return nil
+}
+
+func fieldNames(cmd *Command) string {
+	names := make([]string, len(cmd.Fields))
+	for i := range cmd.Fields {
+		names[i] = cmd.Fields[i].Name
+	}
+	return strings.Join(names, "、")
+}
+
+// checkField reads a value the way its field's kind says, so that a wrong
+// value is refused when it is typed, not after the last question.
+func checkField(f *Field, v string, now time.Time) error {
+	label := f.label()
+	if strings.TrimSpace(v) == "" {
+		return dangke.FieldErrorf(label, "不能为空。")
+	}
+	var err error
+	switch f.Kind {
+	case KDate:
+		_, err = parseDate(label, v, now)
+	case KCount:
+		_, err = parseCount(label, v)
+	case KRatio:
+		_, _, err = parseRatio(label, v)
+	case KBool:
+		_, err = parseBool(label, v)
+	case KYearMonth:
+		_, _, err = parseYearMonth(label, v)
+	case KPhone:
+		err = dangke.CheckPhone(v)
+	case KUnit:
+		if v != dangke.CityName {
+			_, err = dangke.ParsePath(v)
+		}
+	case KChoice:
+		if !containsFold(f.Choices, v) {
+			err = dangke.FieldErrorf(label, "应为%s之一，收到「%s」。", strings.Join(f.Choices, "、"), clip(v))
+		}
+	}
+	return err
+}
+
+// promptFor asks for one field.
+func promptFor(f *Field) string {
+	s := "请发送" + f.label()
+	if f.Example != "" {
+		s += "（例：" + f.Example + "）"
+	}
+	return s + "。发送 /取消 可放弃。"
+}
+
+// startPrompt keeps a command with missing fields and asks for the first.
+func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Reply {
+	r.savePending(c)
+	var missing []string
+	for i := range c.Cmd.Fields {
+		g := &c.Cmd.Fields[i]
+		if g.Required && !c.Args.Has(g.Name) {
+			missing = append(missing, g.label())
+		}
+	}
+	text := promptFor(f)
+	if len(missing) > 1 {
+		text = "还缺 " + strings.Join(missing, "、") + "。" + text
+	}
+	return &dangke.Reply{Text: text}
+}
+
+func (r *Router) savePending(c *Call) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := c.Now
+	for k, p := range r.pending { // forget abandoned conversations
+		if now.After(p.expires) {
+			delete(r.pending, k)
+		}
+	}
+	r.pending[pendingKey(c.Req)] = &pending{call: c, expires: now.Add(r.cfg.PromptTimeout)}
+}
+
+// takePending removes and returns the sender's live conversation in this chat.
+func (r *Router) takePending(req dangke.Request, now time.Time) *pending {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := pendingKey(req)
+	p := r.pending[k]
+	delete(r.pending, k)
+	if p == nil || now.After(p.expires) {
+		return nil
+	}
+	return p
+}
+
+// dropPending forgets the sender's conversation and reports whether there was one.
+func (r *Router) dropPending(req dangke.Request) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := pendingKey(req)
+	_, ok := r.pending[k]
+	delete(r.pending, k)
+	return ok
+}
+
+// answer takes a plain message as the value of the next missing field.
+func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, text string, now time.Time) (*dangke.Reply, error) {
+	c := p.call
+	c.Req, c.Now = req, now
+	f := c.missing()
+	value := unquote(text)
+	if err := checkField(f, value, now); err != nil {
+		r.savePending(c)
+		return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+	}
+	c.Args[f.Name] = value
+	if next := c.missing(); next != nil {
+		r.savePending(c)
+		return &dangke.Reply{Text: promptFor(next)}, nil
+	}
+	return r.run(ctx, c, true)
+}
+
+// unquote removes one pair of quotes around a whole answer.
+func unquote(s string) string {
+	for _, r := range s {
+		if cl, ok := closer(r); ok && strings.HasSuffix(s, string(cl)) && len(s) > len(string(r))+len(string(cl))-1 {
+			inner := strings.TrimSuffix(strings.TrimPrefix(s, string(r)), string(cl))
+			return strings.TrimSpace(inner)
+		}
+		break
+	}
+	return s
+}

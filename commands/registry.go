@@ -1,0 +1,25 @@
+package commands
+
+// Registry is the one list of the bot's commands, in the order /帮助 shows
+// them. Adding a command means writing its file and adding it here.
+func Registry(r *Router) []*Command {
+	return []*Command{
+		lectureCommand(),
+		instructorCommand(),
+		statsCommand(r),
+		listCommand(),
+		poolCommand(),
+		undoCommand(r),
+		cancelCommand(),
+		unitAddCommand(),
+		unitMembersCommand(),
+		unitBindCommand(),
+		unitTreeCommand(),
+		roleGrantCommand(),
+		roleRevokeCommand(),
+		roleListCommand(),
+		deleteCommand(),
+		whoamiCommand(),
+		helpCommand(r),
+	}
+}

@@ -1,0 +1,311 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"dangke"
+)
+
+// Config is what the router needs to know about the deployment.
+type Config struct {
+	Admins        []string       // platform:id of the admins from config
+	Location      *time.Location // the campaign's time zone; Asia/Shanghai
+	City          string         // the city's name for 全市 figures: 焦作市
+	UndoWindow    time.Duration  // how long /撤销 may withdraw one's own entry
+	PromptTimeout time.Duration  // how long a half-entered command waits for its fields
+	Now           func() time.Time
+	Logger        *slog.Logger
+}
+
+// Router parses each request, finds its command, checks who may run it,
+// asks for missing fields, runs it and turns every error into one Chinese
+// sentence. It is the bot's dangke.Handler.
+type Router struct {
+	store  dangke.Store
+	cfg    Config
+	cmds   []*Command
+	admins map[string]bool
+
+	mu      sync.Mutex
+	pending map[string]*pending
+}
+
+// New returns a router over a store with the commands of Registry.
+func New(store dangke.Store, cfg Config) *Router {
+	if cfg.Location == nil {
+		cfg.Location = time.FixedZone("CST", 8*3600)
+	}
+	if cfg.City == "" {
+		cfg.City = "全市"
+	}
+	if cfg.UndoWindow <= 0 {
+		cfg.UndoWindow = 24 * time.Hour
+	}
+	if cfg.PromptTimeout <= 0 {
+		cfg.PromptTimeout = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Router{store: store, cfg: cfg, admins: map[string]bool{}, pending: map[string]*pending{}}
+	for _, a := range cfg.Admins {
+		r.admins[strings.TrimSpace(a)] = true
+	}
+	r.cmds = Registry(r)
+	return r
+}
+
+// Commands returns the declared commands, in help order.
+func (r *Router) Commands() []*Command { return r.cmds }
+
+func (r *Router) messageKey(req dangke.Request) dangke.MessageKey {
+	return dangke.MessageKey{Platform: req.Chat.Platform, Chat: req.Chat.ID, ID: req.MsgID}
+}
+
+// Handle answers one request. User mistakes come back as a reply with a nil
+// error; an internal failure comes back as an apology and the error, so that
+// an adapter can leave the delivery unacknowledged for the platform to retry.
+func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.Reply, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.cfg.Logger.Error("command panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("commands: panic: %v", p)
+			reply = &dangke.Reply{Text: dangke.ErrorMessage(err)}
+		}
+	}()
+	if req.MsgID != "" {
+		saved, found, err := r.store.Reply(ctx, r.messageKey(req))
+		if err != nil {
+			return r.fail(nil, err)
+		}
+		if found {
+			return &dangke.Reply{Text: saved}, nil
+		}
+	}
+	text := normalize(req.Text)
+	now := req.Time
+	if now.IsZero() {
+		now = r.cfg.Now()
+	}
+	now = now.In(r.cfg.Location)
+	if strings.HasPrefix(text, "/") {
+		return r.command(ctx, req, text, now, r.dropPending(req))
+	}
+	if p := r.takePending(req, now); p != nil {
+		return r.answer(ctx, req, p, text, now)
+	}
+	if text == "" {
+		return &dangke.Reply{Text: "你好，我是党课助手。发送 /帮助 查看我能做什么。"}, nil
+	}
+	return &dangke.Reply{Text: "命令要以 / 开头，例：/党课 张三 支部书记 《我和我的祖国》 7月1日 45人。发送 /帮助 查看全部命令。"}, nil
+}
+
+// command parses and runs a line that starts with /.
+func (r *Router) command(ctx context.Context, req dangke.Request, text string, now time.Time, abandoned bool) (*dangke.Reply, error) {
+	word, rest, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+	word = strings.TrimSpace(word)
+	group := r.lookup(word)
+	if len(group) == 0 {
+		return &dangke.Reply{Text: r.unknown(word)}, nil
+	}
+	cmd := group[0]
+	if len(cmd.Sub) > 0 {
+		var sub string
+		sub, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+		cmd = nil
+		for _, c := range group {
+			if containsFold(c.Sub, sub) {
+				cmd = c
+			}
+		}
+		if cmd == nil {
+			return &dangke.Reply{Text: r.subUsage(group, sub)}, nil
+		}
+	}
+	tokens, err := tokenize(rest)
+	if err != nil {
+		return r.fail(cmd, err)
+	}
+	call, err := r.newCall(ctx, req, cmd, now)
+	if err != nil {
+		return r.fail(cmd, err)
+	}
+	call.abandoned = abandoned
+	if err := call.bind(tokens); err != nil {
+		return r.fail(cmd, err)
+	}
+	if err := r.authorize(call); err != nil {
+		return r.fail(cmd, err)
+	}
+	if f := call.missing(); f != nil {
+		// Refuse before asking questions what no answer can fix: a command
+		// that logs for the chat's unit in a chat bound to none.
+		if u := cmd.field("单位"); u != nil && !u.Required && !call.Args.Has("单位") && call.Unit == nil {
+			if _, err := call.TargetUnit(ctx, "单位"); err != nil {
+				return r.fail(cmd, err)
+			}
+		}
+		return r.startPrompt(req, call, f), nil
+	}
+	return r.run(ctx, call, false)
+}
+
+// newCall loads what the router knows about the sender and the chat.
+func (r *Router) newCall(ctx context.Context, req dangke.Request, cmd *Command, now time.Time) (*Call, error) {
+	c := &Call{Req: req, Cmd: cmd, Args: Args{}, Now: now, r: r, Super: r.admins[req.From.Key()]}
+	var err error
+	if c.Unit, err = r.store.ChatUnit(ctx, req.Chat); err != nil {
+		return nil, err
+	}
+	if c.Roles, err = r.store.Roles(ctx, req.From.Key()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// authorize checks the command's permission level; commands check the unit
+// they act on themselves.
+func (r *Router) authorize(c *Call) error {
+	switch c.Cmd.Perm {
+	case Member:
+		if c.Unit == nil && !c.Super && len(c.Roles) == 0 {
+			return dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，暂时不能使用 %s。请管理员在本群发送 /单位 绑定 单位路径。", c.Cmd.Title())
+		}
+	case Admin:
+		if !c.Super && len(c.Roles) == 0 {
+			return dangke.Errorf(dangke.EFORBIDDEN, "%s 只有管理员可以使用；你还没有管理员角色，请联系市委宣传部或本单位管理员。", c.Cmd.Title())
+		}
+	case Super:
+		if !c.Super {
+			return dangke.Errorf(dangke.EFORBIDDEN, "%s 只有系统管理员（配置文件 admins）可以使用。", c.Cmd.Title())
+		}
+	}
+	return nil
+}
+
+// run runs a command whose fields are all present. In a conversation, a
+// field the command rejects is asked for again instead of ending it.
+func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
+	reply, err := c.Cmd.Run(ctx, c)
+	if err == nil {
+		return reply, nil
+	}
+	if conversing && dangke.ErrorCode(err) == dangke.EINVALID {
+		for i := range c.Cmd.Fields {
+			f := &c.Cmd.Fields[i]
+			if f.label() == dangke.ErrorField(err) || f.Name == dangke.ErrorField(err) {
+				delete(c.Args, f.Name)
+				r.savePending(c)
+				return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+			}
+		}
+	}
+	return r.fail(c.Cmd, err)
+}
+
+// fail turns an error into the reply the user sees. Internal errors are
+// logged and also returned, so that the delivery is not acknowledged.
+func (r *Router) fail(cmd *Command, err error) (*dangke.Reply, error) {
+	msg := dangke.ErrorMessage(err)
+	switch dangke.ErrorCode(err) {
+	case dangke.EINTERNAL:
+		r.cfg.Logger.Error("command failed", "err", err)
+		return &dangke.Reply{Text: msg}, err
+	case dangke.EINVALID:
+		if cmd != nil && cmd.Example != "" {
+			msg += " 例：" + cmd.Example
+		}
+	}
+	return &dangke.Reply{Text: msg}, nil
+}
+
+// lookup returns the commands whose name or English alias is word.
+func (r *Router) lookup(word string) []*Command {
+	var out []*Command
+	for _, c := range r.cmds {
+		if containsFold(c.Names, word) || containsFold(c.English, word) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// unknown suggests the closest command name.
+func (r *Router) unknown(word string) string {
+	if word == "" {
+		return "请在 / 后写命令名，例：/党课。发送 /帮助 查看全部命令。"
+	}
+	best, bestD := "", 1<<30
+	for _, c := range r.cmds {
+		for _, n := range append(append([]string{}, c.Names...), c.English...) {
+			if d := distance(strings.ToLower(word), strings.ToLower(n)); d < bestD {
+				best, bestD = n, d
+			}
+		}
+	}
+	if bestD <= max(1, len([]rune(best))/2) {
+		return fmt.Sprintf("没有 /%s 这个命令，你是不是要用 /%s？发送 /帮助 查看全部命令。", clip(word), best)
+	}
+	return fmt.Sprintf("没有 /%s 这个命令。发送 /帮助 查看全部命令。", clip(word))
+}
+
+// subUsage explains a command group's subcommands.
+func (r *Router) subUsage(group []*Command, sub string) string {
+	var b strings.Builder
+	if sub == "" {
+		fmt.Fprintf(&b, "/%s 后面要写做什么：\n", group[0].Names[0])
+	} else {
+		fmt.Fprintf(&b, "/%s 没有「%s」这一项，可用：\n", group[0].Names[0], clip(sub))
+	}
+	for _, c := range group {
+		fmt.Fprintf(&b, "%s — %s\n", c.Title(), c.Summary)
+	}
+	b.WriteString("例：" + group[0].Example)
+	return b.String()
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// distance is the edit distance between two strings in runes, counting a
+// swap of two neighbours as one edit (optimal string alignment), since
+// "/stast" for "/stats" is the commonest slip on a phone keyboard.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}

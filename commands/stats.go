@@ -1,0 +1,212 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+func statsCommand(r *Router) *Command {
+	return &Command{
+		Names:   []string{"统计", "进度"},
+		English: []string{"stats"},
+		Summary: "查看本单位（或指定单位、全市）的微党课统计",
+		Fields: []Field{
+			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
+			{Name: "期间", Aliases: []string{"时间", "period"}, Kind: KText, Positional: true, Example: "本周、上周、本月 或 2019-07-01~2019-07-31", Hint: "默认为全部"},
+		},
+		Example: "/统计 全市 本月",
+		Perm:    Anyone,
+		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runStats(ctx, c, r.cfg.City) },
+	}
+}
+
+// parsePeriod reads 本周, 上周, 本月, 上月, 今年, 全部, or a range
+// FROM~TO (also 至, 到) with dates as parseDate reads them.
+func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
+	today := dangke.Midnight(now)
+	switch s {
+	case "", "全部", "累计", "all":
+		return dangke.Period{}, true, nil
+	case "本周", "这周", "this-week":
+		p := dangke.Week(now)
+		p.Label = "本周"
+		return p, true, nil
+	case "上周", "last-week":
+		p := dangke.Week(now.AddDate(0, 0, -7))
+		p.Label = "上周"
+		return p, true, nil
+	case "本月", "这个月", "this-month":
+		from := today.AddDate(0, 0, 1-today.Day())
+		return dangke.Period{From: from, To: from.AddDate(0, 1, -1), Label: "本月"}, true, nil
+	case "上月", "上个月", "last-month":
+		from := today.AddDate(0, 0, 1-today.Day()).AddDate(0, -1, 0)
+		return dangke.Period{From: from, To: from.AddDate(0, 1, -1), Label: "上月"}, true, nil
+	case "今年", "this-year":
+		from := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, now.Location())
+		return dangke.Period{From: from, To: from.AddDate(1, 0, -1), Label: "今年"}, true, nil
+	}
+	for _, sep := range []string{"~", "至", "到", "—"} {
+		a, b, ok := strings.Cut(s, sep)
+		if !ok {
+			continue
+		}
+		from, err := parseDate("期间", a, now)
+		if err != nil {
+			return dangke.Period{}, true, err
+		}
+		to, err := parseDate("期间", b, now)
+		if err != nil {
+			return dangke.Period{}, true, err
+		}
+		if to.Before(from) {
+			return dangke.Period{}, true, dangke.FieldErrorf("期间", "的结束日期早于开始日期。")
+		}
+		return dangke.Period{From: from, To: to, Label: from.Format(dangke.DateLayout) + "至" + to.Format(dangke.DateLayout)}, true, nil
+	}
+	return dangke.Period{}, false, nil
+}
+
+func runStats(ctx context.Context, c *Call, city string) (*dangke.Reply, error) {
+	target, periodText := c.Text("单位"), c.Text("期间")
+	if _, isPeriod, _ := parsePeriod(target, c.Now); isPeriod && target != "" && periodText == "" {
+		target, periodText = "", target // /统计 本周
+	}
+	p, isPeriod, err := parsePeriod(periodText, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	if !isPeriod {
+		return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、上周、本月、上月、今年 或 2019-07-01~2019-07-31。", clip(periodText))
+	}
+	if target == dangke.CityName || strings.EqualFold(target, "city") {
+		return cityStats(ctx, c, city, p)
+	}
+	unit := c.Unit
+	if target != "" {
+		if unit, err = c.ResolveUnit(ctx, target); err != nil {
+			return nil, err
+		}
+	}
+	if unit == nil {
+		return nil, dangke.Errorf(dangke.EINVALID, "本群尚未绑定单位，请写明单位或 全市，例：/统计 全市。")
+	}
+	text, err := unitStats(ctx, c, unit, p)
+	if err != nil {
+		return nil, err
+	}
+	return &dangke.Reply{Text: text}, nil
+}
+
+// periodTitle names a period in a heading.
+func periodTitle(p dangke.Period, now time.Time) string {
+	if p.IsZero() {
+		return "累计（截至 " + now.Format("1月2日") + "）"
+	}
+	if strings.Contains(p.Label, "至") {
+		return p.Label
+	}
+	return fmt.Sprintf("%s（%s至%s）", p.Label, p.From.Format("1月2日"), p.To.Format("1月2日"))
+}
+
+// figureLines prints the figures every stats reply shows.
+func figureLines(b *strings.Builder, f dangke.Figures) {
+	fmt.Fprintf(b, "微党课 %d 次，讲课人 %d 人，听课 %d 人次\n", f.Lectures, f.Speakers, f.Attendees)
+	if pct, ok := f.Coverage(); ok {
+		fmt.Fprintf(b, "党员 %d 人，上台率 %s%%\n", f.Members, pct)
+	} else {
+		b.WriteString("党员数未设置，无法计算上台率\n")
+	}
+	if pct, ok := f.Satisfaction(); ok {
+		fmt.Fprintf(b, "满意率 %s%%（参评 %d 人）\n", pct, f.Surveyed)
+	} else {
+		b.WriteString("满意率：暂无测评\n")
+	}
+	fmt.Fprintf(b, "领导干部上台 %d 人\n", f.Leaders)
+}
+
+// weekLine compares this week and last week for a unit (0: the city).
+func weekLine(ctx context.Context, c *Call, unit int64) (string, error) {
+	this, err := c.Store().Figures(ctx, unit, dangke.Week(c.Now))
+	if err != nil {
+		return "", err
+	}
+	last, err := c.Store().Figures(ctx, unit, dangke.Week(c.Now.AddDate(0, 0, -7)))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("本周 %d 次，上周 %d 次", this.Lectures, last.Lectures), nil
+}
+
+func unitStats(ctx context.Context, c *Call, unit *dangke.Unit, p dangke.Period) (string, error) {
+	st := c.Store()
+	f, err := st.Figures(ctx, unit.ID, p)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "📊 %s · %s\n", unit.Path, periodTitle(p, c.Now))
+	figureLines(&b, f)
+	w, err := weekLine(ctx, c, unit.ID)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(w)
+	if unit.Kind == dangke.KindCounty {
+		n, err := st.PoolSize(ctx, unit.ID)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("\n" + poolProgress(unit, n))
+	}
+	return b.String(), nil
+}
+
+func cityStats(ctx context.Context, c *Call, city string, p dangke.Period) (*dangke.Reply, error) {
+	st := c.Store()
+	tops, err := st.TopFigures(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var total dangke.Figures
+	for _, t := range tops {
+		total.Add(t.Figures)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "📊 %s · %s\n", city, periodTitle(p, c.Now))
+	if len(tops) == 0 {
+		b.WriteString("还没有任何单位。管理员可用 /单位 新增 温县 建立。")
+		return &dangke.Reply{Text: b.String()}, nil
+	}
+	figureLines(&b, total)
+	w, err := weekLine(ctx, c, 0)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString(w + "\n")
+	sort.SliceStable(tops, func(i, j int) bool {
+		a, z := tops[i].Figures, tops[j].Figures
+		if a.CoverageMilli() != z.CoverageMilli() {
+			return a.CoverageMilli() > z.CoverageMilli()
+		}
+		return a.Lectures > z.Lectures
+	})
+	b.WriteString("各县市区、系统按上台率排名：")
+	rank := 0
+	for i, t := range tops {
+		f := t.Figures
+		if i == 0 || f.CoverageMilli() != tops[i-1].Figures.CoverageMilli() || f.Lectures != tops[i-1].Figures.Lectures {
+			rank = i + 1
+		}
+		if pct, ok := f.Coverage(); ok {
+			fmt.Fprintf(&b, "\n%d. %s %s%%（%d/%d），%d 次", rank, t.Unit.Name, pct, f.Speakers, f.Members, f.Lectures)
+		} else {
+			fmt.Fprintf(&b, "\n%d. %s 党员数未设置，%d 次", rank, t.Unit.Name, f.Lectures)
+		}
+	}
+	return &dangke.Reply{Text: b.String()}, nil
+}
