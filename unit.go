@@ -103,7 +103,7 @@ const MaxUnitDepth = 8
 func ParsePath(path string) ([]string, error) {
 	path = strings.Trim(strings.TrimSpace(path), "/")
 	if path == "" {
-		return nil, Errorf(EINVALID, "单位路径不能为空，例：温县/城关镇/第一党支部。")
+		return nil, Errorf(EINVALID, "单位路径不能为空。")
 	}
 	parts := strings.Split(path, "/")
 	if len(parts) > MaxUnitDepth {
@@ -112,7 +112,7 @@ func ParsePath(path string) ([]string, error) {
 	for i, p := range parts {
 		p = strings.TrimSpace(p)
 		if p == "" {
-			return nil, Errorf(EINVALID, "单位路径「%s」中有空的一级，例：温县/城关镇/第一党支部。", path)
+			return nil, Errorf(EINVALID, "单位路径「%s」中有空的一级。", path)
 		}
 		if n := utf8.RuneCountInString(p); n > MaxUnitName {
 			return nil, Errorf(EINVALID, "单位名称最多 %d 个字，「%s…」有 %d 个字。", MaxUnitName, firstRunes(p, 8), n)

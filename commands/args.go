@@ -12,12 +12,12 @@ import (
 	"dangke"
 )
 
-// normalize folds what people type on phones into one form: full-width
-// letters, digits and punctuation become ASCII (NFKC), and the ideographic
-// space becomes a plain one.
-func normalize(s string) string {
-	s = norm.NFKC.String(s)
-	return strings.TrimSpace(s)
+// fold turns what people type on phones into one form for reading numbers,
+// dates and keys: full-width letters, digits and punctuation become ASCII
+// (NFKC). Free text such as a title is kept as typed, so that its Chinese
+// punctuation survives.
+func fold(s string) string {
+	return strings.TrimSpace(norm.NFKC.String(s))
 }
 
 // token is one argument: a positional value, or key=value.
@@ -39,19 +39,20 @@ func closer(r rune) (rune, bool) {
 		return '』', true
 	case '‘':
 		return '’', true
-	case '"', '\'':
+	case '"':
 		return r, true
 	}
 	return 0, false
 }
 
-// isSep reports whether r separates arguments outside quotes: white space and
-// the separators people put between fields (，、；), already folded by NFKC.
+// isSep reports whether r separates arguments outside quotes: white space
+// (the ideographic space too) and the separators people put between fields,
+// in their ASCII and full-width forms.
 func isSep(r rune) bool {
-	return unicode.IsSpace(r) || r == ',' || r == '、' || r == ';'
+	return unicode.IsSpace(r) || strings.ContainsRune(",，、;；", r)
 }
 
-// tokenize splits normalised text into tokens. Quoted text is one value with
+// tokenize splits the text after the command word into tokens. Quoted text is one value with
 // its quotes removed; key=value and key:value are split where the key is a
 // plain word before any quote.
 func tokenize(s string) ([]token, error) {
@@ -93,32 +94,36 @@ func tokenize(s string) ([]token, error) {
 	return out, nil
 }
 
-// splitKey splits "key=value" or "key:value" when the key is a word of
-// letters (not a URL scheme followed by //, not a time like 10:30).
+// splitKey splits "key=value" (also ＝) where the key is a word of letters,
+// and "键:值" (also ：) where the key is Chinese, so that values such as
+// dingtalk:manager123, https://… and 10:30 stay whole.
 func splitKey(s string, quotedAt int) token {
 	limit := len(s)
 	if quotedAt >= 0 {
 		limit = quotedAt
 	}
-	i := strings.IndexAny(s[:limit], "=:")
+	i := strings.IndexAny(s[:limit], "=:＝：")
 	if i <= 0 {
 		return token{Value: s}
 	}
-	key, val := s[:i], s[i+1:]
-	if strings.HasPrefix(val, "//") {
-		return token{Value: s}
-	}
+	sep, n := utf8.DecodeRuneInString(s[i:])
+	key, val := s[:i], s[i+n:]
+	ascii := true
 	for _, r := range key {
 		if !unicode.IsLetter(r) {
 			return token{Value: s}
 		}
+		ascii = ascii && r < utf8.RuneSelf
+	}
+	if (sep == ':' || sep == '：') && ascii {
+		return token{Value: s}
 	}
 	return token{Key: key, Value: val}
 }
 
 // parseCount reads a count as people type it: 45, 45人, 45 人次, 30分钟.
 func parseCount(label, s string) (int, error) {
-	t := strings.TrimSpace(s)
+	t := fold(s)
 	for _, suf := range []string{"人次", "分钟", "人", "名", "次", "分", "位"} {
 		t = strings.TrimSuffix(t, suf)
 	}
@@ -132,7 +137,7 @@ func parseCount(label, s string) (int, error) {
 
 // parseRatio reads 满意=40/42 (satisfied/surveyed).
 func parseRatio(label, s string) (num, den int, err error) {
-	a, b, ok := strings.Cut(s, "/")
+	a, b, ok := strings.Cut(fold(s), "/")
 	if !ok {
 		return 0, 0, dangke.FieldErrorf(label, "应写作 满意人数/参评人数，如 40/42，收到「%s」。", clip(s))
 	}
@@ -147,7 +152,7 @@ func parseRatio(label, s string) (num, den int, err error) {
 
 // parseBool reads 是/否 and their English and numeric forms.
 func parseBool(label, s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
+	switch strings.ToLower(fold(s)) {
 	case "是", "对", "y", "yes", "true", "1":
 		return true, nil
 	case "否", "不是", "n", "no", "false", "0":
@@ -174,7 +179,7 @@ func weekday(s string) (int, bool) {
 // location is the campaign's): 2019-07-01, 2019/7/1, 2019.7.1, 20190701,
 // 7月1日, 2019年7月1日, 7-1, 今天, 昨天, 前天, 周五 (this week), 上周五.
 func parseDate(label, s string, now time.Time) (time.Time, error) {
-	t := strings.TrimSpace(s)
+	t := fold(s)
 	today := dangke.Midnight(now)
 	switch t {
 	case "今天", "今日":
@@ -241,7 +246,7 @@ func splitDate(t string, thisYear int) (y, m, d int, ok bool) {
 
 // parseYearMonth reads a birth month: 1985-03, 1985/3, 1985.3, 198503, 1985年3月.
 func parseYearMonth(label, s string) (y, m int, err error) {
-	t := strings.TrimSuffix(strings.TrimSpace(s), "月")
+	t := strings.TrimSuffix(fold(s), "月")
 	if len(t) == 6 && allDigits(t) {
 		y, _ = strconv.Atoi(t[:4])
 		m, _ = strconv.Atoi(t[4:])

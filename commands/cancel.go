@@ -6,6 +6,9 @@ import (
 	"dangke"
 )
 
+// cancelled starts the reply of /取消 that dropped a conversation.
+const cancelled = "已取消"
+
 func cancelCommand() *Command {
 	return &Command{
 		Names:   []string{"取消"},
@@ -15,7 +18,7 @@ func cancelCommand() *Command {
 		Perm:    Anyone,
 		Run: func(_ context.Context, c *Call) (*dangke.Reply, error) {
 			if c.abandoned {
-				return &dangke.Reply{Text: "已取消，未保存任何内容。"}, nil
+				return &dangke.Reply{Text: cancelled + "，未保存任何内容。"}, nil
 			}
 			return &dangke.Reply{Text: "当前没有正在填写的登记。"}, nil
 		},

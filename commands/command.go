@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -239,9 +240,12 @@ func (c *Call) ResolveUnit(ctx context.Context, s string) (*dangke.Unit, error) 
 	if dangke.ErrorCode(err) != dangke.ENOTFOUND {
 		return u, err
 	}
-	if c.Unit != nil {
-		if u, err := st.UnitByPath(ctx, c.Unit.Path+"/"+path); err == nil {
-			return u, nil
+	if c.Unit != nil { // a path below the chat's unit or one of its parents
+		parts := strings.Split(c.Unit.Path, "/")
+		for i := len(parts); i > 0; i-- {
+			if u, err := st.UnitByPath(ctx, dangke.JoinPath(parts[:i])+"/"+path); err == nil {
+				return u, nil
+			}
 		}
 	}
 	if len(names) == 1 {
@@ -281,6 +285,10 @@ func (c *Call) TargetUnit(ctx context.Context, field string) (*dangke.Unit, erro
 	if name := c.Text(field); name != "" {
 		u, err := c.ResolveUnit(ctx, name)
 		if err != nil {
+			var e *dangke.Error
+			if errors.As(err, &e) && e.Code != dangke.EINTERNAL {
+				e.Field = field // a conversation asks for the unit again
+			}
 			return nil, err
 		}
 		if !c.MayActFor(u) {

@@ -28,21 +28,38 @@ func (c *Call) bind(tokens []token) error {
 			if c.Args.Has(f.Name) {
 				return dangke.Errorf(dangke.EINVALID, "「%s」写了两次，请只写一次。", f.label())
 			}
-			if err := checkField(f, t.Value, c.Now); err != nil {
+			if err := c.set(f, t.Value); err != nil {
 				return err
 			}
-			c.Args[f.Name] = t.Value
 			continue
 		}
 		f := c.nextPositional()
 		if f == nil {
 			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(t.Value), c.Cmd.Title(), fieldNames(c.Cmd))
 		}
-		if err := checkField(f, t.Value, c.Now); err != nil {
+		if err := c.set(f, t.Value); err != nil {
 			return err
 		}
-		c.Args[f.Name] = t.Value
 	}
+	return nil
+}
+
+// set checks a value and stores it in the form its kind reads: numbers,
+// dates, phones and choices folded to ASCII, unit paths with ／ as /, free
+// text as typed.
+func (c *Call) set(f *Field, v string) error {
+	switch f.Kind {
+	case KText, KName:
+		v = strings.TrimSpace(v)
+	case KUnit:
+		v = strings.TrimSpace(strings.ReplaceAll(v, "／", "/"))
+	default:
+		v = fold(v)
+	}
+	if err := checkField(f, v, c.Now); err != nil {
+		return err
+	}
+	c.Args[f.Name] = v
 	return nil
 }
 
@@ -146,27 +163,26 @@ func (r *Router) savePending(c *Call) {
 	r.pending[pendingKey(c.Req)] = &pending{call: c, expires: now.Add(r.cfg.PromptTimeout)}
 }
 
-// takePending removes and returns the sender's live conversation in this chat.
-func (r *Router) takePending(req dangke.Request, now time.Time) *pending {
+// takePending removes and returns the sender's conversation in this chat,
+// and whether it had run out of time.
+func (r *Router) takePending(req dangke.Request, now time.Time) (p *pending, expired bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	k := pendingKey(req)
-	p := r.pending[k]
+	p = r.pending[k]
 	delete(r.pending, k)
-	if p == nil || now.After(p.expires) {
-		return nil
+	if p != nil && now.After(p.expires) {
+		return p, true
 	}
-	return p
+	return p, false
 }
 
-// dropPending forgets the sender's conversation and reports whether there was one.
-func (r *Router) dropPending(req dangke.Request) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k := pendingKey(req)
-	_, ok := r.pending[k]
-	delete(r.pending, k)
-	return ok
+// dropPending forgets the sender's live conversation and returns its command.
+func (r *Router) dropPending(req dangke.Request, now time.Time) *Command {
+	if p, expired := r.takePending(req, now); p != nil && !expired {
+		return p.call.Cmd
+	}
+	return nil
 }
 
 // answer takes a plain message as the value of the next missing field.
@@ -174,12 +190,10 @@ func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, tex
 	c := p.call
 	c.Req, c.Now = req, now
 	f := c.missing()
-	value := unquote(text)
-	if err := checkField(f, value, now); err != nil {
+	if err := c.set(f, unquote(text)); err != nil {
 		r.savePending(c)
 		return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
 	}
-	c.Args[f.Name] = value
 	if next := c.missing(); next != nil {
 		r.savePending(c)
 		return &dangke.Reply{Text: promptFor(next)}, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"dangke"
 )
@@ -91,16 +92,22 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 			return &dangke.Reply{Text: saved}, nil
 		}
 	}
-	text := normalize(req.Text)
+	text := strings.TrimSpace(req.Text)
 	now := req.Time
 	if now.IsZero() {
 		now = r.cfg.Now()
 	}
 	now = now.In(r.cfg.Location)
-	if strings.HasPrefix(text, "/") {
-		return r.command(ctx, req, text, now, r.dropPending(req))
+	if rest, ok := strings.CutPrefix(text, "／"); ok {
+		text = "/" + rest
 	}
-	if p := r.takePending(req, now); p != nil {
+	if strings.HasPrefix(text, "/") {
+		return r.command(ctx, req, text, now, r.dropPending(req, now))
+	}
+	if p, expired := r.takePending(req, now); p != nil {
+		if expired {
+			return &dangke.Reply{Text: fmt.Sprintf("你的 %s 登记超过%s没有填完，已经放弃；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
+		}
 		return r.answer(ctx, req, p, text, now)
 	}
 	if text == "" {
@@ -110,9 +117,21 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 }
 
 // command parses and runs a line that starts with /.
-func (r *Router) command(ctx context.Context, req dangke.Request, text string, now time.Time, abandoned bool) (*dangke.Reply, error) {
+func (r *Router) command(ctx context.Context, req dangke.Request, text string, now time.Time, abandoned *Command) (*dangke.Reply, error) {
+	reply, err := r.dispatch(ctx, req, text, now, abandoned)
+	if abandoned != nil && reply != nil && !strings.HasPrefix(reply.Text, cancelled) {
+		reply.Text += fmt.Sprintf("\n（之前未填完的 %s 已放弃）", abandoned.Title())
+	}
+	return reply, err
+}
+
+// dispatch finds the command of a line and runs it.
+func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, now time.Time, abandoned *Command) (*dangke.Reply, error) {
 	word, rest, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
-	word = strings.TrimSpace(word)
+	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 { // the ideographic space
+		word, rest = word[:i], word[i:]+" "+rest
+	}
+	word = fold(word)
 	group := r.lookup(word)
 	if len(group) == 0 {
 		return &dangke.Reply{Text: r.unknown(word)}, nil
@@ -139,7 +158,7 @@ func (r *Router) command(ctx context.Context, req dangke.Request, text string, n
 	if err != nil {
 		return r.fail(cmd, err)
 	}
-	call.abandoned = abandoned
+	call.abandoned = abandoned != nil
 	if err := call.bind(tokens); err != nil {
 		return r.fail(cmd, err)
 	}
@@ -199,7 +218,7 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 	if err == nil {
 		return reply, nil
 	}
-	if conversing && dangke.ErrorCode(err) == dangke.EINVALID {
+	if conversing && dangke.ErrorField(err) != "" {
 		for i := range c.Cmd.Fields {
 			f := &c.Cmd.Fields[i]
 			if f.label() == dangke.ErrorField(err) || f.Name == dangke.ErrorField(err) {
@@ -227,6 +246,9 @@ func (r *Router) fail(cmd *Command, err error) (*dangke.Reply, error) {
 	}
 	return &dangke.Reply{Text: msg}, nil
 }
+
+// minutes prints a duration in minutes for a reply.
+func minutes(d time.Duration) string { return fmt.Sprintf("%d分钟", int(d.Minutes())) }
 
 // lookup returns the commands whose name or English alias is word.
 func (r *Router) lookup(word string) []*Command {

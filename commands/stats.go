@@ -93,7 +93,7 @@ func runStats(ctx context.Context, c *Call, city string) (*dangke.Reply, error) 
 		}
 	}
 	if unit == nil {
-		return nil, dangke.Errorf(dangke.EINVALID, "本群尚未绑定单位，请写明单位或 全市，例：/统计 全市。")
+		return nil, dangke.Errorf(dangke.EINVALID, "本群尚未绑定单位，请写明单位或 全市。")
 	}
 	text, err := unitStats(ctx, c, unit, p)
 	if err != nil {

@@ -121,7 +121,7 @@ func (q queries) Units(ctx context.Context, root int64) ([]dangke.Unit, error) {
 	var rows []unitRow
 	var err error
 	if root == 0 {
-		err = q.db.NewRaw("SELECT " + unitCols + " FROM units ORDER BY path").Scan(ctx, &rows)
+		err = q.db.NewRaw("SELECT "+unitCols+" FROM units ORDER BY path").Scan(ctx, &rows)
 	} else {
 		var ip string
 		if ip, err = q.ipath(ctx, root); err != nil {
@@ -248,7 +248,7 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 // TopFigures returns every reporting unit's figures over a period, in path order.
 func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.UnitFigures, error) {
 	var tops []unitRow
-	if err := q.db.NewRaw("SELECT " + unitCols + " FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
+	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
 		return nil, fmt.Errorf("store: top units: %w", err)
 	}
 	var tot []figuresRow
