@@ -76,7 +76,8 @@ type Reader interface {
 	Instructors(ctx context.Context, county int64) ([]Instructor, error)
 	// Instructor finds an active lecturer by id; ENOTFOUND if none.
 	Instructor(ctx context.Context, id int64) (*Instructor, error)
-	// LastEntry returns the newest active entry that author logged, or nil.
+	// LastEntry returns the newest active entry that author logged (among
+	// the last hundred), or nil.
 	LastEntry(ctx context.Context, author string) (*Entry, error)
 	// Reply returns the reply saved for a handled message, and whether it was found.
 	Reply(ctx context.Context, key MessageKey) (string, bool, error)

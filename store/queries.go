@@ -427,30 +427,31 @@ func (q queries) Instructor(ctx context.Context, id int64) (*dangke.Instructor, 
 	return &in, nil
 }
 
-// LastEntry returns the newest active lecture or lecturer that author logged.
+// LastEntry returns the newest active lecture or lecturer that author
+// logged. The audit table orders entries of both kinds in one sequence.
 func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, error) {
-	var best *dangke.Entry
-	for _, k := range []struct{ kind, table, live string }{
-		{dangke.EntryLecture, "lectures", "withdrawn_at"},
-		{dangke.EntryInstructor, "instructors", "removed_at"},
-	} {
-		var row struct {
-			ID        int64 `bun:"id"`
-			CreatedAt int64 `bun:"created_at"`
-		}
-		err := q.db.NewRaw("SELECT id, created_at FROM "+k.table+" WHERE author = ? AND "+k.live+" IS NULL ORDER BY id DESC LIMIT 1", author).Scan(ctx, &row)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: last entry: %w", err)
-		}
-		at := fromMillis(row.CreatedAt)
-		if best == nil || at.After(best.At) {
-			best = &dangke.Entry{Kind: k.kind, ID: row.ID, At: at}
+	var rows []struct {
+		Entity   string `bun:"entity"`
+		EntityID int64  `bun:"entity_id"`
+		At       int64  `bun:"at"`
+		Live     bool   `bun:"live"`
+	}
+	err := q.db.NewRaw(`SELECT a.entity, a.entity_id, a.at,
+		CASE a.entity
+			WHEN 'lecture' THEN EXISTS (SELECT 1 FROM lectures WHERE id = a.entity_id AND withdrawn_at IS NULL)
+			ELSE EXISTS (SELECT 1 FROM instructors WHERE id = a.entity_id AND removed_at IS NULL)
+		END AS live
+		FROM audit a WHERE a.actor = ? AND a.action IN ('lecture.add', 'instructor.add')
+		ORDER BY a.id DESC LIMIT 100`, author).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: last entry: %w", err)
+	}
+	for _, r := range rows {
+		if r.Live {
+			return &dangke.Entry{Kind: r.Entity, ID: r.EntityID, At: fromMillis(r.At)}, nil
 		}
 	}
-	return best, nil
+	return nil, nil
 }
 
 // Reply returns the saved reply of a handled message.

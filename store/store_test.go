@@ -137,3 +137,131 @@ func TestFiguresRollUp(t *testing.T) {
 		t.Errorf("tops: %+v", tops)
 	}
 }
+
+// Reopening a database applies no migration twice and keeps every entry.
+func TestReopenKeepsEntries(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "re.db")
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := addPath(t, s, "温县/第一党支部", 10)
+	addLecture(t, s, dangke.Lecture{UnitID: b.ID, Speaker: "张三", Position: "党员", Title: "a", Date: day("2019-07-01"), Attendees: 5})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f, err := s.Figures(ctx, 0, dangke.Period{})
+	if err != nil || f.Lectures != 1 || f.Members != 10 {
+		t.Fatalf("after reopen: %+v, %v", f, err)
+	}
+	var pragmas struct {
+		Journal string `bun:"journal_mode"`
+	}
+	if err := s.DB().NewRaw("PRAGMA journal_mode").Scan(ctx, &pragmas.Journal); err != nil || pragmas.Journal != "wal" {
+		t.Fatalf("journal_mode %q, %v", pragmas.Journal, err)
+	}
+	var sync, fk int
+	_ = s.DB().NewRaw("PRAGMA synchronous").Scan(ctx, &sync)
+	_ = s.DB().NewRaw("PRAGMA foreign_keys").Scan(ctx, &fk)
+	if sync != 2 || fk != 1 {
+		t.Fatalf("synchronous=%d (want 2, FULL), foreign_keys=%d", sync, fk)
+	}
+}
+
+// Updates that share a commit are isolated: one that fails leaves no trace,
+// the others land.
+func TestGroupCommitIsolation(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	b := addPath(t, s, "温县/第一党支部", 10)
+	errBoom := dangke.Errorf(dangke.EINVALID, "boom")
+	done := make(chan error, 100)
+	for i := range 100 {
+		go func() {
+			done <- s.Update(ctx, func(tx dangke.Tx) error {
+				l := dangke.Lecture{UnitID: b.ID, Speaker: "张三", Position: "党员", Title: "t", Date: day("2019-07-01"), Attendees: 1, Form: "普通", Author: "x"}
+				if err := tx.AddLecture(ctx, &l); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errBoom // written, then undone
+				}
+				if i%7 == 0 {
+					panic("a bug in one caller")
+				}
+				return nil
+			})
+		}()
+	}
+	var ok, failed int
+	for range 100 {
+		if err := <-done; err == nil {
+			ok++
+		} else {
+			failed++
+		}
+	}
+	f, err := s.Figures(ctx, b.ID, dangke.Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Lectures != ok || f.Attendees != ok || ok+failed != 100 || ok != 100-34-10 {
+		t.Fatalf("ok %d failed %d figures %+v", ok, failed, f)
+	}
+	var rows int
+	_ = s.DB().NewRaw("SELECT count(*) FROM lectures").Scan(ctx, &rows)
+	if rows != ok {
+		t.Fatalf("%d lecture rows, want %d", rows, ok)
+	}
+}
+
+// The same phone twice in one pool is a conflict; in another pool, or after
+// the first was removed, it is not.
+func TestInstructorPhoneConflict(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	wen := addPath(t, s, "温县/一中", 0)
+	meng := addPath(t, s, "孟州市/二中", 0)
+	add := func(u *dangke.Unit) (int64, error) {
+		in := dangke.Instructor{PoolID: u.TopID, UnitID: u.ID, Name: "李四", Gender: "女", BirthY: 1985, BirthM: 3, Position: "教师", Phone: "13812345678", Author: "x"}
+		err := s.Update(ctx, func(tx dangke.Tx) error { return tx.AddInstructor(ctx, &in) })
+		return in.ID, err
+	}
+	id, err := add(wen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := add(wen); dangke.ErrorCode(err) != dangke.ECONFLICT {
+		t.Fatalf("second add: %v", err)
+	}
+	if _, err := add(meng); err != nil {
+		t.Fatalf("other pool: %v", err)
+	}
+	if err := s.Update(ctx, func(tx dangke.Tx) error { return tx.WithdrawInstructor(ctx, id, "x", time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := add(wen); err != nil {
+		t.Fatalf("after removal: %v", err)
+	}
+	if n, _ := s.PoolSize(ctx, wen.TopID); n != 1 {
+		t.Fatalf("pool size %d", n)
+	}
+}
+
+// An update queued on a closed store is refused, not lost silently.
+func TestUpdateAfterClose(t *testing.T) {
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	if err := s.Update(context.Background(), func(dangke.Tx) error { return nil }); err == nil {
+		t.Fatal("update after close succeeded")
+	}
+}

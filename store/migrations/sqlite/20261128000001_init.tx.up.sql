@@ -130,3 +130,5 @@ CREATE TABLE audit (
     entity_id INTEGER NOT NULL,
     detail    TEXT    NOT NULL
 );
+--bun:split
+CREATE INDEX audit_actor ON audit (actor, id);

@@ -1,0 +1,158 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var now = time.Date(2019, 7, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) // a Wednesday
+
+func TestParseDate(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"2019-07-01", "2019-07-01"},
+		{"2019/7/1", "2019-07-01"},
+		{"2019.7.1", "2019-07-01"},
+		{"20190701", "2019-07-01"},
+		{"7月1日", "2019-07-01"},
+		{"7月1号", "2019-07-01"},
+		{"2019年7月1日", "2019-07-01"},
+		{"７月１日", "2019-07-01"},
+		{"7-1", "2019-07-01"},
+		{"今天", "2019-07-10"},
+		{"昨天", "2019-07-09"},
+		{"前天", "2019-07-08"},
+		{"上周五", "2019-07-05"},
+		{"上周日", "2019-07-07"},
+		{"周一", "2019-07-08"},
+		{"星期二", "2019-07-09"},
+		{"本周三", "2019-07-10"},
+	} {
+		got, err := parseDate("讲课日期", tc.in, now)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if got.Format("2006-01-02") != tc.want {
+			t.Errorf("%q = %s, want %s", tc.in, got.Format("2006-01-02"), tc.want)
+		}
+	}
+	for _, bad := range []string{"", "明天", "2019-02-30", "2019-13-01", "七月一日", "2019-07", "1/2/3/4", "abc", "2019-7-1-1"} {
+		if _, err := parseDate("讲课日期", bad, now); err == nil {
+			t.Errorf("%q: no error", bad)
+		} else if !strings.HasPrefix(err.Error(), "讲课日期") {
+			t.Errorf("%q: message %q does not name the field", bad, err)
+		}
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	for in, want := range map[string]int{"45": 45, "45人": 45, "４５": 45, "45 人": 45, "30分钟": 30, "1,200人次": 1200, "-3": -3} {
+		got, err := parseCount("听课人数", in)
+		if err != nil || got != want {
+			t.Errorf("%q = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "四十五", "45.5", "1e3", "9999999999"} {
+		if _, err := parseCount("听课人数", bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestParseYearMonth(t *testing.T) {
+	for in, want := range map[string][2]int{"1985-03": {1985, 3}, "1985.3": {1985, 3}, "1985/03": {1985, 3}, "198503": {1985, 3}, "1985年3月": {1985, 3}, "１９８５－０３": {1985, 3}} {
+		y, m, err := parseYearMonth("出生年月", in)
+		if err != nil || y != want[0] || m != want[1] {
+			t.Errorf("%q = %d-%d, %v", in, y, m, err)
+		}
+	}
+	for _, bad := range []string{"85-03", "1985", "1985-003", "八五年三月"} {
+		if _, _, err := parseYearMonth("出生年月", bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []token
+	}{
+		{"张三 支部书记 《我和我的祖国》 7月1日 45人", []token{{"", "张三"}, {"", "支部书记"}, {"", "我和我的祖国"}, {"", "7月1日"}, {"", "45人"}}},
+		{"张三，支部书记、“我 和 我的祖国”；45", []token{{"", "张三"}, {"", "支部书记"}, {"", "我 和 我的祖国"}, {"", "45"}}},
+		{"讲课人=张三 题目：《新时代，新征程》", []token{{"讲课人", "张三"}, {"题目", "新时代，新征程"}}},
+		{"讲课人＝张三　职务：书记", []token{{"讲课人", "张三"}, {"职务", "书记"}}},
+		{"链接=https://a.b/c?x=1", []token{{"链接", "https://a.b/c?x=1"}}},
+		{"dingtalk:manager123 温县", []token{{"", "dingtalk:manager123"}, {"", "温县"}}},
+		{"speaker=Tom 10:30", []token{{"speaker", "Tom"}, {"", "10:30"}}},
+		{"「题目」 '撇号' O'Brien", []token{{"", "题目"}, {"", "'撇号'"}, {"", "O'Brien"}}},
+		{"", nil},
+	} {
+		got, err := tokenize(tc.in)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%q = %q, want %q", tc.in, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%q token %d = %q, want %q", tc.in, i, got[i], tc.want[i])
+			}
+		}
+	}
+	if _, err := tokenize("《未闭合"); err == nil {
+		t.Error("an unclosed quote is accepted")
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		d    int
+	}{{"stats", "stats", 0}, {"stast", "stats", 1}, {"党客", "党课", 1}, {"", "abc", 3}, {"undo", "list", 4}} {
+		if got := distance(tc.a, tc.b); got != tc.d {
+			t.Errorf("distance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.d)
+		}
+	}
+}
+
+// FuzzArgs checks that no input makes the argument parser panic, and that
+// every token it returns is valid UTF-8 text with no separator left inside
+// an unquoted value.
+func FuzzArgs(f *testing.F) {
+	for _, s := range []string{
+		"张三 支部书记 《我和我的祖国》 7月1日 45人",
+		"讲课人=张三，题目：“初心” 日期=昨天 满意=40/42",
+		"《", "=", "：：", "a=b=c", "\x00\xff", "上周五 ４５人 1985-03",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tokens, err := tokenize(s)
+		if err != nil {
+			return
+		}
+		for _, tk := range tokens {
+			if utf8.ValidString(s) && (!utf8.ValidString(tk.Key) || !utf8.ValidString(tk.Value)) {
+				t.Fatalf("%q: invalid UTF-8 in %q", s, tk)
+			}
+			if strings.ContainsAny(tk.Key, " ,，、;；") {
+				t.Fatalf("%q: separator inside key %q", s, tk.Key)
+			}
+		}
+		// The readers of each kind never panic on any token.
+		for _, tk := range tokens {
+			_, _ = parseDate("日期", tk.Value, now)
+			_, _ = parseCount("人数", tk.Value)
+			_, _, _ = parseRatio("满意", tk.Value)
+			_, _, _ = parseYearMonth("出生年月", tk.Value)
+			_, _ = parseBool("领导", tk.Value)
+			_ = unquote(tk.Value)
+		}
+	})
+}
