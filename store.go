@@ -63,6 +63,9 @@ type Reader interface {
 	// Figures returns the figures of a unit's subtree (0: the whole city)
 	// over a period (zero: the whole campaign).
 	Figures(ctx context.Context, unit int64, p Period) (Figures, error)
+	// LectureCount counts the lectures of a subtree (0: the city) in a
+	// period: the cheap part of Figures, for week-on-week comparisons.
+	LectureCount(ctx context.Context, unit int64, p Period) (int, error)
 	// TopFigures returns the figures of every reporting unit over a period.
 	TopFigures(ctx context.Context, p Period) ([]UnitFigures, error)
 	// PoolSize counts the lecturers in a county's pool.

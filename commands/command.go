@@ -193,33 +193,41 @@ func (c *Call) Audit(action, entity string, id int64, detail string) dangke.Audi
 		Entity: entity, EntityID: id, Detail: detail}
 }
 
+// errHandled reports, inside Update, that the message was handled before.
+var errHandled = errors.New("commands: message handled before")
+
 // Update runs fn in a store transaction and returns its text as the reply.
 // When the request carries a platform message id, the reply is saved with
-// the change in the same transaction, and a message handled before gets its
-// saved reply back without fn running again.
+// the change in the same transaction; if the message was handled before,
+// the change is rolled back and the saved reply is returned instead, so a
+// redelivered message is never logged twice.
 func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)) (*dangke.Reply, error) {
 	key := c.r.messageKey(c.Req)
 	var text string
 	err := c.r.store.Update(ctx, func(tx dangke.Tx) error {
-		if key.ID != "" {
-			saved, found, err := tx.Reply(ctx, key)
-			if err != nil {
-				return err
-			}
-			if found {
-				text = saved
-				return nil
-			}
-		}
 		var err error
 		if text, err = fn(tx); err != nil {
 			return err
 		}
-		if key.ID != "" {
-			return tx.SaveReply(ctx, key, text, c.Now)
+		if key.ID == "" {
+			return nil
 		}
-		return nil
+		if err := tx.SaveReply(ctx, key, text, c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
+			return errHandled
+		} else {
+			return err
+		}
 	})
+	if errors.Is(err, errHandled) {
+		saved, found, err := c.r.store.Reply(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			return &dangke.Reply{Text: saved}, nil
+		}
+		return nil, errHandled
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -131,15 +131,15 @@ func figureLines(b *strings.Builder, f dangke.Figures) {
 
 // weekLine compares this week and last week for a unit (0: the city).
 func weekLine(ctx context.Context, c *Call, unit int64) (string, error) {
-	this, err := c.Store().Figures(ctx, unit, dangke.Week(c.Now))
+	this, err := c.Store().LectureCount(ctx, unit, dangke.Week(c.Now))
 	if err != nil {
 		return "", err
 	}
-	last, err := c.Store().Figures(ctx, unit, dangke.Week(c.Now.AddDate(0, 0, -7)))
+	last, err := c.Store().LectureCount(ctx, unit, dangke.Week(c.Now.AddDate(0, 0, -7)))
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("本周 %d 次，上周 %d 次", this.Lectures, last.Lectures), nil
+	return fmt.Sprintf("本周 %d 次，上周 %d 次", this, last), nil
 }
 
 func unitStats(ctx context.Context, c *Call, unit *dangke.Unit, p dangke.Period) (string, error) {

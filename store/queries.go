@@ -15,8 +15,12 @@ import (
 )
 
 // queries implements the read and write methods over a database or a
-// transaction.
-type queries struct{ db bun.IDB }
+// transaction (tx is set inside one).
+type queries struct {
+	db bun.IDB
+	tx *sql.Tx
+	p  *prepared
+}
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
@@ -106,7 +110,7 @@ func units(rows []unitRow) []dangke.Unit {
 
 func (q queries) ipath(ctx context.Context, unit int64) (string, error) {
 	var ip string
-	err := q.db.NewRaw("SELECT ipath FROM units WHERE id = ?", unit).Scan(ctx, &ip)
+	err := q.stmt(ctx, q.p.ipath).QueryRowContext(ctx, unit).Scan(&ip)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", dangke.Errorf(dangke.ENOTFOUND, "单位编号 %d 不存在。", unit)
 	}
@@ -138,9 +142,14 @@ func (q queries) Units(ctx context.Context, root int64) ([]dangke.Unit, error) {
 
 // ChatUnit returns the unit a chat is bound to, or nil.
 func (q queries) ChatUnit(ctx context.Context, chat dangke.ChatRef) (*dangke.Unit, error) {
-	r, err := q.unitWhere(ctx, "id = (SELECT unit_id FROM chats WHERE platform = ? AND chat_id = ?)", chat.Platform, chat.ID)
-	if err != nil || r == nil {
-		return nil, err
+	var r unitRow
+	err := q.stmt(ctx, q.p.chatUnit).QueryRowContext(ctx, chat.Platform, chat.ID).Scan(
+		&r.ID, &r.ParentID, &r.TopID, &r.Name, &r.Path, &r.IPath, &r.Depth, &r.Kind, &r.Members)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: chat unit: %w", err)
 	}
 	u := r.unit()
 	return &u, nil
@@ -148,21 +157,23 @@ func (q queries) ChatUnit(ctx context.Context, chat dangke.ChatRef) (*dangke.Uni
 
 // Roles returns the roles granted to a person.
 func (q queries) Roles(ctx context.Context, person string) ([]dangke.Role, error) {
-	var rows []struct {
-		Person    string `bun:"person"`
-		UnitID    int64  `bun:"unit_id"`
-		Path      string `bun:"path"`
-		GrantedBy string `bun:"granted_by"`
-		GrantedAt int64  `bun:"granted_at"`
-	}
-	err := q.db.NewRaw(`SELECT r.person, r.unit_id, u.path, r.granted_by, r.granted_at
-		FROM roles r JOIN units u ON u.id = r.unit_id WHERE r.person = ? ORDER BY u.path`, person).Scan(ctx, &rows)
+	rows, err := q.stmt(ctx, q.p.roles).QueryContext(ctx, person)
 	if err != nil {
 		return nil, fmt.Errorf("store: roles: %w", err)
 	}
-	out := make([]dangke.Role, len(rows))
-	for i, r := range rows {
-		out[i] = dangke.Role{Person: r.Person, UnitID: r.UnitID, UnitPath: r.Path, GrantedBy: r.GrantedBy, GrantedAt: fromMillis(r.GrantedAt)}
+	defer rows.Close()
+	var out []dangke.Role
+	for rows.Next() {
+		var r dangke.Role
+		var at int64
+		if err := rows.Scan(&r.Person, &r.UnitID, &r.UnitPath, &r.GrantedBy, &at); err != nil {
+			return nil, fmt.Errorf("store: roles: %w", err)
+		}
+		r.GrantedAt = fromMillis(at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: roles: %w", err)
 	}
 	return out, nil
 }
@@ -227,7 +238,13 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		return dangke.Figures{}, err
 	}
 	var tot figuresRow
-	if err := q.db.NewRaw(fmt.Sprintf(totalsSelect, "", where, ""), args...).Scan(ctx, &tot); err != nil {
+	if unit != 0 {
+		err = q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
+			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members)
+	} else {
+		err = q.db.NewRaw(fmt.Sprintf(totalsSelect, "", where, ""), args...).Scan(ctx, &tot)
+	}
+	if err != nil {
 		return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
 	}
 	if p.IsZero() {
@@ -243,6 +260,24 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	}
 	lec.Speakers, lec.Leaders, lec.Members = spk.Speakers, spk.Leaders, tot.Members
 	return lec.figures(), nil
+}
+
+// LectureCount counts a subtree's active lectures in a period.
+func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) (int, error) {
+	query, args := "SELECT count(*) FROM lectures l WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?", dayRange(p)
+	if unit != 0 {
+		where, uargs, err := q.unitFilter(ctx, unit)
+		if err != nil {
+			return 0, err
+		}
+		query = "SELECT count(*) FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND " + where
+		args = append(args, uargs...)
+	}
+	var n int
+	if err := q.db.NewRaw(query, args...).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("store: lecture count: %w", err)
+	}
+	return n, nil
 }
 
 // TopFigures returns every reporting unit's figures over a period, in path order.
@@ -457,7 +492,7 @@ func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, e
 // Reply returns the saved reply of a handled message.
 func (q queries) Reply(ctx context.Context, key dangke.MessageKey) (string, bool, error) {
 	var reply string
-	err := q.db.NewRaw("SELECT reply FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?", key.Platform, key.Chat, key.ID).Scan(ctx, &reply)
+	err := q.stmt(ctx, q.p.reply).QueryRowContext(ctx, key.Platform, key.Chat, key.ID).Scan(&reply)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

@@ -46,7 +46,8 @@ type update struct {
 // pragmas the bot relies on.
 func DSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)",
+		"cache_size(-65536)", "mmap_size(1073741824)"} { // 64 MiB page cache; reads through a memory map
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -67,8 +68,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: migrate %s: %w", path, err)
 	}
+	p, err := prepare(ctx, sqldb)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
 	s := &Store{
-		queries: queries{db: db},
+		queries: queries{db: db, p: p},
 		db:      db,
 		reqs:    make(chan *update, maxBatch),
 		stopped: make(chan struct{}),
@@ -127,6 +133,7 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	<-s.stopped
+	s.p.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -167,20 +174,23 @@ func (s *Store) commit(batch []*update) {
 		}
 		return
 	}
-	t := &txStore{queries: queries{db: tx}}
+	t := &txStore{queries: queries{db: tx, tx: tx.Tx, p: s.p}}
+	savepoint := t.stmt(ctx, s.p.savepoint)
+	release := t.stmt(ctx, s.p.release)
+	rollbackTo := t.stmt(ctx, s.p.rollbackTo)
 	ok := 0
 	for _, u := range batch {
 		if err := u.ctx.Err(); err != nil {
 			u.err = err
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
+		if _, err := savepoint.ExecContext(ctx); err != nil {
 			u.err = fmt.Errorf("store: savepoint: %w", err)
 			continue
 		}
 		u.err = run(u.fn, t)
 		if u.err != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO u"); err != nil {
+			if _, err := rollbackTo.ExecContext(ctx); err != nil {
 				// The transaction is in an unknown state: give up on all of it.
 				_ = tx.Rollback()
 				for _, v := range batch {
@@ -193,7 +203,7 @@ func (s *Store) commit(batch []*update) {
 		} else {
 			ok++
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE u"); err != nil && u.err == nil {
+		if _, err := release.ExecContext(ctx); err != nil && u.err == nil {
 			u.err = fmt.Errorf("store: release savepoint: %w", err)
 		}
 	}

@@ -265,3 +265,24 @@ func TestUpdateAfterClose(t *testing.T) {
 		t.Fatal("update after close succeeded")
 	}
 }
+
+// Rebuilding the totals from the lectures gives the totals kept by hand.
+func TestRebuildTotals(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	b1 := addPath(t, s, "温县/一支部", 10)
+	b2 := addPath(t, s, "温县/二支部", 10)
+	addLecture(t, s, dangke.Lecture{UnitID: b1.ID, Speaker: "甲", Position: "书记", Title: "a", Date: day("2019-07-01"), Attendees: 5, Leader: true, Satisfied: 4, Surveyed: 5})
+	addLecture(t, s, dangke.Lecture{UnitID: b1.ID, Speaker: "甲", Position: "党员", Title: "b", Date: day("2019-07-02"), Attendees: 6})
+	id := addLecture(t, s, dangke.Lecture{UnitID: b2.ID, Speaker: "乙", Position: "党员", Title: "c", Date: day("2019-07-03"), Attendees: 7})
+	addLecture(t, s, dangke.Lecture{UnitID: b2.ID, Speaker: "丙", Position: "党员", Title: "d", Date: day("2019-07-03"), Attendees: 8})
+	_ = s.Update(ctx, func(tx dangke.Tx) error { return tx.WithdrawLecture(ctx, id, "x", time.Now()) })
+	before, _ := s.Figures(ctx, 0, dangke.Period{})
+	if err := s.RebuildTotals(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.Figures(ctx, 0, dangke.Period{})
+	if before != after || after.Lectures != 3 || after.Speakers != 2 || after.Leaders != 1 {
+		t.Fatalf("before %+v after %+v", before, after)
+	}
+}

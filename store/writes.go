@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -97,11 +95,9 @@ func (t *txStore) Revoke(ctx context.Context, person string, unit int64) error {
 // AddLecture stores a lecture and updates its unit's running totals.
 func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 	var id int64
-	err := t.db.NewRaw(`INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, venue, form, minutes,
-		satisfied, surveyed, link, leader, author, chat, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := t.stmt(ctx, t.p.addLecture).QueryRowContext(ctx,
 		l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
-		l.Minutes, l.Satisfied, l.Surveyed, l.Link, l.Leader, l.Author, l.Chat, millis(l.CreatedAt)).Scan(ctx, &id)
+		l.Minutes, l.Satisfied, l.Surveyed, l.Link, l.Leader, l.Author, l.Chat, millis(l.CreatedAt)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("store: add lecture: %w", err)
 	}
@@ -119,36 +115,25 @@ func (t *txStore) count(ctx context.Context, l *dangke.Lecture, sign int) error 
 	if l.Leader {
 		leader = 1
 	}
-	// Speaker row before and after, to know whether the unit gained or lost
-	// a lecturer or a leading cadre.
-	var before struct {
-		Lectures       int `bun:"lectures"`
-		LeaderLectures int `bun:"leader_lectures"`
-	}
-	err := t.db.NewRaw("SELECT lectures, leader_lectures FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker).Scan(ctx, &before)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	after := before
-	after.Lectures += sign
-	after.LeaderLectures += sign * leader
-	if after.Lectures <= 0 {
-		_, err = t.db.ExecContext(ctx, "DELETE FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker)
-	} else {
-		_, err = t.db.ExecContext(ctx, `INSERT INTO speakers (unit_id, name, lectures, leader_lectures) VALUES (?, ?, ?, ?)
-			ON CONFLICT (unit_id, name) DO UPDATE SET lectures = excluded.lectures, leader_lectures = excluded.leader_lectures`,
-			l.UnitID, l.Speaker, after.Lectures, after.LeaderLectures)
-	}
+	// One statement moves the speaker's counts and returns them, from which
+	// the counts before follow: did the unit gain or lose a lecturer or a
+	// leading cadre?
+	var after struct{ Lectures, LeaderLectures int }
+	err := t.stmt(ctx, t.p.speaker).QueryRowContext(ctx, l.UnitID, l.Speaker, sign, sign*leader).Scan(&after.Lectures, &after.LeaderLectures)
 	if err != nil {
 		return err
 	}
+	before := after
+	before.Lectures -= sign
+	before.LeaderLectures -= sign * leader
+	if after.Lectures <= 0 {
+		if _, err := t.db.ExecContext(ctx, "DELETE FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker); err != nil {
+			return err
+		}
+	}
 	dSpeakers := b2i(after.Lectures > 0) - b2i(before.Lectures > 0)
 	dLeaders := b2i(after.LeaderLectures > 0) - b2i(before.LeaderLectures > 0)
-	_, err = t.db.ExecContext(ctx, `INSERT INTO unit_totals (unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (unit_id) DO UPDATE SET lectures = lectures + excluded.lectures, speakers = speakers + excluded.speakers,
-		leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
-		satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`,
+	_, err = t.stmt(ctx, t.p.unitTotal).ExecContext(ctx,
 		l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
 	return err
 }
@@ -207,8 +192,7 @@ func (t *txStore) WithdrawInstructor(ctx context.Context, id int64, by string, a
 
 // Audit records a change.
 func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
-	_, err := t.db.ExecContext(ctx, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		millis(e.At), e.Actor, e.Chat, e.Action, e.Entity, e.EntityID, e.Detail)
+	_, err := t.stmt(ctx, t.p.audit).ExecContext(ctx, millis(e.At), e.Actor, e.Chat, e.Action, e.Entity, e.EntityID, e.Detail)
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}
@@ -217,8 +201,7 @@ func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
 
 // SaveReply records a handled message and its reply.
 func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply string, at time.Time) error {
-	_, err := t.db.ExecContext(ctx, "INSERT INTO messages (platform, chat, msg_id, reply, at) VALUES (?, ?, ?, ?, ?)",
-		key.Platform, key.Chat, key.ID, reply, millis(at))
+	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, millis(at))
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
 	}

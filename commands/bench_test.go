@@ -1,0 +1,181 @@
+package commands_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/commands"
+	"dangke/store"
+)
+
+// rawInsertRate measures single-row inserts, one transaction each, with the
+// store's pragmas (WAL, synchronous=FULL) on a file in dir: the floor any
+// durable write path is compared with.
+func rawInsertRate(b *testing.B, dir string, n int) float64 {
+	db, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "raw.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, unit INTEGER, speaker TEXT, title TEXT, day TEXT, attendees INTEGER)"); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	for i := range n {
+		if _, err := db.Exec("INSERT INTO t (unit, speaker, title, day, attendees) VALUES (?, ?, ?, ?, ?)", i%50, "张三", "我和我的祖国", "2019-07-01", 45); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// BenchmarkLectureThroughRouter logs lectures as chat messages from many
+// groups at once: parse, authorize, write with its audit row and message
+// id, compute the running totals, reply, into an on-disk database with
+// synchronous=FULL. It reports the rate beside the raw single-row insert
+// rate measured in the same run.
+func BenchmarkLectureThroughRouter(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	raw := rawInsertRate(b, dir, 2000)
+	st, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	r := commands.New(st, commands.Config{Admins: []string{"b:admin"}, Location: shanghai, Now: func() time.Time { return start }})
+	const chats = 64
+	for i := range chats {
+		for _, text := range []string{
+			fmt.Sprintf("/单位 新增 温县/第%d镇/第一党支部 50", i),
+			fmt.Sprintf("/单位 绑定 温县/第%d镇/第一党支部", i),
+		} {
+			if _, err := r.Handle(ctx, dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", i), Group: true},
+				From: dangke.Person{Platform: "b", ID: "admin"}, Text: text, Time: start}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var seq atomic.Int64
+	b.SetParallelism(chats / 2) // 64 chats talking at once on 2 cores
+	b.ResetTimer()
+	began := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := seq.Add(1)
+			reply, err := r.Handle(ctx, dangke.Request{
+				Chat:  dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", n%chats), Group: true},
+				From:  dangke.Person{Platform: "b", ID: fmt.Sprint("u", n%500)},
+				Text:  fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x4e00+n%40), 10+n%50),
+				MsgID: fmt.Sprint("m", n), Time: start,
+			})
+			if err != nil || !strings.HasPrefix(reply.Text, "已登记") {
+				b.Fatalf("%v %v", reply, err)
+			}
+		}
+	})
+	rate := float64(b.N) / time.Since(began).Seconds()
+	b.ReportMetric(rate, "lectures/s")
+	b.ReportMetric(raw, "raw-inserts/s")
+	b.ReportMetric(rate/raw, "ratio")
+}
+
+// cityDB holds the seeded database shared by the city benchmarks, made once
+// per test binary because seeding a million lectures takes a while.
+var cityDB struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// seedCity builds 10 counties × 10 towns × 100 branches (10,000 branches)
+// with 100 lectures each (1,000,000), dated across the 2019 campaign.
+func seedCity(b *testing.B) string {
+	cityDB.once.Do(func() {
+		ctx := context.Background()
+		dir, err := os.MkdirTemp("", "dangke-bench-")
+		if err != nil {
+			cityDB.err = err
+			return
+		}
+		cityDB.path = filepath.Join(dir, "city.db")
+		st, err := store.Open(ctx, cityDB.path)
+		if err != nil {
+			cityDB.err = err
+			return
+		}
+		defer st.Close()
+		err = st.Update(ctx, func(tx dangke.Tx) error {
+			for c := range 10 {
+				county := &dangke.Unit{Name: fmt.Sprintf("第%d县", c), Kind: dangke.KindCounty}
+				if err := tx.AddUnit(ctx, county); err != nil {
+					return err
+				}
+				for t := range 10 {
+					town := &dangke.Unit{ParentID: county.ID, Name: fmt.Sprintf("第%d镇", t), Kind: dangke.KindOrg}
+					if err := tx.AddUnit(ctx, town); err != nil {
+						return err
+					}
+					for br := range 100 {
+						u := &dangke.Unit{ParentID: town.ID, Name: fmt.Sprintf("第%d党支部", br), Kind: dangke.KindBranch, Members: 40 + br%20}
+						if err := tx.AddUnit(ctx, u); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			cityDB.err = err
+			return
+		}
+		_, err = st.DB().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
+			INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, form, satisfied, surveyed, leader, author, chat, created_at)
+			SELECT b.id, '讲课人' || (n.i % 30), '党员', '我和我的祖国', date('2019-03-01', '+' || (n.i % 306) || ' days'),
+				10 + n.i % 50, '普通', 9 + n.i % 40, 10 + n.i % 40, (n.i % 30) = 0, 'bench:u', 'bench:g', 0
+			FROM n JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM units WHERE kind = 'branch') b ON b.k = n.i / 100`)
+		if err != nil {
+			cityDB.err = err
+			return
+		}
+		cityDB.err = st.RebuildTotals(ctx)
+	})
+	if cityDB.err != nil {
+		b.Fatal(cityDB.err)
+	}
+	return cityDB.path
+}
+
+// BenchmarkStatsCity answers /统计 全市 over 10,000 branches and 1,000,000
+// lectures: the ranking of the reporting units and the week comparison.
+func BenchmarkStatsCity(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, seedCity(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2019, 9, 25, 10, 0, 0, 0, shanghai)
+	r := commands.New(st, commands.Config{Location: shanghai, City: "焦作市", Now: func() time.Time { return now }})
+	req := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "city", Group: true}, From: dangke.Person{Platform: "b", ID: "leader"}, Text: "/统计 全市", Time: now}
+	reply, err := r.Handle(ctx, req)
+	if err != nil || !strings.Contains(reply.Text, "微党课 1000000 次") {
+		b.Fatalf("%v %v", reply, err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.Handle(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

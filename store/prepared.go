@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The statements of the hot path — logging a lecture from chat and the
+// lookups every message makes — are prepared once per connection through
+// database/sql. Bun writes each argument into the SQL text, so every
+// statement it sends is new to SQLite and parsed again; with the parse at a
+// fifth of the CPU of logging a lecture, the hot path keeps its statements
+// prepared instead. Everything else goes through Bun.
+type prepared struct {
+	savepoint, release, rollbackTo *sql.Stmt
+
+	reply, saveReply, audit        *sql.Stmt
+	chatUnit, roles, ipath         *sql.Stmt
+	addLecture, speaker, unitTotal *sql.Stmt
+	subtreeTotals                  *sql.Stmt
+}
+
+func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
+	p := &prepared{}
+	for _, s := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&p.savepoint, "SAVEPOINT u"},
+		{&p.release, "RELEASE u"},
+		{&p.rollbackTo, "ROLLBACK TO u"},
+		{&p.reply, "SELECT reply FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
+		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, at) VALUES (?, ?, ?, ?, ?)"},
+		{&p.audit, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+		{&p.chatUnit, "SELECT " + unitCols + " FROM units WHERE id = (SELECT unit_id FROM chats WHERE platform = ? AND chat_id = ?)"},
+		{&p.roles, `SELECT r.person, r.unit_id, u.path, r.granted_by, r.granted_at
+			FROM roles r JOIN units u ON u.id = r.unit_id WHERE r.person = ? ORDER BY u.path`},
+		{&p.ipath, "SELECT ipath FROM units WHERE id = ?"},
+		{&p.addLecture, `INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, venue, form, minutes,
+			satisfied, surveyed, link, leader, author, chat, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{&p.speaker, `INSERT INTO speakers (unit_id, name, lectures, leader_lectures) VALUES (?, ?, ?, ?)
+			ON CONFLICT (unit_id, name) DO UPDATE SET lectures = lectures + excluded.lectures,
+			leader_lectures = leader_lectures + excluded.leader_lectures
+			RETURNING lectures, leader_lectures`},
+		{&p.unitTotal, `INSERT INTO unit_totals (unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (unit_id) DO UPDATE SET lectures = lectures + excluded.lectures, speakers = speakers + excluded.speakers,
+			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
+			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
+		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
+	} {
+		st, err := db.PrepareContext(ctx, s.query)
+		if err != nil {
+			p.close()
+			return nil, fmt.Errorf("prepare %q: %w", s.query, err)
+		}
+		*s.dst = st
+	}
+	return p, nil
+}
+
+func (p *prepared) close() {
+	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals} {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
+}
+
+// stmt returns s bound to the transaction when q runs in one; database/sql
+// reuses the statement already prepared on the transaction's connection.
+func (q queries) stmt(ctx context.Context, s *sql.Stmt) *sql.Stmt {
+	if q.tx != nil {
+		return q.tx.StmtContext(ctx, s)
+	}
+	return s
+}
