@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	write := func(s string) {
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"ADMIN_ID": "manager123"}
+	getenv := func(k string) string { return env[k] }
+
+	write("db: x.db\ncity: 焦作市\nadmins: [\"dingtalk:${ADMIN_ID}\"]\nundo_window: 2h\n")
+	cfg, err := loadConfig(path, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DB != "x.db" || cfg.Admins[0] != "dingtalk:manager123" || cfg.UndoWindow != 2*time.Hour || cfg.Timezone != "Asia/Shanghai" {
+		t.Fatalf("%+v", cfg)
+	}
+	for name, bad := range map[string]string{
+		"unknown key":   "dbb: x.db\n",
+		"missing env":   "admins: [\"dingtalk:${NOT_SET}\"]\n",
+		"bad admin":     "admins: [\"manager123\"]\n",
+		"bad timezone":  "timezone: Mars/Olympus\n",
+		"bad duration":  "undo_window: soon\n",
+		"negative time": "prompt_timeout: -1m\n",
+	} {
+		write(bad)
+		if _, err := loadConfig(path, getenv); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// The example configuration in the repository loads as it is.
+func TestExampleConfig(t *testing.T) {
+	if _, err := loadConfig("../../config.example.yaml", func(string) string { return "x" }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With no config, dangke console reads messages from standard input and
+// answers each, as the README's example does.
+func TestConsoleFromPipe(t *testing.T) {
+	dir := t.TempDir()
+	in := strings.Join([]string{
+		"/单位 新增 温县/城关镇/第一党支部 45",
+		"/单位 绑定 温县/城关镇/第一党支部",
+		"/党课 张三 支部书记 《我和我的祖国》 昨天 45人",
+		":as 李四",
+		"/单位 新增 孟州市",
+	}, "\n")
+	var out, errs bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }}
+	if err := m.ParseFlags([]string{"console", "--db", filepath.Join(dir, "d.db")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"已新增单位：温县/城关镇/第一党支部", "本群已绑定", "已登记第 1 次微党课", "只有管理员可以使用"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestHelpAndBadFlags(t *testing.T) {
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out, Getenv: os.Getenv}
+	if err := m.ParseFlags([]string{"--help"}); err == nil || !strings.Contains(out.String(), "dangke console") {
+		t.Fatalf("--help: %v\n%s", err, out.String())
+	}
+	if err := (&Main{Stdout: &out, Stderr: &out}).ParseFlags([]string{"serve"}); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if err := (&Main{Stdout: &out, Stderr: &out}).ParseFlags([]string{"--nope"}); err == nil {
+		t.Fatal("unknown flag accepted")
+	}
+}
