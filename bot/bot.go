@@ -6,7 +6,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -47,28 +46,58 @@ func Run(ctx context.Context, h dangke.Handler, adapters ...Adapter) error {
 
 // Split cuts text into pieces of at most limit bytes, breaking at line ends
 // where it can and never inside a UTF-8 character, so that each piece is a
-// valid message for a platform with a size limit.
-func Split(text string, limit int) []string {
-	if limit < utf8.UTFMax {
-		limit = utf8.UTFMax
+// valid message for a platform with a size limit in bytes.
+func Split(text string, limit int) []string { return SplitBy(text, limit, utf8.RuneLen) }
+
+// UTF16Len is the size of a rune in UTF-16 code units, the measure of
+// platforms that count "characters" the way JavaScript does.
+func UTF16Len(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
+}
+
+// SplitBy cuts text into pieces whose size, summing size(r) over their
+// runes, is at most limit. It breaks after the last line end that fits and
+// only cuts inside a line that is longer than limit on its own. Joining the
+// pieces with "\n" where a line end was dropped gives the text back.
+func SplitBy(text string, limit int, size func(rune) int) []string {
+	if limit < 2 {
+		limit = 2
 	}
 	var out []string
-	for len(text) > limit {
-		cut := strings.LastIndexByte(text[:limit+1], '\n')
-		if cut <= 0 {
-			cut = limit
-			for cut > 0 && !utf8.RuneStart(text[cut]) {
-				cut--
+	for {
+		used, cut, lastNL := 0, len(text), -1
+		for i, r := range text {
+			if r == '\n' {
+				lastNL = i
 			}
-			out = append(out, text[:cut])
-			text = text[cut:]
+			if used+size(r) > limit {
+				cut = i
+				break
+			}
+			used += size(r)
+		}
+		if cut == len(text) {
+			if text != "" || len(out) == 0 {
+				out = append(out, text)
+			}
+			return out
+		}
+		if lastNL > 0 {
+			out = append(out, text[:lastNL])
+			text = text[lastNL+1:]
 			continue
 		}
 		out = append(out, text[:cut])
-		text = text[cut+1:]
+		text = text[cut:]
 	}
-	if text != "" || len(out) == 0 {
-		out = append(out, text)
-	}
-	return out
+}
+
+// CommandInfo describes a command for a platform's command menu: its English
+// name, which platforms accept as a command, and a Chinese description.
+type CommandInfo struct {
+	Name        string
+	Description string
 }

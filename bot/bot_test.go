@@ -32,3 +32,16 @@ func TestSplit(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestSplitByUTF16(t *testing.T) {
+	text := strings.Repeat("🇨🇳国\n", 2000) // flags are two runes of two UTF-16 units each
+	for _, p := range SplitBy(text, 4096, UTF16Len) {
+		n := 0
+		for _, r := range p {
+			n += UTF16Len(r)
+		}
+		if n > 4096 {
+			t.Fatalf("piece of %d units", n)
+		}
+	}
+}

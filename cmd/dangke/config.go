@@ -15,14 +15,24 @@ import (
 // config.example.yaml; ${NAME} anywhere in the file is replaced by the
 // environment variable NAME, so secrets can stay out of the file.
 type Config struct {
-	DB            string        `yaml:"db"`
-	City          string        `yaml:"city"`
-	Timezone      string        `yaml:"timezone"`
-	Admins        []string      `yaml:"admins"`
-	UndoWindow    time.Duration `yaml:"undo_window"`
-	PromptTimeout time.Duration `yaml:"prompt_timeout"`
-	Log           LogConfig     `yaml:"log"`
-	Console       ConsoleConfig `yaml:"console"`
+	DB            string         `yaml:"db"`
+	City          string         `yaml:"city"`
+	Timezone      string         `yaml:"timezone"`
+	Admins        []string       `yaml:"admins"`
+	UndoWindow    time.Duration  `yaml:"undo_window"`
+	PromptTimeout time.Duration  `yaml:"prompt_timeout"`
+	Log           LogConfig      `yaml:"log"`
+	Console       ConsoleConfig  `yaml:"console"`
+	Telegram      TelegramConfig `yaml:"telegram"`
+}
+
+// TelegramConfig enables the Telegram adapter when Token is set.
+type TelegramConfig struct {
+	Token         string `yaml:"token"`          // also from DANGKE_TELEGRAM_TOKEN
+	APIURL        string `yaml:"api_url"`        // https://api.telegram.org
+	WebhookURL    string `yaml:"webhook_url"`    // empty: long polling
+	WebhookSecret string `yaml:"webhook_secret"` // also from DANGKE_TELEGRAM_WEBHOOK_SECRET
+	Listen        string `yaml:"listen"`         // webhook server address
 }
 
 // LogConfig sets up logging.
@@ -46,6 +56,22 @@ func defaults() Config {
 		PromptTimeout: 5 * time.Minute,
 		Log:           LogConfig{Level: "info", Format: "text"},
 		Console:       ConsoleConfig{OutDir: "."},
+		Telegram:      TelegramConfig{APIURL: "https://api.telegram.org", Listen: ":8443"},
+	}
+}
+
+// fromEnv fills secrets the file leaves empty from the environment.
+func (c *Config) fromEnv(getenv func(string) string) {
+	for _, s := range []struct {
+		dst *string
+		env string
+	}{
+		{&c.Telegram.Token, "DANGKE_TELEGRAM_TOKEN"},
+		{&c.Telegram.WebhookSecret, "DANGKE_TELEGRAM_WEBHOOK_SECRET"},
+	} {
+		if *s.dst == "" {
+			*s.dst = getenv(s.env)
+		}
 	}
 }
 
@@ -93,6 +119,9 @@ func (c *Config) validate() error {
 	}
 	if c.UndoWindow < 0 || c.PromptTimeout < 0 {
 		return fmt.Errorf("config: undo_window and prompt_timeout must not be negative")
+	}
+	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {
+		return fmt.Errorf("config: telegram.webhook_url needs telegram.webhook_secret, so that only Telegram can post updates")
 	}
 	return nil
 }

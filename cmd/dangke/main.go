@@ -18,6 +18,7 @@ import (
 	"dangke"
 	"dangke/bot"
 	"dangke/bot/console"
+	"dangke/bot/telegram"
 	"dangke/commands"
 	"dangke/store"
 )
@@ -114,6 +115,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.dbPath != "" {
 		m.cfg.DB = m.dbPath
 	}
+	m.cfg.fromEnv(m.Getenv)
 	m.logger = newLogger(m.Stderr, m.cfg.Log)
 	return nil
 }
@@ -136,33 +138,75 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.store, err = store.Open(ctx, m.cfg.DB); err != nil {
 		return err
 	}
-	adapters := m.platforms()
-	cfg := m.routerConfig()
-	if m.command == "console" || len(adapters) == 0 {
-		// The person at the console is the operator: console:admin is an admin.
-		cfg.Admins = append(cfg.Admins, console.Platform+":admin")
+	router := commands.New(m.store, m.routerConfig())
+	var adapters []bot.Adapter
+	if m.command != "console" {
+		if adapters, err = m.platforms(ctx, router.Commands()); err != nil {
+			return err
+		}
+	}
+	level := slog.LevelInfo
+	if len(adapters) == 0 {
+		level = slog.LevelDebug // the console's own screen says it started
 		c := &console.Adapter{In: m.Stdin, Out: m.Stdout, OutDir: m.cfg.Console.OutDir, Prompt: isTerminal(m.Stdin)}
 		if c.Prompt {
 			fmt.Fprintf(m.Stdout, "党课助手控制台（数据库 %s）。发送 /帮助 开始，Ctrl-D 退出。\n", m.cfg.DB)
 		}
 		adapters = []bot.Adapter{c}
 	}
-	router := commands.New(m.store, cfg)
 	names := make([]string, len(adapters))
 	for i, a := range adapters {
 		names[i] = a.Name()
 	}
-	m.logger.Debug("starting", "adapters", names, "db", m.cfg.DB)
+	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	return bot.Run(ctx, router, adapters...)
 }
 
 // platforms returns the chat platforms the configuration enables.
-func (m *Main) platforms() []bot.Adapter { return nil }
+func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.Adapter, error) {
+	var out []bot.Adapter
+	if t := m.cfg.Telegram; t.Token != "" {
+		a, err := telegram.New(ctx, telegram.Config{Token: t.Token, APIURL: t.APIURL, WebhookURL: t.WebhookURL,
+			WebhookSecret: t.WebhookSecret, Listen: t.Listen, Commands: menu(cmds), Logger: m.logger})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// menu lists the commands for a platform's command menu by their English
+// names, one entry per command group.
+func menu(cmds []*commands.Command) []bot.CommandInfo {
+	var out []bot.CommandInfo
+	index := map[string]int{}
+	for _, c := range cmds {
+		if len(c.English) == 0 {
+			continue
+		}
+		name := c.English[0]
+		if i, ok := index[name]; ok {
+			out[i].Description += "、" + c.Sub[0]
+			continue
+		}
+		desc := c.Summary
+		if len(c.Sub) > 0 {
+			desc = c.Names[0] + "：" + c.Sub[0]
+		}
+		index[name] = len(out)
+		out = append(out, bot.CommandInfo{Name: name, Description: desc})
+	}
+	return out
+}
 
 func (m *Main) routerConfig() commands.Config {
 	loc, _ := loadLocation(m.cfg.Timezone) // validated with the config
+	// The person at the local console is the operator: console:admin is an
+	// admin. Only the console adapter produces console: senders.
+	admins := append([]string{console.Platform + ":admin"}, m.cfg.Admins...)
 	return commands.Config{
-		Admins: append([]string(nil), m.cfg.Admins...), Location: loc, City: m.cfg.City,
+		Admins: admins, Location: loc, City: m.cfg.City,
 		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger,
 	}
 }

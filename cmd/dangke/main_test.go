@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dangke/commands"
+	"dangke/store"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -92,4 +95,32 @@ func TestHelpAndBadFlags(t *testing.T) {
 	if err := (&Main{Stdout: &out, Stderr: &out}).ParseFlags([]string{"--nope"}); err == nil {
 		t.Fatal("unknown flag accepted")
 	}
+}
+
+// The command menu for Telegram has one entry per English command, with the
+// subcommands of a group folded into its description.
+func TestMenu(t *testing.T) {
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
+	if err := m.ParseFlags([]string{"--db", filepath.Join(t.TempDir(), "m.db")}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range menu(commandsOf(t, m)) {
+		got = append(got, c.Name+"="+c.Description)
+	}
+	joined := strings.Join(got, "\n")
+	for _, want := range []string{"lecture=登记一次微党课（附件1）", "stats=", "unit=单位：新增、党员数、绑定、列表", "role=角色：授予、撤销、列表", "help="} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("menu lacks %q:\n%s", want, joined)
+		}
+	}
+}
+
+func commandsOf(t *testing.T, m *Main) []*commands.Command {
+	st, err := store.Open(context.Background(), m.cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return commands.New(st, m.routerConfig()).Commands()
 }
