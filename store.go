@@ -84,6 +84,42 @@ type Reader interface {
 	LastEntry(ctx context.Context, author string) (*Entry, error)
 	// Reply returns the reply saved for a handled message, and whether it was found.
 	Reply(ctx context.Context, key MessageKey) (string, bool, error)
+	ContestReader
+}
+
+// ContestReader reads the lecture contest.
+type ContestReader interface {
+	// Contest returns a contest by id, or the newest one for id 0; ENOTFOUND if none.
+	Contest(ctx context.Context, id int64) (*Contest, error)
+	// Contestants returns a contest's entries in draw order.
+	Contestants(ctx context.Context, contest int64) ([]Contestant, error)
+	// Judges returns a contest's judges in the order they were named.
+	Judges(ctx context.Context, contest int64) ([]Judge, error)
+	// Scores returns every score of a contest, by contestant and judge.
+	Scores(ctx context.Context, contest int64) ([]Score, error)
+	// Ruling returns the committee's order among tied contestants: id → position.
+	Ruling(ctx context.Context, contest int64) (map[int64]int, error)
+}
+
+// ContestWriter changes the lecture contest.
+type ContestWriter interface {
+	// AddContest creates a contest; it fills ID.
+	AddContest(ctx context.Context, c *Contest) error
+	// AddContestant enters a contestant with the next draw number; it fills ID and Draw.
+	AddContestant(ctx context.Context, c *Contestant) error
+	// AddJudge names a judge; ECONFLICT if already named.
+	AddJudge(ctx context.Context, j Judge) error
+	// RemoveJudge removes a judge who has scored nobody; ENOTFOUND if not a judge.
+	RemoveJudge(ctx context.Context, contest int64, person string) error
+	// SetScore records or corrects a judge's scores of a contestant.
+	SetScore(ctx context.Context, s Score, at time.Time) error
+	// SetLength records a contestant's measured lecture length.
+	SetLength(ctx context.Context, contestant int64, d time.Duration) error
+	// CloseContestant ends the scoring of a contestant.
+	CloseContestant(ctx context.Context, contestant int64) error
+	// SetRuling records the committee's order of tied contestants, replacing
+	// any earlier ruling on them.
+	SetRuling(ctx context.Context, contest int64, order []int64) error
 }
 
 // Writer is the write side of the store, reached only inside Store.Update.
@@ -110,6 +146,7 @@ type Writer interface {
 	Audit(ctx context.Context, e AuditEntry) error
 	// SaveReply records that a message was handled, with its reply.
 	SaveReply(ctx context.Context, key MessageKey, reply string, at time.Time) error
+	ContestWriter
 }
 
 // Tx is the store inside a transaction.

@@ -6,6 +6,10 @@ import (
 	"unicode/utf8"
 )
 
+// CheckText validates a free-text field: present, at most max characters,
+// no control characters; label names the field in the message.
+func CheckText(label, s string, max int) error { return checkText(label, s, max) }
+
 // checkText validates a free-text field: present, at most max characters,
 // no control characters. label names the field in the message.
 func checkText(label, s string, max int) error {

@@ -36,6 +36,7 @@ type Field struct {
 	Choices    []string // for KChoice
 	Required   bool
 	Positional bool // filled by positional values, in declaration order
+	Variadic   bool // the last positional field: takes every remaining value, joined by spaces
 	Example    string
 	Hint       string // a few words for /帮助
 }

@@ -35,6 +35,12 @@ func (c *Call) bind(tokens []token) error {
 		}
 		f := c.nextPositional()
 		if f == nil {
+			if last := c.lastPositional(); last != nil && last.Variadic && c.Args.Has(last.Name) {
+				c.Args[last.Name] += " " + strings.TrimSpace(t.Value)
+				continue
+			}
+		}
+		if f == nil {
 			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(t.Value), c.Cmd.Title(), fieldNames(c.Cmd))
 		}
 		if err := c.set(f, t.Value); err != nil {
@@ -68,6 +74,15 @@ func (c *Call) nextPositional() *Field {
 		f := &c.Cmd.Fields[i]
 		if f.Positional && !c.Args.Has(f.Name) {
 			return f
+		}
+	}
+	return nil
+}
+
+func (c *Call) lastPositional() *Field {
+	for i := len(c.Cmd.Fields) - 1; i >= 0; i-- {
+		if c.Cmd.Fields[i].Positional {
+			return &c.Cmd.Fields[i]
 		}
 	}
 	return nil

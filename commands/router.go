@@ -22,6 +22,7 @@ type Config struct {
 	PromptTimeout time.Duration  // how long a half-entered command waits for its fields
 	Now           func() time.Time
 	Logger        *slog.Logger
+	Rubric        dangke.Rubric // the contest's scoring standard; 附件3 by default
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -56,6 +57,9 @@ func New(store dangke.Store, cfg Config) *Router {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Rubric.Criteria) == 0 {
+		cfg.Rubric = dangke.DefaultRubric()
 	}
 	r := &Router{store: store, cfg: cfg, admins: map[string]bool{}, pending: map[string]*pending{}}
 	for _, a := range cfg.Admins {

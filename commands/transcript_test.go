@@ -77,8 +77,9 @@ func runTranscript(t *testing.T, script string) []byte {
 	// chat carry over by replaying the last :as and :in lines.
 	var as, in string
 	var segment []string
+	files := t.TempDir()
 	flush := func() {
-		c := &console.Adapter{In: strings.NewReader(strings.Join(segment, "\n")), Out: &out, Echo: true, Now: clock, OutDir: t.TempDir()}
+		c := &console.Adapter{In: strings.NewReader(strings.Join(segment, "\n")), Out: &out, Echo: true, Now: clock, OutDir: files}
 		if err := c.Run(ctx, router); err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,20 @@ func runTranscript(t *testing.T, script string) []byte {
 		segment = append(segment, line)
 	}
 	flush()
-	return out.Bytes()
+	// Files the bot sent are shown after the conversation, under a stable name.
+	got := strings.ReplaceAll(out.String(), files+string(filepath.Separator), "")
+	entries, err := os.ReadDir(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(files, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += "\n==== " + e.Name() + " ====\n" + string(data)
+	}
+	return []byte(got)
 }
 
 // diff shows the first lines where two transcripts part.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"dangke"
 )
 
 // Config is the bot's configuration file. Every key is documented in
@@ -24,6 +26,51 @@ type Config struct {
 	Log           LogConfig      `yaml:"log"`
 	Console       ConsoleConfig  `yaml:"console"`
 	Telegram      TelegramConfig `yaml:"telegram"`
+	Contest       ContestConfig  `yaml:"contest"`
+}
+
+// ContestConfig is the lecture contest's scoring standard and rules (附件3).
+type ContestConfig struct {
+	Criteria []struct {
+		Name string `yaml:"name"`
+		Max  string `yaml:"max"` // points, up to two decimals
+	} `yaml:"criteria"`
+	Quota      int           `yaml:"quota"`
+	MaxLength  time.Duration `yaml:"max_length"`
+	Top        int           `yaml:"top"`
+	Membership []string      `yaml:"membership"`
+}
+
+// rubric turns the contest section into the domain's rubric; keys left out
+// keep the notice's values.
+func (c ContestConfig) rubric() (dangke.Rubric, error) {
+	r := dangke.DefaultRubric()
+	if len(c.Criteria) > 0 {
+		r.Criteria = nil
+		for _, cr := range c.Criteria {
+			p, ok := dangke.ParsePoints(cr.Max)
+			if !ok {
+				return r, fmt.Errorf("config: contest.criteria: %s: max %q is not a score like 5 or 2.5", cr.Name, cr.Max)
+			}
+			r.Criteria = append(r.Criteria, dangke.Criterion{Name: cr.Name, Max: p})
+		}
+	}
+	if c.Quota != 0 {
+		r.Quota = c.Quota
+	}
+	if c.MaxLength != 0 {
+		r.MaxLength = c.MaxLength
+	}
+	if c.Top != 0 {
+		r.Top = c.Top
+	}
+	if len(c.Membership) > 0 {
+		r.Membership = c.Membership
+	}
+	if err := r.Validate(); err != nil {
+		return r, fmt.Errorf("config: %w", err)
+	}
+	return r, nil
 }
 
 // TelegramConfig enables the Telegram adapter when Token is set.
@@ -119,6 +166,9 @@ func (c *Config) validate() error {
 	}
 	if c.UndoWindow < 0 || c.PromptTimeout < 0 {
 		return fmt.Errorf("config: undo_window and prompt_timeout must not be negative")
+	}
+	if _, err := c.Contest.rubric(); err != nil {
+		return err
 	}
 	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {
 		return fmt.Errorf("config: telegram.webhook_url needs telegram.webhook_secret, so that only Telegram can post updates")

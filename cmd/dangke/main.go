@@ -205,8 +205,9 @@ func (m *Main) routerConfig() commands.Config {
 	// The person at the local console is the operator: console:admin is an
 	// admin. Only the console adapter produces console: senders.
 	admins := append([]string{console.Platform + ":admin"}, m.cfg.Admins...)
+	rubric, _ := m.cfg.Contest.rubric() // validated with the config
 	return commands.Config{
-		Admins: admins, Location: loc, City: m.cfg.City,
+		Admins: admins, Location: loc, City: m.cfg.City, Rubric: rubric,
 		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger,
 	}
 }

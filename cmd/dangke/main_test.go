@@ -39,6 +39,8 @@ func TestLoadConfig(t *testing.T) {
 		"bad timezone":  "timezone: Mars/Olympus\n",
 		"bad duration":  "undo_window: soon\n",
 		"negative time": "prompt_timeout: -1m\n",
+		"bad criterion": "contest:\n  criteria:\n    - {name: 授课内容, max: 五分}\n",
+		"no judges":     "contest:\n  top: -1\n",
 	} {
 		write(bad)
 		if _, err := loadConfig(path, getenv); err == nil {

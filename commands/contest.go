@@ -1,0 +1,737 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+// The /比赛 (/contest) group: the city's lecture contest (附件3) run from chat.
+
+func contestField() Field {
+	return Field{Name: "比赛", Aliases: []string{"contest"}, Kind: KCount, Example: "2", Hint: "比赛编号，默认为最新的一场"}
+}
+
+func drawField() Field {
+	return Field{Name: "号码", Aliases: []string{"号", "draw"}, Kind: KCount, Required: true, Positional: true, Example: "3", Hint: "抽签号，见 /比赛 顺序"}
+}
+
+// contest returns the contest a call names (比赛=N), or the newest.
+func (c *Call) contest(ctx context.Context) (*dangke.Contest, error) {
+	id, err := c.Int("比赛", 0)
+	if err != nil {
+		return nil, err
+	}
+	return c.Store().Contest(ctx, int64(id))
+}
+
+// mayRunContest reports whether the sender runs a contest: a system admin
+// for the city final, an admin of the unit for a unit's own round.
+func (c *Call) mayRunContest(ctx context.Context, k *dangke.Contest) (bool, error) {
+	if c.Super {
+		return true, nil
+	}
+	if k.UnitID == 0 {
+		return false, nil
+	}
+	u, err := c.Store().UnitByID(ctx, k.UnitID)
+	if err != nil {
+		return false, err
+	}
+	return c.IsAdminOf(u), nil
+}
+
+func (c *Call) requireContestAdmin(ctx context.Context, k *dangke.Contest) error {
+	ok, err := c.mayRunContest(ctx, k)
+	if err == nil && !ok {
+		err = dangke.Errorf(dangke.EFORBIDDEN, "只有「%s」的组织者（系统管理员或该单位管理员）可以这样做。", k.Name)
+	}
+	return err
+}
+
+// entry is one contestant with the scores given so far.
+type entry struct {
+	dangke.Contestant
+	judges []string        // who scored, in the order of the contest's judges
+	scores []dangke.Score  // the same order
+	totals []dangke.Points // the same order
+	final  dangke.Points
+	ok     bool // enough judges for a final
+}
+
+// board gathers a contest's contestants and scores.
+type board struct {
+	contest *dangke.Contest
+	judges  []dangke.Judge
+	entries []*entry
+	ruling  map[int64]int
+	rubric  dangke.Rubric
+}
+
+func loadBoard(ctx context.Context, st dangke.Reader, k *dangke.Contest, r dangke.Rubric) (*board, error) {
+	b := &board{contest: k, rubric: r}
+	cs, err := st.Contestants(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	if b.judges, err = st.Judges(ctx, k.ID); err != nil {
+		return nil, err
+	}
+	scores, err := st.Scores(ctx, k.ID)
+	if err != nil {
+		return nil, err
+	}
+	if b.ruling, err = st.Ruling(ctx, k.ID); err != nil {
+		return nil, err
+	}
+	byID := map[int64]*entry{}
+	for _, c := range cs {
+		e := &entry{Contestant: c}
+		b.entries = append(b.entries, e)
+		byID[c.ID] = e
+	}
+	for _, j := range b.judges {
+		for _, s := range scores {
+			if e := byID[s.ContestantID]; e != nil && s.Judge == j.Person {
+				e.judges, e.scores, e.totals = append(e.judges, j.Person), append(e.scores, s), append(e.totals, s.Total())
+			}
+		}
+	}
+	for _, e := range b.entries {
+		e.final, e.ok = dangke.Final(e.totals, r.MinJudges)
+	}
+	return b, nil
+}
+
+func (b *board) byDraw(n int) (*entry, error) {
+	for _, e := range b.entries {
+		if e.Draw == n {
+			return e, nil
+		}
+	}
+	return nil, dangke.FieldErrorf("号码", " %d 不在「%s」的出场顺序中，可用 /比赛 顺序 查看。", n, b.contest.Name)
+}
+
+// standings ranks the closed contestants.
+func (b *board) standings() ([]dangke.Standing, map[int64]*entry) {
+	finals, byID := map[int64]dangke.Points{}, map[int64]*entry{}
+	for _, e := range b.entries {
+		byID[e.ID] = e
+		if e.Closed && e.ok {
+			finals[e.ID] = e.final
+		}
+	}
+	return dangke.Rank(finals, b.ruling, b.rubric.Top), byID
+}
+
+func contestCreateCommand() *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"新建", "create"},
+		Summary: "新建一场微党课比赛（全市决赛，或某单位的初赛）",
+		Fields: []Field{
+			{Name: "名称", Aliases: []string{"name"}, Kind: KText, Required: true, Positional: true, Example: "全市微型党课十佳宣讲员决赛"},
+			{Name: "单位", Aliases: []string{"unit"}, Kind: KUnit, Positional: true, Example: "温县", Hint: "单位自己的比赛；不写为全市决赛"},
+		},
+		Example: "/比赛 新建 全市微型党课十佳宣讲员决赛",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k := &dangke.Contest{Name: c.Text("名称"), CreatedAt: c.Now}
+			if err := dangke.CheckText("名称", k.Name, 60); err != nil {
+				return nil, err
+			}
+			if p := c.Text("单位"); p != "" {
+				u, err := c.ResolveUnit(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				k.UnitID = u.ID
+			}
+			if err := c.requireContestAdmin(ctx, k); err != nil {
+				return nil, err
+			}
+			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+				if err := tx.AddContest(ctx, k); err != nil {
+					return "", err
+				}
+				if err := tx.Audit(ctx, c.Audit("contest.add", "contest", k.ID, k.Name)); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("已新建比赛 #%d「%s」。下一步：/比赛 评委 添加 用户ID 姓名，/比赛 报名 姓名 单位 题目 身份 PPT。", k.ID, k.Name), nil
+			})
+		},
+	}
+}
+
+func contestEnterCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"报名", "enter"},
+		Summary: "为比赛报名一名选手（查名额、党员身份、PPT），分配出场号",
+		Fields: []Field{
+			{Name: "姓名", Aliases: []string{"name"}, Kind: KName, Required: true, Positional: true, Example: "张三"},
+			{Name: "单位", Aliases: []string{"unit"}, Kind: KUnit, Required: true, Positional: true, Example: "温县/城关镇/第一党支部"},
+			{Name: "题目", Aliases: []string{"title"}, Kind: KText, Required: true, Positional: true, Example: "《我和我的祖国》"},
+			{Name: "身份", Aliases: []string{"政治面貌", "membership"}, Kind: KText, Required: true, Positional: true, Example: strings.Join(r.Membership, " 或 ")},
+			{Name: "PPT", Aliases: []string{"ppt", "课件"}, Kind: KBool, Required: true, Positional: true, Example: "是", Hint: "是否使用多媒体PPT课件"},
+			contestField(),
+		},
+		Example: "/比赛 报名 张三 温县/城关镇/第一党支部 《我和我的祖国》 正式党员 是",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			u, err := c.ResolveUnit(ctx, c.Text("单位"))
+			if err != nil {
+				return nil, err
+			}
+			if !c.IsAdminOf(u) {
+				return nil, dangke.Errorf(dangke.EFORBIDDEN, "你不是「%s」的管理员，不能为其报名。", u.Path)
+			}
+			if k.UnitID != 0 {
+				scope, err := c.Store().UnitByID(ctx, k.UnitID)
+				if err != nil {
+					return nil, err
+				}
+				if !scope.Contains(u) {
+					return nil, dangke.FieldErrorf("单位", "「%s」不属于「%s」，不能参加这场比赛。", u.Path, scope.Path)
+				}
+			}
+			who := &dangke.Contestant{ContestID: k.ID, Name: c.Text("姓名"), UnitID: u.ID, TopID: u.TopID, Title: c.Text("题目"), Membership: c.Text("身份")}
+			if err := dangke.CheckText("题目", who.Title, dangke.MaxTitle); err != nil {
+				return nil, err
+			}
+			if !containsFold(r.Membership, who.Membership) {
+				return nil, dangke.FieldErrorf("身份", "「%s」不能参赛：参赛人员必须为中共党员（%s）。", clip(who.Membership), strings.Join(r.Membership, "、"))
+			}
+			if who.PPT, _, err = c.Bool("PPT"); err != nil {
+				return nil, err
+			}
+			if !who.PPT {
+				return nil, dangke.FieldErrorf("PPT", "必须为「是」：参赛必须使用多媒体PPT课件辅助教学。")
+			}
+			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+				cs, err := tx.Contestants(ctx, k.ID)
+				if err != nil {
+					return "", err
+				}
+				used := 0
+				for _, x := range cs {
+					if x.Name == who.Name && x.UnitID == who.UnitID {
+						return "", dangke.Errorf(dangke.ECONFLICT, "%s（%s）已报名，出场号 %d。", x.Name, x.UnitPath, x.Draw)
+					}
+					if x.TopID == who.TopID {
+						used++
+					}
+				}
+				top, err := tx.UnitByID(ctx, u.TopID)
+				if err != nil {
+					return "", err
+				}
+				if k.UnitID == 0 && used >= r.Quota {
+					return "", dangke.Errorf(dangke.ECONFLICT, "%s已报名 %d 人，达到每个单位 %d 人的名额。", top.Name, used, r.Quota)
+				}
+				if err := tx.AddContestant(ctx, who); err != nil {
+					return "", err
+				}
+				if err := tx.Audit(ctx, c.Audit("contest.enter", "contestant", who.ID, fmt.Sprintf("%s %d号 %s %s", k.Name, who.Draw, who.Name, u.Path))); err != nil {
+					return "", err
+				}
+				text := fmt.Sprintf("已报名 ✅ %d 号：%s（%s）《%s》", who.Draw, who.Name, u.Path, who.Title)
+				if k.UnitID == 0 {
+					text += fmt.Sprintf("\n%s已报名 %d/%d 人。", top.Name, used+1, r.Quota)
+				}
+				return text, nil
+			})
+		},
+	}
+}
+
+func contestJudgeCommand() *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"评委", "judge"},
+		Summary: "添加或移除评委（按平台用户ID）",
+		Fields: []Field{
+			{Name: "操作", Aliases: []string{"action"}, Kind: KChoice, Choices: []string{"添加", "移除", "add", "remove"}, Required: true, Positional: true, Example: "添加"},
+			personField(),
+			{Name: "姓名", Aliases: []string{"name"}, Kind: KName, Positional: true, Example: "王教授"},
+			contestField(),
+		},
+		Example: "/比赛 评委 添加 dingtalk:judge01 王教授",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.requireContestAdmin(ctx, k); err != nil {
+				return nil, err
+			}
+			person, err := c.person()
+			if err != nil {
+				return nil, err
+			}
+			add := c.Text("操作") == "添加" || strings.EqualFold(c.Text("操作"), "add")
+			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+				var text string
+				if add {
+					name := c.Text("姓名")
+					if name == "" {
+						name = person
+					}
+					if err := tx.AddJudge(ctx, dangke.Judge{ContestID: k.ID, Person: person, Name: name}); err != nil {
+						return "", err
+					}
+					text = fmt.Sprintf("已添加评委：%s（%s）。", name, person)
+				} else {
+					if err := tx.RemoveJudge(ctx, k.ID, person); err != nil {
+						return "", err
+					}
+					text = fmt.Sprintf("已移除评委 %s。", person)
+				}
+				if err := tx.Audit(ctx, c.Audit("contest.judge", "contest", k.ID, c.Text("操作")+" "+person)); err != nil {
+					return "", err
+				}
+				js, err := tx.Judges(ctx, k.ID)
+				if err != nil {
+					return "", err
+				}
+				return text + fmt.Sprintf("「%s」现有评委 %d 位。", k.Name, len(js)), nil
+			})
+		},
+	}
+}
+
+func contestOrderCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"顺序", "order"},
+		Summary: "查看出场顺序和评分进度",
+		Fields:  []Field{contestField()},
+		Example: "/比赛 顺序",
+		Perm:    Anyone,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b, err := loadBoard(ctx, c.Store(), k, r)
+			if err != nil {
+				return nil, err
+			}
+			var s strings.Builder
+			fmt.Fprintf(&s, "「%s」出场顺序（评委 %d 位）：", k.Name, len(b.judges))
+			if len(b.entries) == 0 {
+				s.WriteString("\n还没有选手报名。")
+			}
+			for _, e := range b.entries {
+				fmt.Fprintf(&s, "\n%d. %s（%s）《%s》", e.Draw, e.Name, e.UnitPath, e.Title)
+				switch {
+				case e.Closed:
+					s.WriteString(" · 已结束")
+				case len(e.totals) > 0:
+					fmt.Fprintf(&s, " · 已评 %d/%d", len(e.totals), len(b.judges))
+				}
+				if e.Length > r.MaxLength {
+					fmt.Fprintf(&s, " · ⚠超时 %s", clock(e.Length-r.MaxLength))
+				}
+			}
+			return &dangke.Reply{Text: s.String()}, nil
+		},
+	}
+}
+
+// clock prints a duration as m:ss.
+func clock(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+var lengthRE = regexp.MustCompile(`^(?:(\d+)(?:分钟|分|:))?(?:(\d+)(?:秒)?)?$`)
+
+// parseLength reads a measured lecture length: 5分48秒, 5:48, 348秒, 6分钟.
+func parseLength(s string) (time.Duration, error) {
+	m := lengthRE.FindStringSubmatch(fold(s))
+	if m == nil || (m[1] == "" && m[2] == "") {
+		return 0, dangke.FieldErrorf("用时", "应写作 5分48秒 或 5:48，收到「%s」。", clip(s))
+	}
+	min, _ := strconv.Atoi(m[1])
+	sec, _ := strconv.Atoi(m[2])
+	if min > 60 || (m[1] != "" && sec > 59) {
+		return 0, dangke.FieldErrorf("用时", "「%s」不像一次微党课的时长。", clip(s))
+	}
+	return time.Duration(min)*time.Minute + time.Duration(sec)*time.Second, nil
+}
+
+func contestLengthCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"用时", "time"},
+		Summary: fmt.Sprintf("记录选手实际授课时长（超过 %s 会标出）", clock(r.MaxLength)),
+		Fields: []Field{drawField(),
+			{Name: "用时", Aliases: []string{"时长", "length"}, Kind: KText, Required: true, Positional: true, Example: "5分48秒"},
+			contestField()},
+		Example: "/比赛 用时 3 5分48秒",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.requireContestAdmin(ctx, k); err != nil {
+				return nil, err
+			}
+			d, err := parseLength(c.Text("用时"))
+			if err != nil {
+				return nil, err
+			}
+			n, _ := c.Int("号码", 0)
+			b, err := loadBoard(ctx, c.Store(), k, r)
+			if err != nil {
+				return nil, err
+			}
+			e, err := b.byDraw(n)
+			if err != nil {
+				return nil, err
+			}
+			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+				if err := tx.SetLength(ctx, e.ID, d); err != nil {
+					return "", err
+				}
+				if err := tx.Audit(ctx, c.Audit("contest.length", "contestant", e.ID, clock(d))); err != nil {
+					return "", err
+				}
+				text := fmt.Sprintf("已记录 %d 号 %s 用时 %s。", e.Draw, e.Name, clock(d))
+				if d > r.MaxLength {
+					text += fmt.Sprintf("⚠ 超过规定的 %s（超时 %s），请评委在“教学技能”中酌情考虑。", clock(r.MaxLength), clock(d-r.MaxLength))
+				}
+				return text, nil
+			})
+		},
+	}
+}
+
+func contestCloseCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"结束", "close"},
+		Summary: "结束某位选手的评分并公布最后得分",
+		Fields:  []Field{drawField(), contestField()},
+		Example: "/比赛 结束 3",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.requireContestAdmin(ctx, k); err != nil {
+				return nil, err
+			}
+			n, _ := c.Int("号码", 0)
+			b, err := loadBoard(ctx, c.Store(), k, r)
+			if err != nil {
+				return nil, err
+			}
+			e, err := b.byDraw(n)
+			if err != nil {
+				return nil, err
+			}
+			if e.Closed {
+				return nil, dangke.Errorf(dangke.ECONFLICT, "%d 号已经结束评分，最后得分 %s。", e.Draw, e.final)
+			}
+			if !e.ok {
+				return nil, dangke.Errorf(dangke.EINVALID, "%d 号只有 %d 位评委评分，至少需要 %d 位，还差 %d 位，不能结束。",
+					e.Draw, len(e.totals), r.MinJudges, r.MinJudges-len(e.totals))
+			}
+			if missing := len(b.judges) - len(e.totals); missing > 0 {
+				var who []string
+				for _, j := range b.judges {
+					if !contains(e.judges, j.Person) {
+						who = append(who, j.Name)
+					}
+				}
+				return nil, dangke.Errorf(dangke.EINVALID, "%d 号还有 %d 位评委未评分（%s），请评分后再结束。", e.Draw, missing, strings.Join(who, "、"))
+			}
+			hi, lo := dangke.Dropped(e.totals)
+			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+				if err := tx.CloseContestant(ctx, e.ID); err != nil {
+					return "", err
+				}
+				if err := tx.Audit(ctx, c.Audit("contest.close", "contestant", e.ID, fmt.Sprintf("%d号 %s 最后得分 %s", e.Draw, e.Name, e.final))); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("%d 号 %s 评分结束：去掉最高分 %s、最低分 %s，最后得分 %s。",
+					e.Draw, e.Name, e.totals[hi], e.totals[lo], e.final), nil
+			})
+		},
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func contestRankCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"排名", "rank"},
+		Summary: fmt.Sprintf("查看排名，前 %d 名为十佳；同分待评委会裁定", r.Top),
+		Fields:  []Field{contestField()},
+		Example: "/比赛 排名",
+		Perm:    Anyone,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b, err := loadBoard(ctx, c.Store(), k, r)
+			if err != nil {
+				return nil, err
+			}
+			st, byID := b.standings()
+			var s strings.Builder
+			fmt.Fprintf(&s, "🏆「%s」排名", k.Name)
+			if len(st) == 0 {
+				s.WriteString("\n还没有选手结束评分。")
+			}
+			tied := false
+			for _, x := range st {
+				e := byID[x.ID]
+				fmt.Fprintf(&s, "\n%d. %d号 %s（%s）%s", x.Rank, e.Draw, e.Name, topName(e.UnitPath), x.Final)
+				switch {
+				case x.Tied:
+					s.WriteString(" · 同分，待评委会裁定")
+					tied = true
+				case x.Ruled:
+					s.WriteString(" · 评委会裁定")
+				}
+				if x.TopList {
+					s.WriteString(" · 十佳")
+				}
+			}
+			var open []string
+			for _, e := range b.entries {
+				if !e.Closed {
+					open = append(open, strconv.Itoa(e.Draw))
+				}
+			}
+			if len(open) > 0 {
+				fmt.Fprintf(&s, "\n评分中：%s 号。", strings.Join(open, "、"))
+			}
+			if tied {
+				s.WriteString("\n同分名次由评委会现场集体评议决定，管理员用 /比赛 裁定 号码… 记录。")
+			}
+			return &dangke.Reply{Text: s.String()}, nil
+		},
+	}
+}
+
+func topName(path string) string {
+	top, _, _ := strings.Cut(path, "/")
+	return top
+}
+
+func contestRuleCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"裁定", "rule"},
+		Summary: "记录评委会对同分选手的名次裁定",
+		Fields: []Field{{Name: "顺序", Aliases: []string{"order"}, Kind: KText, Required: true, Positional: true, Variadic: true,
+			Example: "7 3 12", Hint: "同分选手的号码，按评委会决定的先后"}, contestField()},
+		Example: "/比赛 裁定 7 3 12",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.requireContestAdmin(ctx, k); err != nil {
+				return nil, err
+			}
+			b, err := loadBoard(ctx, c.Store(), k, r)
+			if err != nil {
+				return nil, err
+			}
+			var order []*entry
+			for _, f := range strings.Fields(c.Text("顺序")) {
+				n, err := strconv.Atoi(strings.TrimSuffix(fold(f), "号"))
+				if err != nil {
+					return nil, dangke.FieldErrorf("顺序", "应为选手号码，收到「%s」。", clip(f))
+				}
+				e, err := b.byDraw(n)
+				if err != nil {
+					return nil, err
+				}
+				for _, o := range order {
+					if o == e {
+						return nil, dangke.FieldErrorf("顺序", "中 %d 号写了两次。", n)
+					}
+				}
+				if !e.Closed {
+					return nil, dangke.FieldErrorf("顺序", "中 %d 号还没有结束评分。", n)
+				}
+				order = append(order, e)
+			}
+			if len(order) < 2 {
+				return nil, dangke.FieldErrorf("顺序", "至少要写两位同分选手的号码。")
+			}
+			var tie []string
+			for _, e := range b.entries {
+				if e.Closed && e.final == order[0].final {
+					tie = append(tie, strconv.Itoa(e.Draw))
+				}
+			}
+			for _, e := range order {
+				if e.final != order[0].final {
+					return nil, dangke.FieldErrorf("顺序", "中的选手得分不同（%d 号 %s，%d 号 %s）；只有同分才由评委会裁定。", order[0].Draw, order[0].final, e.Draw, e.final)
+				}
+			}
+			if len(tie) != len(order) {
+				return nil, dangke.FieldErrorf("顺序", "要包含全部 %s 分的同分选手：%s 号。", order[0].final, strings.Join(tie, "、"))
+			}
+			ids, draws := make([]int64, len(order)), make([]string, len(order))
+			for i, e := range order {
+				ids[i], draws[i] = e.ID, strconv.Itoa(e.Draw)
+			}
+			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+				if err := tx.SetRuling(ctx, k.ID, ids); err != nil {
+					return "", err
+				}
+				if err := tx.Audit(ctx, c.Audit("contest.rule", "contest", k.ID, strings.Join(draws, ">"))); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("已记录评委会裁定：%s 分的选手依次为 %s 号。发送 /比赛 排名 查看。", order[0].final, strings.Join(draws, "、")), nil
+			})
+		},
+	}
+}
+
+func contestExportCommand(r dangke.Rubric) *Command {
+	return &Command{
+		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"导出", "export"},
+		Summary: "导出记分表（每位评委的评分、去掉的最高最低分、最后得分、名次）",
+		Fields:  []Field{contestField()},
+		Example: "/比赛 导出",
+		Perm:    Admin,
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			k, err := c.contest(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.requireContestAdmin(ctx, k); err != nil {
+				return nil, err
+			}
+			b, err := loadBoard(ctx, c.Store(), k, r)
+			if err != nil {
+				return nil, err
+			}
+			data, err := scoreSheet(b)
+			if err != nil {
+				return nil, err
+			}
+			name := fmt.Sprintf("记分表-%s.csv", k.Name)
+			return &dangke.Reply{Text: fmt.Sprintf("「%s」记分表（CSV，%d 位选手）。", k.Name, len(b.entries)),
+				Files: []dangke.File{{Name: name, MIME: "text/csv", Data: data}}}, nil
+		},
+	}
+}
+
+// scoreSheet writes the contest's score sheet as CSV (UTF-8 with a BOM, so
+// that Excel opens it): a summary row per contestant, then every judge's
+// scores by criterion with the dropped highest and lowest marked.
+func scoreSheet(b *board) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	st, _ := b.standings()
+	place := map[int64]dangke.Standing{}
+	for _, x := range st {
+		place[x.ID] = x
+	}
+	head := []string{"号码", "姓名", "单位", "题目", "用时"}
+	for _, j := range b.judges {
+		head = append(head, j.Name)
+	}
+	head = append(head, "最后得分", "名次", "备注")
+	rows := [][]string{{b.contest.Name + " 记分表"}, head}
+	for _, e := range b.entries {
+		row := []string{strconv.Itoa(e.Draw), e.Name, e.UnitPath, e.Title, ""}
+		if e.Length > 0 {
+			row[4] = clock(e.Length)
+		}
+		hi, lo := -1, -1
+		if e.ok {
+			hi, lo = dangke.Dropped(e.totals)
+		}
+		for _, j := range b.judges {
+			cell := ""
+			for i, p := range e.judges {
+				if p == j.Person {
+					cell = e.totals[i].String()
+					if i == hi {
+						cell += "（最高，去掉）"
+					} else if i == lo {
+						cell += "（最低，去掉）"
+					}
+				}
+			}
+			row = append(row, cell)
+		}
+		final, rank, note := "", "", "评分中"
+		if x, ok := place[e.ID]; ok {
+			final, rank, note = x.Final.String(), strconv.Itoa(x.Rank), ""
+			switch {
+			case x.Tied:
+				note = "同分，待评委会裁定"
+			case x.Ruled:
+				note = "评委会裁定"
+			}
+			if x.TopList {
+				note = strings.TrimPrefix(note+"；十佳", "；")
+			}
+		}
+		if e.Length > b.rubric.MaxLength {
+			note = strings.TrimPrefix(note+"；超时", "；")
+		}
+		rows = append(rows, append(row, final, rank, note))
+	}
+	detail := []string{"号码", "评委"}
+	for _, cr := range b.rubric.Criteria {
+		detail = append(detail, fmt.Sprintf("%s（%s）", cr.Name, cr.Max))
+	}
+	rows = append(rows, nil, []string{"评分明细"}, append(detail, "合计", "去掉"))
+	names := map[string]string{}
+	for _, j := range b.judges {
+		names[j.Person] = j.Name
+	}
+	for _, e := range b.entries {
+		hi, lo := -1, -1
+		if e.ok {
+			hi, lo = dangke.Dropped(e.totals)
+		}
+		for i, s := range e.scores {
+			row := []string{strconv.Itoa(e.Draw), names[s.Judge]}
+			for _, p := range s.Points {
+				row = append(row, p.String())
+			}
+			mark := ""
+			if i == hi {
+				mark = "最高分"
+			} else if i == lo {
+				mark = "最低分"
+			}
+			rows = append(rows, append(row, s.Total().String(), mark))
+		}
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return nil, fmt.Errorf("score sheet: %w", err)
+	}
+	return buf.Bytes(), nil
+}
