@@ -26,7 +26,18 @@ type Config struct {
 	Log           LogConfig      `yaml:"log"`
 	Console       ConsoleConfig  `yaml:"console"`
 	Telegram      TelegramConfig `yaml:"telegram"`
+	DingTalk      DingTalkConfig `yaml:"dingtalk"`
 	Contest       ContestConfig  `yaml:"contest"`
+}
+
+// DingTalkConfig enables the DingTalk adapter when ClientID is set.
+type DingTalkConfig struct {
+	ClientID     string   `yaml:"client_id"`     // also from DANGKE_DINGTALK_CLIENT_ID
+	ClientSecret string   `yaml:"client_secret"` // also from DANGKE_DINGTALK_CLIENT_SECRET
+	RobotCode    string   `yaml:"robot_code"`    // the client id when empty
+	OpenAPIHost  string   `yaml:"openapi_host"`  // https://api.dingtalk.com
+	OAPIHost     string   `yaml:"oapi_host"`     // https://oapi.dingtalk.com (media upload)
+	AllowChats   []string `yaml:"allow_chats"`   // conversation ids; empty: every chat the robot is in
 }
 
 // ContestConfig is the lecture contest's scoring standard and rules (附件3).
@@ -104,6 +115,7 @@ func defaults() Config {
 		Log:           LogConfig{Level: "info", Format: "text"},
 		Console:       ConsoleConfig{OutDir: "."},
 		Telegram:      TelegramConfig{APIURL: "https://api.telegram.org", Listen: ":8443"},
+		DingTalk:      DingTalkConfig{OpenAPIHost: "https://api.dingtalk.com", OAPIHost: "https://oapi.dingtalk.com"},
 	}
 }
 
@@ -115,6 +127,8 @@ func (c *Config) fromEnv(getenv func(string) string) {
 	}{
 		{&c.Telegram.Token, "DANGKE_TELEGRAM_TOKEN"},
 		{&c.Telegram.WebhookSecret, "DANGKE_TELEGRAM_WEBHOOK_SECRET"},
+		{&c.DingTalk.ClientID, "DANGKE_DINGTALK_CLIENT_ID"},
+		{&c.DingTalk.ClientSecret, "DANGKE_DINGTALK_CLIENT_SECRET"},
 	} {
 		if *s.dst == "" {
 			*s.dst = getenv(s.env)

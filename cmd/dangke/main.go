@@ -18,6 +18,7 @@ import (
 	"dangke"
 	"dangke/bot"
 	"dangke/bot/console"
+	"dangke/bot/dingtalk"
 	"dangke/bot/telegram"
 	"dangke/commands"
 	"dangke/store"
@@ -165,6 +166,17 @@ func (m *Main) Run(ctx context.Context) error {
 // platforms returns the chat platforms the configuration enables.
 func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.Adapter, error) {
 	var out []bot.Adapter
+	if d := m.cfg.DingTalk; d.ClientID != "" {
+		if d.ClientSecret == "" {
+			return nil, fmt.Errorf("dingtalk.client_id is set but no client secret (dingtalk.client_secret or DANGKE_DINGTALK_CLIENT_SECRET)")
+		}
+		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
+			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Logger: m.logger})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
 	if t := m.cfg.Telegram; t.Token != "" {
 		a, err := telegram.New(ctx, telegram.Config{Token: t.Token, APIURL: t.APIURL, WebhookURL: t.WebhookURL,
 			WebhookSecret: t.WebhookSecret, Listen: t.Listen, Commands: menu(cmds), Logger: m.logger})

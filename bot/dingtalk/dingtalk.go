@@ -1,0 +1,336 @@
+// Package dingtalk connects the bot to DingTalk (钉钉) as an internal
+// enterprise robot in Stream mode, through the official
+// github.com/open-dingtalk/dingtalk-stream-sdk-go (v0.9.2-beta.1: the
+// keepalive crash of v0.9.1 is fixed there and writes are serialised).
+//
+// Messages arrive over the SDK's WebSocket; each is handed to the router,
+// which returns once the entry is committed, and the frame is acknowledged
+// right after — so DingTalk neither redelivers a message that was saved nor
+// loses one that was not. The reply goes out from its own goroutine through
+// the message's sessionWebhook, so the acknowledgement never waits for it;
+// when the webhook has expired, through the OpenAPI group send. Proactive
+// messages (digests, exports) use the OpenAPI with a cached access token.
+package dingtalk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-dingtalk/dingtalk-stream-sdk-go/client"
+	sdklog "github.com/open-dingtalk/dingtalk-stream-sdk-go/logger"
+	"github.com/open-dingtalk/dingtalk-stream-sdk-go/payload"
+
+	"dangke"
+	"dangke/bot"
+)
+
+// Platform is DingTalk's name in ChatRef and Person keys.
+const Platform = "dingtalk"
+
+// botTopic is the Stream topic of robot messages.
+const botTopic = "/v1.0/im/bot/messages/get"
+
+// maxText is the most bytes of markdown sent in one message; longer replies
+// are split at line ends.
+const maxText = 5000
+
+// Config configures the adapter.
+type Config struct {
+	ClientID     string        // the app's ClientID (AppKey)
+	ClientSecret string        // the app's ClientSecret; never logged
+	RobotCode    string        // the robot's code; the ClientID when empty
+	OpenAPIHost  string        // https://api.dingtalk.com
+	OAPIHost     string        // https://oapi.dingtalk.com, for the media upload
+	AllowChats   []string      // conversation ids the bot answers in; empty: all
+	KeepAlive    time.Duration // idle time before the client pings the gateway; 0: the SDK's 120s
+	MaxInFlight  int           // messages handled at once; more wait unacknowledged for redelivery
+	HTTPClient   *http.Client  // for replies and the OpenAPI
+	Logger       *slog.Logger
+}
+
+// Adapter is the DingTalk robot.
+type Adapter struct {
+	cfg    Config
+	log    *slog.Logger
+	http   *http.Client
+	tokens tokenCache
+	allow  map[string]bool
+
+	handler dangke.Handler
+	replies sync.WaitGroup // replies still being sent
+}
+
+// New checks the configuration and returns the adapter.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.ClientID == "" || cfg.ClientSecret == "" {
+		return nil, errors.New("dingtalk: client_id and client_secret are required")
+	}
+	if cfg.RobotCode == "" {
+		cfg.RobotCode = cfg.ClientID
+	}
+	if cfg.OpenAPIHost == "" {
+		cfg.OpenAPIHost = "https://api.dingtalk.com"
+	}
+	if cfg.OAPIHost == "" {
+		cfg.OAPIHost = "https://oapi.dingtalk.com"
+	}
+	cfg.OpenAPIHost = strings.TrimRight(cfg.OpenAPIHost, "/")
+	cfg.OAPIHost = strings.TrimRight(cfg.OAPIHost, "/")
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 64
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), http: cfg.HTTPClient, allow: map[string]bool{}}
+	for _, id := range cfg.AllowChats {
+		a.allow[id] = true
+	}
+	a.tokens = tokenCache{fetch: a.fetchToken}
+	return a, nil
+}
+
+// Name returns "dingtalk".
+func (a *Adapter) Name() string { return Platform }
+
+// Run connects to the Stream gateway and answers messages until ctx ends.
+// The SDK reconnects with backoff when the socket drops, the gateway stops
+// answering pings or sends disconnect; the first connection is retried here,
+// since the SDK gives up on it.
+func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
+	a.handler = h
+	// The SDK's logger is package-wide; route it to ours, without secrets.
+	sdklog.SetLogger(sdkLogger{log: a.log, secret: a.cfg.ClientSecret})
+	opts := []client.ClientOption{
+		client.WithAppCredential(client.NewAppCredentialConfig(a.cfg.ClientID, a.cfg.ClientSecret)),
+		client.WithOpenApiHost(a.cfg.OpenAPIHost),
+		client.WithMaxPendingHandlers(a.cfg.MaxInFlight),
+		client.WithAutoReconnect(true),
+	}
+	if a.cfg.KeepAlive > 0 {
+		opts = append(opts, client.WithKeepAlive(a.cfg.KeepAlive))
+	}
+	cli := client.NewStreamClient(opts...)
+	cli.RegisterRouter("CALLBACK", botTopic, a.onFrame)
+	defer func() {
+		cli.AutoReconnect = false
+		cli.Close()
+		a.replies.Wait()
+	}()
+	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+		err := cli.Start(ctx)
+		if err == nil {
+			break
+		}
+		a.log.Error("cannot connect to the DingTalk Stream gateway; retrying", "err", redact(err.Error(), a.cfg.ClientSecret), "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+	a.log.Info("connected to the DingTalk Stream gateway", "robot", a.cfg.RobotCode)
+	<-ctx.Done()
+	return nil
+}
+
+// message is the robot callback's data, the fields this bot reads.
+type message struct {
+	MsgID            string                   `json:"msgId"`
+	MsgType          string                   `json:"msgtype"`
+	Text             struct{ Content string } `json:"text"`
+	ConversationID   string                   `json:"conversationId"`
+	ConversationType string                   `json:"conversationType"` // "1" 1:1, "2" group
+	Title            string                   `json:"conversationTitle"`
+	SenderStaffID    string                   `json:"senderStaffId"`
+	SenderID         string                   `json:"senderId"`
+	SenderNick       string                   `json:"senderNick"`
+	SessionWebhook   string                   `json:"sessionWebhook"`
+	WebhookExpires   int64                    `json:"sessionWebhookExpiredTime"`
+	CreateAt         int64                    `json:"createAt"`
+	RobotCode        string                   `json:"robotCode"`
+}
+
+func (m *message) group() bool { return m.ConversationType == "2" }
+
+// onFrame handles one robot message. Its return is the frame's ack.
+func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.DataFrameResponse, error) {
+	var m message
+	if err := json.Unmarshal([]byte(df.Data), &m); err != nil || m.ConversationID == "" {
+		// A frame we cannot read will not read better when redelivered.
+		a.log.Warn("unreadable robot message acknowledged and dropped", "messageId", df.GetMessageId(), "err", err)
+		return payload.NewSuccessDataFrameResponse(), nil
+	}
+	if len(a.allow) > 0 && !a.allow[m.ConversationID] {
+		a.log.Info("message from a conversation not in allow_chats ignored", "conversation", m.ConversationID)
+		return payload.NewSuccessDataFrameResponse(), nil
+	}
+	if m.MsgID == "" {
+		m.MsgID = df.GetMessageId()
+	}
+	var reply *dangke.Reply
+	if m.MsgType != "text" {
+		reply = &dangke.Reply{Text: "目前只能识别文字消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
+	} else {
+		sender := m.SenderStaffID
+		if sender == "" {
+			sender = m.SenderID
+		}
+		req := dangke.Request{
+			Chat:  dangke.ChatRef{Platform: Platform, ID: m.ConversationID, Group: m.group(), Title: m.Title},
+			From:  dangke.Person{Platform: Platform, ID: sender, Name: m.SenderNick},
+			Text:  strings.TrimSpace(m.Text.Content),
+			MsgID: m.MsgID,
+			Time:  time.UnixMilli(m.CreateAt),
+		}
+		if m.CreateAt == 0 {
+			req.Time = time.Time{}
+		}
+		var err error
+		if reply, err = a.handler.Handle(ctx, req); err != nil {
+			// Nothing was saved: answer 500 so that DingTalk may deliver it again.
+			a.log.Error("handling a message failed", "conversation", m.ConversationID, "err", err)
+			a.sendReply(m, reply)
+			return nil, err
+		}
+	}
+	a.sendReply(m, reply)
+	return payload.NewSuccessDataFrameResponse(), nil
+}
+
+// sendReply sends a reply from its own goroutine, so that the frame is
+// acknowledged without waiting for the webhook.
+func (a *Adapter) sendReply(m message, reply *dangke.Reply) {
+	if reply == nil {
+		return
+	}
+	a.replies.Add(1)
+	go func() {
+		defer a.replies.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := a.reply(ctx, &m, reply); err != nil {
+			a.log.Error("reply failed", "conversation", m.ConversationID, "err", err)
+		}
+	}()
+}
+
+// reply answers a message: through its sessionWebhook while that lives,
+// else through the OpenAPI.
+func (a *Adapter) reply(ctx context.Context, m *message, reply *dangke.Reply) error {
+	for _, part := range split(reply.Text) {
+		viaWebhook := m.SessionWebhook != "" && (m.WebhookExpires == 0 || time.Now().Before(time.UnixMilli(m.WebhookExpires).Add(-time.Minute)))
+		if viaWebhook {
+			err := a.webhook(ctx, m.SessionWebhook, part)
+			if err == nil {
+				continue
+			}
+			a.log.Warn("sessionWebhook failed; using the OpenAPI", "conversation", m.ConversationID, "err", err)
+		}
+		if err := a.proactive(ctx, m, "sampleMarkdown", markdownParam(part)); err != nil {
+			return err
+		}
+	}
+	for _, f := range reply.Files {
+		if err := a.sendFile(ctx, m, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// proactive sends a template message to the message's group, or to its
+// sender in a 1:1 chat.
+func (a *Adapter) proactive(ctx context.Context, m *message, key string, param any) error {
+	if m.group() {
+		return a.groupSend(ctx, m.ConversationID, key, param)
+	}
+	if m.SenderStaffID == "" {
+		return errors.New("dingtalk: no staff id to message in a 1:1 chat")
+	}
+	return a.oneToOne(ctx, m.SenderStaffID, key, param)
+}
+
+// Notify sends a message to a bound group through the OpenAPI.
+func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke.Reply) error {
+	if !chat.Group {
+		return fmt.Errorf("dingtalk: notify: %s is a 1:1 chat; proactive messages go to groups", chat.ID)
+	}
+	m := &message{ConversationID: chat.ID, ConversationType: "2"}
+	for _, part := range split(reply.Text) {
+		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", markdownParam(part)); err != nil {
+			return err
+		}
+	}
+	for _, f := range reply.Files {
+		if err := a.sendFile(ctx, m, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// split cuts text below DingTalk's size limit at line ends.
+func split(text string) []string {
+	if text == "" {
+		return nil
+	}
+	return bot.Split(text, maxText)
+}
+
+// markdown renders plain reply text as DingTalk markdown: a title from the
+// first line, and every line break kept (markdown would join them).
+func markdown(text string) (title, body string) {
+	lines := strings.Split(text, "\n")
+	return titleOf(lines[0]), strings.Join(lines, "  \n")
+}
+
+func titleOf(first string) string {
+	r := []rune(strings.TrimSpace(first))
+	if len(r) > 20 {
+		r = append(r[:20], '…')
+	}
+	if len(r) == 0 {
+		return "党课助手"
+	}
+	return string(r)
+}
+
+func markdownParam(text string) map[string]string {
+	title, body := markdown(text)
+	return map[string]string{"title": title, "text": body}
+}
+
+func redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "<secret>")
+}
+
+// sdkLogger carries the SDK's log lines into slog, with the client secret
+// removed (the SDK logs the connection request body at debug level).
+type sdkLogger struct {
+	log    *slog.Logger
+	secret string
+}
+
+func (l sdkLogger) out(level slog.Level, format string, args ...any) {
+	l.log.Log(context.Background(), level, redact(fmt.Sprintf(format, args...), l.secret), "source", "dingtalk-sdk")
+}
+
+func (l sdkLogger) Debugf(format string, args ...any)   { l.out(slog.LevelDebug, format, args...) }
+func (l sdkLogger) Infof(format string, args ...any)    { l.out(slog.LevelInfo, format, args...) }
+func (l sdkLogger) Warningf(format string, args ...any) { l.out(slog.LevelWarn, format, args...) }
+func (l sdkLogger) Errorf(format string, args ...any)   { l.out(slog.LevelWarn, format, args...) }
+func (l sdkLogger) Fatalf(format string, args ...any)   { l.out(slog.LevelError, format, args...) }

@@ -1,0 +1,259 @@
+package dingtalk_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/bot/dingtalk"
+	"dangke/commands"
+	"dangke/store"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// setup returns the real router on a fresh database, with the group
+// cidGroup1== bound to a branch and manager123 an admin.
+func setup(t testing.TB) (*commands.Router, *store.Store) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "dt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	r := commands.New(st, commands.Config{Admins: []string{"dingtalk:manager123"}, Location: cst,
+		Now: func() time.Time { return time.Date(2019, 7, 10, 10, 0, 0, 0, cst) }})
+	for _, text := range []string{"/单位 新增 温县/城关镇/第一党支部 45", "/单位 绑定 温县/城关镇/第一党支部"} {
+		if _, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: "dingtalk", ID: "cidGroup1==", Group: true},
+			From: dangke.Person{Platform: "dingtalk", ID: "manager123"}, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, st
+}
+
+// run starts an adapter on the fake until the test ends and waits for it to connect.
+func run(t testing.TB, f *fakeDingTalk, h dangke.Handler, cfg dingtalk.Config) *dingtalk.Adapter {
+	cfg.ClientID, cfg.ClientSecret = f.id, f.key
+	cfg.OpenAPIHost, cfg.OAPIHost = f.srv.URL, f.srv.URL
+	if testing.Verbose() {
+		cfg.Logger = slog.Default()
+	}
+	a, err := dingtalk.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	f.waitFor("the first connection", 5*time.Second, func() bool { return f.conn != nil })
+	return a
+}
+
+func figures(t testing.TB, st *store.Store) dangke.Figures {
+	fig, err := st.Figures(context.Background(), 0, dangke.Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fig
+}
+
+// A group message (the @mention already removed by DingTalk, leaving a
+// leading space) and a 1:1 message are each answered through their webhook.
+func TestGroupAndPrivate(t *testing.T) {
+	r, st := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	id := f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-1", "2", " /党课 张三 支部书记 《我和我的祖国》 7月1日 45人"))
+	f.waitFor("the group reply", 5*time.Second, func() bool { return len(f.hooks) == 1 && len(f.acks[id]) == 1 })
+	h := f.hooks[0]
+	if h.Session != "msg-1" || !strings.Contains(h.Text, "已登记第 1 次微党课 ✅（编号 #1）  \n讲课人：张三") || !strings.HasPrefix(h.Title, "已登记第 1 次微党课") {
+		t.Fatalf("group reply %+v", h)
+	}
+	if f.acks[id][0] != 200 {
+		t.Fatalf("ack %v", f.acks[id])
+	}
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-2", "1", "/我"))
+	f.waitFor("the 1:1 reply", 5*time.Second, func() bool { return len(f.hooks) == 2 })
+	if h := f.hooks[1]; h.Session != "msg-2" || !strings.Contains(h.Text, "dingtalk:manager123（系统管理员）") {
+		t.Fatalf("1:1 reply %+v", h)
+	}
+	if figures(t, st).Lectures != 1 {
+		t.Fatal("lecture not stored")
+	}
+}
+
+// The same frame delivered twice: one entry; the second delivery is acked
+// too and gets the same confirmation.
+func TestRedelivery(t *testing.T) {
+	r, st := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	msg := f.robotMessage("msg-dup", "2", "/党课 张三 支部书记 《我和我的祖国》 7月1日 45人")
+	a := f.push("CALLBACK", "/v1.0/im/bot/messages/get", msg)
+	b := f.push("CALLBACK", "/v1.0/im/bot/messages/get", msg)
+	f.waitFor("both acks and replies", 5*time.Second, func() bool { return len(f.acks[a]) == 1 && len(f.acks[b]) == 1 && len(f.hooks) == 2 })
+	if f.hooks[0].Text != f.hooks[1].Text || !strings.Contains(f.hooks[0].Text, "已登记第 1 次") {
+		t.Fatalf("replies %q / %q", f.hooks[0].Text, f.hooks[1].Text)
+	}
+	if figures(t, st).Lectures != 1 {
+		t.Fatal("the redelivered message was logged twice")
+	}
+}
+
+// Malformed data, pictures, audio and empty text are acknowledged without
+// storing anything; a hint goes back where a reply makes sense.
+func TestOddFrames(t *testing.T) {
+	r, st := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	bad := f.pushRaw("CALLBACK", "/v1.0/im/bot/messages/get", `{"conversationId": [`)
+	pic := f.robotMessage("msg-pic", "2", "")
+	pic["msgtype"], pic["content"] = "picture", map[string]string{"downloadCode": "x"}
+	p := f.push("CALLBACK", "/v1.0/im/bot/messages/get", pic)
+	audio := f.robotMessage("msg-audio", "1", "")
+	audio["msgtype"], audio["content"] = "audio", map[string]string{"recognition": "统计"}
+	au := f.push("CALLBACK", "/v1.0/im/bot/messages/get", audio)
+	empty := f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-empty", "2", " "))
+	unknown := f.push("SYSTEM", "KEEPALIVE", map[string]string{})
+	f.waitFor("acks and hints", 5*time.Second, func() bool {
+		return len(f.acks[bad]) == 1 && len(f.acks[p]) == 1 && len(f.acks[au]) == 1 && len(f.acks[empty]) == 1 && len(f.acks[unknown]) == 1 && len(f.hooks) == 3
+	})
+	texts := f.hookTexts()
+	if !contains(texts, "目前只能识别文字消息") || !contains(texts, "你好，我是党课助手") {
+		t.Fatalf("hints %q", texts)
+	}
+	if f.acks[bad][0] != 200 || f.acks[unknown][0] != 404 {
+		t.Fatalf("acks %v %v", f.acks[bad], f.acks[unknown])
+	}
+	if figures(t, st).Lectures != 0 {
+		t.Fatal("something was stored")
+	}
+}
+
+// An expired sessionWebhook (200 with errcode 300001) falls back to the
+// OpenAPI group send.
+func TestExpiredWebhookFallsBack(t *testing.T) {
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	f.mu.Lock()
+	f.expired["msg-old"] = true
+	f.mu.Unlock()
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-old", "2", "/统计"))
+	f.waitFor("the group send", 5*time.Second, func() bool { return len(f.sends) == 1 })
+	s := f.sends[0]
+	if s.Path != "/v1.0/robot/groupMessages/send" || s.Conversation != "cidGroup1==" || s.Key != "sampleMarkdown" || !strings.Contains(s.Param, "📊") {
+		t.Fatalf("send %+v", s)
+	}
+}
+
+// Notify reaches a bound group through the OpenAPI; a token the server
+// stops accepting halfway is replaced once and the send goes through.
+// Files go through the media upload and sampleFile.
+func TestNotifyWithExpiringToken(t *testing.T) {
+	f := newFake(t)
+	a, err := dingtalk.New(dingtalk.Config{ClientID: f.id, ClientSecret: f.key, OpenAPIHost: f.srv.URL, OAPIHost: f.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	group := dangke.ChatRef{Platform: "dingtalk", ID: "cidGroup1==", Group: true}
+	if err := a.Notify(ctx, group, &dangke.Reply{Text: "第一周周报\n微党课 12 次"}); err != nil {
+		t.Fatal(err)
+	}
+	f.expireTokens()
+	if err := a.Notify(ctx, group, &dangke.Reply{Text: "第二周周报", Files: []dangke.File{{Name: "附件1.xlsx", Data: []byte("PK")}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.issued != 2 || len(f.sends) != 3 {
+		t.Fatalf("tokens issued %d, sends %+v", f.issued, f.sends)
+	}
+	if f.sends[0].Token != "token-1" || f.sends[1].Token != "token-2" || !strings.Contains(f.sends[0].Param, `"title":"第一周周报"`) {
+		t.Fatalf("sends %+v", f.sends)
+	}
+	if f.sends[2].Key != "sampleFile" || !strings.Contains(f.sends[2].Param, `"mediaId":"@lAzMedia1"`) || !strings.Contains(f.sends[2].Param, `"fileType":"xlsx"`) {
+		t.Fatalf("file send %+v", f.sends[2])
+	}
+	if len(f.uploads) != 1 || f.uploads[0] != "附件1.xlsx:PK" {
+		t.Fatalf("uploads %q", f.uploads)
+	}
+	if err := a.Notify(ctx, dangke.ChatRef{Platform: "dingtalk", ID: "cidPrivate1=="}, &dangke.Reply{Text: "x"}); err == nil {
+		t.Fatal("a 1:1 chat was notified")
+	}
+}
+
+// The gateway closes the socket mid-conversation: the adapter reconnects and
+// the next message is answered; the acknowledged entry is kept.
+func TestReconnectAfterDrop(t *testing.T) {
+	r, st := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("m1", "2", "/党课 张三 支部书记 《我和我的祖国》 7月1日 45人"))
+	f.waitFor("the first reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	f.dropConnection()
+	f.waitFor("a new connection", 15*time.Second, func() bool { return f.connects == 2 && f.conn != nil })
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("m2", "2", "/党课 李四 党员 《初心》 7月2日 30人"))
+	f.waitFor("the second reply", 5*time.Second, func() bool { return len(f.hooks) == 2 })
+	if !strings.Contains(f.hookTexts()[1], "已登记第 2 次") || figures(t, st).Lectures != 2 {
+		t.Fatalf("after reconnect: %q", f.hookTexts())
+	}
+}
+
+// The gateway sends disconnect: the adapter acknowledges it, reconnects and
+// answers the next message.
+func TestDisconnectFrame(t *testing.T) {
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	id := f.push("SYSTEM", "disconnect", map[string]string{"reason": "persistent connection is timeout"})
+	f.waitFor("the ack and a new connection", 15*time.Second, func() bool { return len(f.acks[id]) == 1 && f.connects == 2 && f.conn != nil })
+	ping := f.push("SYSTEM", "ping", map[string]string{"opaque": "123-abc"})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("m3", "2", "/统计"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 && len(f.acks[ping]) == 1 })
+}
+
+// A gateway that stops answering pings is given up on and reconnected.
+func TestSilentGatewayReconnects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the SDK's 3 s keepalive, 5 s pong timeout and 3 s backoff")
+	}
+	r, _ := setup(t)
+	f := newFake(t)
+	f.silentPings = true
+	run(t, f, r, dingtalk.Config{KeepAlive: 3 * time.Second})
+	f.mu.Lock()
+	f.silentPings = false // the next connection is healthy
+	f.mu.Unlock()
+	f.waitFor("a new connection after the ping timeout", 20*time.Second, func() bool { return f.connects == 2 && f.conn != nil })
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("m4", "2", "/统计"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+}
+
+// Wrong credentials: Run keeps retrying without crashing and stops with ctx.
+func TestBadCredentials(t *testing.T) {
+	f := newFake(t)
+	a, err := dingtalk.New(dingtalk.Config{ClientID: f.id, ClientSecret: "wrong", OpenAPIHost: f.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	if err := a.Run(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.connects != 0 {
+		t.Fatal("connected with a wrong secret")
+	}
+}
