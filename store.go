@@ -73,6 +73,9 @@ type Reader interface {
 	// Lectures returns the most recent active lectures of a unit's subtree,
 	// newest first.
 	Lectures(ctx context.Context, unit int64, limit int) ([]Lecture, error)
+	// LecturesIn returns every active lecture of a subtree (0: the city) in a
+	// period (zero: all), by date, for the 附件1 form.
+	LecturesIn(ctx context.Context, unit int64, p Period) ([]Lecture, error)
 	// Lecture finds an active lecture by id; ENOTFOUND if none.
 	Lecture(ctx context.Context, id int64) (*Lecture, error)
 	// Instructors returns the active lecturers of a county's pool.

@@ -393,6 +393,29 @@ func (q queries) Lectures(ctx context.Context, unit int64, limit int) ([]dangke.
 	return out, nil
 }
 
+// LecturesIn returns a subtree's active lectures in a period, by date.
+func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([]dangke.Lecture, error) {
+	where, args, err := q.unitFilter(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsZero() {
+		where += " AND l.day >= ? AND l.day <= ?"
+		args = append(args, dayRange(p)...)
+	}
+	var rows []lectureRow
+	err = q.db.NewRaw("SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
+		where+" ORDER BY l.day, l.id", args...).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: lectures in period: %w", err)
+	}
+	out := make([]dangke.Lecture, len(rows))
+	for i := range rows {
+		out[i] = rows[i].lecture()
+	}
+	return out, nil
+}
+
 // Lecture finds an active lecture.
 func (q queries) Lecture(ctx context.Context, id int64) (*dangke.Lecture, error) {
 	var r lectureRow

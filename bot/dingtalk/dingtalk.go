@@ -109,8 +109,6 @@ func (a *Adapter) Name() string { return Platform }
 // since the SDK gives up on it.
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
-	// The SDK's logger is package-wide; route it to ours, without secrets.
-	sdklog.SetLogger(sdkLogger{log: a.log, secret: a.cfg.ClientSecret})
 	opts := []client.ClientOption{
 		client.WithAppCredential(client.NewAppCredentialConfig(a.cfg.ClientID, a.cfg.ClientSecret)),
 		client.WithOpenApiHost(a.cfg.OpenAPIHost),
@@ -316,6 +314,14 @@ func redact(s, secret string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, secret, "<secret>")
+}
+
+// SetSDKLogger routes the SDK's log lines to log, with secret removed from
+// them (the SDK logs the connection request body at debug level). The SDK's
+// logger is package-wide, so call this once at start, before any adapter
+// runs; without it the SDK logs nothing.
+func SetSDKLogger(log *slog.Logger, secret string) {
+	sdklog.SetLogger(sdkLogger{log: log.With("platform", Platform), secret: secret})
 }
 
 // sdkLogger carries the SDK's log lines into slog, with the client secret

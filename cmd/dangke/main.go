@@ -170,6 +170,7 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		if d.ClientSecret == "" {
 			return nil, fmt.Errorf("dingtalk.client_id is set but no client secret (dingtalk.client_secret or DANGKE_DINGTALK_CLIENT_SECRET)")
 		}
+		dingtalk.SetSDKLogger(m.logger, d.ClientSecret)
 		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
 			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Logger: m.logger})
 		if err != nil {

@@ -1,0 +1,251 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"dangke"
+)
+
+// Column is one column of a form, with its printed width in characters.
+type Column struct {
+	Name  string
+	Width float64
+}
+
+// Form is an official form: what the printed page shows, top to bottom.
+type Form struct {
+	Sheet   string // the sheet's name: 附件1
+	Title   string
+	Left    string // the line under the title, left: 报送单位（盖章）：温县
+	Right   string // and right: 报送日期：11月28日
+	Columns []Column
+	Rows    [][]string
+	Footer  string // a sentence below the table, or ""
+	MinRows int    // blank rows printed when there is less data, as on the paper form
+}
+
+// Rows of the laid-out sheet: the attachment mark, the title, the line
+// under it, the column header, then the data.
+const (
+	rowMark   = 1
+	rowTitle  = 2
+	rowLine   = 3
+	rowHeader = 4
+	rowData   = 5
+)
+
+// XLSX lays the form out for printing on A4 portrait: the title merged
+// across the columns, every cell of the table bordered, widths that fit
+// Chinese text, and the column header repeated on every printed page.
+func (f *Form) XLSX() ([]byte, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	sheet := f.Sheet
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	st, err := newStyles(x)
+	if err != nil {
+		return nil, err
+	}
+	set := func(cell string, v any, style int) error {
+		if err := x.SetCellValue(sheet, cell, v); err != nil {
+			return err
+		}
+		return x.SetCellStyle(sheet, cell, cell, style)
+	}
+	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
+	steps := []func() error{
+		func() error { return set(cell(1, rowMark), f.Sheet, st.mark) },
+		func() error { return set(cell(1, rowTitle), f.Title, st.title) },
+		func() error { return x.MergeCell(sheet, cell(1, rowTitle), cell(len(f.Columns), rowTitle)) },
+		func() error { return x.SetRowHeight(sheet, rowTitle, 36) },
+	}
+	half := max(1, len(f.Columns)/2)
+	steps = append(steps,
+		func() error { return set(cell(1, rowLine), f.Left, st.left) },
+		func() error { return x.MergeCell(sheet, cell(1, rowLine), cell(half, rowLine)) },
+		func() error { return set(cell(half+1, rowLine), f.Right, st.right) },
+		func() error { return x.MergeCell(sheet, cell(half+1, rowLine), cell(len(f.Columns), rowLine)) },
+	)
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return nil, fmt.Errorf("report: %s: %w", f.Sheet, err)
+		}
+	}
+	for i, c := range f.Columns {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if err := x.SetColWidth(sheet, name, name, c.Width); err != nil {
+			return nil, err
+		}
+		if err := set(cell(i+1, rowHeader), c.Name, st.header); err != nil {
+			return nil, err
+		}
+	}
+	if err := x.SetRowHeight(sheet, rowHeader, 24); err != nil {
+		return nil, err
+	}
+	n := max(len(f.Rows), f.MinRows)
+	for r := 0; r < n; r++ {
+		row := rowData + r
+		for c := range f.Columns {
+			v := ""
+			if r < len(f.Rows) && c < len(f.Rows[r]) {
+				v = f.Rows[r][c]
+			}
+			// Text cells, so that phone numbers and dates print as typed.
+			if err := set(cell(c+1, row), v, st.body); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if f.Footer != "" {
+		row := rowData + n
+		if err := set(cell(1, row), f.Footer, st.footer); err != nil {
+			return nil, err
+		}
+		if err := x.SetCellStyle(sheet, cell(1, row), cell(len(f.Columns), row), st.footer); err != nil {
+			return nil, err
+		}
+		if err := x.MergeCell(sheet, cell(1, row), cell(len(f.Columns), row)); err != nil {
+			return nil, err
+		}
+		if err := x.SetRowHeight(sheet, row, 30); err != nil {
+			return nil, err
+		}
+	}
+	a4, portrait, fit, tall := 9, "portrait", 1, 0
+	if err := x.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &portrait, FitToWidth: &fit, FitToHeight: &tall}); err != nil {
+		return nil, err
+	}
+	if err := x.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, rowHeader, rowHeader)}); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		return nil, fmt.Errorf("report: write %s: %w", f.Sheet, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// CSV writes the form's table as CSV, UTF-8 with a byte-order mark so that
+// Excel opens it: the column header, then the rows.
+func (f *Form) CSV() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	head := make([]string, len(f.Columns))
+	for i, c := range f.Columns {
+		head[i] = c.Name
+	}
+	if err := w.Write(head); err != nil {
+		return nil, err
+	}
+	if err := w.WriteAll(f.Rows); err != nil {
+		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+	}
+	return buf.Bytes(), nil
+}
+
+type styles struct{ mark, title, left, right, header, body, footer int }
+
+func newStyles(x *excelize.File) (styles, error) {
+	border := []excelize.Border{{Type: "left", Style: 1, Color: "000000"}, {Type: "right", Style: 1, Color: "000000"},
+		{Type: "top", Style: 1, Color: "000000"}, {Type: "bottom", Style: 1, Color: "000000"}}
+	font := func(size float64, bold bool) *excelize.Font {
+		return &excelize.Font{Family: "宋体", Size: size, Bold: bold}
+	}
+	var s styles
+	for _, d := range []struct {
+		dst   *int
+		style excelize.Style
+	}{
+		{&s.mark, excelize.Style{Font: font(12, true)}},
+		{&s.title, excelize.Style{Font: &excelize.Font{Family: "方正小标宋简体", Size: 18, Bold: true}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}},
+		{&s.left, excelize.Style{Font: font(12, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}}},
+		{&s.right, excelize.Style{Font: font(12, false), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}}},
+		{&s.header, excelize.Style{Font: font(12, true), Border: border, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}},
+		{&s.body, excelize.Style{Font: font(11, false), Border: border, NumFmt: 49, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}},
+		{&s.footer, excelize.Style{Font: font(12, false), Border: border, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}}},
+	} {
+		id, err := x.NewStyle(&d.style)
+		if err != nil {
+			return s, err
+		}
+		*d.dst = id
+	}
+	return s, nil
+}
+
+// monthDay prints a date as the forms' 报送日期 does: 11月28日.
+func monthDay(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) }
+
+// Form1 builds 附件1 for a unit's subtree (nil: the whole city) over a
+// period, with the footer's figures from the store's Figures — the same as
+// /统计 shows.
+func Form1(ctx context.Context, st dangke.Reader, city string, unit *dangke.Unit, p dangke.Period, day time.Time) (*Form, error) {
+	var id int64
+	name := city
+	if unit != nil {
+		id, name = unit.ID, unit.Name
+	}
+	lectures, err := st.LecturesIn(ctx, id, p)
+	if err != nil {
+		return nil, err
+	}
+	fig, err := st.Figures(ctx, id, p)
+	if err != nil {
+		return nil, err
+	}
+	f := &Form{
+		Sheet: "附件1", Title: city + "“我和我的祖国”微型党课系列活动统计表",
+		Left: "报送单位（盖章）：" + name, Right: "报送日期：" + monthDay(day),
+		Columns: []Column{{"讲课人姓名", 12}, {"职  务", 18}, {"微党课题目", 40}, {"讲课日期", 14}, {"听课人数", 10}},
+		MinRows: 10,
+	}
+	for _, l := range lectures {
+		f.Rows = append(f.Rows, []string{l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), fmt.Sprint(l.Attendees)})
+	}
+	f.Footer = Footer(fig)
+	return f, nil
+}
+
+// Footer is the sentence under 附件1's table.
+func Footer(f dangke.Figures) string {
+	cover, ok := f.Coverage()
+	if !ok {
+		cover = "—（党员数未设置）"
+	}
+	satisfied, ok := f.Satisfaction()
+	if !ok {
+		satisfied = "—（未测评）"
+	}
+	return fmt.Sprintf("我单位党员上台讲微党课共计 %d 次，占党员总数的 %s%%，党员满意率为 %s%%。",
+		f.Lectures, cover, satisfied)
+}
+
+// Form2 builds 附件2, a county's lecturer pool, with full phone numbers:
+// callers check that the reader is entitled to them.
+func Form2(ctx context.Context, st dangke.Reader, city string, county *dangke.Unit) (*Form, error) {
+	list, err := st.Instructors(ctx, county.ID)
+	if err != nil {
+		return nil, err
+	}
+	f := &Form{
+		Sheet: "附件2", Title: city + "微型党课宣讲员师资库统计表",
+		Left: "县市区（盖章）：" + county.Name,
+		Columns: []Column{{"姓  名", 10}, {"性别", 6}, {"出生年月", 11}, {"单  位", 26}, {"职  务", 18}, {"手机号", 15}},
+		MinRows: 12,
+	}
+	for _, in := range list {
+		f.Rows = append(f.Rows, []string{in.Name, in.Gender, in.Birth(), in.UnitName, in.Position, in.Phone})
+	}
+	return f, nil
+}
