@@ -2,6 +2,8 @@ package dangke
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -38,6 +40,36 @@ func MaskPhone(p string) string {
 		return "***"
 	}
 	return p[:3] + "****" + p[7:]
+}
+
+// ParseYearMonth reads a birth month written 1985-03, 1985/3, 1985.3,
+// 198503 or 1985年3月 (ASCII digits; fold full-width ones first).
+func ParseYearMonth(s string) (y, m int, ok bool) {
+	t := strings.TrimSuffix(strings.TrimSpace(s), "月")
+	if len(t) == 6 && digits(t) {
+		y, _ = strconv.Atoi(t[:4])
+		m, _ = strconv.Atoi(t[4:])
+		return y, m, true
+	}
+	parts := strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("-/.年", r) })
+	if len(parts) == 2 && len(parts[0]) == 4 && digits(parts[0]) && digits(parts[1]) && len(parts[1]) <= 2 {
+		y, _ = strconv.Atoi(parts[0])
+		m, _ = strconv.Atoi(parts[1])
+		return y, m, true
+	}
+	return 0, 0, false
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // MinInstructorAge and MaxInstructorAge bound a lecturer's age in years.

@@ -246,19 +246,11 @@ func splitDate(t string, thisYear int) (y, m, d int, ok bool) {
 
 // parseYearMonth reads a birth month: 1985-03, 1985/3, 1985.3, 198503, 1985年3月.
 func parseYearMonth(label, s string) (y, m int, err error) {
-	t := strings.TrimSuffix(fold(s), "月")
-	if len(t) == 6 && allDigits(t) {
-		y, _ = strconv.Atoi(t[:4])
-		m, _ = strconv.Atoi(t[4:])
-		return y, m, nil
+	y, m, ok := dangke.ParseYearMonth(fold(s))
+	if !ok {
+		return 0, 0, dangke.FieldErrorf(label, "应写作 1985-03，收到「%s」。", clip(s))
 	}
-	parts := strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("-/.年", r) })
-	if len(parts) == 2 && len(parts[0]) == 4 && allDigits(parts[0]) && allDigits(parts[1]) && len(parts[1]) <= 2 {
-		y, _ = strconv.Atoi(parts[0])
-		m, _ = strconv.Atoi(parts[1])
-		return y, m, nil
-	}
-	return 0, 0, dangke.FieldErrorf(label, "应写作 1985-03，收到「%s」。", clip(s))
+	return y, m, nil
 }
 
 func allDigits(s string) bool {

@@ -240,7 +240,7 @@ func Form2(ctx context.Context, st dangke.Reader, city string, county *dangke.Un
 	}
 	f := &Form{
 		Sheet: "附件2", Title: city + "微型党课宣讲员师资库统计表",
-		Left: "县市区（盖章）：" + county.Name,
+		Left:    "县市区（盖章）：" + county.Name,
 		Columns: []Column{{"姓  名", 10}, {"性别", 6}, {"出生年月", 11}, {"单  位", 26}, {"职  务", 18}, {"手机号", 15}},
 		MinRows: 12,
 	}
