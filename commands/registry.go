@@ -8,6 +8,7 @@ func Registry(r *Router) []*Command {
 		instructorCommand(),
 		statsCommand(r),
 		listCommand(),
+		exportCommand(r),
 		poolCommand(),
 		undoCommand(r),
 		cancelCommand(),

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -104,6 +106,9 @@ func (f *Form) XLSX() ([]byte, error) {
 				return nil, err
 			}
 		}
+		if err := x.SetRowHeight(sheet, row, f.rowHeight(r)); err != nil {
+			return nil, err
+		}
 	}
 	if f.Footer != "" {
 		row := rowData + n
@@ -120,6 +125,10 @@ func (f *Form) XLSX() ([]byte, error) {
 			return nil, err
 		}
 	}
+	fitToPage := true // scale the table to the page's width (fit_to_width 1, height free)
+	if err := x.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
+		return nil, err
+	}
 	a4, portrait, fit, tall := 9, "portrait", 1, 0
 	if err := x.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &portrait, FitToWidth: &fit, FitToHeight: &tall}); err != nil {
 		return nil, err
@@ -133,6 +142,28 @@ func (f *Form) XLSX() ([]byte, error) {
 		return nil, fmt.Errorf("report: write %s: %w", f.Sheet, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// rowHeight gives a data row room for its longest wrapped cell: a Chinese
+// character takes about two units of column width, a Latin one about one.
+func (f *Form) rowHeight(r int) float64 {
+	lines := 1
+	if r < len(f.Rows) {
+		for c, v := range f.Rows[r] {
+			if c >= len(f.Columns) {
+				continue
+			}
+			units := 0.0
+			for _, ch := range v {
+				units++
+				if ch >= utf8.RuneSelf {
+					units += 1.1
+				}
+			}
+			lines = max(lines, int(math.Ceil(units/(f.Columns[c].Width-1))))
+		}
+	}
+	return float64(8 + 15*lines)
 }
 
 // CSV writes the form's table as CSV, UTF-8 with a byte-order mark so that
@@ -207,7 +238,7 @@ func Form1(ctx context.Context, st dangke.Reader, city string, unit *dangke.Unit
 	f := &Form{
 		Sheet: "附件1", Title: city + "“我和我的祖国”微型党课系列活动统计表",
 		Left: "报送单位（盖章）：" + name, Right: "报送日期：" + monthDay(day),
-		Columns: []Column{{"讲课人姓名", 12}, {"职  务", 18}, {"微党课题目", 40}, {"讲课日期", 14}, {"听课人数", 10}},
+		Columns: []Column{{"讲课人姓名", 12}, {"职  务", 16}, {"微党课题目", 36}, {"讲课日期", 13}, {"听课人数", 9}},
 		MinRows: 10,
 	}
 	for _, l := range lectures {

@@ -29,6 +29,12 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
 用法 (usage):
   dangke [--config FILE] [--db FILE]            运行配置中启用的平台；都未启用时打开本地控制台
   dangke console [--config FILE] [--db FILE]    本地控制台：每行一条消息，回复打印到标准输出
+  dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
+                                                导出附件1（统计表；--unit 缺省为全市）
+  dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
+  dangke import units|members|instructors FILE.xlsx|FILE.csv [--unit PATH] [--skip-invalid] [--rejects FILE]
+                                                导入单位树、党员数或师资库；先检查每一行，
+                                                有错则不导入（--skip-invalid 导入正确的行）
 
 控制台里的特殊行 (console meta lines):
   :as NAME    之后的消息由 console:NAME 发送（默认 console:admin，是管理员）
@@ -55,6 +61,7 @@ type Main struct {
 	cfg        Config
 	store      *store.Store
 	logger     *slog.Logger
+	tool       toolArgs
 }
 
 func main() {
@@ -84,6 +91,11 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	switch m.command {
 	case "", "console":
+	case "export", "import":
+		if err := m.parseTool(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
 	case "help":
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
@@ -101,6 +113,11 @@ func (m *Main) ParseFlags(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; see dangke --help", fs.Arg(0))
 	}
+	return m.loadConfig()
+}
+
+// loadConfig reads the configuration file, if any, and the flags over it.
+func (m *Main) loadConfig() error {
 	if m.configPath == "" {
 		if _, err := os.Stat("dangke.yaml"); err == nil {
 			m.configPath = "dangke.yaml"
@@ -138,6 +155,9 @@ func (m *Main) Run(ctx context.Context) error {
 	var err error
 	if m.store, err = store.Open(ctx, m.cfg.DB); err != nil {
 		return err
+	}
+	if m.command == "export" || m.command == "import" {
+		return m.runTool(ctx)
 	}
 	router := commands.New(m.store, m.routerConfig())
 	var adapters []bot.Adapter

@@ -1,0 +1,134 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"dangke"
+	"dangke/report"
+)
+
+// exportCommand is /导出: the official forms as files sent into the chat.
+func exportCommand(r *Router) *Command {
+	return &Command{
+		Names:   []string{"导出"},
+		English: []string{"export"},
+		Summary: "导出附件1（统计表）或附件2（师资库，仅限单聊）为 Excel 文件",
+		Fields: []Field{
+			{Name: "表格", Aliases: []string{"form"}, Kind: KChoice, Choices: []string{"附件1", "附件2", "form1", "form2"}, Required: true, Positional: true, Example: "附件1"},
+			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
+			{Name: "期间", Aliases: []string{"period"}, Kind: KText, Positional: true, Example: "本月 或 2019-07-01~2019-09-30", Hint: "附件1用，默认为全部"},
+			{Name: "格式", Aliases: []string{"format"}, Kind: KChoice, Choices: []string{"xlsx", "csv"}, Example: "csv", Hint: "默认 xlsx"},
+		},
+		Example: "/导出 附件1 温县 本月",
+		Perm:    Member,
+		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runExport(ctx, c, r.cfg.City) },
+	}
+}
+
+func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error) {
+	form2 := c.Text("表格") == "附件2" || strings.EqualFold(c.Text("表格"), "form2")
+	if v := strings.ToLower(c.Text("期间")); (v == "csv" || v == "xlsx") && !c.Args.Has("格式") {
+		c.Args["格式"] = v // /导出 附件1 本月 csv
+		delete(c.Args, "期间")
+	}
+	target := c.Text("单位")
+	if _, isPeriod, _ := parsePeriod(target, c.Now); isPeriod && target != "" && !c.Args.Has("期间") {
+		target, c.Args["期间"] = "", target // /导出 附件1 本月
+	}
+	var unit *dangke.Unit
+	switch {
+	case target == dangke.CityName:
+		if !c.Super {
+			return nil, dangke.Errorf(dangke.EFORBIDDEN, "导出全市的表格需要系统管理员。")
+		}
+	case target != "":
+		u, err := c.ResolveUnit(ctx, target)
+		if err != nil {
+			return nil, err
+		}
+		unit = u
+	case c.Unit != nil:
+		unit = c.Unit
+	default:
+		return nil, dangke.FieldErrorf("单位", "要写明：本群尚未绑定单位。")
+	}
+	var f *report.Form
+	var err error
+	if form2 {
+		if f, err = exportForm2(ctx, c, city, unit); err != nil {
+			return nil, err
+		}
+	} else {
+		if unit != nil && !c.MayActFor(unit) {
+			return nil, dangke.Errorf(dangke.EFORBIDDEN, "你不能导出「%s」的统计表：请在该单位的工作群里发送，或请其管理员导出。", unit.Path)
+		}
+		p, isPeriod, err := parsePeriod(c.Text("期间"), c.Now)
+		if err != nil {
+			return nil, err
+		}
+		if !isPeriod {
+			return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、本月、今年 或 2019-07-01~2019-09-30。", clip(c.Text("期间")))
+		}
+		if f, err = report.Form1(ctx, c.Store(), city, unit, p, c.Now); err != nil {
+			return nil, err
+		}
+	}
+	who := city
+	if unit != nil {
+		who = unit.Name
+	}
+	name := f.Sheet + "-" + who + "-" + c.Now.Format("20060102")
+	var file dangke.File
+	if c.Text("格式") == "csv" {
+		data, err := f.CSV()
+		if err != nil {
+			return nil, err
+		}
+		file = dangke.File{Name: name + ".csv", MIME: "text/csv", Data: data}
+	} else {
+		data, err := f.XLSX()
+		if err != nil {
+			return nil, err
+		}
+		file = dangke.File{Name: name + ".xlsx", MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: data}
+	}
+	text := fmt.Sprintf("%s 已生成（%d 行）。", file.Name, len(f.Rows))
+	if f.Footer != "" {
+		text += "\n" + f.Footer
+	}
+	return &dangke.Reply{Text: text, Files: []dangke.File{file}}, nil
+}
+
+// exportForm2 checks who may have the full phone numbers of a county's
+// pool — its admins or the city's, in a 1:1 chat — and records the export.
+func exportForm2(ctx context.Context, c *Call, city string, unit *dangke.Unit) (*report.Form, error) {
+	if unit == nil {
+		return nil, dangke.FieldErrorf("单位", "要写明县市区：附件2 按县市区导出。")
+	}
+	county, err := c.Store().UnitByID(ctx, unit.TopID)
+	if err != nil {
+		return nil, err
+	}
+	if county.Kind != dangke.KindCounty {
+		return nil, dangke.FieldErrorf("单位", "「%s」不属于任何县市区；师资库按县市区建立。", unit.Path)
+	}
+	if c.Req.Chat.Group {
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "附件2 含宣讲员完整手机号和出生年月，只能在与我的单聊中导出，不能发到群里。")
+	}
+	if !c.IsAdminOf(county) {
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "附件2 含个人信息，只有%s或全市的管理员可以导出。", county.Name)
+	}
+	f, err := report.Form2(ctx, c.Store(), city, county)
+	if err != nil {
+		return nil, err
+	}
+	// Who took the phone numbers out is on record.
+	if err := c.Store().Update(ctx, func(tx dangke.Tx) error {
+		return tx.Audit(ctx, c.Audit("export.form2", "unit", county.ID, fmt.Sprintf("%s %d 人", county.Path, len(f.Rows))))
+	}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
