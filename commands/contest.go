@@ -1,9 +1,7 @@
 package commands
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"dangke"
+	"dangke/report"
 )
 
 // The /比赛 (/contest) group: the city's lecture contest (附件3) run from chat.
@@ -617,7 +616,8 @@ func contestExportCommand(r dangke.Rubric) *Command {
 	return &Command{
 		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"导出", "export"},
 		Summary: "导出记分表（每位评委的评分、去掉的最高最低分、最后得分、名次）",
-		Fields:  []Field{contestField()},
+		Fields: []Field{contestField(), {Name: "格式", Aliases: []string{"format"}, Kind: KChoice, Choices: []string{"xlsx", "csv"},
+			Positional: true, Example: "csv", Hint: "默认 xlsx"}},
 		Example: "/比赛 导出",
 		Perm:    Admin,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
@@ -632,35 +632,47 @@ func contestExportCommand(r dangke.Rubric) *Command {
 			if err != nil {
 				return nil, err
 			}
-			data, err := scoreSheet(b)
-			if err != nil {
-				return nil, err
+			sheet := scoreSheet(b, c.Now)
+			name := "记分表-" + k.Name
+			var file dangke.File
+			if c.Text("格式") == "csv" {
+				data, err := sheet.CSV()
+				if err != nil {
+					return nil, err
+				}
+				file = dangke.File{Name: name + ".csv", MIME: "text/csv", Data: data}
+			} else {
+				data, err := sheet.XLSX()
+				if err != nil {
+					return nil, err
+				}
+				file = dangke.File{Name: name + ".xlsx", MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: data}
 			}
-			name := fmt.Sprintf("记分表-%s.csv", k.Name)
-			return &dangke.Reply{Text: fmt.Sprintf("「%s」记分表（CSV，%d 位选手）。", k.Name, len(b.entries)),
-				Files: []dangke.File{{Name: name, MIME: "text/csv", Data: data}}}, nil
+			return &dangke.Reply{Text: fmt.Sprintf("「%s」记分表（%d 位选手）：%s", k.Name, len(b.entries), file.Name), Files: []dangke.File{file}}, nil
 		},
 	}
 }
 
-// scoreSheet writes the contest's score sheet as CSV (UTF-8 with a BOM, so
-// that Excel opens it): a summary row per contestant, then every judge's
-// scores by criterion with the dropped highest and lowest marked.
-func scoreSheet(b *board) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
+// scoreSheet lays out the contest's score sheet: a row per contestant with
+// every judge's total (the dropped highest and lowest marked), the final,
+// the rank and notes; below it every judge's scores by criterion.
+func scoreSheet(b *board, day time.Time) *report.Form {
 	st, _ := b.standings()
 	place := map[int64]dangke.Standing{}
 	for _, x := range st {
 		place[x.ID] = x
 	}
-	head := []string{"号码", "姓名", "单位", "题目", "用时"}
-	for _, j := range b.judges {
-		head = append(head, j.Name)
+	f := &report.Form{Sheet: "记分表", Title: b.contest.Name + " 记分表",
+		Left:   fmt.Sprintf("评委 %d 位，选手 %d 名", len(b.judges), len(b.entries)),
+		Right:  "导出日期：" + day.Format("2006年1月2日"),
+		Footer: fmt.Sprintf("最后得分为去掉一个最高分和一个最低分后的平均分，精确到小数点后两位；同分由评委会现场集体评议决定。前 %d 名为十佳。", b.rubric.Top)}
+	for _, name := range []string{"号码", "姓名", "单位", "题目", "用时"} {
+		f.Columns = append(f.Columns, report.Column{Name: name, Width: map[string]float64{"号码": 6, "姓名": 8, "单位": 18, "题目": 22, "用时": 7}[name]})
 	}
-	head = append(head, "最后得分", "名次", "备注")
-	rows := [][]string{{b.contest.Name + " 记分表"}, head}
+	for _, j := range b.judges {
+		f.Columns = append(f.Columns, report.Column{Name: j.Name, Width: 10})
+	}
+	f.Columns = append(f.Columns, report.Column{Name: "最后得分", Width: 9}, report.Column{Name: "名次", Width: 6}, report.Column{Name: "备注", Width: 14})
 	for _, e := range b.entries {
 		row := []string{strconv.Itoa(e.Draw), e.Name, e.UnitPath, e.Title, ""}
 		if e.Length > 0 {
@@ -700,13 +712,13 @@ func scoreSheet(b *board) ([]byte, error) {
 		if e.Length > b.rubric.MaxLength {
 			note = strings.TrimPrefix(note+"；超时", "；")
 		}
-		rows = append(rows, append(row, final, rank, note))
+		f.Rows = append(f.Rows, append(row, final, rank, note))
 	}
 	detail := []string{"号码", "评委"}
 	for _, cr := range b.rubric.Criteria {
 		detail = append(detail, fmt.Sprintf("%s（%s）", cr.Name, cr.Max))
 	}
-	rows = append(rows, nil, []string{"评分明细"}, append(detail, "合计", "去掉"))
+	f.Extra = append(f.Extra, append(detail, "合计", "去掉"))
 	names := map[string]string{}
 	for _, j := range b.judges {
 		names[j.Person] = j.Name
@@ -727,11 +739,8 @@ func scoreSheet(b *board) ([]byte, error) {
 			} else if i == lo {
 				mark = "最低分"
 			}
-			rows = append(rows, append(row, s.Total().String(), mark))
+			f.Extra = append(f.Extra, append(row, s.Total().String(), mark))
 		}
 	}
-	if err := w.WriteAll(rows); err != nil {
-		return nil, fmt.Errorf("score sheet: %w", err)
-	}
-	return buf.Bytes(), nil
+	return f
 }

@@ -28,8 +28,9 @@ type Form struct {
 	Right   string // and right: 报送日期：11月28日
 	Columns []Column
 	Rows    [][]string
-	Footer  string // a sentence below the table, or ""
-	MinRows int    // blank rows printed when there is less data, as on the paper form
+	Footer  string     // a sentence below the table, or ""
+	MinRows int        // blank rows printed when there is less data, as on the paper form
+	Extra   [][]string // a second table printed below the footer (first row its header), or nil
 }
 
 // Rows of the laid-out sheet: the attachment mark, the title, the line
@@ -125,6 +126,23 @@ func (f *Form) XLSX() ([]byte, error) {
 			return nil, err
 		}
 	}
+	if len(f.Extra) > 0 {
+		start := rowData + n + 2
+		if f.Footer == "" {
+			start--
+		}
+		for r, row := range f.Extra {
+			style := st.body
+			if r == 0 {
+				style = st.header
+			}
+			for c, v := range row {
+				if err := set(cell(c+1, start+r), v, style); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	fitToPage := true // scale the table to the page's width (fit_to_width 1, height free)
 	if err := x.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
 		return nil, err
@@ -181,6 +199,11 @@ func (f *Form) CSV() ([]byte, error) {
 	}
 	if err := w.WriteAll(f.Rows); err != nil {
 		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+	}
+	if len(f.Extra) > 0 {
+		if err := w.WriteAll(append([][]string{nil}, f.Extra...)); err != nil {
+			return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+		}
 	}
 	return buf.Bytes(), nil
 }
