@@ -60,6 +60,9 @@ func ParseYearMonth(s string) (y, m int, ok bool) {
 	return 0, 0, false
 }
 
+// Digits reports whether s is a non-empty run of ASCII digits.
+func Digits(s string) bool { return digits(s) }
+
 func digits(s string) bool {
 	if s == "" {
 		return false

@@ -253,17 +253,7 @@ func parseYearMonth(label, s string) (y, m int, err error) {
 	return y, m, nil
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func allDigits(s string) bool { return dangke.Digits(s) }
 
 // clip shortens user input quoted back in a message.
 func clip(s string) string {

@@ -55,6 +55,21 @@ func (c *Call) requireContestAdmin(ctx context.Context, k *dangke.Contest) error
 	return err
 }
 
+// board loads the contest a call names with its scores, checking first, when
+// admin is set, that the sender runs the contest.
+func (c *Call) board(ctx context.Context, r dangke.Rubric, admin bool) (*board, error) {
+	k, err := c.contest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if admin {
+		if err := c.requireContestAdmin(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	return loadBoard(ctx, c.Store(), k, r)
+}
+
 // entry is one contestant with the scores given so far.
 type entry struct {
 	dangke.Contestant
@@ -316,14 +331,11 @@ func contestOrderCommand(r dangke.Rubric) *Command {
 		Example: "/比赛 顺序",
 		Perm:    Anyone,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
+			b, err := c.board(ctx, r, false)
 			if err != nil {
 				return nil, err
 			}
-			b, err := loadBoard(ctx, c.Store(), k, r)
-			if err != nil {
-				return nil, err
-			}
+			k := b.contest
 			var s strings.Builder
 			fmt.Fprintf(&s, "「%s」出场顺序（评委 %d 位）：", k.Name, len(b.judges))
 			if len(b.entries) == 0 {
@@ -487,14 +499,11 @@ func contestRankCommand(r dangke.Rubric) *Command {
 		Example: "/比赛 排名",
 		Perm:    Anyone,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
+			b, err := c.board(ctx, r, false)
 			if err != nil {
 				return nil, err
 			}
-			b, err := loadBoard(ctx, c.Store(), k, r)
-			if err != nil {
-				return nil, err
-			}
+			k := b.contest
 			st, byID := b.standings()
 			var s strings.Builder
 			fmt.Fprintf(&s, "🏆「%s」排名", k.Name)
@@ -547,17 +556,11 @@ func contestRuleCommand(r dangke.Rubric) *Command {
 		Example: "/比赛 裁定 7 3 12",
 		Perm:    Admin,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
+			b, err := c.board(ctx, r, true)
 			if err != nil {
 				return nil, err
 			}
-			if err := c.requireContestAdmin(ctx, k); err != nil {
-				return nil, err
-			}
-			b, err := loadBoard(ctx, c.Store(), k, r)
-			if err != nil {
-				return nil, err
-			}
+			k := b.contest
 			var order []*entry
 			for _, f := range strings.Fields(c.Text("顺序")) {
 				n, err := strconv.Atoi(strings.TrimSuffix(fold(f), "号"))
@@ -621,32 +624,14 @@ func contestExportCommand(r dangke.Rubric) *Command {
 		Example: "/比赛 导出",
 		Perm:    Admin,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
+			b, err := c.board(ctx, r, true)
 			if err != nil {
 				return nil, err
 			}
-			if err := c.requireContestAdmin(ctx, k); err != nil {
-				return nil, err
-			}
-			b, err := loadBoard(ctx, c.Store(), k, r)
+			k := b.contest
+			file, err := formFile(scoreSheet(b, c.Now), "记分表-"+k.Name, c.Text("格式"))
 			if err != nil {
 				return nil, err
-			}
-			sheet := scoreSheet(b, c.Now)
-			name := "记分表-" + k.Name
-			var file dangke.File
-			if c.Text("格式") == "csv" {
-				data, err := sheet.CSV()
-				if err != nil {
-					return nil, err
-				}
-				file = dangke.File{Name: name + ".csv", MIME: "text/csv", Data: data}
-			} else {
-				data, err := sheet.XLSX()
-				if err != nil {
-					return nil, err
-				}
-				file = dangke.File{Name: name + ".xlsx", MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: data}
 			}
 			return &dangke.Reply{Text: fmt.Sprintf("「%s」记分表（%d 位选手）：%s", k.Name, len(b.entries), file.Name), Files: []dangke.File{file}}, nil
 		},

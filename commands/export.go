@@ -80,25 +80,25 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 		who = unit.Name
 	}
 	name := f.Sheet + "-" + who + "-" + c.Now.Format("20060102")
-	var file dangke.File
-	if c.Text("格式") == "csv" {
-		data, err := f.CSV()
-		if err != nil {
-			return nil, err
-		}
-		file = dangke.File{Name: name + ".csv", MIME: "text/csv", Data: data}
-	} else {
-		data, err := f.XLSX()
-		if err != nil {
-			return nil, err
-		}
-		file = dangke.File{Name: name + ".xlsx", MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: data}
+	file, err := formFile(f, name, c.Text("格式"))
+	if err != nil {
+		return nil, err
 	}
 	text := fmt.Sprintf("%s 已生成（%d 行）。", file.Name, len(f.Rows))
 	if f.Footer != "" {
 		text += "\n" + f.Footer
 	}
 	return &dangke.Reply{Text: text, Files: []dangke.File{file}}, nil
+}
+
+// formFile renders a form as a file to send: XLSX, or CSV on request.
+func formFile(f *report.Form, name, format string) (dangke.File, error) {
+	if format == "csv" {
+		data, err := f.CSV()
+		return dangke.File{Name: name + ".csv", MIME: "text/csv", Data: data}, err
+	}
+	data, err := f.XLSX()
+	return dangke.File{Name: name + ".xlsx", MIME: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: data}, err
 }
 
 // exportForm2 checks who may have the full phone numbers of a county's
