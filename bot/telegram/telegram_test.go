@@ -88,7 +88,12 @@ func TestCommandsInGroups(t *testing.T) {
 			t.Errorf("reply %d: %+v", i, s)
 		}
 	}
-	if sent[0].ReplyTo != "1" || !strings.Contains(sent[2].Text, "本周（7月8日至7月14日）") {
+	// Workers answer in parallel: match replies to messages, not to order.
+	byMsg := map[string]string{}
+	for _, s := range sent {
+		byMsg[s.ReplyTo] = s.Text
+	}
+	if len(byMsg) != 3 || byMsg["1"] == "" || byMsg["2"] == "" || !strings.Contains(byMsg["3"], "本周（7月8日至7月14日）") {
 		t.Errorf("replies: %+v", sent)
 	}
 	f.mu.Lock()
