@@ -88,6 +88,33 @@ type Reader interface {
 	// Reply returns the reply saved for a handled message, and whether it was found.
 	Reply(ctx context.Context, key MessageKey) (string, bool, error)
 	ContestReader
+	DigestReader
+}
+
+// DigestReader reads what the weekly digests need.
+type DigestReader interface {
+	// BoundChats lists every chat bound to a unit or to the city.
+	BoundChats(ctx context.Context) ([]BoundChat, error)
+	// IsCityChat reports whether a chat is bound to the whole city.
+	IsCityChat(ctx context.Context, chat ChatRef) (bool, error)
+	// SpeakerStats returns every lecturer's activity up to the end of week.
+	SpeakerStats(ctx context.Context, week Period) ([]SpeakerStat, error)
+	// PoolSizes counts the active lecturers of every county's pool.
+	PoolSizes(ctx context.Context) (map[int64]int, error)
+	// DigestStatus returns the record of a chat's digest for a week, or "".
+	DigestStatus(ctx context.Context, chat ChatRef, week string) (string, error)
+}
+
+// DigestWriter records the weekly digests.
+type DigestWriter interface {
+	// BindCity binds a chat to the whole city.
+	BindCity(ctx context.Context, chat ChatRef, by string, at time.Time) error
+	// ClaimDigest records that a chat's digest for a week is being sent; it
+	// reports false when it was claimed before (sent, or being sent) and a
+	// failed one may be claimed again.
+	ClaimDigest(ctx context.Context, chat ChatRef, week string, late bool, at time.Time) (bool, error)
+	// FinishDigest records the outcome of a send.
+	FinishDigest(ctx context.Context, chat ChatRef, week, status, detail string, at time.Time) error
 }
 
 // ContestReader reads the lecture contest.
@@ -150,6 +177,7 @@ type Writer interface {
 	// SaveReply records that a message was handled, with its reply.
 	SaveReply(ctx context.Context, key MessageKey, reply string, at time.Time) error
 	ContestWriter
+	DigestWriter
 }
 
 // Tx is the store inside a transaction.

@@ -126,13 +126,14 @@ func (a Args) Has(name string) bool { _, ok := a[name]; return ok }
 // Call is one run of a command: the request, its arguments and what the
 // router knows about the sender and the chat.
 type Call struct {
-	Req   dangke.Request
-	Cmd   *Command
-	Args  Args
-	Now   time.Time    // the request's time in the campaign's zone
-	Unit  *dangke.Unit // the unit the chat is bound to, or nil
-	Super bool         // the sender is an admin from config
-	Roles []dangke.Role
+	Req      dangke.Request
+	Cmd      *Command
+	Args     Args
+	Now      time.Time    // the request's time in the campaign's zone
+	Unit     *dangke.Unit // the unit the chat is bound to, or nil
+	Super    bool         // the sender is an admin from config
+	CityChat bool         // the chat is bound to the whole city
+	Roles    []dangke.Role
 
 	abandoned bool // a half-entered command of the sender was dropped for this one
 	r         *Router

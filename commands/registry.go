@@ -7,6 +7,7 @@ func Registry(r *Router) []*Command {
 		lectureCommand(),
 		instructorCommand(),
 		statsCommand(r),
+		digestCommand(r),
 		listCommand(),
 		exportCommand(r),
 		poolCommand(),

@@ -22,7 +22,8 @@ type Config struct {
 	PromptTimeout time.Duration  // how long a half-entered command waits for its fields
 	Now           func() time.Time
 	Logger        *slog.Logger
-	Rubric        dangke.Rubric // the contest's scoring standard; 附件3 by default
+	Rubric        dangke.Rubric   // the contest's scoring standard; 附件3 by default
+	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -60,6 +61,9 @@ func New(store dangke.Store, cfg Config) *Router {
 	}
 	if len(cfg.Rubric.Criteria) == 0 {
 		cfg.Rubric = dangke.DefaultRubric()
+	}
+	if cfg.Campaign.Location == nil {
+		cfg.Campaign = dangke.DefaultCampaign(cfg.Location)
 	}
 	r := &Router{store: store, cfg: cfg, admins: map[string]bool{}, pending: map[string]*pending{}}
 	for _, a := range cfg.Admins {
@@ -191,6 +195,11 @@ func (r *Router) newCall(ctx context.Context, req dangke.Request, cmd *Command, 
 	}
 	if c.Roles, err = r.store.Roles(ctx, req.From.Key()); err != nil {
 		return nil, err
+	}
+	if c.Unit == nil {
+		if c.CityChat, err = r.store.IsCityChat(ctx, req.Chat); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

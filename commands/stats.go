@@ -83,7 +83,7 @@ func runStats(ctx context.Context, c *Call, city string) (*dangke.Reply, error) 
 	if !isPeriod {
 		return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、上周、本月、上月、今年 或 2019-07-01~2019-07-31。", clip(periodText))
 	}
-	if target == dangke.CityName || strings.EqualFold(target, "city") {
+	if target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat) {
 		return cityStats(ctx, c, city, p)
 	}
 	unit := c.Unit

@@ -140,6 +140,9 @@ func unitBindCommand() *Command {
 		Example: "/单位 绑定 温县/城关镇/第一党支部",
 		Perm:    Admin,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			if c.Text("路径") == dangke.CityName {
+				return bindCity(ctx, c)
+			}
 			u, err := c.ResolveUnit(ctx, c.Text("路径"))
 			if err != nil {
 				return nil, err
@@ -166,6 +169,23 @@ func unitBindCommand() *Command {
 			})
 		},
 	}
+}
+
+// bindCity binds the chat to the whole city: it gets the city's digest, and
+// /统计 there means 全市.
+func bindCity(ctx context.Context, c *Call) (*dangke.Reply, error) {
+	if !c.Super {
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "把群绑定到全市需要系统管理员。")
+	}
+	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+		if err := tx.BindCity(ctx, c.Req.Chat, c.Req.From.Key(), c.Now); err != nil {
+			return "", err
+		}
+		if err := tx.Audit(ctx, c.Audit("chat.bind", "city", 0, c.Req.Chat.Key()+" → "+dangke.CityName)); err != nil {
+			return "", err
+		}
+		return "本群已绑定「全市」：每周收到全市周报，/统计 默认显示全市。", nil
+	})
 }
 
 // maxTreeLines bounds the /单位 列表 reply.

@@ -59,6 +59,9 @@ func (t *txStore) SetMembers(ctx context.Context, unit int64, n int) error {
 
 // BindChat binds a chat to a unit.
 func (t *txStore) BindChat(ctx context.Context, chat dangke.ChatRef, unit int64, by string, at time.Time) error {
+	if _, err := t.db.ExecContext(ctx, "DELETE FROM city_chats WHERE platform = ? AND chat_id = ?", chat.Platform, chat.ID); err != nil {
+		return fmt.Errorf("store: bind chat: %w", err)
+	}
 	_, err := t.db.ExecContext(ctx, `INSERT INTO chats (platform, chat_id, unit_id, title, is_group, bound_by, bound_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, chat_id) DO UPDATE SET unit_id = excluded.unit_id, title = excluded.title,

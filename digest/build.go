@@ -1,0 +1,271 @@
+package digest
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+// Digest is one chat's weekly message.
+type Digest struct {
+	Title string
+	Text  string
+	Quiet bool // nothing to report: one line
+}
+
+// maxNames bounds the units a digest names in one list.
+const maxNames = 10
+
+// Build writes the digest of a unit's subtree (nil: the city) from a
+// snapshot; late marks a digest sent after its time.
+func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
+	var st *stats
+	name := s.City
+	if scope != nil {
+		n := s.byID[scope.ID]
+		if n == nil {
+			return Digest{Title: scope.Name, Text: scope.Path + " 不在单位树中。", Quiet: true}
+		}
+		st, name = &n.subtree, scope.Path
+	} else {
+		st = &stats{}
+		for _, t := range s.tops() {
+			st.add(&t.subtree)
+		}
+	}
+	label := dangke.WeekLabel(s.Week)
+	title := fmt.Sprintf("%s 周报 %s", name, label)
+	head := fmt.Sprintf("📅 %s · %s（%s至%s）", title, weekName(s.Week), md(s.Week.From), md(s.Week.To))
+	if late {
+		head += " · 补发"
+	}
+	reminders := s.reminders(scope, st)
+	if st.thisWeek == 0 && st.lastWeek == 0 && len(reminders) == 0 && !s.deadlinePassed() {
+		text := fmt.Sprintf("📅 %s %s：本周和上周都没有新的微党课，累计 %d 次。", name, weekName(s.Week), st.lectures)
+		if late {
+			text += "（补发）"
+		}
+		return Digest{Title: title, Text: text, Quiet: true}
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	fmt.Fprintf(&b, "\n本周微党课 %d 次（上周 %d 次），累计 %d 次，听课 %d 人次", st.thisWeek, st.lastWeek, st.lectures, st.attendees)
+	if pct, ok := st.coverage().Coverage(); ok {
+		delta := st.coverage().CoverageMilli() - st.coveragePrev().CoverageMilli()
+		fmt.Fprintf(&b, "\n上台率 %s%%（%d/%d），比上周 %s 个百分点", pct, st.speakers, st.members, signedTenths(delta))
+	} else {
+		b.WriteString("\n党员数未设置，无法计算上台率（管理员可用 /单位 党员数 设置）")
+	}
+	fmt.Fprintf(&b, "\n领导干部上台 %d 人", st.leaders)
+	s.branchLines(&b, scope)
+	if scope != nil && scope.Kind == dangke.KindCounty {
+		n := s.pools[scope.ID]
+		fmt.Fprintf(&b, "\n师资库 %d/%d 人", n, s.Campaign.PoolTarget)
+		if n < s.Campaign.PoolTarget {
+			fmt.Fprintf(&b, "，还差 %d 人", s.Campaign.PoolTarget-n)
+		}
+	}
+	if scope == nil {
+		s.rankLines(&b)
+	}
+	s.deadlineLines(&b)
+	for _, r := range reminders {
+		b.WriteString("\n⚠ " + r)
+	}
+	return Digest{Title: title, Text: b.String()}
+}
+
+func md(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) }
+
+func weekName(p dangke.Period) string {
+	_, w := p.From.ISOWeek()
+	return fmt.Sprintf("第%d周", w)
+}
+
+// signedTenths prints a change in tenths of a percent: +2.3, -0.5, 0.0.
+func signedTenths(d int) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	if d == 0 {
+		sign = "±"
+	}
+	return fmt.Sprintf("%s%d.%d", sign, d/10, d%10)
+}
+
+// relative names a unit below scope by its path from there.
+func relative(u dangke.Unit, scope *dangke.Unit) string {
+	if scope == nil {
+		return u.Path
+	}
+	return strings.TrimPrefix(u.Path, scope.Path+"/")
+}
+
+func names(list []*node, scope *dangke.Unit) string {
+	var out []string
+	for i, n := range list {
+		if i == maxNames {
+			return strings.Join(out, "、") + fmt.Sprintf(" 等 %d 个", len(list))
+		}
+		out = append(out, relative(n.unit, scope))
+	}
+	return strings.Join(out, "、")
+}
+
+// idle returns the branches of a subtree with no lecture at all, and those
+// whose latest lecture is older than the campaign's idle weeks.
+func (s *Snapshot) idle(scope *dangke.Unit) (never, stale []*node) {
+	cutoff := s.Week.To.AddDate(0, 0, -7*s.Campaign.IdleWeeks).Format(dangke.DateLayout)
+	for _, n := range s.branches(scope) {
+		switch {
+		case n.subtree.lectures == 0:
+			never = append(never, n)
+		case n.subtree.last <= cutoff:
+			stale = append(stale, n)
+		}
+	}
+	return never, stale
+}
+
+func (s *Snapshot) branchLines(b *strings.Builder, scope *dangke.Unit) {
+	if scope != nil && scope.Kind == dangke.KindBranch {
+		return
+	}
+	never, stale := s.idle(scope)
+	if len(never) > 0 {
+		fmt.Fprintf(b, "\n尚未开展微党课的党支部（%d）：%s", len(never), names(never, scope))
+	}
+	if len(stale) > 0 {
+		fmt.Fprintf(b, "\n%d 周以上没有开展的党支部（%d）：%s", s.Campaign.IdleWeeks, len(stale), names(stale, scope))
+	}
+}
+
+func (s *Snapshot) rankLines(b *strings.Builder) {
+	tops := ranked(s.tops())
+	if len(tops) == 0 {
+		return
+	}
+	show := func(list []*node) string {
+		var out []string
+		for _, n := range list {
+			if pct, ok := n.subtree.coverage().Coverage(); ok {
+				out = append(out, fmt.Sprintf("%s %s%%", n.unit.Name, pct))
+			} else {
+				out = append(out, n.unit.Name+"（党员数未设置）")
+			}
+		}
+		return strings.Join(out, "、")
+	}
+	k := min(3, len(tops))
+	fmt.Fprintf(b, "\n上台率前三：%s", show(tops[:k]))
+	if len(tops) > 3 {
+		fmt.Fprintf(b, "\n上台率后三：%s", show(tops[len(tops)-min(3, len(tops)-3):]))
+	}
+}
+
+// daysLeft counts days from the digest's day to a deadline (0 on the day).
+func (s *Snapshot) daysLeft(d dangke.Deadline) int {
+	return int(math.Round(d.Date.Sub(s.Today).Hours() / 24))
+}
+
+// deadlinePassed reports whether a deadline fell in the digest's week.
+func (s *Snapshot) deadlinePassed() bool {
+	for _, d := range s.Campaign.Deadlines {
+		if !d.Date.Before(s.Week.From) && !d.Date.After(s.Week.To) && s.daysLeft(d) < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Snapshot) deadlineLines(b *strings.Builder) {
+	var lines []string
+	for _, d := range s.Campaign.Deadlines {
+		switch left := s.daysLeft(d); {
+		case !d.Date.Before(s.Week.From) && !d.Date.After(s.Week.To) && left < 0:
+			lines = append(lines, fmt.Sprintf("%s（%s）已于本周截止", d.Name, md(d.Date)))
+		case left == 0:
+			lines = append(lines, fmt.Sprintf("%s：今天（%s）截止", d.Name, md(d.Date)))
+		case left > 0:
+			lines = append(lines, fmt.Sprintf("%s：%s，还有 %d 天", d.Name, md(d.Date), left))
+		}
+	}
+	if len(lines) > 0 {
+		b.WriteString("\n⏰ " + strings.Join(lines, "\n⏰ "))
+	}
+}
+
+// reminders lists, for each deadline inside the reminder window, exactly
+// what the scope still lacks for it.
+func (s *Snapshot) reminders(scope *dangke.Unit, st *stats) []string {
+	var out []string
+	for _, d := range s.Campaign.Deadlines {
+		left := s.daysLeft(d)
+		if left < 0 || time.Duration(left)*24*time.Hour > s.Campaign.RemindBefore {
+			continue
+		}
+		lead := fmt.Sprintf("距「%s」还有 %d 天：", d.Name, left)
+		if left == 0 {
+			lead = fmt.Sprintf("「%s」今天截止：", d.Name)
+		}
+		switch d.Requires {
+		case dangke.RequirePool:
+			var short []string
+			for _, t := range s.tops() {
+				if t.unit.Kind == dangke.KindCounty && (scope == nil || scope.ID == t.unit.ID) {
+					if n := s.pools[t.unit.ID]; n < s.Campaign.PoolTarget {
+						short = append(short, fmt.Sprintf("%s（%d/%d）", t.unit.Name, n, s.Campaign.PoolTarget))
+					}
+				}
+			}
+			if len(short) > 0 {
+				out = append(out, lead+"师资库不足 "+fmt.Sprint(s.Campaign.PoolTarget)+" 人："+strings.Join(short, "、")+"。")
+			}
+		case dangke.RequireForm1:
+			never, _ := s.idle(scope)
+			var unset []*node
+			for _, n := range s.branches(scope) {
+				if n.unit.Members == 0 {
+					unset = append(unset, n)
+				}
+			}
+			var parts []string
+			switch {
+			case scope != nil && scope.Kind == dangke.KindBranch && st.lectures == 0:
+				parts = append(parts, "本支部还没有开展微党课")
+			case len(never) > 0:
+				parts = append(parts, fmt.Sprintf("%d 个党支部还没有开展微党课", len(never)))
+			}
+			if len(unset) > 0 {
+				parts = append(parts, fmt.Sprintf("党员数未设置的党支部：%s", names(unset, scope)))
+			}
+			if st.members == 0 && len(unset) == 0 {
+				parts = append(parts, "党员数未设置，统计表的“占党员总数”无法计算")
+			}
+			if len(parts) > 0 {
+				out = append(out, lead+strings.Join(parts, "；")+"。")
+			}
+		case dangke.RequireContest:
+			var short []string
+			for _, t := range s.tops() {
+				if scope == nil || t.unit.ID == scope.ID {
+					if n := s.entries[t.unit.ID]; n < s.quota {
+						short = append(short, fmt.Sprintf("%s（%d/%d）", t.unit.Name, n, s.quota))
+					}
+				}
+			}
+			if len(short) > 0 {
+				out = append(out, lead+"参赛选手未报满："+strings.Join(short, "、")+"。")
+			}
+		case dangke.RequireReport:
+			if scope == nil || scope.ParentID == 0 {
+				out = append(out, lead+"请按时报送。")
+			}
+		}
+	}
+	return out
+}

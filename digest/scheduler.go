@@ -1,0 +1,219 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"dangke"
+)
+
+// Scheduler posts the weekly digests: at each scheduled time, every bound
+// chat gets its unit's digest (the city's chats the roll-up) for the week
+// that has just ended. Each (chat, week) is claimed in the store before it
+// is sent, so neither a restart nor a second process posts it twice; a
+// failed send is retried with backoff; a digest missed while the bot was
+// down is sent once when it comes back, marked late, unless it is older
+// than the campaign's MaxAge.
+type Scheduler struct {
+	Store     dangke.Store
+	Notifiers map[string]dangke.Notifier // by platform
+	Campaign  dangke.Campaign
+	City      string
+	Rubric    dangke.Rubric
+	Now       func() time.Time
+	Sleep     func(ctx context.Context, d time.Duration) error
+	Retries   int           // send attempts per digest in one run; 3 by default
+	Backoff   time.Duration // first wait between attempts, doubling; 30s by default
+	Log       *slog.Logger
+
+	schedule cron.Schedule
+}
+
+// Result counts what a run did.
+type Result struct {
+	Sent, Skipped, Failed int
+}
+
+func (s *Scheduler) init() error {
+	if s.schedule != nil {
+		return nil
+	}
+	sch, err := cron.ParseStandard(s.Campaign.Schedule)
+	if err != nil {
+		return fmt.Errorf("digest: schedule %q: %w", s.Campaign.Schedule, err)
+	}
+	s.schedule = sch
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Sleep == nil {
+		s.Sleep = sleep
+	}
+	if s.Retries <= 0 {
+		s.Retries = 3
+	}
+	if s.Backoff <= 0 {
+		s.Backoff = 30 * time.Second
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// ParseSchedule checks a cron-style schedule.
+func ParseSchedule(spec string) error {
+	_, err := cron.ParseStandard(spec)
+	return err
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// lastDue returns the latest scheduled time at or before now, looking back
+// at most a fortnight past MaxAge, or zero.
+func (s *Scheduler) lastDue(now time.Time) time.Time {
+	var due time.Time
+	for t := s.schedule.Next(now.Add(-s.Campaign.MaxAge - 14*24*time.Hour)); !t.After(now); t = s.schedule.Next(t) {
+		due = t
+	}
+	return due
+}
+
+// Run posts digests on schedule until ctx ends. On start it catches up the
+// most recent scheduled run if it was missed and is not too old.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.init(); err != nil {
+		return err
+	}
+	loc := s.Campaign.Location
+	for {
+		now := s.Now().In(loc)
+		if due := s.lastDue(now); !due.IsZero() {
+			late := now.Sub(due) > time.Hour
+			if now.Sub(due) > s.Campaign.MaxAge {
+				s.Log.Info("digest missed long ago; skipped", "due", due, "max_age", s.Campaign.MaxAge)
+			} else if _, err := s.RunWeek(ctx, dangke.Week(due.AddDate(0, 0, -7)), late, nil); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				s.Log.Error("digest run failed", "err", err)
+			}
+		}
+		next := s.schedule.Next(s.Now().In(loc))
+		s.Log.Debug("next digest", "at", next)
+		if err := s.Sleep(ctx, time.Until(next)); err != nil {
+			return nil
+		}
+	}
+}
+
+// RunWeek sends a week's digests to every bound chat that only accepts
+// (nil: all) and has not had it. A chat whose platform has no notifier here
+// is left unclaimed for the process that has one.
+func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, only func(dangke.BoundChat) bool) (Result, error) {
+	var res Result
+	if err := s.init(); err != nil {
+		return res, err
+	}
+	chats, err := s.Store.BoundChats(ctx)
+	if err != nil {
+		return res, err
+	}
+	label := dangke.WeekLabel(week)
+	var snap *Snapshot
+	for _, bc := range chats {
+		if only != nil && !only(bc) {
+			continue
+		}
+		notifier := s.Notifiers[bc.Chat.Platform]
+		if notifier == nil {
+			continue
+		}
+		var claimed bool
+		err := s.Store.Update(ctx, func(tx dangke.Tx) error {
+			var err error
+			claimed, err = tx.ClaimDigest(ctx, bc.Chat, label, late, s.Now())
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		if !claimed {
+			res.Skipped++
+			continue
+		}
+		if snap == nil { // read the week once, for every chat
+			if snap, err = Collect(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
+				s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
+				return res, err
+			}
+		}
+		var scope *dangke.Unit
+		if bc.UnitID != 0 {
+			if scope, err = s.Store.UnitByID(ctx, bc.UnitID); err != nil {
+				s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
+				res.Failed++
+				continue
+			}
+		}
+		d := snap.Build(scope, late)
+		if err := s.send(ctx, notifier, bc, d); err != nil {
+			s.Log.Error("digest not sent", "chat", bc.Chat.Key(), "week", label, "err", err)
+			s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
+			res.Failed++
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			continue
+		}
+		s.finish(ctx, bc, label, dangke.DigestSent, "")
+		res.Sent++
+	}
+	s.Log.Info("digests", "week", label, "sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
+	return res, nil
+}
+
+// send tries a digest a few times, waiting longer each time.
+func (s *Scheduler) send(ctx context.Context, n dangke.Notifier, bc dangke.BoundChat, d Digest) error {
+	wait := s.Backoff
+	var err error
+	for attempt := 1; attempt <= s.Retries; attempt++ {
+		if err = n.Notify(ctx, bc.Chat, &dangke.Reply{Text: d.Text}); err == nil {
+			return nil
+		}
+		if attempt == s.Retries {
+			break
+		}
+		s.Log.Warn("digest send failed; retrying", "chat", bc.Chat.Key(), "attempt", attempt, "in", wait, "err", err)
+		if serr := s.Sleep(ctx, wait); serr != nil {
+			return errors.Join(err, serr)
+		}
+		wait *= 2
+	}
+	return err
+}
+
+func (s *Scheduler) finish(ctx context.Context, bc dangke.BoundChat, week, status, detail string) {
+	// Recorded even when ctx has ended: the outcome must not be lost.
+	ctx = context.WithoutCancel(ctx)
+	err := s.Store.Update(ctx, func(tx dangke.Tx) error {
+		return tx.FinishDigest(ctx, bc.Chat, week, status, detail, s.Now())
+	})
+	if err != nil {
+		s.Log.Error("digest outcome not recorded", "chat", bc.Chat.Key(), "week", week, "err", err)
+	}
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"dangke"
+)
+
+// BoundChats lists every chat bound to a unit or to the city.
+func (q queries) BoundChats(ctx context.Context) ([]dangke.BoundChat, error) {
+	var rows []struct {
+		Platform string `bun:"platform"`
+		ChatID   string `bun:"chat_id"`
+		Title    string `bun:"title"`
+		IsGroup  bool   `bun:"is_group"`
+		UnitID   int64  `bun:"unit_id"`
+	}
+	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id FROM chats
+		UNION ALL SELECT platform, chat_id, title, is_group, 0 FROM city_chats ORDER BY 5, 1, 2`).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: bound chats: %w", err)
+	}
+	out := make([]dangke.BoundChat, len(rows))
+	for i, r := range rows {
+		out[i] = dangke.BoundChat{Chat: dangke.ChatRef{Platform: r.Platform, ID: r.ChatID, Title: r.Title, Group: r.IsGroup}, UnitID: r.UnitID}
+	}
+	return out, nil
+}
+
+// IsCityChat reports whether a chat is bound to the whole city.
+func (q queries) IsCityChat(ctx context.Context, chat dangke.ChatRef) (bool, error) {
+	var n int
+	if err := q.db.NewRaw("SELECT count(*) FROM city_chats WHERE platform = ? AND chat_id = ?", chat.Platform, chat.ID).Scan(ctx, &n); err != nil {
+		return false, fmt.Errorf("store: city chat: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SpeakerStats returns every lecturer's activity up to the end of week, in
+// one pass over the lectures_speaker index.
+func (q queries) SpeakerStats(ctx context.Context, week dangke.Period) ([]dangke.SpeakerStat, error) {
+	prev := dangke.Period{From: week.From.AddDate(0, 0, -7), To: week.To.AddDate(0, 0, -7)}
+	r := append(dayRange(week), dayRange(prev)...)
+	rows, err := q.db.QueryContext(ctx, `SELECT unit_id, min(day), max(day), count(*),
+		sum(day >= ? AND day <= ?), sum(day >= ? AND day <= ?),
+		sum(attendees), sum(satisfied), sum(surveyed), max(leader)
+		FROM lectures INDEXED BY lectures_speaker WHERE withdrawn_at IS NULL AND day <= ?
+		GROUP BY unit_id, speaker`, append(r, week.To.Format(dangke.DateLayout))...)
+	if err != nil {
+		return nil, fmt.Errorf("store: speaker stats: %w", err)
+	}
+	defer rows.Close()
+	var out []dangke.SpeakerStat
+	for rows.Next() {
+		var s dangke.SpeakerStat
+		if err := rows.Scan(&s.UnitID, &s.First, &s.Last, &s.Lectures, &s.ThisWeek, &s.LastWeek,
+			&s.Attendees, &s.Satisfied, &s.Surveyed, &s.Leader); err != nil {
+			return nil, fmt.Errorf("store: speaker stats: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: speaker stats: %w", err)
+	}
+	return out, nil
+}
+
+// PoolSizes counts the active lecturers of every county's pool.
+func (q queries) PoolSizes(ctx context.Context) (map[int64]int, error) {
+	var rows []struct {
+		PoolID int64 `bun:"pool_id"`
+		N      int   `bun:"n"`
+	}
+	if err := q.db.NewRaw("SELECT pool_id, count(*) AS n FROM instructors WHERE removed_at IS NULL GROUP BY pool_id").Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: pool sizes: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.PoolID] = r.N
+	}
+	return out, nil
+}
+
+// DigestStatus returns the record of a chat's digest for a week.
+func (q queries) DigestStatus(ctx context.Context, chat dangke.ChatRef, week string) (string, error) {
+	var status string
+	err := q.db.NewRaw("SELECT status FROM digests WHERE platform = ? AND chat_id = ? AND week = ?", chat.Platform, chat.ID, week).Scan(ctx, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: digest status: %w", err)
+	}
+	return status, nil
+}
+
+// BindCity binds a chat to the whole city.
+func (t *txStore) BindCity(ctx context.Context, chat dangke.ChatRef, by string, at time.Time) error {
+	if _, err := t.db.ExecContext(ctx, "DELETE FROM chats WHERE platform = ? AND chat_id = ?", chat.Platform, chat.ID); err != nil {
+		return fmt.Errorf("store: bind city: %w", err)
+	}
+	_, err := t.db.ExecContext(ctx, `INSERT INTO city_chats (platform, chat_id, title, is_group, bound_by, bound_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, chat_id) DO UPDATE SET title = excluded.title, bound_by = excluded.bound_by, bound_at = excluded.bound_at`,
+		chat.Platform, chat.ID, chat.Title, chat.Group, by, millis(at))
+	if err != nil {
+		return fmt.Errorf("store: bind city: %w", err)
+	}
+	return nil
+}
+
+// ClaimDigest records that a digest is being sent, unless it was before.
+func (t *txStore) ClaimDigest(ctx context.Context, chat dangke.ChatRef, week string, late bool, at time.Time) (bool, error) {
+	res, err := t.db.ExecContext(ctx, `INSERT INTO digests (platform, chat_id, week, status, attempts, late, at) VALUES (?, ?, ?, ?, 1, ?, ?)
+		ON CONFLICT (platform, chat_id, week) DO UPDATE SET status = excluded.status, attempts = attempts + 1, at = excluded.at
+		WHERE digests.status = ?`, chat.Platform, chat.ID, week, dangke.DigestSending, late, millis(at), dangke.DigestFailed)
+	if err != nil {
+		return false, fmt.Errorf("store: claim digest: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// FinishDigest records the outcome of a send.
+func (t *txStore) FinishDigest(ctx context.Context, chat dangke.ChatRef, week, status, detail string, at time.Time) error {
+	if _, err := t.db.ExecContext(ctx, "UPDATE digests SET status = ?, detail = ?, at = ? WHERE platform = ? AND chat_id = ? AND week = ?",
+		status, detail, millis(at), chat.Platform, chat.ID, week); err != nil {
+		return fmt.Errorf("store: finish digest: %w", err)
+	}
+	return nil
+}
