@@ -104,9 +104,12 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		now := s.Now().In(loc)
 		if due := s.lastDue(now); !due.IsZero() {
 			late := now.Sub(due) > time.Hour
-			if now.Sub(due) > s.Campaign.MaxAge {
+			week := dangke.Week(due.AddDate(0, 0, -7))
+			if week.To.Before(s.Campaign.Start) || week.From.After(s.Campaign.End) {
+				s.Log.Debug("no digest outside the campaign", "week", dangke.WeekLabel(week))
+			} else if now.Sub(due) > s.Campaign.MaxAge {
 				s.Log.Info("digest missed long ago; skipped", "due", due, "max_age", s.Campaign.MaxAge)
-			} else if _, err := s.RunWeek(ctx, dangke.Week(due.AddDate(0, 0, -7)), late, nil); err != nil {
+			} else if _, err := s.RunWeek(ctx, week, late, nil); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}

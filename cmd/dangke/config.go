@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"dangke"
+	"dangke/digest"
 )
 
 // Config is the bot's configuration file. Every key is documented in
@@ -28,6 +29,81 @@ type Config struct {
 	Telegram      TelegramConfig `yaml:"telegram"`
 	DingTalk      DingTalkConfig `yaml:"dingtalk"`
 	Contest       ContestConfig  `yaml:"contest"`
+	Campaign      CampaignConfig `yaml:"campaign"`
+}
+
+// CampaignConfig is one year's campaign; keys left out keep the notice's.
+type CampaignConfig struct {
+	Name           string        `yaml:"name"`
+	Start          string        `yaml:"start"` // 2019-06-01
+	End            string        `yaml:"end"`
+	PoolTarget     int           `yaml:"pool_target"`
+	IdleWeeks      int           `yaml:"idle_weeks"`
+	RemindBefore   time.Duration `yaml:"remind_before"`
+	DigestSchedule string        `yaml:"digest_schedule"` // cron: minute hour day month weekday
+	DigestMaxAge   time.Duration `yaml:"digest_max_age"`
+	Deadlines      []struct {
+		Name     string `yaml:"name"`
+		Date     string `yaml:"date"`
+		Requires string `yaml:"requires"`
+	} `yaml:"deadlines"`
+}
+
+// campaign turns the section into the domain's campaign and validates it.
+func (c CampaignConfig) campaign(loc *time.Location) (dangke.Campaign, error) {
+	k := dangke.DefaultCampaign(loc)
+	date := func(key, v string, dst *time.Time) error {
+		if v == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation(dangke.DateLayout, v, loc)
+		if err != nil {
+			return fmt.Errorf("config: campaign.%s: %q is not a date like 2019-06-01", key, v)
+		}
+		*dst = t
+		return nil
+	}
+	if c.Name != "" {
+		k.Name = c.Name
+	}
+	if err := date("start", c.Start, &k.Start); err != nil {
+		return k, err
+	}
+	if err := date("end", c.End, &k.End); err != nil {
+		return k, err
+	}
+	if c.PoolTarget != 0 {
+		k.PoolTarget = c.PoolTarget
+	}
+	if c.IdleWeeks != 0 {
+		k.IdleWeeks = c.IdleWeeks
+	}
+	if c.RemindBefore != 0 {
+		k.RemindBefore = c.RemindBefore
+	}
+	if c.DigestSchedule != "" {
+		k.Schedule = c.DigestSchedule
+	}
+	if c.DigestMaxAge != 0 {
+		k.MaxAge = c.DigestMaxAge
+	}
+	if len(c.Deadlines) > 0 {
+		k.Deadlines = nil
+		for i, d := range c.Deadlines {
+			dl := dangke.Deadline{Name: d.Name, Requires: d.Requires}
+			if err := date(fmt.Sprintf("deadlines[%d].date", i), d.Date, &dl.Date); err != nil {
+				return k, err
+			}
+			k.Deadlines = append(k.Deadlines, dl)
+		}
+	}
+	if err := k.Validate(); err != nil {
+		return k, fmt.Errorf("config: %w", err)
+	}
+	if err := digest.ParseSchedule(k.Schedule); err != nil {
+		return k, fmt.Errorf("config: campaign.digest_schedule %q: %w", k.Schedule, err)
+	}
+	return k, nil
 }
 
 // DingTalkConfig enables the DingTalk adapter when ClientID is set.
@@ -182,6 +258,10 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config: undo_window and prompt_timeout must not be negative")
 	}
 	if _, err := c.Contest.rubric(); err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation(c.Timezone)
+	if _, err := c.Campaign.campaign(loc); err != nil {
 		return err
 	}
 	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {

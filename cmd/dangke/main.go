@@ -21,6 +21,7 @@ import (
 	"dangke/bot/dingtalk"
 	"dangke/bot/telegram"
 	"dangke/commands"
+	"dangke/digest"
 	"dangke/store"
 )
 
@@ -29,6 +30,9 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
 用法 (usage):
   dangke [--config FILE] [--db FILE]            运行配置中启用的平台；都未启用时打开本地控制台
   dangke console [--config FILE] [--db FILE]    本地控制台：每行一条消息，回复打印到标准输出
+  dangke digest [--week 2019-W27] [--unit PATH|全市] [--dry-run]
+                                                打印或发送某周周报（默认上周）；与运行中的机器人
+                                                共用发送记录，同一周不会重复发送
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
                                                 导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
@@ -62,6 +66,7 @@ type Main struct {
 	store      *store.Store
 	logger     *slog.Logger
 	tool       toolArgs
+	digest     digestArgs
 }
 
 func main() {
@@ -93,6 +98,11 @@ func (m *Main) ParseFlags(args []string) error {
 	case "", "console":
 	case "export", "import":
 		if err := m.parseTool(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
+	case "digest":
+		if err := m.parseDigest(args); err != nil {
 			return err
 		}
 		return m.loadConfig()
@@ -156,8 +166,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.store, err = store.Open(ctx, m.cfg.DB); err != nil {
 		return err
 	}
-	if m.command == "export" || m.command == "import" {
+	switch m.command {
+	case "export", "import":
 		return m.runTool(ctx)
+	case "digest":
+		return m.runDigest(ctx)
 	}
 	router := commands.New(m.store, m.routerConfig())
 	var adapters []bot.Adapter
@@ -176,11 +189,21 @@ func (m *Main) Run(ctx context.Context) error {
 		adapters = []bot.Adapter{c}
 	}
 	names := make([]string, len(adapters))
+	notifiers := map[string]dangke.Notifier{}
 	for i, a := range adapters {
 		names[i] = a.Name()
+		notifiers[a.Name()] = a
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
-	return bot.Run(ctx, router, adapters...)
+	// The weekly digests go out alongside, through the adapters' Notify.
+	rc := m.routerConfig()
+	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- sched.Run(ctx) }()
+	err = bot.Run(ctx, router, adapters...)
+	cancel()
+	return errors.Join(err, <-done)
 }
 
 // platforms returns the chat platforms the configuration enables.
@@ -238,9 +261,10 @@ func (m *Main) routerConfig() commands.Config {
 	// The person at the local console is the operator: console:admin is an
 	// admin. Only the console adapter produces console: senders.
 	admins := append([]string{console.Platform + ":admin"}, m.cfg.Admins...)
-	rubric, _ := m.cfg.Contest.rubric() // validated with the config
+	rubric, _ := m.cfg.Contest.rubric()         // validated with the config
+	campaign, _ := m.cfg.Campaign.campaign(loc) // validated with the config
 	return commands.Config{
-		Admins: admins, Location: loc, City: m.cfg.City, Rubric: rubric,
+		Admins: admins, Location: loc, City: m.cfg.City, Rubric: rubric, Campaign: campaign,
 		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger,
 	}
 }

@@ -41,6 +41,10 @@ func TestLoadConfig(t *testing.T) {
 		"negative time": "prompt_timeout: -1m\n",
 		"bad criterion": "contest:\n  criteria:\n    - {name: 授课内容, max: 五分}\n",
 		"no judges":     "contest:\n  top: -1\n",
+		"late deadline": "campaign:\n  deadlines:\n    - {name: 报送, date: 2020-01-05, requires: form1}\n",
+		"bad schedule":  "campaign:\n  digest_schedule: every monday\n",
+		"bad requires":  "campaign:\n  deadlines:\n    - {name: 报送, date: 2019-07-05, requires: photos}\n",
+		"end first":     "campaign:\n  start: 2019-06-01\n  end: 2019-05-01\n  deadlines: [{name: x, date: 2019-05-15, requires: report}]\n",
 	} {
 		write(bad)
 		if _, err := loadConfig(path, getenv); err == nil {
