@@ -12,6 +12,7 @@ type ChatRef struct {
 	ID       string // the platform's conversation id
 	Group    bool   // a group chat rather than a 1:1 chat with the bot
 	Title    string // the group's name, when the platform says it
+	Webhook  string // a group robot key for proactive messages (WeCom), filled from the store; never shown
 }
 
 // Key is the chat's identity across platforms: platform:id.

@@ -158,6 +158,9 @@ type Writer interface {
 	AddUnit(ctx context.Context, u *Unit) error
 	// SetMembers sets a unit's own Party member count.
 	SetMembers(ctx context.Context, unit int64, n int) error
+	// SetChatWebhook stores a bound group's robot webhook key ("" clears it);
+	// ENOTFOUND if the chat is not bound.
+	SetChatWebhook(ctx context.Context, chat ChatRef, key string) error
 	// BindChat binds a chat to a unit, replacing any earlier binding.
 	BindChat(ctx context.Context, chat ChatRef, unit int64, by string, at time.Time) error
 	// Grant gives a role; granting it twice is not an error.

@@ -17,6 +17,7 @@ func Registry(r *Router) []*Command {
 		unitMembersCommand(),
 		unitBindCommand(),
 		unitTreeCommand(),
+		webhookCommand(),
 		roleGrantCommand(),
 		roleRevokeCommand(),
 		roleListCommand(),

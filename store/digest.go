@@ -18,15 +18,16 @@ func (q queries) BoundChats(ctx context.Context) ([]dangke.BoundChat, error) {
 		Title    string `bun:"title"`
 		IsGroup  bool   `bun:"is_group"`
 		UnitID   int64  `bun:"unit_id"`
+		Webhook  string `bun:"webhook_key"`
 	}
-	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id FROM chats
-		UNION ALL SELECT platform, chat_id, title, is_group, 0 FROM city_chats ORDER BY 5, 1, 2`).Scan(ctx, &rows)
+	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id, webhook_key FROM chats
+		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key FROM city_chats ORDER BY 5, 1, 2`).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: bound chats: %w", err)
 	}
 	out := make([]dangke.BoundChat, len(rows))
 	for i, r := range rows {
-		out[i] = dangke.BoundChat{Chat: dangke.ChatRef{Platform: r.Platform, ID: r.ChatID, Title: r.Title, Group: r.IsGroup}, UnitID: r.UnitID}
+		out[i] = dangke.BoundChat{Chat: dangke.ChatRef{Platform: r.Platform, ID: r.ChatID, Title: r.Title, Group: r.IsGroup, Webhook: r.Webhook}, UnitID: r.UnitID}
 	}
 	return out, nil
 }
@@ -96,6 +97,23 @@ func (q queries) DigestStatus(ctx context.Context, chat dangke.ChatRef, week str
 		return "", fmt.Errorf("store: digest status: %w", err)
 	}
 	return status, nil
+}
+
+// SetChatWebhook stores a bound group's robot webhook key.
+func (t *txStore) SetChatWebhook(ctx context.Context, chat dangke.ChatRef, key string) error {
+	var n int64
+	for _, table := range []string{"chats", "city_chats"} {
+		res, err := t.db.ExecContext(ctx, "UPDATE "+table+" SET webhook_key = ? WHERE platform = ? AND chat_id = ?", key, chat.Platform, chat.ID)
+		if err != nil {
+			return fmt.Errorf("store: set webhook: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	if n == 0 {
+		return dangke.Errorf(dangke.ENOTFOUND, "本群尚未绑定单位，请先发送 /单位 绑定 路径。")
+	}
+	return nil
 }
 
 // BindCity binds a chat to the whole city.

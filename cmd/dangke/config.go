@@ -28,6 +28,7 @@ type Config struct {
 	Console       ConsoleConfig  `yaml:"console"`
 	Telegram      TelegramConfig `yaml:"telegram"`
 	DingTalk      DingTalkConfig `yaml:"dingtalk"`
+	WeCom         WeComConfig    `yaml:"wecom"`
 	Contest       ContestConfig  `yaml:"contest"`
 	Campaign      CampaignConfig `yaml:"campaign"`
 }
@@ -104,6 +105,19 @@ func (c CampaignConfig) campaign(loc *time.Location) (dangke.Campaign, error) {
 		return k, fmt.Errorf("config: campaign.digest_schedule %q: %w", k.Schedule, err)
 	}
 	return k, nil
+}
+
+// WeComConfig enables the WeCom adapter when BotID or Callback.Token is set.
+type WeComConfig struct {
+	BotID       string `yaml:"bot_id"` // also from DANGKE_WECOM_BOT_ID
+	Secret      string `yaml:"secret"` // also from DANGKE_WECOM_SECRET
+	WSURL       string `yaml:"ws_url"` // wss://openws.work.weixin.qq.com
+	WebhookHost string `yaml:"webhook_host"`
+	Callback    struct {
+		Token          string `yaml:"token"`
+		EncodingAESKey string `yaml:"encoding_aes_key"` // also from DANGKE_WECOM_AES_KEY
+		Listen         string `yaml:"listen"`
+	} `yaml:"callback"`
 }
 
 // DingTalkConfig enables the DingTalk adapter when ClientID is set.
@@ -192,6 +206,7 @@ func defaults() Config {
 		Console:       ConsoleConfig{OutDir: "."},
 		Telegram:      TelegramConfig{APIURL: "https://api.telegram.org", Listen: ":8443"},
 		DingTalk:      DingTalkConfig{OpenAPIHost: "https://api.dingtalk.com", OAPIHost: "https://oapi.dingtalk.com"},
+		WeCom:         WeComConfig{WSURL: "wss://openws.work.weixin.qq.com", WebhookHost: "https://qyapi.weixin.qq.com"},
 	}
 }
 
@@ -205,6 +220,9 @@ func (c *Config) fromEnv(getenv func(string) string) {
 		{&c.Telegram.WebhookSecret, "DANGKE_TELEGRAM_WEBHOOK_SECRET"},
 		{&c.DingTalk.ClientID, "DANGKE_DINGTALK_CLIENT_ID"},
 		{&c.DingTalk.ClientSecret, "DANGKE_DINGTALK_CLIENT_SECRET"},
+		{&c.WeCom.BotID, "DANGKE_WECOM_BOT_ID"},
+		{&c.WeCom.Secret, "DANGKE_WECOM_SECRET"},
+		{&c.WeCom.Callback.EncodingAESKey, "DANGKE_WECOM_AES_KEY"},
 	} {
 		if *s.dst == "" {
 			*s.dst = getenv(s.env)

@@ -20,6 +20,7 @@ import (
 	"dangke/bot/console"
 	"dangke/bot/dingtalk"
 	"dangke/bot/telegram"
+	"dangke/bot/wecom"
 	"dangke/commands"
 	"dangke/digest"
 	"dangke/store"
@@ -216,6 +217,15 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		dingtalk.SetSDKLogger(m.logger, d.ClientSecret)
 		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
 			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Logger: m.logger})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if w := m.cfg.WeCom; w.BotID != "" || w.Callback.Token != "" {
+		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, Logger: m.logger}
+		cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.Callback.Listen = w.Callback.Token, w.Callback.EncodingAESKey, w.Callback.Listen
+		a, err := wecom.New(cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,241 @@
+package wecom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"dangke"
+	"dangke/bot"
+)
+
+// Platform is WeCom's name in ChatRef and Person keys.
+const Platform = "wecom"
+
+// CallbackConfig turns on the callback-URL mode instead of the long connection.
+type CallbackConfig struct {
+	Token          string
+	EncodingAESKey string
+	Listen         string       // e.g. :8080; WeCom posts to the public URL in front of it
+	Listener       net.Listener // if set, used instead of Listen (tests)
+}
+
+// Config configures the adapter.
+type Config struct {
+	BotID, Secret string // the robot's long-connection credentials; the secret is never logged
+	WSURL         string // wss://openws.work.weixin.qq.com
+	Callback      CallbackConfig
+	WebhookHost   string        // https://qyapi.weixin.qq.com
+	Heartbeat     time.Duration // 30s
+	WebhookLimit  int           // messages per WebhookWindow per group robot: 20
+	WebhookWindow time.Duration // 1 minute
+	HTTPClient    *http.Client
+	Logger        *slog.Logger
+}
+
+// Adapter is the WeCom robot.
+type Adapter struct {
+	cfg     Config
+	log     *slog.Logger
+	hook    *webhook
+	kit     *cipherKit // callback mode
+	handler dangke.Handler
+	work    chan struct{} // caps messages handled at once
+
+	mu      sync.Mutex
+	conn    *wsConn // the live long connection, if any
+	seen    map[string]struct{}
+	order   []string
+	replies sync.WaitGroup
+}
+
+// New checks the configuration and returns the adapter. It opens nothing:
+// the long connection starts with Run, so a second process (an operator's
+// `dangke digest`) can Notify through group robots without kicking the
+// running bot off — WeCom allows one long connection per robot.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.WSURL == "" {
+		cfg.WSURL = "wss://openws.work.weixin.qq.com"
+	}
+	if cfg.WebhookHost == "" {
+		cfg.WebhookHost = "https://qyapi.weixin.qq.com"
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 30 * time.Second
+	}
+	if cfg.WebhookLimit <= 0 {
+		cfg.WebhookLimit = 20
+	}
+	if cfg.WebhookWindow <= 0 {
+		cfg.WebhookWindow = time.Minute
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, 32),
+		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow)}
+	if cfg.Callback.Token != "" {
+		kit, err := newCipherKit(cfg.Callback.Token, cfg.Callback.EncodingAESKey)
+		if err != nil {
+			return nil, err
+		}
+		a.kit = kit
+	} else if cfg.BotID == "" || cfg.Secret == "" {
+		return nil, errors.New("wecom: bot_id and secret are needed for the long connection (or set wecom.callback)")
+	}
+	return a, nil
+}
+
+// Name returns "wecom".
+func (a *Adapter) Name() string { return Platform }
+
+// Run answers messages until ctx ends: over the long connection, or as the
+// callback URL's HTTP server when the callback is configured.
+func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
+	a.handler = h
+	defer a.replies.Wait()
+	if a.kit != nil {
+		return a.serveCallback(ctx)
+	}
+	return a.runLongConnection(ctx)
+}
+
+// firstTime reports whether a message id has not been handled lately; the
+// router's message table is the durable guard.
+func (a *Adapter) firstTime(id string) bool {
+	if id == "" {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.seen[id]; ok {
+		return false
+	}
+	a.seen[id] = struct{}{}
+	a.order = append(a.order, id)
+	if len(a.order) > 10000 {
+		delete(a.seen, a.order[0])
+		a.order = a.order[1:]
+	}
+	return true
+}
+
+// message is a robot callback's body, the fields this bot reads.
+type message struct {
+	MsgID    string `json:"msgid"`
+	AIBotID  string `json:"aibotid"`
+	ChatID   string `json:"chatid"`
+	ChatType string `json:"chattype"` // single or group
+	From     struct {
+		UserID string `json:"userid"`
+	} `json:"from"`
+	CreateTime int64  `json:"create_time"`
+	MsgType    string `json:"msgtype"`
+	Text       struct {
+		Content string `json:"content"`
+	} `json:"text"`
+	Voice struct {
+		Content string `json:"content"`
+	} `json:"voice"`
+	Event struct {
+		EventType string `json:"eventtype"`
+	} `json:"event"`
+}
+
+func (m *message) chat() dangke.ChatRef {
+	if m.ChatType == "group" && m.ChatID != "" {
+		return dangke.ChatRef{Platform: Platform, ID: m.ChatID, Group: true}
+	}
+	return dangke.ChatRef{Platform: Platform, ID: m.From.UserID}
+}
+
+// request turns a message into the router's request, or returns the reply
+// for a message the bot cannot read.
+func (a *Adapter) request(m *message) (dangke.Request, *dangke.Reply) {
+	text := m.Text.Content
+	switch m.MsgType {
+	case "text":
+	case "voice": // WeCom has already turned the speech into text
+		text = m.Voice.Content
+	default:
+		return dangke.Request{}, &dangke.Reply{Text: "目前只能识别文字消息，请 @我 发送文字命令，例：/统计。"}
+	}
+	req := dangke.Request{Chat: m.chat(), From: dangke.Person{Platform: Platform, ID: m.From.UserID, Name: m.From.UserID},
+		Text: stripMention(text), MsgID: m.MsgID}
+	if m.CreateTime > 0 {
+		req.Time = time.Unix(m.CreateTime, 0)
+	}
+	return req, nil
+}
+
+// stripMention removes the leading @机器人名 WeCom leaves in group text.
+func stripMention(s string) string {
+	s = strings.TrimSpace(s)
+	for strings.HasPrefix(s, "@") {
+		i := strings.IndexAny(s, " \u2005\u00a0\u3000")
+		if i < 0 {
+			return ""
+		}
+		s = strings.TrimSpace(s[i:])
+	}
+	return s
+}
+
+// handle runs one message through the router.
+func (a *Adapter) handle(ctx context.Context, m *message) (*dangke.Reply, error) {
+	req, hint := a.request(m)
+	if hint != nil {
+		return hint, nil
+	}
+	reply, err := a.handler.Handle(ctx, req)
+	if err != nil {
+		a.log.Error("handling a message failed", "chat", req.Chat.ID, "err", err)
+	}
+	return reply, err
+}
+
+// Connected reports whether the long connection is up and subscribed.
+func (a *Adapter) Connected() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.conn != nil
+}
+
+// Notify sends a message to a chat: over the long connection when it is up,
+// else through the group's robot webhook.
+func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke.Reply) error {
+	a.mu.Lock()
+	conn := a.conn
+	a.mu.Unlock()
+	if conn != nil {
+		err := conn.sendMsg(ctx, chat.ID, reply)
+		if err == nil {
+			return nil
+		}
+		if chat.Webhook == "" {
+			return err
+		}
+		a.log.Warn("long connection could not send; using the group robot", "chat", chat.ID, "err", err)
+	}
+	if chat.Webhook == "" {
+		return fmt.Errorf("wecom: notify %s: no long connection here and no group robot webhook set (/群机器人 KEY)", chat.ID)
+	}
+	return a.hook.deliver(ctx, chat.Webhook, reply)
+}
+
+// splitText cuts text below a byte limit at line ends.
+func splitText(text string, limit int) []string {
+	if text == "" {
+		return nil
+	}
+	return bot.Split(text, limit)
+}

@@ -1,0 +1,123 @@
+package wecom
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// serveCallback runs the callback URL's HTTP server until ctx ends.
+func (a *Adapter) serveCallback(ctx context.Context) error {
+	ln := a.cfg.Callback.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.cfg.Callback.Listen); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{Handler: a.CallbackHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	a.log.Info("callback server", "listen", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// CallbackHandler serves WeCom's callback URL: the URL verification (GET)
+// and encrypted messages (POST), answered with an encrypted stream reply.
+// A wrong signature, a ciphertext of the wrong length or bad padding gets a
+// 4xx and a log line, never a panic.
+func (a *Adapter) CallbackHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		sig, ts, nonce := q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce")
+		switch r.Method {
+		case http.MethodGet:
+			echo := q.Get("echostr")
+			if err := a.kit.verify(sig, ts, nonce, echo); err != nil {
+				a.reject(w, r, http.StatusForbidden, err)
+				return
+			}
+			plain, err := a.kit.decrypt(echo, "")
+			if err != nil {
+				a.reject(w, r, http.StatusBadRequest, err)
+				return
+			}
+			_, _ = w.Write(plain)
+		case http.MethodPost:
+			var env struct {
+				Encrypt string `json:"encrypt"`
+			}
+			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&env); err != nil || env.Encrypt == "" {
+				a.reject(w, r, http.StatusBadRequest, errors.New("no encrypt field"))
+				return
+			}
+			if err := a.kit.verify(sig, ts, nonce, env.Encrypt); err != nil {
+				a.reject(w, r, http.StatusForbidden, err)
+				return
+			}
+			plain, err := a.kit.decrypt(env.Encrypt, "")
+			if err != nil {
+				a.reject(w, r, http.StatusBadRequest, err)
+				return
+			}
+			a.onPost(w, r, plain, ts, nonce)
+		default:
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	})
+}
+
+func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, status int, err error) {
+	a.log.Warn("callback refused", "status", status, "remote", r.RemoteAddr, "err", err)
+	http.Error(w, http.StatusText(status), status)
+}
+
+// onPost handles a decrypted callback and writes the passive reply.
+func (a *Adapter) onPost(w http.ResponseWriter, r *http.Request, plain []byte, ts, nonce string) {
+	var m message
+	if err := json.Unmarshal(plain, &m); err != nil || m.From.UserID == "" {
+		a.reject(w, r, http.StatusBadRequest, errors.New("unreadable message"))
+		return
+	}
+	// A stream refresh, an event or a repeat: nothing more to say.
+	if m.MsgType == "stream" || m.MsgType == "event" || !a.firstTime(m.MsgID) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	reply, err := a.handle(r.Context(), &m)
+	if reply == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if err != nil {
+		// Nothing was saved; the apology still goes back.
+		a.log.Error("callback message failed", "msgid", m.MsgID, "err", err)
+	}
+	text := reply.Text
+	if len(reply.Files) > 0 {
+		text += "\n（文件需要通过群机器人发送，请管理员用 /群机器人 设置本群的 webhook。）"
+	}
+	inner, _ := json.Marshal(map[string]any{"msgtype": "stream", "stream": map[string]any{"id": "s" + m.MsgID, "finish": true, "content": text}})
+	enc, err := a.kit.encrypt(inner, "", randomReader())
+	if err != nil {
+		a.reject(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if ts == "" {
+		ts = strconv.FormatInt(time.Now().Unix(), 10)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"encrypt": enc, "msgsignature": a.kit.signature(ts, nonce, enc), "timestamp": ts, "nonce": nonce})
+}

@@ -1,0 +1,330 @@
+package wecom_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/bot/wecom"
+	"dangke/commands"
+	"dangke/store"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func setup(t testing.TB) (*commands.Router, *store.Store) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "wc.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	r := commands.New(st, commands.Config{Admins: []string{"wecom:zhangsan"}, Location: cst,
+		Now: func() time.Time { return time.Date(2019, 7, 10, 10, 0, 0, 0, cst) }})
+	for _, text := range []string{"/单位 新增 温县/城关镇/第一党支部 45", "/单位 绑定 温县/城关镇/第一党支部"} {
+		if _, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true},
+			From: dangke.Person{Platform: "wecom", ID: "zhangsan"}, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, st
+}
+
+func lectures(t testing.TB, st *store.Store) int {
+	f, err := st.Figures(context.Background(), 0, dangke.Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Lectures
+}
+
+// run starts a long-connection adapter on the fake and waits for it to subscribe.
+func run(t testing.TB, f *fakeWeCom, h dangke.Handler) *wecom.Adapter {
+	a, err := wecom.New(wecom.Config{BotID: f.botID, Secret: f.secret, WSURL: f.wsURL(), WebhookHost: f.hook.URL, Heartbeat: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	f.waitFor("the subscription", 5*time.Second, func() bool { return f.conn != nil })
+	for i := 0; !a.Connected(); i++ { // the adapter has read the subscribe ack
+		if i == 500 {
+			t.Fatal("adapter not connected")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return a
+}
+
+func streamContent(t testing.TB, fr wsFrame) string {
+	var body struct {
+		MsgType string `json:"msgtype"`
+		Stream  struct {
+			Finish  bool   `json:"finish"`
+			Content string `json:"content"`
+		} `json:"stream"`
+	}
+	if err := json.Unmarshal(fr.Body, &body); err != nil || body.MsgType != "stream" || !body.Stream.Finish {
+		t.Fatalf("not a finished stream: %s", fr.Body)
+	}
+	return body.Stream.Content
+}
+
+// A group command (with the @mention WeCom leaves in the text) is answered
+// on its req_id; the same callback again is not logged twice; a malformed
+// frame is ignored.
+func TestLongConnection(t *testing.T) {
+	r, st := setup(t)
+	f := newFakeWeCom(t)
+	run(t, f, r)
+	id := f.push("aibot_msg_callback", groupMessage("m1", "@党课助手 /党课 张三 支部书记 《我和我的祖国》 7月1日 45人"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == 1 })
+	resp := f.responses("aibot_respond_msg")[0]
+	if resp.Headers["req_id"] != id || !strings.Contains(streamContent(t, resp), "已登记第 1 次微党课") {
+		t.Fatalf("reply %s %s", resp.Headers, resp.Body)
+	}
+	f.push("aibot_msg_callback", groupMessage("m1", "@党课助手 /党课 张三 支部书记 《我和我的祖国》 7月1日 45人"))
+	f.pushRaw(`{"cmd":"aibot_msg_callback","headers":`)
+	f.push("aibot_msg_callback", groupMessage("m2", "@党课助手 /统计"))
+	f.waitFor("the next reply", 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == 2 })
+	if got := streamContent(t, f.responses("aibot_respond_msg")[1]); !strings.Contains(got, "📊") {
+		t.Fatalf("second reply %q", got)
+	}
+	if lectures(t, st) != 1 {
+		t.Fatal("the duplicate callback was logged")
+	}
+	var sub map[string]string
+	_ = json.Unmarshal(f.responses("aibot_subscribe")[0].Body, &sub)
+	if sub["bot_id"] != "BOTID" || sub["secret"] != "bot-secret-1" {
+		t.Fatalf("subscribe %v", sub)
+	}
+}
+
+// The socket drops mid-conversation: the adapter reconnects and answers.
+func TestReconnect(t *testing.T) {
+	r, _ := setup(t)
+	f := newFakeWeCom(t)
+	run(t, f, r)
+	f.drop()
+	f.waitFor("a new subscription", 10*time.Second, func() bool { return f.connects == 2 && f.conn != nil })
+	f.push("aibot_msg_callback", groupMessage("m3", "@党课助手 /我"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == 1 })
+}
+
+// disconnected_event: another instance took over; this one does not fight back.
+func TestKickedOff(t *testing.T) {
+	r, _ := setup(t)
+	f := newFakeWeCom(t)
+	run(t, f, r)
+	f.push("aibot_event_callback", map[string]any{"msgid": "e1", "msgtype": "event", "from": map[string]string{"userid": "sys"},
+		"event": map[string]string{"eventtype": "disconnected_event"}})
+	time.Sleep(2500 * time.Millisecond) // longer than the first reconnect backoff
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.connects != 1 {
+		t.Fatalf("reconnected %d times after being kicked off", f.connects-1)
+	}
+}
+
+// Notify goes over the long connection while it is up (files by chunked
+// upload), and through the group robot webhook from a process that never
+// opened one.
+func TestNotify(t *testing.T) {
+	r, _ := setup(t)
+	f := newFakeWeCom(t)
+	a := run(t, f, r)
+	group := dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true, Webhook: "hook-key-1"}
+	if err := a.Notify(context.Background(), group, &dangke.Reply{Text: "周报", Files: []dangke.File{{Name: "附件1.xlsx", Data: []byte("PK-data")}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	sends, chunks := f.responses("aibot_send_msg"), f.responses("aibot_upload_media_chunk")
+	f.mu.Unlock()
+	if len(sends) != 2 || !strings.Contains(string(sends[0].Body), `"content":"周报"`) || !strings.Contains(string(sends[1].Body), "media-ws-1") || len(chunks) != 1 {
+		t.Fatalf("sends %d chunks %d", len(sends), len(chunks))
+	}
+	// A second process: no long connection, so the group robot.
+	cli, err := wecom.New(wecom.Config{BotID: f.botID, Secret: f.secret, WSURL: f.wsURL(), WebhookHost: f.hook.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Notify(context.Background(), group, &dangke.Reply{Text: "周报二", Files: []dangke.File{{Name: "附件2.xlsx", Data: []byte("PK-data-2")}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.connects != 1 || len(f.hookSends) != 2 || f.hookSends[0] != "周报二" || f.hookSends[1] != "file:media-hook-1" || f.uploads[0] != "附件2.xlsx:PK-data-2" {
+		t.Fatalf("connects %d hook %q uploads %q", f.connects, f.hookSends, f.uploads)
+	}
+	if err := cli.Notify(context.Background(), dangke.ChatRef{Platform: "wecom", ID: "g2", Group: true}, &dangke.Reply{Text: "x"}); err == nil {
+		t.Fatal("a chat with no route was notified")
+	}
+}
+
+// Thirty digests to one group robot with a limit of 20 per window: all
+// arrive, in order, none before its turn.
+func TestWebhookRateLimit(t *testing.T) {
+	f := newFakeWeCom(t)
+	f.window = 400 * time.Millisecond
+	a, err := wecom.New(wecom.Config{BotID: "x", Secret: "y", WebhookHost: f.hook.URL, WebhookLimit: 20, WebhookWindow: 400 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true, Webhook: "hook-key-1"}
+	start := time.Now()
+	for i := 0; i < 30; i++ {
+		if err := a.Notify(context.Background(), group, &dangke.Reply{Text: fmt.Sprintf("周报 %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if time.Since(start) < 400*time.Millisecond {
+		t.Fatal("thirty messages went out inside one window")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.hookSends) != 30 || f.hookSends[29] != "周报 29" {
+		t.Fatalf("%d delivered: %q", len(f.hookSends), f.hookSends)
+	}
+}
+
+// The callback URL mode: verification, an encrypted command and its
+// encrypted stream reply, and refusals of a wrong signature and a tampered
+// ciphertext.
+func TestCallbackMode(t *testing.T) {
+	r, st := setup(t)
+	const token, aesKey = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srvLn := httptest.NewUnstartedServer(nil).Listener // a loopback listener
+	a, err := wecom.New(wecom.Config{Callback: wecom.CallbackConfig{Token: token, EncodingAESKey: aesKey, Listener: srvLn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = a.Run(ctx, r) }()
+	base := "http://" + srvLn.Addr().String() + "/wecom"
+	kit := newDriver(token, aesKey)
+	// URL verification.
+	echo := kit.seal(t, "1616140317555161061")
+	resp := get(t, base+kit.query("1409659589", "263014780", echo)+"&echostr="+urlEscape(echo))
+	if resp != "1616140317555161061" {
+		t.Fatalf("echo %q", resp)
+	}
+	// A command.
+	body := groupMessage("cb-1", "@党课助手 /党课 张三 支部书记 《我和我的祖国》 7月1日 45人")
+	raw, _ := json.Marshal(body)
+	enc := kit.seal(t, string(raw))
+	status, out := post(t, base+kit.query("1700000000", "nonce123", enc), enc)
+	if status != 200 {
+		t.Fatalf("status %d %s", status, out)
+	}
+	var reply struct{ Encrypt, Msgsignature, Timestamp, Nonce string }
+	if err := json.Unmarshal([]byte(out), &reply); err != nil || reply.Msgsignature != kit.sign(reply.Timestamp, reply.Nonce, reply.Encrypt) {
+		t.Fatalf("reply %s", out)
+	}
+	plain := kit.open(t, reply.Encrypt)
+	if !strings.Contains(plain, `"msgtype":"stream"`) || !strings.Contains(plain, `"finish":true`) || !strings.Contains(plain, "已登记第 1 次微党课") {
+		t.Fatalf("plain %s", plain)
+	}
+	// The same callback again: an empty 200, nothing logged twice.
+	if status, out := post(t, base+kit.query("1700000000", "nonce123", enc), enc); status != 200 || out != "" || lectures(t, st) != 1 {
+		t.Fatalf("repeat: %d %q", status, out)
+	}
+	// A wrong signature and a tampered ciphertext.
+	if status, _ := post(t, base+"?msg_signature=0000&timestamp=1&nonce=2", enc); status != http.StatusForbidden {
+		t.Fatalf("wrong signature: %d", status)
+	}
+	bad := "A" + enc[1:]
+	if status, _ := post(t, base+kit.query("1700000000", "nonce123", bad), bad); status != http.StatusBadRequest {
+		t.Fatalf("tampered: %d", status)
+	}
+	short := enc[:len(enc)-8] + "AAAA"
+	if status, _ := post(t, base+kit.query("1", "2", short), short); status != http.StatusBadRequest {
+		t.Fatalf("short: %d", status)
+	}
+}
+
+// driver is the test's side of the callback crypto, written independently
+// of the adapter's from the protocol notes.
+type driver struct {
+	token string
+	kit   *wecom.TestKit
+}
+
+func newDriver(token, aesKey string) *driver {
+	return &driver{token: token, kit: wecom.NewTestKit(token, aesKey)}
+}
+
+func (d *driver) sign(parts ...string) string {
+	all := append([]string{d.token}, parts...)
+	sort.Strings(all)
+	sum := sha1.Sum([]byte(strings.Join(all, "")))
+	return hex.EncodeToString(sum[:])
+}
+
+func (d *driver) query(ts, nonce, enc string) string {
+	return "?msg_signature=" + d.sign(ts, nonce, enc) + "&timestamp=" + ts + "&nonce=" + nonce
+}
+
+func (d *driver) seal(t *testing.T, s string) string {
+	enc, err := d.kit.Encrypt(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc
+}
+
+func (d *driver) open(t *testing.T, enc string) string {
+	s, err := d.kit.Decrypt(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func urlEscape(s string) string {
+	return strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(s)
+}
+
+func get(t *testing.T, u string) string {
+	resp, err := http.Get(u)
+	for i := 0; err != nil && i < 50; i++ { // the server starts with Run
+		time.Sleep(20 * time.Millisecond)
+		resp, err = http.Get(u)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return b.String()
+}
+
+func post(t *testing.T, u, enc string) (int, string) {
+	body, _ := json.Marshal(map[string]string{"encrypt": enc})
+	resp, err := http.Post(u, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(b.String())
+}
