@@ -70,6 +70,18 @@ func (c *Call) board(ctx context.Context, r dangke.Rubric, admin bool) (*board, 
 	return loadBoard(ctx, c.Store(), k, r)
 }
 
+// contestant loads the contest for its organiser and the entry the call's
+// 号码 names.
+func (c *Call) contestant(ctx context.Context, r dangke.Rubric) (*board, *entry, error) {
+	b, err := c.board(ctx, r, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, _ := c.Int("号码", 0)
+	e, err := b.byDraw(n)
+	return b, e, err
+}
+
 // entry is one contestant with the scores given so far.
 type entry struct {
 	dangke.Contestant
@@ -390,23 +402,11 @@ func contestLengthCommand(r dangke.Rubric) *Command {
 		Example: "/比赛 用时 3 5分48秒",
 		Perm:    Admin,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := c.requireContestAdmin(ctx, k); err != nil {
-				return nil, err
-			}
 			d, err := parseLength(c.Text("用时"))
 			if err != nil {
 				return nil, err
 			}
-			n, _ := c.Int("号码", 0)
-			b, err := loadBoard(ctx, c.Store(), k, r)
-			if err != nil {
-				return nil, err
-			}
-			e, err := b.byDraw(n)
+			_, e, err := c.contestant(ctx, r)
 			if err != nil {
 				return nil, err
 			}
@@ -435,19 +435,7 @@ func contestCloseCommand(r dangke.Rubric) *Command {
 		Example: "/比赛 结束 3",
 		Perm:    Admin,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := c.requireContestAdmin(ctx, k); err != nil {
-				return nil, err
-			}
-			n, _ := c.Int("号码", 0)
-			b, err := loadBoard(ctx, c.Store(), k, r)
-			if err != nil {
-				return nil, err
-			}
-			e, err := b.byDraw(n)
+			b, e, err := c.contestant(ctx, r)
 			if err != nil {
 				return nil, err
 			}

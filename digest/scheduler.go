@@ -52,7 +52,7 @@ func (s *Scheduler) init() error {
 		s.Now = time.Now
 	}
 	if s.Sleep == nil {
-		s.Sleep = sleep
+		s.Sleep = dangke.Sleep
 	}
 	if s.Retries <= 0 {
 		s.Retries = 3
@@ -70,17 +70,6 @@ func (s *Scheduler) init() error {
 func ParseSchedule(spec string) error {
 	_, err := cron.ParseStandard(spec)
 	return err
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // lastDue returns the latest scheduled time at or before now, looking back

@@ -3,7 +3,6 @@ package dingtalk_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,28 +10,14 @@ import (
 	"dangke"
 	"dangke/bot/dingtalk"
 	"dangke/commands"
+	"dangke/internal/testbot"
 	"dangke/store"
 )
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // setup returns the real router on a fresh database, with the group
 // cidGroup1== bound to a branch and manager123 an admin.
 func setup(t testing.TB) (*commands.Router, *store.Store) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "dt.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	r := commands.New(st, commands.Config{Admins: []string{"dingtalk:manager123"}, Location: cst,
-		Now: func() time.Time { return time.Date(2019, 7, 10, 10, 0, 0, 0, cst) }})
-	for _, text := range []string{"/单位 新增 温县/城关镇/第一党支部 45", "/单位 绑定 温县/城关镇/第一党支部"} {
-		if _, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: "dingtalk", ID: "cidGroup1==", Group: true},
-			From: dangke.Person{Platform: "dingtalk", ID: "manager123"}, Text: text}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r, st
+	return testbot.Router(t, "dingtalk", "cidGroup1==", "manager123")
 }
 
 // run starts an adapter on the fake until the test ends and waits for it to connect.
@@ -59,14 +44,6 @@ func run(t testing.TB, f *fakeDingTalk, h dangke.Handler, cfg dingtalk.Config) *
 	return a
 }
 
-func figures(t testing.TB, st *store.Store) dangke.Figures {
-	fig, err := st.Figures(context.Background(), 0, dangke.Period{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fig
-}
-
 // A group message (the @mention already removed by DingTalk, leaving a
 // leading space) and a 1:1 message are each answered through their webhook.
 func TestGroupAndPrivate(t *testing.T) {
@@ -87,7 +64,7 @@ func TestGroupAndPrivate(t *testing.T) {
 	if h := f.hooks[1]; h.Session != "msg-2" || !strings.Contains(h.Text, "dingtalk:manager123（系统管理员）") {
 		t.Fatalf("1:1 reply %+v", h)
 	}
-	if figures(t, st).Lectures != 1 {
+	if testbot.Lectures(t, st) != 1 {
 		t.Fatal("lecture not stored")
 	}
 }
@@ -105,7 +82,7 @@ func TestRedelivery(t *testing.T) {
 	if f.hooks[0].Text != f.hooks[1].Text || !strings.Contains(f.hooks[0].Text, "已登记第 1 次") {
 		t.Fatalf("replies %q / %q", f.hooks[0].Text, f.hooks[1].Text)
 	}
-	if figures(t, st).Lectures != 1 {
+	if testbot.Lectures(t, st) != 1 {
 		t.Fatal("the redelivered message was logged twice")
 	}
 }
@@ -135,7 +112,7 @@ func TestOddFrames(t *testing.T) {
 	if f.acks[bad][0] != 200 || f.acks[unknown][0] != 404 {
 		t.Fatalf("acks %v %v", f.acks[bad], f.acks[unknown])
 	}
-	if figures(t, st).Lectures != 0 {
+	if testbot.Lectures(t, st) != 0 {
 		t.Fatal("something was stored")
 	}
 }
@@ -206,7 +183,7 @@ func TestReconnectAfterDrop(t *testing.T) {
 	f.waitFor("a new connection", 15*time.Second, func() bool { return f.connects == 2 && f.conn != nil })
 	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("m2", "2", "/党课 李四 党员 《初心》 7月2日 30人"))
 	f.waitFor("the second reply", 5*time.Second, func() bool { return len(f.hooks) == 2 })
-	if !strings.Contains(f.hookTexts()[1], "已登记第 2 次") || figures(t, st).Lectures != 2 {
+	if !strings.Contains(f.hookTexts()[1], "已登记第 2 次") || testbot.Lectures(t, st) != 2 {
 		t.Fatalf("after reconnect: %q", f.hookTexts())
 	}
 }

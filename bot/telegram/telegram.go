@@ -91,7 +91,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = dangke.Sleep
 	}
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}}
 	opts := []tg.Option{
@@ -347,17 +347,5 @@ func (a *Adapter) retry(ctx context.Context, call func() error) error {
 		if err := a.cfg.Sleep(ctx, wait); err != nil {
 			return err
 		}
-	}
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,28 +12,14 @@ import (
 	"dangke/bot"
 	"dangke/bot/telegram"
 	"dangke/commands"
+	"dangke/internal/testbot"
 	"dangke/store"
 )
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // newRouter returns the real router on a fresh database, with the test
 // group bound to a branch and Ann (telegram:777) an admin.
 func newRouter(t *testing.T) (*commands.Router, *store.Store) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "tg.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	r := commands.New(st, commands.Config{Admins: []string{"telegram:777"}, Location: cst,
-		Now: func() time.Time { return time.Date(2019, 7, 10, 10, 0, 0, 0, cst) }})
-	for _, text := range []string{"/单位 新增 温县/城关镇/第一党支部 45", "/单位 绑定 温县/城关镇/第一党支部"} {
-		if _, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: "telegram", ID: "-1001234567890", Group: true},
-			From: dangke.Person{Platform: "telegram", ID: "777"}, Text: text}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r, st
+	return testbot.Router(t, "telegram", "-1001234567890", "777")
 }
 
 // start runs an adapter against a fake Bot API until the test ends.
@@ -130,8 +115,8 @@ func TestPromptAnsweredByReply(t *testing.T) {
 	if s := f.waitSent(2)[1]; !strings.Contains(s.Text, "已登记第 1 次微党课") {
 		t.Fatalf("answer: %q", s.Text)
 	}
-	if n, _ := st.Figures(context.Background(), 0, dangke.Period{}); n.Lectures != 1 {
-		t.Fatalf("figures %+v", n)
+	if n := testbot.Lectures(t, st); n != 1 {
+		t.Fatalf("%d lectures", n)
 	}
 }
 
@@ -149,8 +134,8 @@ func TestDuplicateUpdate(t *testing.T) {
 	if sent := f.quiet(); len(sent) != 2 {
 		t.Fatalf("sent %+v", sent)
 	}
-	if n, _ := st.Figures(context.Background(), 0, dangke.Period{}); n.Lectures != 1 {
-		t.Fatalf("figures %+v", n)
+	if n := testbot.Lectures(t, st); n != 1 {
+		t.Fatalf("%d lectures", n)
 	}
 }
 

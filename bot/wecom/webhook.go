@@ -36,19 +36,8 @@ type webhook struct {
 }
 
 func newWebhook(host string, client *http.Client, limit int, window time.Duration) *webhook {
-	return &webhook{host: strings.TrimRight(host, "/"), http: client, limit: limit, window: window, sleep: sleepCtx,
+	return &webhook{host: strings.TrimRight(host, "/"), http: client, limit: limit, window: window, sleep: dangke.Sleep,
 		sent: map[string][]time.Time{}, keys: map[string]*sync.Mutex{}}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // turn waits until key may send another message and books the slot.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -18,35 +17,15 @@ import (
 	"dangke"
 	"dangke/bot/wecom"
 	"dangke/commands"
+	"dangke/internal/testbot"
 	"dangke/store"
 )
 
-var cst = time.FixedZone("CST", 8*3600)
-
 func setup(t testing.TB) (*commands.Router, *store.Store) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "wc.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	r := commands.New(st, commands.Config{Admins: []string{"wecom:zhangsan"}, Location: cst,
-		Now: func() time.Time { return time.Date(2019, 7, 10, 10, 0, 0, 0, cst) }})
-	for _, text := range []string{"/单位 新增 温县/城关镇/第一党支部 45", "/单位 绑定 温县/城关镇/第一党支部"} {
-		if _, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true},
-			From: dangke.Person{Platform: "wecom", ID: "zhangsan"}, Text: text}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r, st
+	return testbot.Router(t, "wecom", "g1", "zhangsan")
 }
 
-func lectures(t testing.TB, st *store.Store) int {
-	f, err := st.Figures(context.Background(), 0, dangke.Period{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Lectures
-}
+func lectures(t testing.TB, st *store.Store) int { return testbot.Lectures(t, st) }
 
 // run starts a long-connection adapter on the fake and waits for it to subscribe.
 func run(t testing.TB, f *fakeWeCom, h dangke.Handler) *wecom.Adapter {

@@ -108,7 +108,7 @@ func (a *Adapter) runLongConnection(ctx context.Context) error {
 			wait = time.Second // it was up for a while: start the backoff over
 		}
 		a.log.Warn("long connection lost; reconnecting", "err", redact(err, a.cfg.Secret), "in", wait)
-		if sleepCtx(ctx, wait) != nil {
+		if dangke.Sleep(ctx, wait) != nil {
 			return nil
 		}
 		wait = min(2*wait, 30*time.Second)
