@@ -146,3 +146,31 @@ func BenchmarkStatsCity(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListBranch answers /记录 for one branch of the million-lecture city.
+func BenchmarkListBranch(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, seedCity(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2019, 9, 25, 10, 0, 0, 0, shanghai)
+	r := commands.New(st, commands.Config{Admins: []string{"b:admin"}, Location: shanghai, Now: func() time.Time { return now }})
+	req := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "branch", Group: true}, From: dangke.Person{Platform: "b", ID: "admin"}, Time: now}
+	req.Text = "/单位 绑定 第3县/第4镇/第50党支部"
+	if _, err := r.Handle(ctx, req); err != nil {
+		b.Fatal(err)
+	}
+	req.Text = "/记录 20"
+	reply, err := r.Handle(ctx, req)
+	if err != nil || !strings.Contains(reply.Text, "最近 20 条") {
+		b.Fatalf("%v %v", reply, err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.Handle(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
