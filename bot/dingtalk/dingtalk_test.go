@@ -234,3 +234,42 @@ func TestBadCredentials(t *testing.T) {
 		t.Fatal("connected with a wrong secret")
 	}
 }
+
+type longHandler struct{ text string }
+
+func (h longHandler) Handle(context.Context, dangke.Request) (*dangke.Reply, error) {
+	return &dangke.Reply{Text: h.text}, nil
+}
+
+// A reply over DingTalk's size limit arrives in parts, split at line ends,
+// in order; a conversation outside allow_chats is acknowledged and ignored.
+func TestLongReplyAndAllowList(t *testing.T) {
+	var b strings.Builder
+	for b.Len() < 12000 {
+		b.WriteString(strings.Repeat("党", 30) + "\n")
+	}
+	text := strings.TrimSuffix(b.String(), "\n")
+	f := newFake(t)
+	run(t, f, longHandler{text}, dingtalk.Config{AllowChats: []string{"cidGroup1=="}})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("long-1", "2", "/帮助"))
+	other := f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("other-1", "1", "/帮助")) // cidPrivate1== is not allowed
+	f.waitFor("the parts and the ack", 5*time.Second, func() bool { return len(f.hooks) >= 3 && len(f.acks[other]) == 1 })
+	parts := f.hookTexts()
+	var joined []string
+	for _, p := range parts {
+		if len(p) > 5000+len(p)/30*3 { // markdown adds two spaces per line
+			t.Fatalf("part of %d bytes", len(p))
+		}
+		joined = append(joined, strings.ReplaceAll(p, "  \n", "\n"))
+	}
+	if strings.Join(joined, "\n") != text {
+		t.Fatalf("%d parts do not rebuild the reply", len(parts))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, h := range f.hooks {
+		if h.Session != "long-1" {
+			t.Fatalf("a message from outside allow_chats was answered: %+v", h)
+		}
+	}
+}
