@@ -38,3 +38,12 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO),
+// while the bot keeps running. The file must not exist yet.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	return nil
+}

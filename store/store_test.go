@@ -286,3 +286,26 @@ func TestRebuildTotals(t *testing.T) {
 		t.Fatalf("before %+v after %+v", before, after)
 	}
 }
+
+// A backup taken while the store is open opens as a database with the same entries.
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	b := addPath(t, s, "温县/第一党支部", 10)
+	addLecture(t, s, dangke.Lecture{UnitID: b.ID, Speaker: "张三", Position: "党员", Title: "a", Date: day("2019-07-01"), Attendees: 5})
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Backup(ctx, path); err == nil {
+		t.Fatal("a backup overwrote an existing file")
+	}
+	copy, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	if f, _ := copy.Figures(ctx, 0, dangke.Period{}); f.Lectures != 1 || f.Members != 10 {
+		t.Fatalf("backup figures %+v", f)
+	}
+}

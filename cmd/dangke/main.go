@@ -34,6 +34,7 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
   dangke digest [--week 2019-W27] [--unit PATH|全市] [--dry-run]
                                                 打印或发送某周周报（默认上周）；与运行中的机器人
                                                 共用发送记录，同一周不会重复发送
+  dangke backup --out FILE                      在机器人运行时备份数据库（一致的副本）
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
                                                 导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
@@ -107,6 +108,19 @@ func (m *Main) ParseFlags(args []string) error {
 			return err
 		}
 		return m.loadConfig()
+	case "backup":
+		fs := flag.NewFlagSet("dangke backup", flag.ContinueOnError)
+		fs.SetOutput(m.Stderr)
+		fs.StringVar(&m.configPath, "config", "", "configuration file")
+		fs.StringVar(&m.dbPath, "db", "", "SQLite database file")
+		fs.StringVar(&m.tool.out, "out", "", "backup file (must not exist)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if m.tool.out == "" || fs.NArg() > 0 {
+			return errors.New("backup needs --out FILE; see dangke --help")
+		}
+		return m.loadConfig()
 	case "help":
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
@@ -172,6 +186,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runTool(ctx)
 	case "digest":
 		return m.runDigest(ctx)
+	case "backup":
+		if err := m.store.Backup(ctx, m.tool.out); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已备份到 %s。\n", m.tool.out)
+		return nil
 	}
 	router := commands.New(m.store, m.routerConfig())
 	var adapters []bot.Adapter

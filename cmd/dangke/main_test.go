@@ -130,3 +130,19 @@ func commandsOf(t *testing.T, m *Main) []*commands.Command {
 	t.Cleanup(func() { st.Close() })
 	return commands.New(st, m.routerConfig()).Commands()
 }
+
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	if err := m.ParseFlags([]string{"backup", "--db", filepath.Join(dir, "d.db"), "--out", filepath.Join(dir, "copy.db")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_ = m.Close()
+	if _, err := os.Stat(filepath.Join(dir, "copy.db")); err != nil || !strings.Contains(out.String(), "已备份") {
+		t.Fatalf("%v %s", err, out.String())
+	}
+}
