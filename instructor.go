@@ -46,13 +46,13 @@ func MaskPhone(p string) string {
 // 198503 or 1985年3月 (ASCII digits; fold full-width ones first).
 func ParseYearMonth(s string) (y, m int, ok bool) {
 	t := strings.TrimSuffix(strings.TrimSpace(s), "月")
-	if len(t) == 6 && digits(t) {
+	if len(t) == 6 && Digits(t) {
 		y, _ = strconv.Atoi(t[:4])
 		m, _ = strconv.Atoi(t[4:])
 		return y, m, true
 	}
 	parts := strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("-/.年", r) })
-	if len(parts) == 2 && len(parts[0]) == 4 && digits(parts[0]) && digits(parts[1]) && len(parts[1]) <= 2 {
+	if len(parts) == 2 && len(parts[0]) == 4 && Digits(parts[0]) && Digits(parts[1]) && len(parts[1]) <= 2 {
 		y, _ = strconv.Atoi(parts[0])
 		m, _ = strconv.Atoi(parts[1])
 		return y, m, true
@@ -61,9 +61,7 @@ func ParseYearMonth(s string) (y, m int, ok bool) {
 }
 
 // Digits reports whether s is a non-empty run of ASCII digits.
-func Digits(s string) bool { return digits(s) }
-
-func digits(s string) bool {
+func Digits(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -214,7 +214,7 @@ func parseDate(label, s string, now time.Time) (time.Time, error) {
 // splitDate finds year, month and day in the numeric forms of a date; a
 // date without a year takes thisYear.
 func splitDate(t string, thisYear int) (y, m, d int, ok bool) {
-	if len(t) == 8 && allDigits(t) {
+	if len(t) == 8 && dangke.Digits(t) {
 		y, _ = strconv.Atoi(t[:4])
 		m, _ = strconv.Atoi(t[4:6])
 		d, _ = strconv.Atoi(t[6:])
@@ -227,7 +227,7 @@ func splitDate(t string, thisYear int) (y, m, d int, ok bool) {
 	}
 	nums := make([]int, len(parts))
 	for i, p := range parts {
-		if !allDigits(p) || len(p) > 4 {
+		if !dangke.Digits(p) || len(p) > 4 {
 			return 0, 0, 0, false
 		}
 		nums[i], _ = strconv.Atoi(p)
@@ -252,8 +252,6 @@ func parseYearMonth(label, s string) (y, m int, err error) {
 	}
 	return y, m, nil
 }
-
-func allDigits(s string) bool { return dangke.Digits(s) }
 
 // clip shortens user input quoted back in a message.
 func clip(s string) string {

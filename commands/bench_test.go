@@ -123,17 +123,33 @@ func seedCity(b *testing.B) string {
 	return cityDB.path
 }
 
+// cityRouter opens the seeded city with b:admin an admin, on a clock in
+// late September 2019.
+func cityRouter(b *testing.B) (*commands.Router, time.Time) {
+	st, err := store.Open(context.Background(), seedCity(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = st.Close() })
+	now := time.Date(2019, 9, 25, 10, 0, 0, 0, shanghai)
+	return commands.New(st, commands.Config{Admins: []string{"b:admin"}, Location: shanghai, City: "焦作市",
+		Now: func() time.Time { return now }}), now
+}
+
+// TestMain removes the seeded city's folder after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cityDB.path != "" {
+		_ = os.RemoveAll(filepath.Dir(cityDB.path))
+	}
+	os.Exit(code)
+}
+
 // BenchmarkStatsCity answers /统计 全市 over 10,000 branches and 1,000,000
 // lectures: the ranking of the reporting units and the week comparison.
 func BenchmarkStatsCity(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, seedCity(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2019, 9, 25, 10, 0, 0, 0, shanghai)
-	r := commands.New(st, commands.Config{Location: shanghai, City: "焦作市", Now: func() time.Time { return now }})
+	r, now := cityRouter(b)
 	req := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "city", Group: true}, From: dangke.Person{Platform: "b", ID: "leader"}, Text: "/统计 全市", Time: now}
 	reply, err := r.Handle(ctx, req)
 	if err != nil || !strings.Contains(reply.Text, "微党课 1000000 次") {
@@ -150,13 +166,7 @@ func BenchmarkStatsCity(b *testing.B) {
 // BenchmarkListBranch answers /记录 for one branch of the million-lecture city.
 func BenchmarkListBranch(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, seedCity(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2019, 9, 25, 10, 0, 0, 0, shanghai)
-	r := commands.New(st, commands.Config{Admins: []string{"b:admin"}, Location: shanghai, Now: func() time.Time { return now }})
+	r, now := cityRouter(b)
 	req := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "branch", Group: true}, From: dangke.Person{Platform: "b", ID: "admin"}, Time: now}
 	req.Text = "/单位 绑定 第3县/第4镇/第50党支部"
 	if _, err := r.Handle(ctx, req); err != nil {

@@ -24,7 +24,7 @@ func listCommand() *Command {
 }
 
 func runList(ctx context.Context, c *Call) (*dangke.Reply, error) {
-	if v := c.Text("单位"); allDigits(fold(v)) && !c.Args.Has("条数") { // /记录 20
+	if v := c.Text("单位"); dangke.Digits(fold(v)) && !c.Args.Has("条数") { // /记录 20
 		c.Args["条数"], c.Args["单位"] = fold(v), ""
 		delete(c.Args, "单位")
 	}

@@ -193,7 +193,8 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintf(m.Stdout, "已备份到 %s。\n", m.tool.out)
 		return nil
 	}
-	router := commands.New(m.store, m.routerConfig())
+	rc := m.routerConfig()
+	router := commands.New(m.store, rc)
 	var adapters []bot.Adapter
 	if m.command != "console" {
 		if adapters, err = m.platforms(ctx, router.Commands()); err != nil {
@@ -217,7 +218,6 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	// The weekly digests go out alongside, through the adapters' Notify.
-	rc := m.routerConfig()
 	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
