@@ -38,6 +38,13 @@ const (
 	EntryInstructor = "instructor"
 )
 
+// SpeakerRef names a lecturer as the figures count one: a name within a unit.
+type SpeakerRef struct {
+	UnitID   int64
+	Name     string
+	UnitPath string // filled on reads
+}
+
 // MessageKey identifies a platform message for idempotent handling.
 type MessageKey struct {
 	Platform string
@@ -87,6 +94,14 @@ type Reader interface {
 	LastEntry(ctx context.Context, author string) (*Entry, error)
 	// Reply returns the reply saved for a handled message, and whether it was found.
 	Reply(ctx context.Context, key MessageKey) (string, bool, error)
+	// SimilarLectures returns the active lectures of a unit by a speaker
+	// dated from..to (both included), for the duplicate check: an indexed
+	// lookup, never a scan.
+	SimilarLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) ([]Lecture, error)
+	// Namesakes returns the lecturers with this name in the other units of
+	// unit's reporting unit for whom no answer to "the same person?" is
+	// recorded yet.
+	Namesakes(ctx context.Context, unit int64, name string) ([]SpeakerRef, error)
 	ContestReader
 	DigestReader
 }
@@ -179,6 +194,9 @@ type Writer interface {
 	Audit(ctx context.Context, e AuditEntry) error
 	// SaveReply records that a message was handled, with its reply.
 	SaveReply(ctx context.Context, key MessageKey, reply string, at time.Time) error
+	// LinkSpeakers records the answer to "is a the same person as b?": the
+	// same person counts once at every level holding both units.
+	LinkSpeakers(ctx context.Context, a, b SpeakerRef, same bool, at time.Time) error
 	ContestWriter
 	DigestWriter
 }

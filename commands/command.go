@@ -135,7 +135,9 @@ type Call struct {
 	CityChat bool         // the chat is bound to the whole city
 	Roles    []dangke.Role
 
-	abandoned bool // a half-entered command of the sender was dropped for this one
+	abandoned bool            // a half-entered command of the sender was dropped for this one
+	question  *Question       // the question the command waits on, if any
+	answers   map[string]bool // the sender's answers to the command's questions, by key
 	r         *Router
 }
 

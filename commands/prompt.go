@@ -170,10 +170,15 @@ func (r *Router) savePending(c *Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := c.Now
-	for k, p := range r.pending { // forget abandoned conversations
-		if now.After(p.expires) {
-			delete(r.pending, k)
+	// Forget abandoned conversations, at most once per prompt timeout, so
+	// that the sweep costs each message O(1) however many are waiting.
+	if now.Sub(r.lastSweep) >= r.cfg.PromptTimeout || now.Before(r.lastSweep) {
+		for k, p := range r.pending {
+			if now.After(p.expires) {
+				delete(r.pending, k)
+			}
 		}
+		r.lastSweep = now
 	}
 	r.pending[pendingKey(c.Req)] = &pending{call: c, expires: now.Add(r.cfg.PromptTimeout)}
 }
@@ -204,6 +209,10 @@ func (r *Router) dropPending(req dangke.Request, now time.Time) *Command {
 func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, text string, now time.Time) (*dangke.Reply, error) {
 	c := p.call
 	c.Req, c.Now = req, now
+	// The sender's rights may have changed while the command waited.
+	if err := r.refresh(ctx, c); err != nil {
+		return r.fail(c.Cmd, err)
+	}
 	f := c.missing()
 	if err := c.set(f, unquote(text)); err != nil {
 		r.savePending(c)

@@ -35,8 +35,9 @@ type Router struct {
 	cmds   []*Command
 	admins map[string]bool
 
-	mu      sync.Mutex
-	pending map[string]*pending
+	mu        sync.Mutex
+	pending   map[string]*pending
+	lastSweep time.Time // when expired conversations were last forgotten
 }
 
 // New returns a router over a store with the commands of Registry.
@@ -115,6 +116,9 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 	if p, expired := r.takePending(req, now); p != nil {
 		if expired {
 			return &dangke.Reply{Text: fmt.Sprintf("你的 %s 登记超过%s没有填完，已经放弃；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
+		}
+		if p.call.question != nil {
+			return r.confirm(ctx, req, p, text, now)
 		}
 		return r.answer(ctx, req, p, text, now)
 	}
@@ -230,6 +234,9 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 	reply, err := c.Cmd.Run(ctx, c)
 	if err == nil {
 		return reply, nil
+	}
+	if q := asQuestion(err); q != nil {
+		return r.ask(c, q), nil
 	}
 	if conversing && dangke.ErrorField(err) != "" {
 		for i := range c.Cmd.Fields {

@@ -19,6 +19,7 @@ type prepared struct {
 	chatUnit, roles, ipath         *sql.Stmt
 	addLecture, speaker, unitTotal *sql.Stmt
 	subtreeTotals                  *sql.Stmt
+	similar, namesakes             *sql.Stmt
 }
 
 func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
@@ -50,6 +51,14 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
 			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
 		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
+		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
+			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
+		{&p.namesakes, `SELECT s.unit_id, u.path FROM speakers s JOIN units u ON u.id = s.unit_id
+			WHERE s.name = ?1 AND u.top_id = (SELECT top_id FROM units WHERE id = ?2) AND s.unit_id <> ?2
+			AND NOT EXISTS (SELECT 1 FROM speaker_distinct d WHERE d.unit_id = ?2 AND d.name = ?1 AND d.other_unit_id = s.unit_id)
+			AND NOT EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
+				WHERE a.unit_id = ?2 AND a.name = ?1 AND b.unit_id = s.unit_id AND b.name = ?1)
+			ORDER BY u.path LIMIT 5`},
 	} {
 		st, err := db.PrepareContext(ctx, s.query)
 		if err != nil {
@@ -63,7 +72,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals} {
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.similar, p.namesakes} {
 		if s != nil {
 			_ = s.Close()
 		}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"dangke"
+)
+
+// SimilarLectures returns a unit's active lectures by a speaker dated from
+// from to to, through the lectures_speaker index (unit_id, speaker, day).
+func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) ([]dangke.Lecture, error) {
+	rows, err := q.stmt(ctx, q.p.similar).QueryContext(ctx, unit, speaker, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout))
+	if err != nil {
+		return nil, fmt.Errorf("store: similar lectures: %w", err)
+	}
+	defer rows.Close()
+	var out []dangke.Lecture
+	for rows.Next() {
+		var r lectureRow
+		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
+			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: similar lectures: %w", err)
+		}
+		out = append(out, r.lecture())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: similar lectures: %w", err)
+	}
+	return out, nil
+}
+
+// Namesakes returns the lecturers named name in the other units of unit's
+// reporting unit that are neither linked to the same person as (unit, name)
+// nor recorded as someone else.
+func (q queries) Namesakes(ctx context.Context, unit int64, name string) ([]dangke.SpeakerRef, error) {
+	rows, err := q.stmt(ctx, q.p.namesakes).QueryContext(ctx, name, unit)
+	if err != nil {
+		return nil, fmt.Errorf("store: namesakes: %w", err)
+	}
+	defer rows.Close()
+	var out []dangke.SpeakerRef
+	for rows.Next() {
+		var s dangke.SpeakerRef
+		if err := rows.Scan(&s.UnitID, &s.UnitPath); err != nil {
+			return nil, fmt.Errorf("store: namesakes: %w", err)
+		}
+		s.Name = name
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: namesakes: %w", err)
+	}
+	return out, nil
+}
+
+// LinkSpeakers records whether a and b are the same person. The same
+// person's names share one row of people (groups merge when two are
+// linked); different people are remembered in both directions.
+func (t *txStore) LinkSpeakers(ctx context.Context, a, b dangke.SpeakerRef, same bool, at time.Time) error {
+	if !same {
+		for _, p := range [][2]dangke.SpeakerRef{{a, b}, {b, a}} {
+			if _, err := t.db.ExecContext(ctx, `INSERT INTO speaker_distinct (unit_id, name, other_unit_id) VALUES (?, ?, ?)
+				ON CONFLICT DO NOTHING`, p[0].UnitID, p[0].Name, p[1].UnitID); err != nil {
+				return fmt.Errorf("store: link speakers: %w", err)
+			}
+		}
+		return nil
+	}
+	pa, err := t.personOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	pb, err := t.personOf(ctx, b)
+	if err != nil {
+		return err
+	}
+	person := pa
+	switch {
+	case pa == 0 && pb == 0:
+		var top int64
+		if err := t.db.NewRaw("SELECT top_id FROM units WHERE id = ?", a.UnitID).Scan(ctx, &top); err != nil {
+			return fmt.Errorf("store: link speakers: %w", err)
+		}
+		if err := t.db.NewRaw("INSERT INTO people (top_id, created_at) VALUES (?, ?) RETURNING id", top, millis(at)).Scan(ctx, &person); err != nil {
+			return fmt.Errorf("store: link speakers: %w", err)
+		}
+	case pa == 0:
+		person = pb
+	case pb != 0 && pb != pa: // two groups become one
+		if _, err := t.db.ExecContext(ctx, "UPDATE speaker_people SET person_id = ? WHERE person_id = ?", pa, pb); err != nil {
+			return fmt.Errorf("store: link speakers: %w", err)
+		}
+	}
+	for _, s := range []dangke.SpeakerRef{a, b} {
+		if _, err := t.db.ExecContext(ctx, `INSERT INTO speaker_people (unit_id, name, person_id) VALUES (?, ?, ?)
+			ON CONFLICT (unit_id, name) DO UPDATE SET person_id = excluded.person_id`, s.UnitID, s.Name, person); err != nil {
+			return fmt.Errorf("store: link speakers: %w", err)
+		}
+	}
+	return nil
+}
+
+// personOf returns the person a lecturer is linked to, or 0.
+func (t *txStore) personOf(ctx context.Context, s dangke.SpeakerRef) (int64, error) {
+	var ids []int64
+	if err := t.db.NewRaw("SELECT person_id FROM speaker_people WHERE unit_id = ? AND name = ?", s.UnitID, s.Name).Scan(ctx, &ids); err != nil {
+		return 0, fmt.Errorf("store: person: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
