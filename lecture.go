@@ -33,6 +33,45 @@ const (
 	MaxLink      = 500
 )
 
+// Plausibility: figures above these are asked about before they are saved.
+const (
+	// PlausibleAttendees is the most listeners saved without a question.
+	PlausibleAttendees = 2000
+	// PlausibleAttendeesPerMember bounds the listeners a unit could gather:
+	// more than this many times its Party members is asked about.
+	PlausibleAttendeesPerMember = 20
+	// PlausibleMinutes is the longest lecture saved without a question (a
+	// micro lecture runs 5–10 minutes).
+	PlausibleMinutes = 180
+	// DuplicateDays is how far apart two lectures of one speaker with the
+	// same title may be dated and still be asked about as a duplicate.
+	DuplicateDays = 3
+)
+
+// IsDuplicateOf reports whether l looks like a second record of the
+// earlier lecture e of the same unit: the same speaker on the same day, or
+// the same speaker and title within DuplicateDays.
+func (l *Lecture) IsDuplicateOf(e *Lecture) bool {
+	if l.UnitID != e.UnitID || l.Speaker != e.Speaker {
+		return false
+	}
+	gap := DaysBetween(e.Date, l.Date)
+	if gap == 0 {
+		return true
+	}
+	return gap >= -DuplicateDays && gap <= DuplicateDays && TitleKey(l.Title) == TitleKey(e.Title)
+}
+
+// DaysBetween counts the calendar days from a to b, each read as the day it
+// names in its own location.
+func DaysBetween(a, b time.Time) int {
+	day := func(t time.Time) int64 {
+		y, m, d := t.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	}
+	return int(day(b) - day(a))
+}
+
 // Lecture is one micro Party lecture as logged: the columns of 附件1 and the
 // optional details the campaign asks about.
 type Lecture struct {

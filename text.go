@@ -43,3 +43,25 @@ func checkName(label, s string) error {
 	}
 	return nil
 }
+
+// TitleKey folds a lecture title for comparison: full-width letters and
+// digits become ASCII, letters lower case, and quotes, punctuation, symbols
+// and spaces go, so that 《我和我的祖国》, “我和我的祖国” and 我和我的 祖国 are
+// the same title.
+func TitleKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\u3000':
+			continue
+		case r >= '\uff01' && r <= '\uff5e': // full-width ASCII
+			r -= 0xfee0
+		}
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsControl(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}

@@ -73,10 +73,14 @@ func BenchmarkLectureThroughRouter(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			n := seq.Add(1)
+			// Each chat's lectures are distinct lectures (no duplicate
+			// question): its own lecturers, each on distinct days.
+			chat, k := n%chats, n/chats
 			reply, err := r.Handle(ctx, dangke.Request{
-				Chat:  dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", n%chats), Group: true},
-				From:  dangke.Person{Platform: "b", ID: fmt.Sprint("u", n%500)},
-				Text:  fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x4e00+n%40), 10+n%50),
+				Chat: dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", chat), Group: true},
+				From: dangke.Person{Platform: "b", ID: fmt.Sprint("u", n%500)},
+				Text: fmt.Sprintf("/党课 讲课人%c%c 党员 《第%d课》 %s %d人", rune(0x4e00+chat), rune(0x4e00+k%40), k,
+					start.AddDate(0, 0, -int(k/40%40)).Format("1月2日"), 10+n%50),
 				MsgID: fmt.Sprint("m", n), Time: start,
 			})
 			if err != nil || !strings.HasPrefix(reply.Text, "已登记") {

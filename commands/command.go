@@ -211,6 +211,13 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 	err := c.r.store.Update(ctx, func(tx dangke.Tx) error {
 		var err error
 		if text, err = fn(tx); err != nil {
+			// A copy of this message handled a moment ago (in this very
+			// commit) is a redelivery, not a duplicate to ask about.
+			if key.ID != "" {
+				if _, found, rerr := tx.Reply(ctx, key); rerr == nil && found {
+					return errHandled
+				}
+			}
 			return err
 		}
 		if key.ID == "" {

@@ -104,7 +104,14 @@ func (r *Router) refresh(ctx context.Context, c *Call) error {
 		return err
 	}
 	c.Unit, c.Roles, c.Super, c.CityChat = fresh.Unit, fresh.Roles, fresh.Super, fresh.CityChat
-	return r.authorize(c)
+	if err := r.authorize(c); err != nil {
+		var e *dangke.Error
+		if errors.As(err, &e) {
+			return dangke.Errorf(e.Code, "等待期间你的权限有变，%s 未执行：%s", c.Cmd.Title(), e.Message)
+		}
+		return err
+	}
+	return nil
 }
 
 // asQuestion returns the question in err's chain, or nil.

@@ -23,6 +23,7 @@ func lectureFields() []Field {
 		{Name: "满意", Aliases: []string{"满意度", "satisfaction"}, Kind: KRatio, Example: "40/42", Hint: "满意人数/参评人数"},
 		{Name: "链接", Aliases: []string{"视频", "link"}, Kind: KText, Example: "https://example.org/v/1", Hint: "网上微课堂视频"},
 		{Name: "领导", Aliases: []string{"领导干部", "leader"}, Kind: KBool, Example: "是", Hint: "是否领导干部，默认按职务判断"},
+		{Name: "重复", Aliases: []string{"再次", "again"}, Kind: KBool, Example: "是", Hint: "与已登记的一条相似但确是另一次讲课时写 重复=是"},
 	}
 }
 
@@ -74,7 +75,15 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		return nil, err
 	}
 	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+		namesakes, err := checkLecture(ctx, c, tx, unit, l)
+		if err != nil {
+			return "", err
+		}
 		if err := tx.AddLecture(ctx, l); err != nil {
+			return "", err
+		}
+		people, err := recordNamesakes(ctx, c, tx, unit, l, namesakes)
+		if err != nil {
 			return "", err
 		}
 		detail := fmt.Sprintf("%s %s《%s》%s %d人", unit.Path, l.Speaker, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees)
@@ -85,11 +94,11 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err != nil {
 			return "", err
 		}
-		return lectureConfirmation(c, unit, l, f), nil
+		return lectureConfirmation(c, unit, l, f, people), nil
 	})
 }
 
-func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke.Figures) string {
+func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke.Figures, people string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "已登记第 %d 次微党课 ✅（编号 #%d）\n", f.Lectures, l.ID)
 	fmt.Fprintf(&b, "讲课人：%s（%s）", l.Speaker, l.Position)
@@ -119,6 +128,7 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 	if c.Unit == nil || c.Unit.ID != unit.ID {
 		fmt.Fprintf(&b, "单位：%s\n", unit.Path)
 	}
+	b.WriteString(people)
 	if pct, ok := f.Coverage(); ok {
 		fmt.Fprintf(&b, "%s已有 %d/%d 名党员上讲台（%s%%）。", unit.Name, f.Speakers, f.Members, pct)
 	} else {

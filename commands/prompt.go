@@ -8,10 +8,12 @@ import (
 	"dangke"
 )
 
-// pending is a command waiting for its missing fields, per person per chat.
+// pending is a command waiting for its missing fields or an answer, per
+// person per chat.
 type pending struct {
 	call    *Call
 	expires time.Time
+	prompt  string // what the bot asked in reply to call.Req, for a redelivery of that message
 }
 
 func pendingKey(req dangke.Request) string { return req.Chat.Key() + "\x00" + req.From.Key() }
@@ -181,6 +183,28 @@ func (r *Router) savePending(c *Call) {
 		r.lastSweep = now
 	}
 	r.pending[pendingKey(c.Req)] = &pending{call: c, expires: now.Add(r.cfg.PromptTimeout)}
+}
+
+// promptOf returns what the bot asked in reply to req when req is the
+// message the sender's live conversation last took in.
+func (r *Router) promptOf(req dangke.Request) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending[pendingKey(req)]
+	if p == nil || p.prompt == "" || p.call.Req.MsgID != req.MsgID {
+		return "", false
+	}
+	return p.prompt, true
+}
+
+// notePrompt remembers the bot's reply to req when req left the sender's
+// conversation waiting.
+func (r *Router) notePrompt(req dangke.Request, reply string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := r.pending[pendingKey(req)]; p != nil && p.call.Req.MsgID == req.MsgID {
+		p.prompt = reply
+	}
 }
 
 // takePending removes and returns the sender's conversation in this chat,

@@ -100,7 +100,21 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 		if found {
 			return &dangke.Reply{Text: saved}, nil
 		}
+		// A redelivered message that left a question waiting gets the
+		// same question, and the conversation stays where it is.
+		if prompt, ok := r.promptOf(req); ok {
+			return &dangke.Reply{Text: prompt}, nil
+		}
 	}
+	reply, err = r.handle(ctx, req)
+	if req.MsgID != "" && reply != nil {
+		r.notePrompt(req, reply.Text)
+	}
+	return reply, err
+}
+
+// handle answers a request that is not a redelivery.
+func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
 	text := strings.TrimSpace(req.Text)
 	now := req.Time
 	if now.IsZero() {
@@ -214,6 +228,9 @@ func (r *Router) authorize(c *Call) error {
 	switch c.Cmd.Perm {
 	case Member:
 		if c.Unit == nil && !c.Super && len(c.Roles) == 0 {
+			if !c.Req.Chat.Group {
+				return dangke.Errorf(dangke.EFORBIDDEN, "你没有管理员角色，不能在单聊中使用 %s；请在本单位已绑定的工作群里发送。", c.Cmd.Title())
+			}
 			return dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，暂时不能使用 %s。请管理员在本群发送 /单位 绑定 单位路径。", c.Cmd.Title())
 		}
 	case Admin:

@@ -112,7 +112,7 @@ func TestConcurrentLogging(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			text := fmt.Sprintf("/党课 讲课人%c 党员 《第%d课》 7月1日 %d人", rune('甲'+i%10), i, i+1)
+			text := fmt.Sprintf("/党课 讲课人%c 党员 《第%d课》 6月%d日 %d人", rune('甲'+i%10), i, i/10+1, i+1)
 			if r := f.say(fmt.Sprint("u", i), "g", fmt.Sprint("m", i), text); !strings.Contains(r, "已登记第") {
 				t.Errorf("%s: %s", text, r)
 			}

@@ -1,0 +1,145 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"dangke"
+)
+
+// The questions /党课 asks before it saves: what does not add up is put to
+// the sender, who confirms it in one word. They run inside the writing
+// transaction, so that two copies of one lecture sent at once cannot both
+// pass the duplicate check; each is an indexed lookup.
+
+// checkLecture asks about a duplicate, an implausible figure or a lecturer
+// who may be a namesake in another unit, unless the sender has answered.
+// It returns the answered namesake questions, to be recorded with the
+// lecture.
+func checkLecture(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
+	if err := checkDuplicate(ctx, c, tx, l); err != nil {
+		return nil, err
+	}
+	if err := checkPlausible(ctx, c, tx, unit, l); err != nil {
+		return nil, err
+	}
+	return checkNamesakes(ctx, c, tx, unit, l)
+}
+
+// checkDuplicate asks whether a lecture that matches an earlier one of the
+// same unit is a second lecture.
+func checkDuplicate(ctx context.Context, c *Call, tx dangke.Tx, l *dangke.Lecture) error {
+	if yes, _ := c.Answer("重复"); yes {
+		return nil
+	}
+	from, to := l.Date.AddDate(0, 0, -dangke.DuplicateDays), l.Date.AddDate(0, 0, dangke.DuplicateDays)
+	similar, err := tx.SimilarLectures(ctx, l.UnitID, l.Speaker, from, to)
+	if err != nil {
+		return err
+	}
+	var dups []string
+	for i := range similar {
+		if l.IsDuplicateOf(&similar[i]) {
+			dups = append(dups, entryLine(c, &similar[i]))
+		}
+	}
+	if len(dups) == 0 {
+		return nil
+	}
+	return Ask("重复", fmt.Sprintf("这条与已登记的 %s 可能重复。这是另一次讲课吗？", strings.Join(dups, "；")))
+}
+
+// entryLine names an earlier lecture: #12，7月19日 周杰《青春向党》.
+func entryLine(c *Call, e *dangke.Lecture) string {
+	return fmt.Sprintf("#%d，%s %s《%s》", e.ID, dayLabel(c, e.Date), e.Speaker, e.Title)
+}
+
+// dayLabel writes a day as 7月19日, with the year when it is not this year.
+func dayLabel(c *Call, d interface {
+	Year() int
+	Format(string) string
+}) string {
+	if d.Year() != c.Now.Year() {
+		return d.Format("2006年1月2日")
+	}
+	return d.Format("1月2日")
+}
+
+// checkPlausible asks about more listeners than the unit could gather and
+// about a lecture longer than a lecture runs.
+func checkPlausible(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture) error {
+	if yes, _ := c.Answer("人数"); !yes {
+		limit, why := dangke.PlausibleAttendees, fmt.Sprintf("超过 %d 人", dangke.PlausibleAttendees)
+		if l.Attendees > dangke.PlausibleAttendeesPerMember*max(unit.Members, 1) && l.Attendees <= limit {
+			// Only now is the subtree's member count worth reading.
+			f, err := tx.Figures(ctx, unit.ID, dangke.Period{})
+			if err != nil {
+				return err
+			}
+			if f.Members > 0 && l.Attendees > dangke.PlausibleAttendeesPerMember*f.Members {
+				limit = dangke.PlausibleAttendeesPerMember * f.Members
+				why = fmt.Sprintf("是%s党员数（%d 人）的 %d 倍以上", unit.Name, f.Members, dangke.PlausibleAttendeesPerMember)
+			}
+		}
+		if l.Attendees > limit {
+			return Ask("人数", fmt.Sprintf("听课人数 %d 人%s，请核对。确认是 %d 人吗？", l.Attendees, why, l.Attendees))
+		}
+	}
+	if yes, _ := c.Answer("时长"); !yes && l.Minutes > dangke.PlausibleMinutes {
+		return Ask("时长", fmt.Sprintf("时长 %d 分钟，超过 %d 分钟（微党课一般 5–10 分钟），请核对。确认是 %d 分钟吗？",
+			l.Minutes, dangke.PlausibleMinutes, l.Minutes))
+	}
+	return nil
+}
+
+// namesake is an answered "the same person?" question.
+type namesake struct {
+	Other dangke.SpeakerRef
+	Same  bool
+}
+
+// namesakeKey names the question about one namesake.
+func namesakeKey(other dangke.SpeakerRef) string { return fmt.Sprintf("同一人#%d", other.UnitID) }
+
+// checkNamesakes asks, once per pair, whether a lecturer who has lectured
+// in another unit of the same reporting unit is the same person.
+func checkNamesakes(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
+	others, err := tx.Namesakes(ctx, unit.ID, l.Speaker)
+	if err != nil || len(others) == 0 {
+		return nil, err
+	}
+	var out []namesake
+	for _, o := range others {
+		same, answered := c.Answer(namesakeKey(o))
+		if !answered {
+			return nil, AskChoice(namesakeKey(o), fmt.Sprintf("「%s」也有讲课人%s。这次登记的%s（%s）与其是同一个人吗？同一个人在上级统计中只算一次。",
+				o.UnitPath, l.Speaker, l.Speaker, unit.Path))
+		}
+		out = append(out, namesake{Other: o, Same: same})
+	}
+	return out, nil
+}
+
+// recordNamesakes saves the answers with the lecture and says what they mean.
+func recordNamesakes(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture, answers []namesake) (string, error) {
+	var same []string
+	for _, a := range answers {
+		me := dangke.SpeakerRef{UnitID: unit.ID, Name: l.Speaker, UnitPath: unit.Path}
+		if err := tx.LinkSpeakers(ctx, me, a.Other, a.Same, c.Now); err != nil {
+			return "", err
+		}
+		action, detail := "speaker.distinct", fmt.Sprintf("%s 的%s 与 %s 的%s 不是同一人", unit.Path, l.Speaker, a.Other.UnitPath, a.Other.Name)
+		if a.Same {
+			action, detail = "speaker.same", fmt.Sprintf("%s 的%s 与 %s 的%s 是同一人", unit.Path, l.Speaker, a.Other.UnitPath, a.Other.Name)
+			same = append(same, a.Other.UnitPath)
+		}
+		if err := tx.Audit(ctx, c.Audit(action, "speaker", unit.ID, detail)); err != nil {
+			return "", err
+		}
+	}
+	if len(same) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%s与「%s」的%s记为同一人，上级统计只算一次。\n", l.Speaker, strings.Join(same, "」「"), l.Speaker), nil
+}
