@@ -98,6 +98,9 @@ type Reader interface {
 	// dated from..to (both included), for the duplicate check: an indexed
 	// lookup, never a scan.
 	SimilarLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) ([]Lecture, error)
+	// IsMember reports whether a person has spoken in a chat that is bound
+	// to a unit or to the city.
+	IsMember(ctx context.Context, person string) (bool, error)
 	// Namesakes returns the lecturers with this name in the other units of
 	// unit's reporting unit for whom no answer to "the same person?" is
 	// recorded yet.
@@ -194,6 +197,8 @@ type Writer interface {
 	Audit(ctx context.Context, e AuditEntry) error
 	// SaveReply records that a message was handled, with its reply.
 	SaveReply(ctx context.Context, key MessageKey, reply string, at time.Time) error
+	// NoteMember records that a person spoke in a bound chat.
+	NoteMember(ctx context.Context, person string, chat ChatRef, at time.Time) error
 	// LinkSpeakers records the answer to "is a the same person as b?": the
 	// same person counts once at every level holding both units.
 	LinkSpeakers(ctx context.Context, a, b SpeakerRef, same bool, at time.Time) error

@@ -65,3 +65,38 @@ func TitleKey(s string) string {
 	}
 	return b.String()
 }
+
+// CleanText removes what must never reach a stored field or a reply from a
+// message: control characters other than line breaks and tabs, the
+// bidirectional overrides and isolates that make 张三 display reversed, and
+// zero-width characters that make two equal-looking names differ.
+func CleanText(s string) string {
+	clean := true
+	for _, r := range s {
+		if invisible(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func invisible(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20 || (r >= 0x7f && r < 0xa0):
+		return true
+	case r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2060 && r <= 0x2069, r == 0xfeff, r == 0x061c:
+		return true
+	}
+	return false
+}

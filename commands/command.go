@@ -68,6 +68,7 @@ type Perm int
 // Permission levels.
 const (
 	Anyone Perm = iota // everyone, bound chat or not
+	Reader             // members of a bound chat (in it, or in a 1:1 chat once they have spoken there) and role holders
 	Member             // anyone in a chat bound to a unit, or an admin of any unit
 	Admin              // an admin from config, or a unit admin (the command checks which unit)
 	Super              // an admin from config only
@@ -83,6 +84,7 @@ type Command struct {
 	Fields  []Field
 	Example string // a complete correct example, shown with every usage error
 	Perm    Perm
+	Costly  bool // rate-limited per person: digests of many units, exports
 	Run     func(ctx context.Context, c *Call) (*dangke.Reply, error)
 }
 
@@ -134,8 +136,10 @@ type Call struct {
 	Super    bool         // the sender is an admin from config
 	CityChat bool         // the chat is bound to the whole city
 	Roles    []dangke.Role
+	Known    bool // the sender has spoken in a bound chat (read for 1:1 chats only)
 
 	abandoned bool            // a half-entered command of the sender was dropped for this one
+	newMember bool            // the sender's membership of this bound chat is not recorded yet
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
 	r         *Router
@@ -169,6 +173,24 @@ func (c *Call) Bool(name string) (v, given bool, err error) {
 	}
 	v, err = parseBool(c.Cmd.field(name).label(), s)
 	return v, true, err
+}
+
+// permits reports whether the sender passes a permission level.
+func (c *Call) permits(p Perm) bool {
+	switch p {
+	case Reader:
+		if c.Req.Chat.Group {
+			return c.Unit != nil || c.CityChat || c.Super || len(c.Roles) > 0
+		}
+		return c.Super || len(c.Roles) > 0 || c.Known
+	case Member:
+		return c.Unit != nil || c.Super || len(c.Roles) > 0
+	case Admin:
+		return c.Super || len(c.Roles) > 0
+	case Super:
+		return c.Super
+	}
+	return true
 }
 
 // IsAdminOf reports whether the sender administers unit u: an admin from
@@ -210,6 +232,11 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 	var text string
 	err := c.r.store.Update(ctx, func(tx dangke.Tx) error {
 		var err error
+		if c.newMember {
+			if err := tx.NoteMember(ctx, c.Req.From.Key(), c.Req.Chat, c.Now); err != nil {
+				return err
+			}
+		}
 		if text, err = fn(tx); err != nil {
 			// A copy of this message handled a moment ago (in this very
 			// commit) is a redelivery, not a duplicate to ask about.
@@ -229,6 +256,10 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 			return err
 		}
 	})
+	if err == nil && c.newMember {
+		c.r.members.note(c.Req)
+		c.newMember = false
+	}
 	if errors.Is(err, errHandled) {
 		saved, found, err := c.r.store.Reply(ctx, key)
 		if err != nil {

@@ -341,7 +341,7 @@ func contestOrderCommand(r dangke.Rubric) *Command {
 		Summary: "查看出场顺序和评分进度",
 		Fields:  []Field{contestField()},
 		Example: "/比赛 顺序",
-		Perm:    Anyone,
+		Perm:    Reader,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			b, err := c.board(ctx, r, false)
 			if err != nil {
@@ -485,7 +485,7 @@ func contestRankCommand(r dangke.Rubric) *Command {
 		Summary: fmt.Sprintf("查看排名，前 %d 名为十佳；同分待评委会裁定", r.Top),
 		Fields:  []Field{contestField()},
 		Example: "/比赛 排名",
-		Perm:    Anyone,
+		Perm:    Reader,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			b, err := c.board(ctx, r, false)
 			if err != nil {
@@ -611,6 +611,7 @@ func contestExportCommand(r dangke.Rubric) *Command {
 			Positional: true, Example: "csv", Hint: "默认 xlsx"}},
 		Example: "/比赛 导出",
 		Perm:    Admin,
+		Costly:  true,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			b, err := c.board(ctx, r, true)
 			if err != nil {

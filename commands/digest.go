@@ -18,7 +18,8 @@ func digestCommand(r *Router) *Command {
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
 		},
 		Example: "/周报 上周",
-		Perm:    Anyone,
+		Perm:    Reader,
+		Costly:  true,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			week, today := dangke.Week(c.Now), c.Now
 			if w := c.Text("周"); w == "上周" || w == "last-week" {

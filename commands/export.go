@@ -23,6 +23,7 @@ func exportCommand(r *Router) *Command {
 		},
 		Example: "/导出 附件1 温县 本月",
 		Perm:    Member,
+		Costly:  true,
 		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runExport(ctx, c, r.cfg.City) },
 	}
 }

@@ -34,17 +34,7 @@ func helpCommand(r *Router) *Command {
 }
 
 // allowed reports whether the sender passes a command's permission level.
-func allowed(c *Call, cmd *Command) bool {
-	switch cmd.Perm {
-	case Member:
-		return c.Unit != nil || c.Super || len(c.Roles) > 0
-	case Admin:
-		return c.Super || len(c.Roles) > 0
-	case Super:
-		return c.Super
-	}
-	return true
-}
+func allowed(c *Call, cmd *Command) bool { return c.permits(cmd.Perm) }
 
 // overview lists the commands the sender may use, one line each.
 func overview(r *Router, c *Call) string {

@@ -100,7 +100,7 @@ func roleListCommand() *Command {
 		Summary: "查看某人的管理员角色",
 		Fields:  []Field{{Name: "用户", Aliases: []string{"person", "user"}, Kind: KText, Positional: true, Example: "dingtalk:manager123", Hint: "默认为自己"}},
 		Example: "/角色 列表 dingtalk:manager123",
-		Perm:    Anyone,
+		Perm:    Reader,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			person := c.Req.From.Key()
 			if c.Args.Has("用户") {

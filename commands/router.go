@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"dangke"
 )
@@ -24,6 +25,7 @@ type Config struct {
 	Logger        *slog.Logger
 	Rubric        dangke.Rubric   // the contest's scoring standard; 附件3 by default
 	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
+	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -34,6 +36,9 @@ type Router struct {
 	cfg    Config
 	cmds   []*Command
 	admins map[string]bool
+
+	members memberCache
+	costly  limiter
 
 	mu        sync.Mutex
 	pending   map[string]*pending
@@ -50,6 +55,9 @@ func New(store dangke.Store, cfg Config) *Router {
 	}
 	if cfg.UndoWindow <= 0 {
 		cfg.UndoWindow = 24 * time.Hour
+	}
+	if cfg.MaxMessage <= 0 {
+		cfg.MaxMessage = 4000
 	}
 	if cfg.PromptTimeout <= 0 {
 		cfg.PromptTimeout = 5 * time.Minute
@@ -115,6 +123,12 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 
 // handle answers a request that is not a redelivery.
 func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	// A message too long to be a command is refused before any parsing or
+	// permission work.
+	if n := len(req.Text); n > r.cfg.MaxMessage && (n > 4*r.cfg.MaxMessage || utf8.RuneCountInString(req.Text) > r.cfg.MaxMessage) {
+		return &dangke.Reply{Text: fmt.Sprintf("消息太长，最多 %d 个字；一条消息只登记一项，请分开发送。", r.cfg.MaxMessage)}, nil
+	}
+	req.Text = dangke.CleanText(req.Text)
 	text := strings.TrimSpace(req.Text)
 	now := req.Time
 	if now.IsZero() {
@@ -185,11 +199,18 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 		return r.fail(cmd, err)
 	}
 	call.abandoned = abandoned != nil
+	// Who may run the command is settled before its arguments are read, so
+	// that a refusal gives the true reason.
+	if err := r.authorize(call); err != nil {
+		return r.fail(cmd, err)
+	}
 	if err := call.bind(tokens); err != nil {
 		return r.fail(cmd, err)
 	}
-	if err := r.authorize(call); err != nil {
-		return r.fail(cmd, err)
+	if cmd.Costly {
+		if ok, wait := r.costly.allow(req.From.Key(), now); !ok {
+			return &dangke.Reply{Text: busyText(cmd.Title(), wait)}, nil
+		}
 	}
 	if f := call.missing(); f != nil {
 		// Refuse before asking questions what no answer can fix: a command
@@ -219,6 +240,14 @@ func (r *Router) newCall(ctx context.Context, req dangke.Request, cmd *Command, 
 			return nil, err
 		}
 	}
+	switch {
+	case req.Chat.Group && (c.Unit != nil || c.CityChat):
+		c.newMember = !r.members.known(req)
+	case !req.Chat.Group && !c.Super && len(c.Roles) == 0:
+		if c.Known, err = r.store.IsMember(ctx, req.From.Key()); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -226,6 +255,13 @@ func (r *Router) newCall(ctx context.Context, req dangke.Request, cmd *Command, 
 // they act on themselves.
 func (r *Router) authorize(c *Call) error {
 	switch c.Cmd.Perm {
+	case Reader:
+		if !c.permits(Reader) {
+			if c.Req.Chat.Group {
+				return dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，%s 的数据只在已绑定单位的工作群里查看。请管理员在本群发送 /单位 绑定 单位路径。", c.Cmd.Title())
+			}
+			return dangke.Errorf(dangke.EFORBIDDEN, "%s 的数据只提供给各单位工作群的成员：请在本单位已绑定的工作群里发一次消息（如 /我）后再来查看，或请管理员授权。", c.Cmd.Title())
+		}
 	case Member:
 		if c.Unit == nil && !c.Super && len(c.Roles) == 0 {
 			if !c.Req.Chat.Group {
@@ -249,6 +285,13 @@ func (r *Router) authorize(c *Call) error {
 // field the command rejects is asked for again instead of ending it.
 func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
 	reply, err := c.Cmd.Run(ctx, c)
+	if c.newMember { // a command that wrote nothing: record the member on its own
+		if err := r.store.Update(ctx, func(tx dangke.Tx) error { return tx.NoteMember(ctx, c.Req.From.Key(), c.Req.Chat, c.Now) }); err != nil {
+			return r.fail(c.Cmd, err)
+		}
+		r.members.note(c.Req)
+		c.newMember = false
+	}
 	if err == nil {
 		return reply, nil
 	}

@@ -15,12 +15,12 @@ import (
 )
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	store  *store.Store
 	router *commands.Router
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 	if err != nil {

@@ -20,7 +20,7 @@ func statsCommand(r *Router) *Command {
 			{Name: "期间", Aliases: []string{"时间", "period"}, Kind: KText, Positional: true, Example: "本周、上周、本月 或 2019-07-01~2019-07-31", Hint: "默认为全部"},
 		},
 		Example: "/统计 全市 本月",
-		Perm:    Anyone,
+		Perm:    Reader,
 		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runStats(ctx, c, r.cfg.City) },
 	}
 }

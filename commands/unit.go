@@ -197,7 +197,7 @@ func unitTreeCommand() *Command {
 		Summary: "查看单位树及党员数",
 		Fields:  []Field{pathField(false)},
 		Example: "/单位 列表 温县",
-		Perm:    Anyone,
+		Perm:    Reader,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			var root int64
 			if p := c.Text("路径"); p != "" {
