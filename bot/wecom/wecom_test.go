@@ -307,3 +307,93 @@ func post(t *testing.T, u, enc string) (int, string) {
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, strings.TrimSpace(b.String())
 }
+
+// burstHandler answers like the bot does under load: "/导出 N" with a text
+// and a file after some work, anything else with a text.
+type burstHandler struct{}
+
+func (burstHandler) Handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	time.Sleep(50 * time.Millisecond) // a database write, a spreadsheet
+	if n, ok := strings.CutPrefix(req.Text, "/导出 "); ok {
+		return &dangke.Reply{Text: "导出 " + n, Files: []dangke.File{{Name: "附件1-" + n + ".xlsx", Data: bytes.Repeat([]byte("PK"), 1000)}}}, nil
+	}
+	return &dangke.Reply{Text: "收到 " + req.Text}, nil
+}
+
+// Two hundred messages at once, half of them exports whose reply is a text
+// and an uploaded file: every text and every file arrives on its req_id,
+// the heartbeat goes on, and the connection is never dropped. (The reader
+// used to wait for a work slot while every busy handler waited for an ack
+// only the reader could read.)
+func TestBurstOfMessages(t *testing.T) {
+	f := newFakeWeCom(t)
+	a, err := wecom.New(wecom.Config{BotID: f.botID, Secret: f.secret, WSURL: f.wsURL(), WebhookHost: f.hook.URL, Heartbeat: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, burstHandler{}) }()
+	defer func() { cancel(); <-done }()
+	f.waitFor("the subscription", 5*time.Second, func() bool { return f.conn != nil })
+	for !a.Connected() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.mu.Lock()
+	pingsBefore := f.pings
+	f.mu.Unlock()
+	const n = 200
+	exports := map[string]string{} // req_id -> n
+	texts := map[string]bool{}
+	for i := 0; i < n; i++ {
+		text := fmt.Sprintf("/统计 %d", i)
+		if i%2 == 0 {
+			text = fmt.Sprintf("/导出 %d", i)
+		}
+		id := f.push("aibot_msg_callback", groupMessage(fmt.Sprintf("burst-%d", i), "@党课助手 "+text))
+		if i%2 == 0 {
+			exports[id] = fmt.Sprint(i)
+		} else {
+			texts[id] = true
+		}
+	}
+	f.waitFor("every text and file", 60*time.Second, func() bool {
+		streams, files := 0, 0
+		for _, fr := range f.responses("aibot_respond_msg") {
+			if strings.Contains(string(fr.Body), `"msgtype":"stream"`) {
+				streams++
+			} else {
+				files++
+			}
+		}
+		return streams == n && files == n/2
+	})
+	f.waitFor("heartbeats after the burst", 5*time.Second, func() bool { return f.pings >= pingsBefore+2 })
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	gotText, gotFile := map[string]string{}, map[string]int{}
+	for _, fr := range f.responses("aibot_respond_msg") {
+		id := fr.Headers["req_id"]
+		if strings.Contains(string(fr.Body), `"msgtype":"stream"`) {
+			gotText[id] = streamContent(t, fr)
+		} else if strings.Contains(string(fr.Body), `"media_id":"media-ws-1"`) {
+			gotFile[id]++
+		}
+	}
+	for id, i := range exports {
+		if gotText[id] != "导出 "+i || gotFile[id] != 1 {
+			t.Fatalf("export %s (%s): text %q, %d files", i, id, gotText[id], gotFile[id])
+		}
+	}
+	for id := range texts {
+		if !strings.HasPrefix(gotText[id], "收到 /统计 ") || gotFile[id] != 0 {
+			t.Fatalf("message %s: %q, %d files", id, gotText[id], gotFile[id])
+		}
+	}
+	if got := len(f.responses("aibot_upload_media_finish")); got != n/2 {
+		t.Fatalf("%d uploads finished", got)
+	}
+	if f.connects != 1 {
+		t.Fatalf("the connection was dropped during the burst: %d connections", f.connects)
+	}
+}

@@ -171,8 +171,15 @@ func (a *Adapter) session(ctx context.Context) error {
 	}
 }
 
-// readLoop dispatches acks to their waiters and callbacks to handlers.
+// maxFrame is the largest frame the bot reads from WeCom; a callback is a
+// few kilobytes.
+const maxFrame = 4 << 20
+
+// readLoop reads without pause: acks go straight to their waiters, and
+// callbacks to handlers through dispatch, which never blocks. Handlers wait
+// for acks that only this loop reads, so it must never wait for them.
 func (c *wsConn) readLoop(ctx context.Context) error {
+	c.ws.SetReadLimit(maxFrame)
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -190,15 +197,14 @@ func (c *wsConn) readLoop(ctx context.Context) error {
 			ch := c.pending[id]
 			c.mu.Unlock()
 			if ch != nil {
-				ch <- f
+				select { // never block the reader, even on a repeated ack
+				case ch <- f:
+				default:
+				}
 			}
 		case "aibot_msg_callback":
-			c.a.replies.Add(1)
-			c.a.work <- struct{}{}
-			go func() {
-				defer func() { <-c.a.work; c.a.replies.Done() }()
-				c.onCallback(ctx, id, f.Body)
-			}()
+			body := f.Body
+			c.a.dispatch(ctx, id, func(ctx context.Context) { c.onCallback(ctx, id, body) })
 		case "aibot_event_callback":
 			var m message
 			if json.Unmarshal(f.Body, &m) == nil && m.Event.EventType == "disconnected_event" {
