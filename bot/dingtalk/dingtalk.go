@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -130,7 +131,8 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 		if err == nil {
 			break
 		}
-		a.log.Error("cannot connect to the DingTalk Stream gateway; retrying", "err", redact(err.Error(), a.cfg.ClientSecret), "in", wait)
+		msg, _ := redactTicket(redact(err.Error(), a.cfg.ClientSecret), ticketPatterns())
+		a.log.Error("cannot connect to the DingTalk Stream gateway; retrying", "err", msg, "in", wait)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -316,23 +318,55 @@ func redact(s, secret string) string {
 	return strings.ReplaceAll(s, secret, "<secret>")
 }
 
-// SetSDKLogger routes the SDK's log lines to log, with secret removed from
-// them (the SDK logs the connection request body at debug level). The SDK's
-// logger is package-wide, so call this once at start, before any adapter
-// runs; without it the SDK logs nothing.
+// SetSDKLogger routes the SDK's log lines to log, with secret and the
+// connection ticket removed from them: the SDK logs the connection request
+// body (with the secret) and the gateway's answer (with the ticket) at debug
+// level, and the ticket again at info when it connects ("sessionId"). A line
+// that carried the ticket is logged at debug only. The SDK's logger is
+// package-wide, so call this once at start, before any adapter runs; without
+// it the SDK logs nothing.
 func SetSDKLogger(log *slog.Logger, secret string) {
-	sdklog.SetLogger(sdkLogger{log: log.With("platform", Platform), secret: secret})
+	sdklog.SetLogger(sdkLogger{log: log.With("platform", Platform), secret: secret, tickets: ticketPatterns()})
 }
 
 // sdkLogger carries the SDK's log lines into slog, with the client secret
-// removed (the SDK logs the connection request body at debug level).
+// and the connection ticket removed.
 type sdkLogger struct {
-	log    *slog.Logger
-	secret string
+	log     *slog.Logger
+	secret  string
+	tickets []*regexp.Regexp
+}
+
+// ticketPatterns match the places the SDK prints a connection ticket: the
+// session id it logs on connecting, the gateway's JSON answer and the
+// WebSocket URL. The first group is kept, the ticket replaced.
+func ticketPatterns() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`(sessionId=\[)[^\]]*`),
+		regexp.MustCompile(`("ticket"\s*:\s*")[^"]*`),
+		regexp.MustCompile(`(ticket=)[^&\s"\]]+`),
+	}
+}
+
+// redactTicket replaces every ticket in s with <ticket> and reports whether
+// there was one.
+func redactTicket(s string, patterns []*regexp.Regexp) (string, bool) {
+	found := false
+	for _, re := range patterns {
+		if re.MatchString(s) {
+			found = true
+			s = re.ReplaceAllString(s, "${1}<ticket>")
+		}
+	}
+	return s, found
 }
 
 func (l sdkLogger) out(level slog.Level, format string, args ...any) {
-	l.log.Log(context.Background(), level, redact(fmt.Sprintf(format, args...), l.secret), "source", "dingtalk-sdk")
+	msg, ticket := redactTicket(redact(fmt.Sprintf(format, args...), l.secret), l.tickets)
+	if ticket {
+		level = slog.LevelDebug // a ticket opens a connection: never at info, even redacted
+	}
+	l.log.Log(context.Background(), level, msg, "source", "dingtalk-sdk")
 }
 
 func (l sdkLogger) Debugf(format string, args ...any)   { l.out(slog.LevelDebug, format, args...) }

@@ -1,9 +1,11 @@
 package dingtalk_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,5 +273,55 @@ func TestLongReplyAndAllowList(t *testing.T) {
 		if h.Session != "long-1" {
 			t.Fatalf("a message from outside allow_chats was answered: %+v", h)
 		}
+	}
+}
+
+// logBuffer collects log output from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The connection ticket opens a Stream connection: the SDK's lines that
+// carry it (the gateway's answer, "connect success, sessionId=[…]") appear
+// at debug only, with the ticket and the secret replaced.
+func TestTicketNotLogged(t *testing.T) {
+	var logs logBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	dingtalk.SetSDKLogger(log, "s3cret-app-key")
+	t.Cleanup(func() { dingtalk.SetSDKLogger(slog.New(slog.DiscardHandler), "") })
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{Logger: log})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-t", "2", "/统计"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	out := logs.String()
+	if strings.Contains(out, "ticket-") || strings.Contains(out, "s3cret-app-key") {
+		t.Fatalf("a ticket or the secret was logged:\n%s", out)
+	}
+	sawTicket := false
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, "<ticket>") {
+			continue
+		}
+		sawTicket = true
+		if !strings.Contains(line, "level=DEBUG") {
+			t.Fatalf("a line about the ticket above debug: %s", line)
+		}
+	}
+	if !sawTicket || !strings.Contains(out, "sessionId=[<ticket>]") {
+		t.Fatalf("the redacted lines are missing:\n%s", out)
 	}
 }
