@@ -45,6 +45,7 @@ type Config struct {
 	WebhookSecret string                                     // secret token Telegram echoes in X-Telegram-Bot-Api-Secret-Token
 	Listen        string                                     // address the webhook server listens on, e.g. :8443
 	Listener      net.Listener                               // if set, the webhook server uses it instead of Listen
+	WebhookLimits bot.ServerLimits                           // the webhook server's timeouts and body limit; zero: the defaults
 	Commands      []bot.CommandInfo                          // registered with setMyCommands at start
 	PollTimeout   time.Duration                              // long-poll timeout; 60s by default
 	HTTPClient    *http.Client                               // nil for the default (timeout above PollTimeout)
@@ -167,7 +168,7 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 			return fmt.Errorf("telegram: webhook listen: %w", err)
 		}
 	}
-	srv := &http.Server{Handler: a.WebhookHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := bot.NewServer(a.WebhookHandler(), a.cfg.WebhookLimits)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -184,7 +185,8 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 
 // WebhookHandler serves Telegram's webhook posts. Unlike the library's
 // handler, which answers 200 to a wrong secret, it answers 401 after a
-// constant-time comparison.
+// constant-time comparison. Serve it with bot.NewServer, which limits its
+// body: the library reads the whole body into memory.
 func (a *Adapter) WebhookHandler() http.Handler {
 	inner := a.api.WebhookHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

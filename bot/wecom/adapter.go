@@ -23,8 +23,9 @@ const Platform = "wecom"
 type CallbackConfig struct {
 	Token          string
 	EncodingAESKey string
-	Listen         string       // e.g. :8080; WeCom posts to the public URL in front of it
-	Listener       net.Listener // if set, used instead of Listen (tests)
+	Listen         string           // e.g. :8080; WeCom posts to the public URL in front of it
+	Listener       net.Listener     // if set, used instead of Listen (tests)
+	Limits         bot.ServerLimits // timeouts and the body size limit; zero: the defaults
 }
 
 // Config configures the adapter.

@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"dangke"
+	"dangke/bot"
+	"dangke/bot/internal/slowloris"
 	"dangke/bot/wecom"
 	"dangke/commands"
 	"dangke/internal/testbot"
@@ -199,9 +202,10 @@ func TestCallbackMode(t *testing.T) {
 	go func() { _ = a.Run(ctx, r) }()
 	base := "http://" + srvLn.Addr().String() + "/wecom"
 	kit := newDriver(token, aesKey)
+	now := strconv.FormatInt(time.Now().Unix(), 10)
 	// URL verification.
 	echo := kit.seal(t, "1616140317555161061")
-	resp := get(t, base+kit.query("1409659589", "263014780", echo)+"&echostr="+urlEscape(echo))
+	resp := get(t, base+kit.query(now, "263014780", echo)+"&echostr="+urlEscape(echo))
 	if resp != "1616140317555161061" {
 		t.Fatalf("echo %q", resp)
 	}
@@ -209,7 +213,7 @@ func TestCallbackMode(t *testing.T) {
 	body := groupMessage("cb-1", "@党课助手 /党课 张三 支部书记 《我和我的祖国》 7月1日 45人")
 	raw, _ := json.Marshal(body)
 	enc := kit.seal(t, string(raw))
-	status, out := post(t, base+kit.query("1700000000", "nonce123", enc), enc)
+	status, out := post(t, base+kit.query(now, "nonce123", enc), enc)
 	if status != 200 {
 		t.Fatalf("status %d %s", status, out)
 	}
@@ -222,19 +226,19 @@ func TestCallbackMode(t *testing.T) {
 		t.Fatalf("plain %s", plain)
 	}
 	// The same callback again: an empty 200, nothing logged twice.
-	if status, out := post(t, base+kit.query("1700000000", "nonce123", enc), enc); status != 200 || out != "" || lectures(t, st) != 1 {
+	if status, out := post(t, base+kit.query(now, "nonce123", enc), enc); status != 200 || out != "" || lectures(t, st) != 1 {
 		t.Fatalf("repeat: %d %q", status, out)
 	}
 	// A wrong signature and a tampered ciphertext.
-	if status, _ := post(t, base+"?msg_signature=0000&timestamp=1&nonce=2", enc); status != http.StatusForbidden {
+	if status, _ := post(t, base+"?msg_signature=0000&timestamp="+now+"&nonce=2", enc); status != http.StatusForbidden {
 		t.Fatalf("wrong signature: %d", status)
 	}
 	bad := "A" + enc[1:]
-	if status, _ := post(t, base+kit.query("1700000000", "nonce123", bad), bad); status != http.StatusBadRequest {
+	if status, _ := post(t, base+kit.query(now, "nonce123", bad), bad); status != http.StatusBadRequest {
 		t.Fatalf("tampered: %d", status)
 	}
 	short := enc[:len(enc)-8] + "AAAA"
-	if status, _ := post(t, base+kit.query("1", "2", short), short); status != http.StatusBadRequest {
+	if status, _ := post(t, base+kit.query(now, "2", short), short); status != http.StatusBadRequest {
 		t.Fatalf("short: %d", status)
 	}
 }
@@ -395,5 +399,111 @@ func TestBurstOfMessages(t *testing.T) {
 	}
 	if f.connects != 1 {
 		t.Fatalf("the connection was dropped during the burst: %d connections", f.connects)
+	}
+}
+
+const testToken, testAESKey = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+// runCallback starts a callback-mode adapter on loopback and returns its URL.
+func runCallback(t *testing.T, h dangke.Handler, limits bot.ServerLimits) string {
+	ln := httptest.NewUnstartedServer(nil).Listener
+	a, err := wecom.New(wecom.Config{Callback: wecom.CallbackConfig{Token: testToken, EncodingAESKey: testAESKey, Listener: ln, Limits: limits}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return "http://" + ln.Addr().String() + "/wecom"
+}
+
+// A callback is refused unless its (signed) timestamp is within five
+// minutes of now, so a recorded callback cannot be replayed later.
+func TestCallbackTimestampWindow(t *testing.T) {
+	r, st := setup(t)
+	base := runCallback(t, r, bot.ServerLimits{})
+	kit := newDriver(testToken, testAESKey)
+	now := time.Now()
+	for i, c := range []struct {
+		offset time.Duration
+		want   int
+	}{
+		{-6 * time.Minute, http.StatusForbidden},
+		{6 * time.Minute, http.StatusForbidden},
+		{-24 * time.Hour, http.StatusForbidden},
+		{-4 * time.Minute, http.StatusOK},
+		{4 * time.Minute, http.StatusOK},
+	} {
+		raw, _ := json.Marshal(groupMessage(fmt.Sprintf("ts-%d", i), "@党课助手 /统计"))
+		enc := kit.seal(t, string(raw))
+		ts := strconv.FormatInt(now.Add(c.offset).Unix(), 10)
+		var status int
+		for try := 0; try < 50; try++ { // the server starts with Run
+			if status = tryPost(base+kit.query(ts, "n1", enc), enc); status != 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if status != c.want {
+			t.Errorf("timestamp %s from now: %d, want %d", c.offset, status, c.want)
+		}
+	}
+	echo := kit.seal(t, "123")
+	old := strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)
+	if resp, err := http.Get(base + kit.query(old, "n2", echo) + "&echostr=" + urlEscape(echo)); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an old URL verification: %v %v", resp, err)
+	}
+	if lectures(t, st) != 0 {
+		t.Fatal("something was stored")
+	}
+}
+
+func tryPost(u, enc string) int {
+	body, _ := json.Marshal(map[string]string{"encrypt": enc})
+	resp, err := http.Post(u, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Two hundred slow clients (half stuck in their headers, half in a body they
+// announced much larger) do not keep the callback server from answering
+// WeCom, and each is cut off within the read timeout; a body over the limit
+// is refused with 413.
+func TestCallbackSlowClients(t *testing.T) {
+	r, _ := setup(t)
+	base := runCallback(t, r, bot.ServerLimits{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
+	kit := newDriver(testToken, testAESKey)
+	echo := kit.seal(t, "4242")
+	verify := base + kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n3", echo) + "&echostr=" + urlEscape(echo)
+	if got := get(t, verify); got != "4242" { // the server is up
+		t.Fatalf("verification %q", got)
+	}
+	attack := slowloris.Open(t, strings.TrimPrefix(strings.TrimSuffix(base, "/wecom"), "http://"), "/wecom", 200)
+	cli := &http.Client{Timeout: 2 * time.Second}
+	resp, err := cli.Get(verify)
+	if err != nil {
+		t.Fatalf("a normal request during the attack: %v", err)
+	}
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if b.String() != "4242" {
+		t.Fatalf("verification during the attack %q", b.String())
+	}
+	if held := attack.Released(3 * time.Second); held != 0 {
+		t.Fatalf("%d slow connections still held after the read timeout", held)
+	}
+	big, _ := json.Marshal(map[string]string{"encrypt": strings.Repeat("A", 2<<20)})
+	resp, err = cli.Post(base+kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n4", "x"), "application/json", bytes.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 2 MB body: %d", resp.StatusCode)
 	}
 }
