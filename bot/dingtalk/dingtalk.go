@@ -289,10 +289,39 @@ func split(text string) []string {
 }
 
 // markdown renders plain reply text as DingTalk markdown: a title from the
-// first line, and every line break kept (markdown would join them).
+// first line (DingTalk shows it as plain text in notifications), and a body
+// that shows as typed, with every line break kept (markdown would join the
+// lines). Members type parts of every reply, so nothing in it may become a
+// link, a picture or formatting: see escape.
 func markdown(text string) (title, body string) {
-	lines := strings.Split(text, "\n")
-	return titleOf(lines[0]), strings.Join(lines, "  \n")
+	first, _, _ := strings.Cut(text, "\n")
+	return titleOf(first), strings.Join(strings.Split(escape(text), "\n"), "  \n")
+}
+
+// escape makes plain text show as typed in DingTalk markdown. Links,
+// pictures, tags and line-start markers are defused without backslashes
+// (bot.Defuse); DingTalk's markdown honours backslash escapes, so emphasis,
+// code and strike-through characters get one, but only when the text holds
+// two of them (one alone cannot pair up), and a backslash gets one only
+// before punctuation, where markdown would read it as an escape.
+func escape(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + 8)
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\\' && i+1 < len(text) && isASCIIPunct(text[i+1]):
+			b.WriteByte('\\')
+		case strings.IndexByte("*_~`", c) >= 0 && strings.Count(text, text[i:i+1]) >= 2:
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return bot.Defuse(b.String())
+}
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
 }
 
 func titleOf(first string) string {

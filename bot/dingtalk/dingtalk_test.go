@@ -3,6 +3,7 @@ package dingtalk_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -323,5 +324,66 @@ func TestTicketNotLogged(t *testing.T) {
 	}
 	if !sawTicket || !strings.Contains(out, "sessionId=[<ticket>]") {
 		t.Fatalf("the redacted lines are missing:\n%s", out)
+	}
+}
+
+// casesHandler answers "case N" with the text of case N.
+type casesHandler []string
+
+func (h casesHandler) Handle(_ context.Context, req dangke.Request) (*dangke.Reply, error) {
+	var n int
+	if _, err := fmt.Sscanf(req.Text, "case %d", &n); err != nil || n < 0 || n >= len(h) {
+		return &dangke.Reply{Text: "?"}, nil
+	}
+	return &dangke.Reply{Text: h[n]}, nil
+}
+
+// Text members typed (titles, names, units) reaches DingTalk as markdown
+// that shows it as typed: no link, picture, tag, heading or emphasis of
+// theirs renders; characters markdown would not read are left alone.
+func TestMarkdownEscaping(t *testing.T) {
+	const z, nb = "\u200b", "\u00a0"
+	cases := []struct{ name, in, title, body string }{
+		{"link", "题目：《[领补贴](http://x)》", "题目：《[领补贴](http://x)》", "题目：《[领补贴] (http://x)》"},
+		{"image", "![](http://x/b.png) 看图", "![](http://x/b.png) …", "![] (http://x/b.png) 看图"},
+		{"reference", "[领补贴][1]\n[1]: http://x", "[领补贴][1]", "[领补贴] [1]  \n[1] : http://x"},
+		{"tags", `<a href="http://x">领</a> <font color=red>红</font> <@all> <http://x> 1<2`, `<a href="http://x">领…`,
+			`< a href="http://x">领< /a> < font color=red>红< /font> < @all> < http://x> 1<2`},
+		{"blocks", "# 标题\n> 引用\n- 列表\n1. 第一\n  缩进\n---\n#9 张三", "# 标题",
+			z + "# 标题  \n" + z + "> 引用  \n" + z + "- 列表  \n" + z + "1. 第一  \n" + nb + nb + "缩进  \n" + z + "---  \n" + z + "#9 张三"},
+		{"emphasis", "**粗** _斜_ `码` ~~删~~", "**粗** _斜_ `码` ~~删~~", "\\*\\*粗\\*\\* \\_斜\\_ \\`码\\` \\~\\~删\\~\\~"},
+		{"single", "3*4 得 12，user_1，2019-07-01", "3*4 得 12，user_1，2019…", "3*4 得 12，user_1，2019-07-01"},
+		{"backslash", `C:\文件 \*星\* \d`, `C:\文件 \*星\* \d`, `C:\文件 \\\*星\\\* \d`},
+		{"entity", "&amp; &#60; a & b", "&amp; &#60; a & b", "&" + z + "amp; &" + z + "#60; a & b"},
+		{"plain", "📊 温县/城关镇 · 累计\n已登记第 1 次微党课 ✅（编号 #1）", "📊 温县/城关镇 · 累计", "📊 温县/城关镇 · 累计  \n已登记第 1 次微党课 ✅（编号 #1）"},
+	}
+	texts := make(casesHandler, len(cases))
+	for i, c := range cases {
+		texts[i] = c.in
+	}
+	f := newFake(t)
+	run(t, f, texts, dingtalk.Config{})
+	for i, c := range cases {
+		f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage(fmt.Sprintf("md-%d", i), "2", fmt.Sprintf("case %d", i)))
+		f.waitFor(c.name, 5*time.Second, func() bool { return len(f.hooks) == i+1 })
+		f.mu.Lock()
+		h := f.hooks[i]
+		f.mu.Unlock()
+		if h.Text != c.body || h.Title != c.title {
+			t.Errorf("%s:\n got %q / %q\nwant %q / %q", c.name, h.Title, h.Text, c.title, c.body)
+		}
+	}
+}
+
+// A lecture logged with a link for a title: the confirmation in the group
+// shows the brackets, not a link.
+func TestMarkdownEscapingEndToEnd(t *testing.T) {
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("md-e2e", "2", "/党课 张三 支部书记 [领补贴](http://x) 7月1日 45人"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	if text := f.hookTexts()[0]; strings.Contains(text, "](") || !strings.Contains(text, "[领补贴] (http://x)") {
+		t.Fatalf("reply %q", text)
 	}
 }

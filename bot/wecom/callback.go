@@ -139,7 +139,7 @@ func (a *Adapter) onPost(w http.ResponseWriter, r *http.Request, plain []byte, t
 	if len(reply.Files) > 0 {
 		text += "\n（文件需要通过群机器人发送，请管理员用 /群机器人 设置本群的 webhook。）"
 	}
-	inner, _ := json.Marshal(map[string]any{"msgtype": "stream", "stream": map[string]any{"id": "s" + m.MsgID, "finish": true, "content": text}})
+	inner, _ := json.Marshal(map[string]any{"msgtype": "stream", "stream": map[string]any{"id": "s" + m.MsgID, "finish": true, "content": render(text)}})
 	enc, err := a.kit.encrypt(inner, "", randomReader())
 	if err != nil {
 		a.reject(w, r, http.StatusInternalServerError, err)

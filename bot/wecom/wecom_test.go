@@ -507,3 +507,98 @@ func TestCallbackSlowClients(t *testing.T) {
 		t.Fatalf("a 2 MB body: %d", resp.StatusCode)
 	}
 }
+
+// casesHandler answers "case N" with the text of case N.
+type casesHandler []string
+
+func (h casesHandler) Handle(_ context.Context, req dangke.Request) (*dangke.Reply, error) {
+	var n int
+	if _, err := fmt.Sscanf(req.Text, "case %d", &n); err != nil || n < 0 || n >= len(h) {
+		return &dangke.Reply{Text: "?"}, nil
+	}
+	return &dangke.Reply{Text: h[n]}, nil
+}
+
+// markdownCases are reply texts with member-typed markdown and what WeCom
+// must be sent: no link, picture, tag, mention or block of theirs renders,
+// and no backslash is used (WeCom does not honour them).
+var markdownCases = []struct{ name, in, out string }{
+	{"link", "题目：《[领补贴](http://x)》", "题目：《[领补贴] (http://x)》"},
+	{"image", "![](http://x/b.png) 看图", "![] (http://x/b.png) 看图"},
+	{"reference", "[领补贴][1]\n[1]: http://x", "[领补贴] [1]\n[1] : http://x"},
+	{"tags", `<@all> <font color="warning">红</font> <a href="http://x">领</a> <http://x> 1<2`,
+		`< @all> < font color="warning">红< /font> < a href="http://x">领< /a> < http://x> 1<2`},
+	{"blocks", "# 标题\n> 引用\n- 列表\n1. 第一\n  缩进\n#9 张三",
+		"\u200b# 标题\n\u200b> 引用\n\u200b- 列表\n\u200b1. 第一\n\u00a0\u00a0缩进\n\u200b#9 张三"},
+	{"entity", "&amp; a & b", "&\u200bamp; a & b"},
+	{"plain", "📊 温县/城关镇 · 累计\n加 **粗** 3*4 user_1 C:\\文件", "📊 温县/城关镇 · 累计\n加 **粗** 3*4 user_1 C:\\文件"},
+}
+
+// Over the long connection, the stream reply carries the defused text.
+func TestMarkdownEscaping(t *testing.T) {
+	texts := make(casesHandler, len(markdownCases))
+	for i, c := range markdownCases {
+		texts[i] = c.in
+	}
+	f := newFakeWeCom(t)
+	run(t, f, texts)
+	for i, c := range markdownCases {
+		f.push("aibot_msg_callback", groupMessage(fmt.Sprintf("md-%d", i), fmt.Sprintf("@党课助手 case %d", i)))
+		f.waitFor(c.name, 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == i+1 })
+		f.mu.Lock()
+		fr := f.responses("aibot_respond_msg")[i]
+		f.mu.Unlock()
+		want, _ := json.Marshal(c.out)
+		if got := streamContent(t, fr); got != c.out || !strings.Contains(string(fr.Body), `"content":`+string(want)) {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.out)
+		}
+	}
+}
+
+// Through the group robot and the callback URL the same rendering applies.
+func TestMarkdownEscapingWebhookAndCallback(t *testing.T) {
+	f := newFakeWeCom(t)
+	a, err := wecom.New(wecom.Config{BotID: "x", Secret: "y", WebhookHost: f.hook.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true, Webhook: "hook-key-1"}
+	for _, c := range markdownCases {
+		if err := a.Notify(context.Background(), group, &dangke.Reply{Text: c.in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.mu.Lock()
+	for i, c := range markdownCases {
+		if f.hookSends[i] != c.out {
+			t.Errorf("group robot, %s:\n got %q\nwant %q", c.name, f.hookSends[i], c.out)
+		}
+	}
+	f.mu.Unlock()
+
+	texts := make(casesHandler, len(markdownCases))
+	for i, c := range markdownCases {
+		texts[i] = c.in
+	}
+	base := runCallback(t, texts, bot.ServerLimits{})
+	kit := newDriver(testToken, testAESKey)
+	for i, c := range markdownCases {
+		raw, _ := json.Marshal(groupMessage(fmt.Sprintf("cbmd-%d", i), fmt.Sprintf("@党课助手 case %d", i)))
+		enc := kit.seal(t, string(raw))
+		var status int
+		var out string
+		for try := 0; try < 50; try++ { // the server starts with Run
+			if status, out = post(t, base+kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n5", enc), enc); status != 0 {
+				break
+			}
+		}
+		var reply struct{ Encrypt string }
+		_ = json.Unmarshal([]byte(out), &reply)
+		var inner struct {
+			Stream struct{ Content string } `json:"stream"`
+		}
+		if err := json.Unmarshal([]byte(kit.open(t, reply.Encrypt)), &inner); err != nil || inner.Stream.Content != c.out {
+			t.Errorf("callback, %s:\n got %q\nwant %q", c.name, inner.Stream.Content, c.out)
+		}
+	}
+}

@@ -237,7 +237,7 @@ func (c *wsConn) onCallback(ctx context.Context, reqID string, body json.RawMess
 // respond sends a reply on a callback's req_id: the text as one finished
 // stream message (the rest, if very long, as further messages), then files.
 func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.Reply) error {
-	parts := splitText(reply.Text, 20000)
+	parts := splitText(render(reply.Text), 20000)
 	for i, part := range parts {
 		body := map[string]any{"msgtype": "stream", "stream": map[string]any{"id": c.reqID("stream"), "finish": true, "content": part}}
 		cmd, id := "aibot_respond_msg", reqID
@@ -263,7 +263,7 @@ func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.
 
 // sendMsg sends a proactive message to a chat over the connection.
 func (c *wsConn) sendMsg(ctx context.Context, chat string, reply *dangke.Reply) error {
-	for _, part := range splitText(reply.Text, 4000) {
+	for _, part := range splitText(render(reply.Text), 4000) {
 		body := map[string]any{"chatid": chat, "msgtype": "markdown", "markdown": map[string]string{"content": part}}
 		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), body); err != nil {
 			return err
