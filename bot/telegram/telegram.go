@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -103,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		tg.WithWorkers(cfg.Workers),
 		tg.WithNotAsyncHandlers(), // the workers cap the work in flight
 		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "edited_message", "channel_post"}),
-		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "err", redact(err, cfg.Token)) }),
+		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "err", clip(redact(err, cfg.Token), maxLogged)) }),
 	}
 	if cfg.WebhookSecret != "" {
 		opts = append(opts, tg.WithWebhookSecretToken(cfg.WebhookSecret))
@@ -119,6 +120,22 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	}
 	a.username = me.Username
 	return a, nil
+}
+
+// maxLogged is the most bytes of a library error that reach the log: the
+// library puts a whole update (what a member wrote) into the error when it
+// cannot decode a webhook post.
+const maxLogged = 300
+
+// clip cuts s to at most n bytes, on a character boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // redact removes the token, which is part of every API URL, from an error.

@@ -1,10 +1,13 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,5 +307,53 @@ func TestWebhookSlowClients(t *testing.T) {
 	}
 	if code, err := post(`{"update_id":2,"message":{"text":"` + strings.Repeat("x", 2<<20) + `"}}`); err != nil || code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("a 2 MB body: %d %v", code, err)
+	}
+}
+
+// lockedBuffer collects log output from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A webhook post the library cannot decode is logged in a short line, not
+// with the whole body (what a member wrote) in it.
+func TestWebhookUndecodableBodyNotLogged(t *testing.T) {
+	r, _ := newRouter(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	start(t, r, telegram.Config{WebhookURL: "https://bot.example.org/tg", WebhookSecret: "s3cret_token", Listener: ln,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	body := `{"update_id":"` + strings.Repeat("机密内容", 2000)
+	for i := 0; i < 50; i++ { // the server starts with Run
+		req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/tg", strings.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i := 0; i < 100 && !strings.Contains(logs.String(), "telegram api"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "telegram api") || len(out) > 1000 || strings.Count(out, "机密内容") > 30 {
+		t.Fatalf("%d bytes logged: %.300s", len(out), out)
 	}
 }
