@@ -602,3 +602,46 @@ func TestMarkdownEscapingWebhookAndCallback(t *testing.T) {
 		}
 	}
 }
+
+// gateHandler holds every message until the gate opens.
+type gateHandler struct{ gate chan struct{} }
+
+func (h gateHandler) Handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	<-h.gate
+	return &dangke.Reply{Text: "收到 " + req.Text}, nil
+}
+
+// Work is bounded off the reader: with one slot and one place in the queue,
+// the other messages of a burst are dropped (and logged), while the reader
+// goes on reading and the heartbeat goes on.
+func TestBurstBeyondTheQueue(t *testing.T) {
+	f := newFakeWeCom(t)
+	a, err := wecom.New(wecom.Config{BotID: f.botID, Secret: f.secret, WSURL: f.wsURL(), Heartbeat: 100 * time.Millisecond, MaxInFlight: 1, MaxQueued: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := gateHandler{gate: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	defer func() { cancel(); <-done }()
+	f.waitFor("the subscription", 5*time.Second, func() bool { return f.conn != nil })
+	for !a.Connected() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := 0; i < 5; i++ {
+		f.push("aibot_msg_callback", groupMessage(fmt.Sprintf("q-%d", i), fmt.Sprintf("@党课助手 /统计 %d", i)))
+	}
+	f.mu.Lock()
+	pings := f.pings
+	f.mu.Unlock()
+	f.waitFor("heartbeats while the handler is stuck", 5*time.Second, func() bool { return f.pings >= pings+2 })
+	close(h.gate)
+	f.waitFor("two replies", 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == 2 })
+	time.Sleep(200 * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.responses("aibot_respond_msg")); n != 2 {
+		t.Fatalf("%d replies, want 2 (one in flight, one queued)", n)
+	}
+}
