@@ -387,3 +387,65 @@ func TestMarkdownEscapingEndToEnd(t *testing.T) {
 		t.Fatalf("reply %q", text)
 	}
 }
+
+// burstHandler answers "/导出 N" with a text and a file, anything else with a text.
+type burstHandler struct{}
+
+func (burstHandler) Handle(_ context.Context, req dangke.Request) (*dangke.Reply, error) {
+	time.Sleep(20 * time.Millisecond)
+	if n, ok := strings.CutPrefix(req.Text, "/导出 "); ok {
+		return &dangke.Reply{Text: "导出 " + n, Files: []dangke.File{{Name: "附件1-" + n + ".xlsx", Data: []byte("PK" + n)}}}, nil
+	}
+	return &dangke.Reply{Text: "收到 " + req.Text}, nil
+}
+
+// The WeCom stall under a burst (a reader waiting for a work slot while the
+// handlers wait for acks only it can read) has no counterpart here: the SDK
+// reads without waiting and replies go out over HTTP. Two hundred messages
+// at once, half of them exports: every frame is acknowledged once, every
+// text and every file arrives.
+func TestBurstOfMessages(t *testing.T) {
+	f := newFake(t)
+	run(t, f, burstHandler{}, dingtalk.Config{MaxInFlight: 256})
+	const n = 200
+	var ids []string
+	for i := 0; i < n; i++ {
+		text := fmt.Sprintf("/统计 %d", i)
+		if i%2 == 0 {
+			text = fmt.Sprintf("/导出 %d", i)
+		}
+		ids = append(ids, f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage(fmt.Sprintf("burst-%d", i), "2", text)))
+	}
+	f.waitFor("every ack, text and file", 60*time.Second, func() bool {
+		for _, id := range ids {
+			if len(f.acks[id]) != 1 {
+				return false
+			}
+		}
+		files := 0
+		for _, s := range f.sends {
+			if s.Key == "sampleFile" {
+				files++
+			}
+		}
+		return len(f.hooks) == n && files == n/2
+	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	seen := map[string]bool{}
+	for _, h := range f.hooks {
+		seen[h.Text] = true
+	}
+	for i := 0; i < n; i++ {
+		want := fmt.Sprintf("收到 /统计 %d", i)
+		if i%2 == 0 {
+			want = fmt.Sprintf("导出 %d", i)
+		}
+		if !seen[want] {
+			t.Fatalf("no reply %q", want)
+		}
+	}
+	if len(f.uploads) != n/2 {
+		t.Fatalf("%d uploads", len(f.uploads))
+	}
+}
