@@ -85,7 +85,8 @@ func (a *Adapter) CallbackHandler() http.Handler {
 			var env struct {
 				Encrypt string `json:"encrypt"`
 			}
-			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&env); err != nil || env.Encrypt == "" {
+			// Above bot.NewServer's 1 MiB, so that its limit is the one that answers 413.
+			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20+1)).Decode(&env); err != nil || env.Encrypt == "" {
 				if bot.IsTooLarge(err) {
 					a.reject(w, r, http.StatusRequestEntityTooLarge, err)
 					return
