@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -505,6 +506,15 @@ func TestCallbackSlowClients(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("a 2 MB body: %d", resp.StatusCode)
+	}
+	// The same without a declared length (chunked).
+	resp, err = cli.Post(base+kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n5", "x"), "application/json", io.MultiReader(bytes.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 2 MB chunked body: %d", resp.StatusCode)
 	}
 }
 
