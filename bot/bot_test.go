@@ -45,3 +45,40 @@ func TestSplitByUTF16(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a member types, the defused text holds no construct that makes a
+// link, a picture, a tag or a mention, and no line starts with a block
+// marker.
+func FuzzDefuse(f *testing.F) {
+	for _, s := range []string{"[领补贴](http://x)", "![](http://x/b.png)", "<@all>", "<a href=x>y</a>", "[x]: http://x\n[x]",
+		"# 标题\n> 引用\n- 列表\n1. 第一\n\t代码", "]]((", "<<a", "&amp;", "📊 统计\n  讲课人：张三", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Defuse(in)
+		if utf8.ValidString(in) && !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 from %q", in)
+		}
+		if strings.Count(out, "\n") != strings.Count(in, "\n") {
+			t.Fatalf("lines changed: %q -> %q", in, out)
+		}
+		for _, bad := range []string{"](", "]["} {
+			if strings.Contains(out, bad) {
+				t.Fatalf("%q in %q (from %q)", bad, out, in)
+			}
+		}
+		for i := 0; i+1 < len(out); i++ {
+			if c := out[i+1]; out[i] == '<' && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("/!?@", c) >= 0) {
+				t.Fatalf("a tag in %q (from %q)", out, in)
+			}
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if line != "" && strings.IndexByte("#>-+*=|`~_ \t", line[0]) >= 0 {
+				t.Fatalf("line starts with a marker: %q (from %q)", line, in)
+			}
+			if strings.HasPrefix(strings.TrimLeft(line, "\u00a0"), "[") && strings.Contains(line, "]:") {
+				t.Fatalf("a link definition: %q (from %q)", line, in)
+			}
+		}
+	})
+}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -130,7 +131,8 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 		if err == nil {
 			break
 		}
-		a.log.Error("cannot connect to the DingTalk Stream gateway; retrying", "err", redact(err.Error(), a.cfg.ClientSecret), "in", wait)
+		msg, _ := redactTicket(redact(err.Error(), a.cfg.ClientSecret), ticketPatterns())
+		a.log.Error("cannot connect to the DingTalk Stream gateway; retrying", "err", msg, "in", wait)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -287,10 +289,41 @@ func split(text string) []string {
 }
 
 // markdown renders plain reply text as DingTalk markdown: a title from the
-// first line, and every line break kept (markdown would join them).
+// first line (DingTalk shows it as plain text in notifications), and a body
+// that shows as typed, with every line break kept (markdown would join the
+// lines). Members type parts of every reply, so nothing in it may become a
+// link, a picture or formatting: see escape.
 func markdown(text string) (title, body string) {
-	lines := strings.Split(text, "\n")
-	return titleOf(lines[0]), strings.Join(lines, "  \n")
+	first, _, _ := strings.Cut(text, "\n")
+	return titleOf(first), strings.Join(strings.Split(escape(text), "\n"), "  \n")
+}
+
+// escape makes plain text show as typed in DingTalk markdown. Links,
+// pictures, tags and line-start markers are defused without backslashes
+// (bot.Defuse), so they stay safe even where a backslash is not honoured.
+// DingTalk's markdown is taken to honour backslash escapes (widely used
+// adapters such as Satori's rely on it; not checked on a live tenant here),
+// so emphasis, code and strike-through characters get one, but only when the
+// text holds two of them (one alone cannot pair up), and a backslash gets
+// one only before punctuation, where markdown would read it as an escape.
+func escape(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + 8)
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\\' && i+1 < len(text) && isASCIIPunct(text[i+1]):
+			b.WriteByte('\\')
+		case strings.IndexByte("*_~`", c) >= 0 && strings.Count(text, text[i:i+1]) >= 2:
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return bot.Defuse(b.String())
+}
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
 }
 
 func titleOf(first string) string {
@@ -316,23 +349,55 @@ func redact(s, secret string) string {
 	return strings.ReplaceAll(s, secret, "<secret>")
 }
 
-// SetSDKLogger routes the SDK's log lines to log, with secret removed from
-// them (the SDK logs the connection request body at debug level). The SDK's
-// logger is package-wide, so call this once at start, before any adapter
-// runs; without it the SDK logs nothing.
+// SetSDKLogger routes the SDK's log lines to log, with secret and the
+// connection ticket removed from them: the SDK logs the connection request
+// body (with the secret) and the gateway's answer (with the ticket) at debug
+// level, and the ticket again at info when it connects ("sessionId"). A line
+// that carried the ticket is logged at debug only. The SDK's logger is
+// package-wide, so call this once at start, before any adapter runs; without
+// it the SDK logs nothing.
 func SetSDKLogger(log *slog.Logger, secret string) {
-	sdklog.SetLogger(sdkLogger{log: log.With("platform", Platform), secret: secret})
+	sdklog.SetLogger(sdkLogger{log: log.With("platform", Platform), secret: secret, tickets: ticketPatterns()})
 }
 
 // sdkLogger carries the SDK's log lines into slog, with the client secret
-// removed (the SDK logs the connection request body at debug level).
+// and the connection ticket removed.
 type sdkLogger struct {
-	log    *slog.Logger
-	secret string
+	log     *slog.Logger
+	secret  string
+	tickets []*regexp.Regexp
+}
+
+// ticketPatterns match the places the SDK prints a connection ticket: the
+// session id it logs on connecting, the gateway's JSON answer and the
+// WebSocket URL. The first group is kept, the ticket replaced.
+func ticketPatterns() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`(sessionId=\[)[^\]]*`),
+		regexp.MustCompile(`("ticket"\s*:\s*")[^"]*`),
+		regexp.MustCompile(`(ticket=)[^&\s"\]]+`),
+	}
+}
+
+// redactTicket replaces every ticket in s with <ticket> and reports whether
+// there was one.
+func redactTicket(s string, patterns []*regexp.Regexp) (string, bool) {
+	found := false
+	for _, re := range patterns {
+		if re.MatchString(s) {
+			found = true
+			s = re.ReplaceAllString(s, "${1}<ticket>")
+		}
+	}
+	return s, found
 }
 
 func (l sdkLogger) out(level slog.Level, format string, args ...any) {
-	l.log.Log(context.Background(), level, redact(fmt.Sprintf(format, args...), l.secret), "source", "dingtalk-sdk")
+	msg, ticket := redactTicket(redact(fmt.Sprintf(format, args...), l.secret), l.tickets)
+	if ticket {
+		level = slog.LevelDebug // a ticket opens a connection: never at info, even redacted
+	}
+	l.log.Log(context.Background(), level, msg, "source", "dingtalk-sdk")
 }
 
 func (l sdkLogger) Debugf(format string, args ...any)   { l.out(slog.LevelDebug, format, args...) }

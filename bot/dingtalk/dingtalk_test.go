@@ -1,9 +1,12 @@
 package dingtalk_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,5 +274,178 @@ func TestLongReplyAndAllowList(t *testing.T) {
 		if h.Session != "long-1" {
 			t.Fatalf("a message from outside allow_chats was answered: %+v", h)
 		}
+	}
+}
+
+// logBuffer collects log output from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The connection ticket opens a Stream connection: the SDK's lines that
+// carry it (the gateway's answer, "connect success, sessionId=[…]") appear
+// at debug only, with the ticket and the secret replaced.
+func TestTicketNotLogged(t *testing.T) {
+	var logs logBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	dingtalk.SetSDKLogger(log, "s3cret-app-key")
+	t.Cleanup(func() { dingtalk.SetSDKLogger(slog.New(slog.DiscardHandler), "") })
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{Logger: log})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-t", "2", "/统计"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	out := logs.String()
+	if strings.Contains(out, "ticket-") || strings.Contains(out, "s3cret-app-key") {
+		t.Fatalf("a ticket or the secret was logged:\n%s", out)
+	}
+	sawTicket := false
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, "<ticket>") {
+			continue
+		}
+		sawTicket = true
+		if !strings.Contains(line, "level=DEBUG") {
+			t.Fatalf("a line about the ticket above debug: %s", line)
+		}
+	}
+	if !sawTicket || !strings.Contains(out, "sessionId=[<ticket>]") {
+		t.Fatalf("the redacted lines are missing:\n%s", out)
+	}
+}
+
+// casesHandler answers "case N" with the text of case N.
+type casesHandler []string
+
+func (h casesHandler) Handle(_ context.Context, req dangke.Request) (*dangke.Reply, error) {
+	var n int
+	if _, err := fmt.Sscanf(req.Text, "case %d", &n); err != nil || n < 0 || n >= len(h) {
+		return &dangke.Reply{Text: "?"}, nil
+	}
+	return &dangke.Reply{Text: h[n]}, nil
+}
+
+// Text members typed (titles, names, units) reaches DingTalk as markdown
+// that shows it as typed: no link, picture, tag, heading or emphasis of
+// theirs renders; characters markdown would not read are left alone.
+func TestMarkdownEscaping(t *testing.T) {
+	const z, nb = "\u200b", "\u00a0"
+	cases := []struct{ name, in, title, body string }{
+		{"link", "题目：《[领补贴](http://x)》", "题目：《[领补贴](http://x)》", "题目：《[领补贴] (http://x)》"},
+		{"image", "![](http://x/b.png) 看图", "![](http://x/b.png) …", "![] (http://x/b.png) 看图"},
+		{"reference", "[领补贴][1]\n[1]: http://x", "[领补贴][1]", "[领补贴] [1]  \n[1] : http://x"},
+		{"tags", `<a href="http://x">领</a> <font color=red>红</font> <@all> <http://x> 1<2`, `<a href="http://x">领…`,
+			`< a href="http://x">领< /a> < font color=red>红< /font> < @all> < http://x> 1<2`},
+		{"blocks", "# 标题\n> 引用\n- 列表\n1. 第一\n  缩进\n---\n#9 张三", "# 标题",
+			z + "# 标题  \n" + z + "> 引用  \n" + z + "- 列表  \n" + z + "1. 第一  \n" + nb + nb + "缩进  \n" + z + "---  \n" + z + "#9 张三"},
+		{"emphasis", "**粗** _斜_ `码` ~~删~~", "**粗** _斜_ `码` ~~删~~", "\\*\\*粗\\*\\* \\_斜\\_ \\`码\\` \\~\\~删\\~\\~"},
+		{"single", "3*4 得 12，user_1，2019-07-01", "3*4 得 12，user_1，2019…", "3*4 得 12，user_1，2019-07-01"},
+		{"backslash", `C:\文件 \*星\* \d`, `C:\文件 \*星\* \d`, `C:\文件 \\\*星\\\* \d`},
+		{"entity", "&amp; &#60; a & b", "&amp; &#60; a & b", "&" + z + "amp; &" + z + "#60; a & b"},
+		{"plain", "📊 温县/城关镇 · 累计\n已登记第 1 次微党课 ✅（编号 #1）", "📊 温县/城关镇 · 累计", "📊 温县/城关镇 · 累计  \n已登记第 1 次微党课 ✅（编号 #1）"},
+	}
+	texts := make(casesHandler, len(cases))
+	for i, c := range cases {
+		texts[i] = c.in
+	}
+	f := newFake(t)
+	run(t, f, texts, dingtalk.Config{})
+	for i, c := range cases {
+		f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage(fmt.Sprintf("md-%d", i), "2", fmt.Sprintf("case %d", i)))
+		f.waitFor(c.name, 5*time.Second, func() bool { return len(f.hooks) == i+1 })
+		f.mu.Lock()
+		h := f.hooks[i]
+		f.mu.Unlock()
+		if h.Text != c.body || h.Title != c.title {
+			t.Errorf("%s:\n got %q / %q\nwant %q / %q", c.name, h.Title, h.Text, c.title, c.body)
+		}
+	}
+}
+
+// A lecture logged with a link for a title: the confirmation in the group
+// shows the brackets, not a link.
+func TestMarkdownEscapingEndToEnd(t *testing.T) {
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("md-e2e", "2", "/党课 张三 支部书记 [领补贴](http://x) 7月1日 45人"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	if text := f.hookTexts()[0]; strings.Contains(text, "](") || !strings.Contains(text, "[领补贴] (http://x)") {
+		t.Fatalf("reply %q", text)
+	}
+}
+
+// burstHandler answers "/导出 N" with a text and a file, anything else with a text.
+type burstHandler struct{}
+
+func (burstHandler) Handle(_ context.Context, req dangke.Request) (*dangke.Reply, error) {
+	time.Sleep(20 * time.Millisecond)
+	if n, ok := strings.CutPrefix(req.Text, "/导出 "); ok {
+		return &dangke.Reply{Text: "导出 " + n, Files: []dangke.File{{Name: "附件1-" + n + ".xlsx", Data: []byte("PK" + n)}}}, nil
+	}
+	return &dangke.Reply{Text: "收到 " + req.Text}, nil
+}
+
+// The WeCom stall under a burst (a reader waiting for a work slot while the
+// handlers wait for acks only it can read) has no counterpart here: the SDK
+// reads without waiting and replies go out over HTTP. Two hundred messages
+// at once, half of them exports: every frame is acknowledged once, every
+// text and every file arrives.
+func TestBurstOfMessages(t *testing.T) {
+	f := newFake(t)
+	run(t, f, burstHandler{}, dingtalk.Config{MaxInFlight: 256})
+	const n = 200
+	var ids []string
+	for i := 0; i < n; i++ {
+		text := fmt.Sprintf("/统计 %d", i)
+		if i%2 == 0 {
+			text = fmt.Sprintf("/导出 %d", i)
+		}
+		ids = append(ids, f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage(fmt.Sprintf("burst-%d", i), "2", text)))
+	}
+	f.waitFor("every ack, text and file", 60*time.Second, func() bool {
+		for _, id := range ids {
+			if len(f.acks[id]) != 1 {
+				return false
+			}
+		}
+		files := 0
+		for _, s := range f.sends {
+			if s.Key == "sampleFile" {
+				files++
+			}
+		}
+		return len(f.hooks) == n && files == n/2
+	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	seen := map[string]bool{}
+	for _, h := range f.hooks {
+		seen[h.Text] = true
+	}
+	for i := 0; i < n; i++ {
+		want := fmt.Sprintf("收到 /统计 %d", i)
+		if i%2 == 0 {
+			want = fmt.Sprintf("导出 %d", i)
+		}
+		if !seen[want] {
+			t.Fatalf("no reply %q", want)
+		}
+	}
+	if len(f.uploads) != n/2 {
+		t.Fatalf("%d uploads", len(f.uploads))
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -45,6 +46,7 @@ type Config struct {
 	WebhookSecret string                                     // secret token Telegram echoes in X-Telegram-Bot-Api-Secret-Token
 	Listen        string                                     // address the webhook server listens on, e.g. :8443
 	Listener      net.Listener                               // if set, the webhook server uses it instead of Listen
+	WebhookLimits bot.ServerLimits                           // the webhook server's timeouts and body limit; zero: the defaults
 	Commands      []bot.CommandInfo                          // registered with setMyCommands at start
 	PollTimeout   time.Duration                              // long-poll timeout; 60s by default
 	HTTPClient    *http.Client                               // nil for the default (timeout above PollTimeout)
@@ -102,7 +104,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		tg.WithWorkers(cfg.Workers),
 		tg.WithNotAsyncHandlers(), // the workers cap the work in flight
 		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "edited_message", "channel_post"}),
-		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "err", redact(err, cfg.Token)) }),
+		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "err", clip(redact(err, cfg.Token), maxLogged)) }),
 	}
 	if cfg.WebhookSecret != "" {
 		opts = append(opts, tg.WithWebhookSecretToken(cfg.WebhookSecret))
@@ -118,6 +120,22 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	}
 	a.username = me.Username
 	return a, nil
+}
+
+// maxLogged is the most bytes of a library error that reach the log: the
+// library puts a whole update (what a member wrote) into the error when it
+// cannot decode a webhook post.
+const maxLogged = 300
+
+// clip cuts s to at most n bytes, on a character boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // redact removes the token, which is part of every API URL, from an error.
@@ -167,7 +185,7 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 			return fmt.Errorf("telegram: webhook listen: %w", err)
 		}
 	}
-	srv := &http.Server{Handler: a.WebhookHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := bot.NewServer(a.WebhookHandler(), a.cfg.WebhookLimits)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -184,7 +202,8 @@ func (a *Adapter) runWebhook(ctx context.Context) error {
 
 // WebhookHandler serves Telegram's webhook posts. Unlike the library's
 // handler, which answers 200 to a wrong secret, it answers 401 after a
-// constant-time comparison.
+// constant-time comparison. Serve it with bot.NewServer, which limits its
+// body: the library reads the whole body into memory.
 func (a *Adapter) WebhookHandler() http.Handler {
 	inner := a.api.WebhookHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,15 +1,19 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"dangke"
 	"dangke/bot"
+	"dangke/bot/internal/slowloris"
 	"dangke/bot/telegram"
 	"dangke/commands"
 	"dangke/internal/testbot"
@@ -255,5 +259,101 @@ func TestWebhook(t *testing.T) {
 	defer f.mu.Unlock()
 	if f.webhook != "https://bot.example.org/tg" {
 		t.Fatalf("setWebhook url %q", f.webhook)
+	}
+}
+
+// Two hundred slow clients do not keep the webhook server from taking
+// Telegram's post, each is cut off within the read timeout, and a body over
+// the limit is refused with 413 (the library would read any size into memory).
+func TestWebhookSlowClients(t *testing.T) {
+	r, _ := newRouter(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := start(t, r, telegram.Config{WebhookURL: "https://bot.example.org/tg", WebhookSecret: "s3cret_token", Listener: ln,
+		WebhookLimits: bot.ServerLimits{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond}})
+	url := "http://" + ln.Addr().String() + "/tg"
+	cli := &http.Client{Timeout: 2 * time.Second}
+	post := func(body string) (int, error) {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token")
+		resp, err := cli.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	for i := 0; i < 50; i++ { // the server starts with Run
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			c.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	attack := slowloris.Open(t, ln.Addr().String(), "/tg", 200)
+	update := `{"update_id":1,"message":{"message_id":1,"from":{"id":777,"is_bot":false,"first_name":"Ann"},` +
+		`"chat":{"id":-1001234567890,"type":"supergroup","title":"g"},"date":1562727600,"text":"/stats"}}`
+	if code, err := post(update); err != nil || code != http.StatusOK {
+		t.Fatalf("a normal update during the attack: %d %v", code, err)
+	}
+	if s := f.waitSent(1)[0]; !strings.Contains(s.Text, "📊") {
+		t.Fatalf("%q", s.Text)
+	}
+	if held := attack.Released(3 * time.Second); held != 0 {
+		t.Fatalf("%d slow connections still held after the read timeout", held)
+	}
+	if code, err := post(`{"update_id":2,"message":{"text":"` + strings.Repeat("x", 2<<20) + `"}}`); err != nil || code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 2 MB body: %d %v", code, err)
+	}
+}
+
+// lockedBuffer collects log output from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A webhook post the library cannot decode is logged in a short line, not
+// with the whole body (what a member wrote) in it.
+func TestWebhookUndecodableBodyNotLogged(t *testing.T) {
+	r, _ := newRouter(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	start(t, r, telegram.Config{WebhookURL: "https://bot.example.org/tg", WebhookSecret: "s3cret_token", Listener: ln,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	body := `{"update_id":"` + strings.Repeat("机密内容", 2000)
+	for i := 0; i < 50; i++ { // the server starts with Run
+		req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/tg", strings.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i := 0; i < 100 && !strings.Contains(logs.String(), "telegram api"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "telegram api") || len(out) > 1000 || strings.Count(out, "机密内容") > 30 {
+		t.Fatalf("%d bytes logged: %.300s", len(out), out)
 	}
 }

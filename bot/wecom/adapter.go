@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dangke"
@@ -22,8 +23,9 @@ const Platform = "wecom"
 type CallbackConfig struct {
 	Token          string
 	EncodingAESKey string
-	Listen         string       // e.g. :8080; WeCom posts to the public URL in front of it
-	Listener       net.Listener // if set, used instead of Listen (tests)
+	Listen         string           // e.g. :8080; WeCom posts to the public URL in front of it
+	Listener       net.Listener     // if set, used instead of Listen (tests)
+	Limits         bot.ServerLimits // timeouts and the body size limit; zero: the defaults
 }
 
 // Config configures the adapter.
@@ -35,6 +37,8 @@ type Config struct {
 	Heartbeat     time.Duration // 30s
 	WebhookLimit  int           // messages per WebhookWindow per group robot: 20
 	WebhookWindow time.Duration // 1 minute
+	MaxInFlight   int           // messages handled at once over the long connection: 32
+	MaxQueued     int           // messages waiting for a slot beyond those: 1000; more are dropped with a warning
 	HTTPClient    *http.Client
 	Logger        *slog.Logger
 }
@@ -47,6 +51,7 @@ type Adapter struct {
 	kit     *cipherKit // callback mode
 	handler dangke.Handler
 	work    chan struct{} // caps messages handled at once
+	waiting atomic.Int64  // messages taken off the socket and not yet handled
 
 	mu      sync.Mutex
 	conn    *wsConn // the live long connection, if any
@@ -75,13 +80,19 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.WebhookWindow <= 0 {
 		cfg.WebhookWindow = time.Minute
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 32
+	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = 1000
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, 32),
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, cfg.MaxInFlight),
 		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow)}
 	if cfg.Callback.Token != "" {
 		kit, err := newCipherKit(cfg.Callback.Token, cfg.Callback.EncodingAESKey)
@@ -107,6 +118,32 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 		return a.serveCallback(ctx)
 	}
 	return a.runLongConnection(ctx)
+}
+
+// dispatch runs fn on its own goroutine once a work slot is free. It never
+// blocks the caller: the long connection's reader must go on reading, since
+// the acknowledgements that busy handlers wait for arrive on the same socket.
+// Work beyond MaxInFlight waits for a slot; beyond MaxQueued more it is
+// dropped with a warning rather than held without bound.
+func (a *Adapter) dispatch(ctx context.Context, what string, fn func(context.Context)) bool {
+	if a.waiting.Add(1) > int64(a.cfg.MaxInFlight+a.cfg.MaxQueued) {
+		a.waiting.Add(-1)
+		a.log.Warn("too many messages in flight; this one is dropped", "what", what, "in_flight", a.cfg.MaxInFlight, "queued", a.cfg.MaxQueued)
+		return false
+	}
+	a.replies.Add(1)
+	go func() {
+		defer a.replies.Done()
+		defer a.waiting.Add(-1)
+		select {
+		case a.work <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-a.work }()
+		fn(ctx)
+	}()
+	return true
 }
 
 // firstTime reports whether a message id has not been handled lately; the

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
+
+	"dangke/bot"
 )
 
 // serveCallback runs the callback URL's HTTP server until ctx ends.
@@ -20,7 +23,7 @@ func (a *Adapter) serveCallback(ctx context.Context) error {
 			return err
 		}
 	}
-	srv := &http.Server{Handler: a.CallbackHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := bot.NewServer(a.CallbackHandler(), a.cfg.Callback.Limits)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -34,14 +37,37 @@ func (a *Adapter) serveCallback(ctx context.Context) error {
 	return nil
 }
 
+// callbackWindow is how far a callback's timestamp may be from now: WeCom
+// signs the timestamp, so a callback recorded and replayed later is refused.
+const callbackWindow = 5 * time.Minute
+
+// fresh checks a callback's timestamp (seconds since 1970) against the window.
+func fresh(ts string, now time.Time) error {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return errors.New("no timestamp")
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > callbackWindow || d < -callbackWindow {
+		return fmt.Errorf("timestamp %s is %s away from now, outside the %s window", ts, d.Round(time.Second), callbackWindow)
+	}
+	return nil
+}
+
 // CallbackHandler serves WeCom's callback URL: the URL verification (GET)
 // and encrypted messages (POST), answered with an encrypted stream reply.
-// A wrong signature, a ciphertext of the wrong length or bad padding gets a
-// 4xx and a log line, never a panic.
+// A timestamp more than five minutes from now, a wrong signature, a
+// ciphertext of the wrong length or bad padding gets a 4xx and a log line,
+// never a panic. Serve it with bot.NewServer, which limits its body.
 func (a *Adapter) CallbackHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		sig, ts, nonce := q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce")
+		if r.Method == http.MethodGet || r.Method == http.MethodPost {
+			if err := fresh(ts, time.Now()); err != nil {
+				a.reject(w, r, http.StatusForbidden, err)
+				return
+			}
+		}
 		switch r.Method {
 		case http.MethodGet:
 			echo := q.Get("echostr")
@@ -59,7 +85,12 @@ func (a *Adapter) CallbackHandler() http.Handler {
 			var env struct {
 				Encrypt string `json:"encrypt"`
 			}
-			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&env); err != nil || env.Encrypt == "" {
+			// Above bot.NewServer's 1 MiB, so that its limit is the one that answers 413.
+			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20+1)).Decode(&env); err != nil || env.Encrypt == "" {
+				if bot.IsTooLarge(err) {
+					a.reject(w, r, http.StatusRequestEntityTooLarge, err)
+					return
+				}
 				a.reject(w, r, http.StatusBadRequest, errors.New("no encrypt field"))
 				return
 			}
@@ -109,7 +140,7 @@ func (a *Adapter) onPost(w http.ResponseWriter, r *http.Request, plain []byte, t
 	if len(reply.Files) > 0 {
 		text += "\n（文件需要通过群机器人发送，请管理员用 /群机器人 设置本群的 webhook。）"
 	}
-	inner, _ := json.Marshal(map[string]any{"msgtype": "stream", "stream": map[string]any{"id": "s" + m.MsgID, "finish": true, "content": text}})
+	inner, _ := json.Marshal(map[string]any{"msgtype": "stream", "stream": map[string]any{"id": "s" + m.MsgID, "finish": true, "content": render(text)}})
 	enc, err := a.kit.encrypt(inner, "", randomReader())
 	if err != nil {
 		a.reject(w, r, http.StatusInternalServerError, err)

@@ -29,6 +29,7 @@ type fakeWeCom struct {
 	conn      *websocket.Conn
 	writeMu   sync.Mutex
 	connects  int
+	pings     int
 	frames    []wsFrame // every command the client sent
 	seq       int
 	hookSends []string // key:content
@@ -97,6 +98,8 @@ func (f *fakeWeCom) serveWS(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		if fr.Cmd != "ping" {
 			f.frames = append(f.frames, fr)
+		} else {
+			f.pings++
 		}
 		f.changed.Broadcast()
 		f.mu.Unlock()

@@ -7,14 +7,18 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"dangke"
+	"dangke/bot"
+	"dangke/bot/internal/slowloris"
 	"dangke/bot/wecom"
 	"dangke/commands"
 	"dangke/internal/testbot"
@@ -199,9 +203,10 @@ func TestCallbackMode(t *testing.T) {
 	go func() { _ = a.Run(ctx, r) }()
 	base := "http://" + srvLn.Addr().String() + "/wecom"
 	kit := newDriver(token, aesKey)
+	now := strconv.FormatInt(time.Now().Unix(), 10)
 	// URL verification.
 	echo := kit.seal(t, "1616140317555161061")
-	resp := get(t, base+kit.query("1409659589", "263014780", echo)+"&echostr="+urlEscape(echo))
+	resp := get(t, base+kit.query(now, "263014780", echo)+"&echostr="+urlEscape(echo))
 	if resp != "1616140317555161061" {
 		t.Fatalf("echo %q", resp)
 	}
@@ -209,7 +214,7 @@ func TestCallbackMode(t *testing.T) {
 	body := groupMessage("cb-1", "@党课助手 /党课 张三 支部书记 《我和我的祖国》 7月1日 45人")
 	raw, _ := json.Marshal(body)
 	enc := kit.seal(t, string(raw))
-	status, out := post(t, base+kit.query("1700000000", "nonce123", enc), enc)
+	status, out := post(t, base+kit.query(now, "nonce123", enc), enc)
 	if status != 200 {
 		t.Fatalf("status %d %s", status, out)
 	}
@@ -222,19 +227,19 @@ func TestCallbackMode(t *testing.T) {
 		t.Fatalf("plain %s", plain)
 	}
 	// The same callback again: an empty 200, nothing logged twice.
-	if status, out := post(t, base+kit.query("1700000000", "nonce123", enc), enc); status != 200 || out != "" || lectures(t, st) != 1 {
+	if status, out := post(t, base+kit.query(now, "nonce123", enc), enc); status != 200 || out != "" || lectures(t, st) != 1 {
 		t.Fatalf("repeat: %d %q", status, out)
 	}
 	// A wrong signature and a tampered ciphertext.
-	if status, _ := post(t, base+"?msg_signature=0000&timestamp=1&nonce=2", enc); status != http.StatusForbidden {
+	if status, _ := post(t, base+"?msg_signature=0000&timestamp="+now+"&nonce=2", enc); status != http.StatusForbidden {
 		t.Fatalf("wrong signature: %d", status)
 	}
 	bad := "A" + enc[1:]
-	if status, _ := post(t, base+kit.query("1700000000", "nonce123", bad), bad); status != http.StatusBadRequest {
+	if status, _ := post(t, base+kit.query(now, "nonce123", bad), bad); status != http.StatusBadRequest {
 		t.Fatalf("tampered: %d", status)
 	}
 	short := enc[:len(enc)-8] + "AAAA"
-	if status, _ := post(t, base+kit.query("1", "2", short), short); status != http.StatusBadRequest {
+	if status, _ := post(t, base+kit.query(now, "2", short), short); status != http.StatusBadRequest {
 		t.Fatalf("short: %d", status)
 	}
 }
@@ -306,4 +311,347 @@ func post(t *testing.T, u, enc string) (int, string) {
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, strings.TrimSpace(b.String())
+}
+
+// burstHandler answers like the bot does under load: "/导出 N" with a text
+// and a file after some work, anything else with a text.
+type burstHandler struct{}
+
+func (burstHandler) Handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	time.Sleep(50 * time.Millisecond) // a database write, a spreadsheet
+	if n, ok := strings.CutPrefix(req.Text, "/导出 "); ok {
+		return &dangke.Reply{Text: "导出 " + n, Files: []dangke.File{{Name: "附件1-" + n + ".xlsx", Data: bytes.Repeat([]byte("PK"), 1000)}}}, nil
+	}
+	return &dangke.Reply{Text: "收到 " + req.Text}, nil
+}
+
+// Two hundred messages at once, half of them exports whose reply is a text
+// and an uploaded file: every text and every file arrives on its req_id,
+// the heartbeat goes on, and the connection is never dropped. (The reader
+// used to wait for a work slot while every busy handler waited for an ack
+// only the reader could read.)
+func TestBurstOfMessages(t *testing.T) {
+	f := newFakeWeCom(t)
+	a, err := wecom.New(wecom.Config{BotID: f.botID, Secret: f.secret, WSURL: f.wsURL(), WebhookHost: f.hook.URL, Heartbeat: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, burstHandler{}) }()
+	defer func() { cancel(); <-done }()
+	f.waitFor("the subscription", 5*time.Second, func() bool { return f.conn != nil })
+	for !a.Connected() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.mu.Lock()
+	pingsBefore := f.pings
+	f.mu.Unlock()
+	const n = 200
+	exports := map[string]string{} // req_id -> n
+	texts := map[string]bool{}
+	for i := 0; i < n; i++ {
+		text := fmt.Sprintf("/统计 %d", i)
+		if i%2 == 0 {
+			text = fmt.Sprintf("/导出 %d", i)
+		}
+		id := f.push("aibot_msg_callback", groupMessage(fmt.Sprintf("burst-%d", i), "@党课助手 "+text))
+		if i%2 == 0 {
+			exports[id] = fmt.Sprint(i)
+		} else {
+			texts[id] = true
+		}
+	}
+	f.waitFor("every text and file", 60*time.Second, func() bool {
+		streams, files := 0, 0
+		for _, fr := range f.responses("aibot_respond_msg") {
+			if strings.Contains(string(fr.Body), `"msgtype":"stream"`) {
+				streams++
+			} else {
+				files++
+			}
+		}
+		return streams == n && files == n/2
+	})
+	f.waitFor("heartbeats after the burst", 5*time.Second, func() bool { return f.pings >= pingsBefore+2 })
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	gotText, gotFile := map[string]string{}, map[string]int{}
+	for _, fr := range f.responses("aibot_respond_msg") {
+		id := fr.Headers["req_id"]
+		if strings.Contains(string(fr.Body), `"msgtype":"stream"`) {
+			gotText[id] = streamContent(t, fr)
+		} else if strings.Contains(string(fr.Body), `"media_id":"media-ws-1"`) {
+			gotFile[id]++
+		}
+	}
+	for id, i := range exports {
+		if gotText[id] != "导出 "+i || gotFile[id] != 1 {
+			t.Fatalf("export %s (%s): text %q, %d files", i, id, gotText[id], gotFile[id])
+		}
+	}
+	for id := range texts {
+		if !strings.HasPrefix(gotText[id], "收到 /统计 ") || gotFile[id] != 0 {
+			t.Fatalf("message %s: %q, %d files", id, gotText[id], gotFile[id])
+		}
+	}
+	if got := len(f.responses("aibot_upload_media_finish")); got != n/2 {
+		t.Fatalf("%d uploads finished", got)
+	}
+	if f.connects != 1 {
+		t.Fatalf("the connection was dropped during the burst: %d connections", f.connects)
+	}
+}
+
+const testToken, testAESKey = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+// runCallback starts a callback-mode adapter on loopback and returns its URL.
+func runCallback(t *testing.T, h dangke.Handler, limits bot.ServerLimits) string {
+	ln := httptest.NewUnstartedServer(nil).Listener
+	a, err := wecom.New(wecom.Config{Callback: wecom.CallbackConfig{Token: testToken, EncodingAESKey: testAESKey, Listener: ln, Limits: limits}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return "http://" + ln.Addr().String() + "/wecom"
+}
+
+// A callback is refused unless its (signed) timestamp is within five
+// minutes of now, so a recorded callback cannot be replayed later.
+func TestCallbackTimestampWindow(t *testing.T) {
+	r, st := setup(t)
+	base := runCallback(t, r, bot.ServerLimits{})
+	kit := newDriver(testToken, testAESKey)
+	now := time.Now()
+	for i, c := range []struct {
+		offset time.Duration
+		want   int
+	}{
+		{-6 * time.Minute, http.StatusForbidden},
+		{6 * time.Minute, http.StatusForbidden},
+		{-24 * time.Hour, http.StatusForbidden},
+		{-4 * time.Minute, http.StatusOK},
+		{4 * time.Minute, http.StatusOK},
+	} {
+		raw, _ := json.Marshal(groupMessage(fmt.Sprintf("ts-%d", i), "@党课助手 /统计"))
+		enc := kit.seal(t, string(raw))
+		ts := strconv.FormatInt(now.Add(c.offset).Unix(), 10)
+		var status int
+		for try := 0; try < 50; try++ { // the server starts with Run
+			if status = tryPost(base+kit.query(ts, "n1", enc), enc); status != 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if status != c.want {
+			t.Errorf("timestamp %s from now: %d, want %d", c.offset, status, c.want)
+		}
+	}
+	echo := kit.seal(t, "123")
+	old := strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)
+	if resp, err := http.Get(base + kit.query(old, "n2", echo) + "&echostr=" + urlEscape(echo)); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an old URL verification: %v %v", resp, err)
+	}
+	if lectures(t, st) != 0 {
+		t.Fatal("something was stored")
+	}
+}
+
+func tryPost(u, enc string) int {
+	body, _ := json.Marshal(map[string]string{"encrypt": enc})
+	resp, err := http.Post(u, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Two hundred slow clients (half stuck in their headers, half in a body they
+// announced much larger) do not keep the callback server from answering
+// WeCom, and each is cut off within the read timeout; a body over the limit
+// is refused with 413.
+func TestCallbackSlowClients(t *testing.T) {
+	r, _ := setup(t)
+	base := runCallback(t, r, bot.ServerLimits{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
+	kit := newDriver(testToken, testAESKey)
+	echo := kit.seal(t, "4242")
+	verify := base + kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n3", echo) + "&echostr=" + urlEscape(echo)
+	if got := get(t, verify); got != "4242" { // the server is up
+		t.Fatalf("verification %q", got)
+	}
+	attack := slowloris.Open(t, strings.TrimPrefix(strings.TrimSuffix(base, "/wecom"), "http://"), "/wecom", 200)
+	cli := &http.Client{Timeout: 2 * time.Second}
+	resp, err := cli.Get(verify)
+	if err != nil {
+		t.Fatalf("a normal request during the attack: %v", err)
+	}
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if b.String() != "4242" {
+		t.Fatalf("verification during the attack %q", b.String())
+	}
+	if held := attack.Released(3 * time.Second); held != 0 {
+		t.Fatalf("%d slow connections still held after the read timeout", held)
+	}
+	big, _ := json.Marshal(map[string]string{"encrypt": strings.Repeat("A", 2<<20)})
+	resp, err = cli.Post(base+kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n4", "x"), "application/json", bytes.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 2 MB body: %d", resp.StatusCode)
+	}
+	// The same without a declared length (chunked).
+	resp, err = cli.Post(base+kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n5", "x"), "application/json", io.MultiReader(bytes.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 2 MB chunked body: %d", resp.StatusCode)
+	}
+}
+
+// casesHandler answers "case N" with the text of case N.
+type casesHandler []string
+
+func (h casesHandler) Handle(_ context.Context, req dangke.Request) (*dangke.Reply, error) {
+	var n int
+	if _, err := fmt.Sscanf(req.Text, "case %d", &n); err != nil || n < 0 || n >= len(h) {
+		return &dangke.Reply{Text: "?"}, nil
+	}
+	return &dangke.Reply{Text: h[n]}, nil
+}
+
+// markdownCases are reply texts with member-typed markdown and what WeCom
+// must be sent: no link, picture, tag, mention or block of theirs renders,
+// and no backslash is used (WeCom does not honour them).
+var markdownCases = []struct{ name, in, out string }{
+	{"link", "题目：《[领补贴](http://x)》", "题目：《[领补贴] (http://x)》"},
+	{"image", "![](http://x/b.png) 看图", "![] (http://x/b.png) 看图"},
+	{"reference", "[领补贴][1]\n[1]: http://x", "[领补贴] [1]\n[1] : http://x"},
+	{"tags", `<@all> <font color="warning">红</font> <a href="http://x">领</a> <http://x> 1<2`,
+		`< @all> < font color="warning">红< /font> < a href="http://x">领< /a> < http://x> 1<2`},
+	{"blocks", "# 标题\n> 引用\n- 列表\n1. 第一\n  缩进\n#9 张三",
+		"\u200b# 标题\n\u200b> 引用\n\u200b- 列表\n\u200b1. 第一\n\u00a0\u00a0缩进\n\u200b#9 张三"},
+	{"entity", "&amp; a & b", "&\u200bamp; a & b"},
+	{"plain", "📊 温县/城关镇 · 累计\n加 **粗** 3*4 user_1 C:\\文件", "📊 温县/城关镇 · 累计\n加 **粗** 3*4 user_1 C:\\文件"},
+}
+
+// Over the long connection, the stream reply carries the defused text.
+func TestMarkdownEscaping(t *testing.T) {
+	texts := make(casesHandler, len(markdownCases))
+	for i, c := range markdownCases {
+		texts[i] = c.in
+	}
+	f := newFakeWeCom(t)
+	run(t, f, texts)
+	for i, c := range markdownCases {
+		f.push("aibot_msg_callback", groupMessage(fmt.Sprintf("md-%d", i), fmt.Sprintf("@党课助手 case %d", i)))
+		f.waitFor(c.name, 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == i+1 })
+		f.mu.Lock()
+		fr := f.responses("aibot_respond_msg")[i]
+		f.mu.Unlock()
+		want, _ := json.Marshal(c.out)
+		if got := streamContent(t, fr); got != c.out || !strings.Contains(string(fr.Body), `"content":`+string(want)) {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.out)
+		}
+	}
+}
+
+// Through the group robot and the callback URL the same rendering applies.
+func TestMarkdownEscapingWebhookAndCallback(t *testing.T) {
+	f := newFakeWeCom(t)
+	a, err := wecom.New(wecom.Config{BotID: "x", Secret: "y", WebhookHost: f.hook.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true, Webhook: "hook-key-1"}
+	for _, c := range markdownCases {
+		if err := a.Notify(context.Background(), group, &dangke.Reply{Text: c.in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.mu.Lock()
+	for i, c := range markdownCases {
+		if f.hookSends[i] != c.out {
+			t.Errorf("group robot, %s:\n got %q\nwant %q", c.name, f.hookSends[i], c.out)
+		}
+	}
+	f.mu.Unlock()
+
+	texts := make(casesHandler, len(markdownCases))
+	for i, c := range markdownCases {
+		texts[i] = c.in
+	}
+	base := runCallback(t, texts, bot.ServerLimits{})
+	kit := newDriver(testToken, testAESKey)
+	for i, c := range markdownCases {
+		raw, _ := json.Marshal(groupMessage(fmt.Sprintf("cbmd-%d", i), fmt.Sprintf("@党课助手 case %d", i)))
+		enc := kit.seal(t, string(raw))
+		var status int
+		var out string
+		for try := 0; try < 50; try++ { // the server starts with Run
+			if status, out = post(t, base+kit.query(strconv.FormatInt(time.Now().Unix(), 10), "n5", enc), enc); status != 0 {
+				break
+			}
+		}
+		var reply struct{ Encrypt string }
+		_ = json.Unmarshal([]byte(out), &reply)
+		var inner struct {
+			Stream struct{ Content string } `json:"stream"`
+		}
+		if err := json.Unmarshal([]byte(kit.open(t, reply.Encrypt)), &inner); err != nil || inner.Stream.Content != c.out {
+			t.Errorf("callback, %s:\n got %q\nwant %q", c.name, inner.Stream.Content, c.out)
+		}
+	}
+}
+
+// gateHandler holds every message until the gate opens.
+type gateHandler struct{ gate chan struct{} }
+
+func (h gateHandler) Handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	<-h.gate
+	return &dangke.Reply{Text: "收到 " + req.Text}, nil
+}
+
+// Work is bounded off the reader: with one slot and one place in the queue,
+// the other messages of a burst are dropped (and logged), while the reader
+// goes on reading and the heartbeat goes on.
+func TestBurstBeyondTheQueue(t *testing.T) {
+	f := newFakeWeCom(t)
+	a, err := wecom.New(wecom.Config{BotID: f.botID, Secret: f.secret, WSURL: f.wsURL(), Heartbeat: 100 * time.Millisecond, MaxInFlight: 1, MaxQueued: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := gateHandler{gate: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	defer func() { cancel(); <-done }()
+	f.waitFor("the subscription", 5*time.Second, func() bool { return f.conn != nil })
+	for !a.Connected() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := 0; i < 5; i++ {
+		f.push("aibot_msg_callback", groupMessage(fmt.Sprintf("q-%d", i), fmt.Sprintf("@党课助手 /统计 %d", i)))
+	}
+	f.mu.Lock()
+	pings := f.pings
+	f.mu.Unlock()
+	f.waitFor("heartbeats while the handler is stuck", 5*time.Second, func() bool { return f.pings >= pings+2 })
+	close(h.gate)
+	f.waitFor("two replies", 5*time.Second, func() bool { return len(f.responses("aibot_respond_msg")) == 2 })
+	time.Sleep(200 * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.responses("aibot_respond_msg")); n != 2 {
+		t.Fatalf("%d replies, want 2 (one in flight, one queued)", n)
+	}
 }

@@ -171,8 +171,15 @@ func (a *Adapter) session(ctx context.Context) error {
 	}
 }
 
-// readLoop dispatches acks to their waiters and callbacks to handlers.
+// maxFrame is the largest frame the bot reads from WeCom; a callback is a
+// few kilobytes.
+const maxFrame = 4 << 20
+
+// readLoop reads without pause: acks go straight to their waiters, and
+// callbacks to handlers through dispatch, which never blocks. Handlers wait
+// for acks that only this loop reads, so it must never wait for them.
 func (c *wsConn) readLoop(ctx context.Context) error {
+	c.ws.SetReadLimit(maxFrame)
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -190,15 +197,14 @@ func (c *wsConn) readLoop(ctx context.Context) error {
 			ch := c.pending[id]
 			c.mu.Unlock()
 			if ch != nil {
-				ch <- f
+				select { // never block the reader, even on a repeated ack
+				case ch <- f:
+				default:
+				}
 			}
 		case "aibot_msg_callback":
-			c.a.replies.Add(1)
-			c.a.work <- struct{}{}
-			go func() {
-				defer func() { <-c.a.work; c.a.replies.Done() }()
-				c.onCallback(ctx, id, f.Body)
-			}()
+			body := f.Body
+			c.a.dispatch(ctx, id, func(ctx context.Context) { c.onCallback(ctx, id, body) })
 		case "aibot_event_callback":
 			var m message
 			if json.Unmarshal(f.Body, &m) == nil && m.Event.EventType == "disconnected_event" {
@@ -231,7 +237,7 @@ func (c *wsConn) onCallback(ctx context.Context, reqID string, body json.RawMess
 // respond sends a reply on a callback's req_id: the text as one finished
 // stream message (the rest, if very long, as further messages), then files.
 func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.Reply) error {
-	parts := splitText(reply.Text, 20000)
+	parts := splitText(render(reply.Text), 20000)
 	for i, part := range parts {
 		body := map[string]any{"msgtype": "stream", "stream": map[string]any{"id": c.reqID("stream"), "finish": true, "content": part}}
 		cmd, id := "aibot_respond_msg", reqID
@@ -257,7 +263,7 @@ func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.
 
 // sendMsg sends a proactive message to a chat over the connection.
 func (c *wsConn) sendMsg(ctx context.Context, chat string, reply *dangke.Reply) error {
-	for _, part := range splitText(reply.Text, 4000) {
+	for _, part := range splitText(render(reply.Text), 4000) {
 		body := map[string]any{"chatid": chat, "msgtype": "markdown", "markdown": map[string]string{"content": part}}
 		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), body); err != nil {
 			return err
