@@ -100,3 +100,30 @@ func invisible(r rune) bool {
 	}
 	return false
 }
+
+// MaskPhones hides the middle digits of every mainland mobile number in a
+// text (138****5678), for what is kept after it was shown: saved replies.
+func MaskPhones(s string) string {
+	b := []byte(s)
+	changed := false
+	for i := 0; i+11 <= len(b); i++ {
+		if b[i] != '1' || b[i+1] < '3' || b[i+1] > '9' || (i > 0 && isDigit(b[i-1])) || (i+11 < len(b) && isDigit(b[i+11])) {
+			continue
+		}
+		all := true
+		for j := i + 2; j < i+11; j++ {
+			all = all && isDigit(b[j])
+		}
+		if all {
+			copy(b[i+3:i+7], "****")
+			changed = true
+			i += 10
+		}
+	}
+	if !changed {
+		return s
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

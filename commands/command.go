@@ -250,7 +250,8 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 		if key.ID == "" {
 			return nil
 		}
-		if err := tx.SaveReply(ctx, key, text, c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
+		// The saved copy, kept for redeliveries, holds no full phone number.
+		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
 			return errHandled
 		} else {
 			return err
