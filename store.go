@@ -60,6 +60,9 @@ type Reader interface {
 	UnitByID(ctx context.Context, id int64) (*Unit, error)
 	// UnitsNamed returns the units whose own name is name.
 	UnitsNamed(ctx context.Context, name string) ([]Unit, error)
+	// UnitRefs counts what refers to a unit: over its whole subtree, or the
+	// unit alone (Units then counts the units directly below it).
+	UnitRefs(ctx context.Context, unit int64, subtree bool) (UnitRefs, error)
 	// Units returns root's subtree (root first), or the whole tree when root
 	// is 0, ordered by path.
 	Units(ctx context.Context, root int64) ([]Unit, error)
@@ -173,6 +176,21 @@ type Writer interface {
 	AddUnit(ctx context.Context, u *Unit) error
 	// SetMembers sets a unit's own Party member count.
 	SetMembers(ctx context.Context, unit int64, n int) error
+	// RenameUnit gives a unit a new name; the paths of its subtree follow.
+	RenameUnit(ctx context.Context, unit int64, name string) error
+	// MoveUnit puts a unit under a new parent (0: the top of the tree); its
+	// subtree's paths, depths and reporting unit follow, and so do the
+	// lecturers and contest entries of the subtree.
+	MoveUnit(ctx context.Context, unit, parent int64) error
+	// MergeUnits moves everything of unit from into unit into — lectures,
+	// lecturers, chats, roles, contest entries, units below, the people
+	// links and the member count — recomputes into's totals and removes from.
+	MergeUnits(ctx context.Context, from, into int64) error
+	// DeleteUnit removes a unit nothing refers to; ECONFLICT otherwise.
+	DeleteUnit(ctx context.Context, unit int64) error
+	// UnbindChat removes a chat's binding to a unit or to the city;
+	// ENOTFOUND if it had none.
+	UnbindChat(ctx context.Context, chat ChatRef) error
 	// SetChatWebhook stores a bound group's robot webhook key ("" clears it);
 	// ENOTFOUND if the chat is not bound.
 	SetChatWebhook(ctx context.Context, chat ChatRef, key string) error
