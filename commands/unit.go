@@ -338,35 +338,36 @@ func (c *Call) mayReshape(u *dangke.Unit, verb string) error {
 // errDryRun rolls back a change made only to show what it would do.
 var errDryRun = errors.New("commands: dry run")
 
-// dryRun runs fn in a transaction that is rolled back, and returns its text:
-// the figures a change would move, read from the change itself.
-func dryRun(ctx context.Context, c *Call, fn func(tx dangke.Tx) (string, error)) (string, error) {
-	var text string
-	err := c.Store().Update(ctx, func(tx dangke.Tx) error {
-		var err error
-		if text, err = fn(tx); err != nil {
-			return err
-		}
-		return errDryRun
-	})
-	if errors.Is(err, errDryRun) {
-		return text, nil
-	}
-	return "", err
-}
-
-// reshape runs a change of the unit tree: when more than one entry moves
-// (refs), it first shows what will change — by running it and rolling it
-// back — and asks; after 是, or at once for a small change, it runs for real.
-func reshape(ctx context.Context, c *Call, key string, refs dangke.UnitRefs, intro string, fn func(tx dangke.Tx) (string, error)) (*dangke.Reply, error) {
+// reshape runs a change of the unit tree. fn makes the change and returns
+// what was done and the figures it moved. When more than one entry moves
+// (refs), the change is first run in a transaction that is rolled back, so
+// that the question shows exactly the figures that will move; after 是, or
+// at once for a small change, it runs for real.
+func reshape(ctx context.Context, c *Call, key string, refs dangke.UnitRefs, intro string, fn func(tx dangke.Tx) (done, lines string, err error)) (*dangke.Reply, error) {
 	if yes, _ := c.Answer(key); !yes && refs.Entries() > 1 {
-		text, err := dryRun(ctx, c, fn)
-		if err != nil {
+		var lines string
+		err := c.Store().Update(ctx, func(tx dangke.Tx) error {
+			var err error
+			if _, lines, err = fn(tx); err != nil {
+				return err
+			}
+			return errDryRun
+		})
+		if !errors.Is(err, errDryRun) {
 			return nil, err
 		}
-		return nil, Ask(key, intro+"\n"+text)
+		if lines != "" {
+			intro += "\n" + lines
+		}
+		return nil, Ask(key, intro)
 	}
-	return c.Update(ctx, fn)
+	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+		done, lines, err := fn(tx)
+		if lines != "" {
+			done += "\n" + lines
+		}
+		return done, err
+	})
 }
 
 // figuresOf reads the whole-campaign figures of units inside a
@@ -389,15 +390,15 @@ func figuresOf(ctx context.Context, tx dangke.Tx, ids ...int64) (map[int64]dangk
 	return out, nil
 }
 
-// changeLines names, for each unit in order, the figures that differ
-// between before and after.
+// changeLines names, for each unit in order whose figures differ between
+// before and after, the figures that change.
 func changeLines(names map[int64]string, order []int64, before, after map[int64]dangke.Figures) string {
 	var lines []string
 	seen := map[int64]bool{}
 	for _, id := range order {
 		b, okb := before[id]
 		a, oka := after[id]
-		if seen[id] || !okb || !oka {
+		if seen[id] || !okb || !oka || a == b {
 			continue
 		}
 		seen[id] = true
