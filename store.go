@@ -141,7 +141,8 @@ type ContestReader interface {
 	Contest(ctx context.Context, id int64) (*Contest, error)
 	// Contestants returns a contest's entries in draw order.
 	Contestants(ctx context.Context, contest int64) ([]Contestant, error)
-	// Judges returns a contest's judges in the order they were named.
+	// Judges returns a contest's judges in the order they were named, those
+	// removed from the panel too (Removed set).
 	Judges(ctx context.Context, contest int64) ([]Judge, error)
 	// Scores returns every score of a contest, by contestant and judge.
 	Scores(ctx context.Context, contest int64) ([]Score, error)
@@ -155,9 +156,11 @@ type ContestWriter interface {
 	AddContest(ctx context.Context, c *Contest) error
 	// AddContestant enters a contestant with the next draw number; it fills ID and Draw.
 	AddContestant(ctx context.Context, c *Contestant) error
-	// AddJudge names a judge; ECONFLICT if already named.
+	// AddJudge names a judge (again, after a removal); ECONFLICT if on the panel.
 	AddJudge(ctx context.Context, j Judge) error
-	// RemoveJudge removes a judge who has scored nobody; ENOTFOUND if not a judge.
+	// RemoveJudge takes a judge off the panel: their scores of contestants
+	// not yet closed are dropped, those of closed contestants stay;
+	// ENOTFOUND if not on the panel.
 	RemoveJudge(ctx context.Context, contest int64, person string) error
 	// SetScore records or corrects a judge's scores of a contestant.
 	SetScore(ctx context.Context, s Score, at time.Time) error

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -84,7 +85,16 @@ type Command struct {
 	Fields  []Field
 	Example string // a complete correct example, shown with every usage error
 	Perm    Perm
+	Verb    string // what a refusal says the sender may not do for a unit, %s the unit: 查看「%s」的记录; default 为「%s」登记
 	Run     func(ctx context.Context, c *Call) (*dangke.Reply, error)
+}
+
+// refused names what the command would have done for unit path, for a refusal.
+func (c *Command) refused(path string) string {
+	if c.Verb != "" {
+		return fmt.Sprintf(c.Verb, path)
+	}
+	return fmt.Sprintf("为「%s」登记", path)
 }
 
 // Title is the command as users type it: /单位 新增.
@@ -367,9 +377,9 @@ func (c *Call) TargetUnit(ctx context.Context, field string) (*dangke.Unit, erro
 		}
 		if !c.MayActFor(u) {
 			if c.Unit == nil {
-				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，你不能为「%s」登记；请在该单位的工作群里发送，或请管理员授权。", u.Path)
+				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，不能%s（你不是它的管理员）；请在该单位的工作群里发送，或请管理员授权。", c.Cmd.refused(u.Path))
 			}
-			return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群绑定的是「%s」，不能为「%s」登记；请在该单位的工作群里发送。", c.Unit.Path, u.Path)
+			return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群绑定的是「%s」，不能%s（它不在本群单位之下，你也不是它的管理员）；请在该单位的工作群里发送。", c.Unit.Path, c.Cmd.refused(u.Path))
 		}
 		return u, nil
 	}

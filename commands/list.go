@@ -19,6 +19,7 @@ func listCommand() *Command {
 		},
 		Example: "/记录 城关镇 20",
 		Perm:    Member,
+		Verb:    "查看「%s」的记录",
 		Run:     runList,
 	}
 }
