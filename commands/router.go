@@ -115,7 +115,10 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 	}
 	if p, expired := r.takePending(req, now); p != nil {
 		if expired {
-			return &dangke.Reply{Text: fmt.Sprintf("你的 %s 登记超过%s没有填完，已经放弃；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
+			if p.call.question != nil {
+				return &dangke.Reply{Text: fmt.Sprintf("你的 %s 超过%s没有回答，已经放弃，没有保存；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
+			}
+			return &dangke.Reply{Text: fmt.Sprintf("你的 %s 超过%s没有填完，已经放弃；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
 		}
 		if p.call.question != nil {
 			return r.confirm(ctx, req, p, text, now)
