@@ -233,8 +233,8 @@ func (t *txStore) MergeUnits(ctx context.Context, from, into int64) error {
 	steps = append(steps,
 		step{"UPDATE instructors SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
 		step{"UPDATE chats SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
-		step{"UPDATE OR IGNORE roles SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
-		step{"DELETE FROM roles WHERE unit_id = ?", []any{from}},
+		step{"DELETE FROM roles WHERE unit_id = ? AND person IN (SELECT person FROM roles WHERE unit_id = ?)", []any{from, into}},
+		step{"UPDATE roles SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
 		step{"UPDATE contestants SET unit_id = ?, top_id = ? WHERE unit_id = ?", []any{into, i.TopID, from}},
 		step{"UPDATE contests SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
 		step{"UPDATE people SET top_id = ? WHERE top_id = ?", []any{i.TopID, from}},
@@ -283,12 +283,16 @@ func (t *txStore) mergePeople(ctx context.Context, from, into int64) error {
 		}
 	}
 	for _, q := range []string{
-		"UPDATE OR IGNORE speaker_people SET unit_id = ?0 WHERE unit_id = ?1",
-		"DELETE FROM speaker_people WHERE unit_id = ?1",
-		"UPDATE OR IGNORE speaker_distinct SET unit_id = ?0 WHERE unit_id = ?1",
-		"DELETE FROM speaker_distinct WHERE unit_id = ?1",
-		"UPDATE OR IGNORE speaker_distinct SET other_unit_id = ?0 WHERE other_unit_id = ?1",
-		"DELETE FROM speaker_distinct WHERE other_unit_id = ?1",
+		// Rows that into has already are dropped, the rest move (SQL both
+		// SQLite and PostgreSQL accept, unlike UPDATE OR IGNORE).
+		"DELETE FROM speaker_people WHERE unit_id = ?1 AND name IN (SELECT name FROM speaker_people WHERE unit_id = ?0)",
+		"UPDATE speaker_people SET unit_id = ?0 WHERE unit_id = ?1",
+		`DELETE FROM speaker_distinct WHERE unit_id = ?1 AND EXISTS (SELECT 1 FROM speaker_distinct d
+			WHERE d.unit_id = ?0 AND d.name = speaker_distinct.name AND d.other_unit_id = speaker_distinct.other_unit_id)`,
+		"UPDATE speaker_distinct SET unit_id = ?0 WHERE unit_id = ?1",
+		`DELETE FROM speaker_distinct WHERE other_unit_id = ?1 AND EXISTS (SELECT 1 FROM speaker_distinct d
+			WHERE d.unit_id = speaker_distinct.unit_id AND d.name = speaker_distinct.name AND d.other_unit_id = ?0)`,
+		"UPDATE speaker_distinct SET other_unit_id = ?0 WHERE other_unit_id = ?1",
 		"DELETE FROM speaker_distinct WHERE unit_id = other_unit_id",
 		`DELETE FROM speaker_distinct WHERE EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
 			WHERE a.unit_id = speaker_distinct.unit_id AND a.name = speaker_distinct.name

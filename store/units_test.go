@@ -248,7 +248,16 @@ func TestMergeUnits(t *testing.T) {
 		}
 		// 李四 of the typo unit is 李四 of 机关党支部; 张三 of the typo
 		// unit is someone else than 张三 of 机关党支部 (who has not lectured).
-		return tx.LinkSpeakers(ctx, dangke.SpeakerRef{UnitID: a.ID, Name: "李四"}, dangke.SpeakerRef{UnitID: c.ID, Name: "李四"}, true, now)
+		if err := tx.LinkSpeakers(ctx, dangke.SpeakerRef{UnitID: a.ID, Name: "李四"}, dangke.SpeakerRef{UnitID: c.ID, Name: "李四"}, true, now); err != nil {
+			return err
+		}
+		// 张三 of 第一党支部 is 张三 of 机关党支部, whom the typo unit's 张三
+		// was said not to be: after the merge they are one name, and the
+		// same-person answer wins.
+		if err := tx.LinkSpeakers(ctx, dangke.SpeakerRef{UnitID: b.ID, Name: "张三"}, dangke.SpeakerRef{UnitID: c.ID, Name: "张三"}, true, now); err != nil {
+			return err
+		}
+		return tx.LinkSpeakers(ctx, dangke.SpeakerRef{UnitID: a.ID, Name: "张三"}, dangke.SpeakerRef{UnitID: c.ID, Name: "张三"}, false, now)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -294,6 +303,13 @@ func TestMergeUnits(t *testing.T) {
 	}
 	if linked != 1 {
 		t.Fatal("the same-person answer was lost in the merge")
+	}
+	var contradicted, rows int
+	if err := s.DB().NewRaw("SELECT count(*) FROM speaker_distinct WHERE name = '张三'").Scan(ctx, &contradicted); err != nil || contradicted != 0 {
+		t.Fatalf("a 'not the same person' answer survived its contradiction: %d %v", contradicted, err)
+	}
+	if err := s.DB().NewRaw("SELECT count(*) FROM speaker_people WHERE unit_id = ?", a.ID).Scan(ctx, &rows); err != nil || rows != 0 {
+		t.Fatalf("people links left on the merged unit: %d %v", rows, err)
 	}
 	// Withdrawn lectures moved too: nothing refers to the old id.
 	var left int
