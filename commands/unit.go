@@ -162,7 +162,7 @@ func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			}
 			if i == len(names)-1 {
 				nu.Members = members
-				if kind != "" && (parent != nil || topKind == "") {
+				if kind != "" && topKind == "" { // 县市区 before the path names the top's kind only
 					nu.Kind = kind
 				}
 			}
