@@ -258,6 +258,7 @@ type Judge struct {
 	ContestID int64
 	Person    string // platform:id
 	Name      string
+	Removed   bool // left the panel: their scores of closed contestants stay
 }
 
 // Score is one judge's scores of one contestant, in the rubric's order.

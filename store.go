@@ -60,6 +60,9 @@ type Reader interface {
 	UnitByID(ctx context.Context, id int64) (*Unit, error)
 	// UnitsNamed returns the units whose own name is name.
 	UnitsNamed(ctx context.Context, name string) ([]Unit, error)
+	// UnitRefs counts what refers to a unit: over its whole subtree, or the
+	// unit alone (Units then counts the units directly below it).
+	UnitRefs(ctx context.Context, unit int64, subtree bool) (UnitRefs, error)
 	// Units returns root's subtree (root first), or the whole tree when root
 	// is 0, ordered by path.
 	Units(ctx context.Context, root int64) ([]Unit, error)
@@ -141,7 +144,8 @@ type ContestReader interface {
 	Contest(ctx context.Context, id int64) (*Contest, error)
 	// Contestants returns a contest's entries in draw order.
 	Contestants(ctx context.Context, contest int64) ([]Contestant, error)
-	// Judges returns a contest's judges in the order they were named.
+	// Judges returns a contest's judges in the order they were named, those
+	// removed from the panel too (Removed set).
 	Judges(ctx context.Context, contest int64) ([]Judge, error)
 	// Scores returns every score of a contest, by contestant and judge.
 	Scores(ctx context.Context, contest int64) ([]Score, error)
@@ -155,9 +159,11 @@ type ContestWriter interface {
 	AddContest(ctx context.Context, c *Contest) error
 	// AddContestant enters a contestant with the next draw number; it fills ID and Draw.
 	AddContestant(ctx context.Context, c *Contestant) error
-	// AddJudge names a judge; ECONFLICT if already named.
+	// AddJudge names a judge (again, after a removal); ECONFLICT if on the panel.
 	AddJudge(ctx context.Context, j Judge) error
-	// RemoveJudge removes a judge who has scored nobody; ENOTFOUND if not a judge.
+	// RemoveJudge takes a judge off the panel: their scores of contestants
+	// not yet closed are dropped, those of closed contestants stay;
+	// ENOTFOUND if not on the panel.
 	RemoveJudge(ctx context.Context, contest int64, person string) error
 	// SetScore records or corrects a judge's scores of a contestant.
 	SetScore(ctx context.Context, s Score, at time.Time) error
@@ -176,6 +182,21 @@ type Writer interface {
 	AddUnit(ctx context.Context, u *Unit) error
 	// SetMembers sets a unit's own Party member count.
 	SetMembers(ctx context.Context, unit int64, n int) error
+	// RenameUnit gives a unit a new name; the paths of its subtree follow.
+	RenameUnit(ctx context.Context, unit int64, name string) error
+	// MoveUnit puts a unit under a new parent (0: the top of the tree); its
+	// subtree's paths, depths and reporting unit follow, and so do the
+	// lecturers and contest entries of the subtree.
+	MoveUnit(ctx context.Context, unit, parent int64) error
+	// MergeUnits moves everything of unit from into unit into — lectures,
+	// lecturers, chats, roles, contest entries, units below, the people
+	// links and the member count — recomputes into's totals and removes from.
+	MergeUnits(ctx context.Context, from, into int64) error
+	// DeleteUnit removes a unit nothing refers to; ECONFLICT otherwise.
+	DeleteUnit(ctx context.Context, unit int64) error
+	// UnbindChat removes a chat's binding to a unit or to the city;
+	// ENOTFOUND if it had none.
+	UnbindChat(ctx context.Context, chat ChatRef) error
 	// SetChatWebhook stores a bound group's robot webhook key ("" clears it);
 	// ENOTFOUND if the chat is not bound.
 	SetChatWebhook(ctx context.Context, chat ChatRef, key string) error

@@ -1,6 +1,7 @@
 package dangke
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -142,4 +143,49 @@ func firstRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// UnitRefs counts what refers to a unit (or its whole subtree): what a
+// rename, move or merge carries along, and what must be gone before the
+// unit may be removed.
+type UnitRefs struct {
+	Units       int // the unit itself and the units below it (subtree), or the units directly below it
+	Lectures    int // active lectures
+	Withdrawn   int // withdrawn lectures, kept for the audit
+	Instructors int // active lecturers whose unit or pool it is
+	Chats       int // chats bound to it
+	Roles       int // admin roles granted on it
+	Contestants int // contest entries
+	Contests    int // contests of the unit's own round
+}
+
+// Entries is how many logged entries (lectures and lecturers) move with the unit.
+func (r UnitRefs) Entries() int { return r.Lectures + r.Instructors }
+
+// Referenced reports whether anything but the unit itself refers to it.
+func (r UnitRefs) Referenced() bool {
+	return r.Units > 0 || r.Lectures > 0 || r.Withdrawn > 0 || r.Instructors > 0 || r.Chats > 0 ||
+		r.Roles > 0 || r.Contestants > 0 || r.Contests > 0
+}
+
+// Describe names what refers to a unit, in Chinese: 下级单位 2 个、微党课 3 条.
+func (r UnitRefs) Describe() string {
+	var parts []string
+	add := func(n int, format string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf(format, n))
+		}
+	}
+	add(r.Units, "下级单位 %d 个")
+	add(r.Lectures, "微党课 %d 条")
+	add(r.Withdrawn, "已撤销的微党课 %d 条")
+	add(r.Instructors, "宣讲员 %d 人")
+	add(r.Chats, "绑定的群 %d 个")
+	add(r.Roles, "管理员角色 %d 个")
+	add(r.Contestants, "比赛选手 %d 人")
+	add(r.Contests, "比赛 %d 场")
+	if len(parts) == 0 {
+		return "没有任何记录"
+	}
+	return strings.Join(parts, "、")
 }

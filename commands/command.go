@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -84,8 +86,17 @@ type Command struct {
 	Fields  []Field
 	Example string // a complete correct example, shown with every usage error
 	Perm    Perm
-	Costly  bool // rate-limited per person: digests of many units, exports
+	Costly  bool   // rate-limited per person: digests of many units, exports
+	Verb    string // what a refusal says the sender may not do for a unit, %s the unit: 查看「%s」的记录; default 为「%s」登记
 	Run     func(ctx context.Context, c *Call) (*dangke.Reply, error)
+}
+
+// refused names what the command would have done for unit path, for a refusal.
+func (c *Command) refused(path string) string {
+	if c.Verb != "" {
+		return fmt.Sprintf(c.Verb, path)
+	}
+	return fmt.Sprintf("为「%s」登记", path)
 }
 
 // Title is the command as users type it: /单位 新增.
@@ -277,9 +288,12 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 	return &dangke.Reply{Text: text}, nil
 }
 
-// ResolveUnit finds the unit a user means by s: a full path; a path below
-// the chat's unit; or a name that only one unit (below the chat's unit
-// first, then anywhere) carries.
+// ResolveUnit finds the unit a user means by s, the same way in every
+// command: a full path, or the end of a path (城关镇, 城关镇/第一党支部) that
+// is unique inside the chat's unit — or, when nothing there matches, inside
+// the chat's reporting unit, then the city (in a chat bound to no unit,
+// the city). An ambiguous or unknown one is refused, naming the closest
+// units by edit distance: 城关真 → 温县/城关镇？
 func (c *Call) ResolveUnit(ctx context.Context, s string) (*dangke.Unit, error) {
 	st := c.r.store
 	names, err := dangke.ParsePath(s)
@@ -291,43 +305,101 @@ func (c *Call) ResolveUnit(ctx context.Context, s string) (*dangke.Unit, error) 
 	if dangke.ErrorCode(err) != dangke.ENOTFOUND {
 		return u, err
 	}
-	if c.Unit != nil { // a path below the chat's unit or one of its parents
-		parts := strings.Split(c.Unit.Path, "/")
-		for i := len(parts); i > 0; i-- {
-			if u, err := st.UnitByPath(ctx, dangke.JoinPath(parts[:i])+"/"+path); err == nil {
-				return u, nil
-			}
+	named, err := st.UnitsNamed(ctx, names[len(names)-1])
+	if err != nil {
+		return nil, err
+	}
+	var found []dangke.Unit
+	for _, n := range named {
+		if strings.HasSuffix(n.Path, "/"+path) {
+			found = append(found, n)
 		}
 	}
-	if len(names) == 1 {
-		found, err := st.UnitsNamed(ctx, names[0])
-		if err != nil {
-			return nil, err
-		}
-		if c.Unit != nil {
-			var below []dangke.Unit
-			for _, f := range found {
-				if c.Unit.Contains(&f) {
-					below = append(below, f)
-				}
-			}
-			if len(below) > 0 {
-				found = below
+	for _, scope := range c.scopes(ctx) {
+		var in []dangke.Unit
+		for _, f := range found {
+			if scope == nil || scope.Contains(&f) {
+				in = append(in, f)
 			}
 		}
-		switch len(found) {
-		case 1:
-			return &found[0], nil
+		switch len(in) {
 		case 0:
-		default:
-			paths := make([]string, 0, 3)
-			for i := 0; i < len(found) && i < 3; i++ {
-				paths = append(paths, found[i].Path)
-			}
-			return nil, dangke.Errorf(dangke.EINVALID, "有 %d 个单位叫「%s」（%s），请写完整路径。", len(found), names[0], strings.Join(paths, "、"))
+			continue
+		case 1:
+			return &in[0], nil
 		}
+		paths := make([]string, 0, 3)
+		for i := 0; i < len(in) && i < 3; i++ {
+			paths = append(paths, in[i].Path)
+		}
+		more := ""
+		if len(in) > 3 {
+			more = "等"
+		}
+		return nil, dangke.Errorf(dangke.EINVALID, "有 %d 个单位叫「%s」（%s%s），请写完整路径。", len(in), path, strings.Join(paths, "、"), more)
+	}
+	if near := c.closestUnits(ctx, names); len(near) > 0 {
+		return nil, dangke.Errorf(dangke.ENOTFOUND, "没有单位「%s」。你是不是要找：%s？", path, strings.Join(near, "、"))
 	}
 	return nil, dangke.Errorf(dangke.ENOTFOUND, "单位「%s」不存在，可用 /单位 列表 查看，或请管理员用 /单位 新增 添加。", path)
+}
+
+// scopes lists where ResolveUnit looks for the end of a path, narrowest
+// first; nil is the whole city.
+func (c *Call) scopes(ctx context.Context) []*dangke.Unit {
+	if c.Unit == nil {
+		return []*dangke.Unit{nil}
+	}
+	out := []*dangke.Unit{c.Unit}
+	if !c.Unit.IsTop() {
+		if top, err := c.r.store.UnitByID(ctx, c.Unit.TopID); err == nil {
+			out = append(out, top)
+		}
+	}
+	return append(out, nil)
+}
+
+// closestUnits returns the paths of the units whose names (the path's last
+// names) are nearest to names by edit distance, those inside the chat's
+// unit first; at most three, none when nothing is close.
+func (c *Call) closestUnits(ctx context.Context, names []string) []string {
+	all, err := c.r.store.Units(ctx, 0)
+	if err != nil {
+		return nil
+	}
+	want := dangke.JoinPath(names)
+	limit := max(1, len([]rune(want))/3)
+	type near struct {
+		path    string
+		d       int
+		outside bool
+	}
+	var best []near
+	for i := range all {
+		parts := strings.Split(all[i].Path, "/")
+		if len(parts) < len(names) {
+			continue
+		}
+		d := distance(want, dangke.JoinPath(parts[len(parts)-len(names):]))
+		if d > limit {
+			continue
+		}
+		best = append(best, near{all[i].Path, d, c.Unit != nil && !c.Unit.Contains(&all[i])})
+	}
+	sort.SliceStable(best, func(i, j int) bool {
+		if best[i].d != best[j].d {
+			return best[i].d < best[j].d
+		}
+		return !best[i].outside && best[j].outside
+	})
+	var out []string
+	for i := 0; i < len(best) && i < 3; i++ {
+		if best[i].d > best[0].d {
+			break
+		}
+		out = append(out, best[i].path)
+	}
+	return out
 }
 
 // TargetUnit returns the unit a logging command acts on: the one named in
@@ -344,9 +416,9 @@ func (c *Call) TargetUnit(ctx context.Context, field string) (*dangke.Unit, erro
 		}
 		if !c.MayActFor(u) {
 			if c.Unit == nil {
-				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，你不能为「%s」登记；请在该单位的工作群里发送，或请管理员授权。", u.Path)
+				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，不能%s（你不是它的管理员）；请在该单位的工作群里发送，或请管理员授权。", c.Cmd.refused(u.Path))
 			}
-			return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群绑定的是「%s」，不能为「%s」登记；请在该单位的工作群里发送。", c.Unit.Path, u.Path)
+			return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群绑定的是「%s」，不能%s（它不在本群单位之下，你也不是它的管理员）；请在该单位的工作群里发送。", c.Unit.Path, c.Cmd.refused(u.Path))
 		}
 		return u, nil
 	}

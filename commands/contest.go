@@ -50,7 +50,7 @@ func (c *Call) mayRunContest(ctx context.Context, k *dangke.Contest) (bool, erro
 func (c *Call) requireContestAdmin(ctx context.Context, k *dangke.Contest) error {
 	ok, err := c.mayRunContest(ctx, k)
 	if err == nil && !ok {
-		err = dangke.Errorf(dangke.EFORBIDDEN, "只有「%s」的组织者（系统管理员或该单位管理员）可以这样做。", k.Name)
+		err = dangke.Errorf(dangke.EFORBIDDEN, "只有「%s」的组织者（系统管理员或该单位管理员）可以使用 %s。", k.Name, c.Cmd.Title())
 	}
 	return err
 }
@@ -95,7 +95,8 @@ type entry struct {
 // board gathers a contest's contestants and scores.
 type board struct {
 	contest *dangke.Contest
-	judges  []dangke.Judge
+	judges  []dangke.Judge // the panel
+	former  []dangke.Judge // judges removed from the panel, whose scores of closed contestants stay
 	entries []*entry
 	ruling  map[int64]int
 	rubric  dangke.Rubric
@@ -107,8 +108,16 @@ func loadBoard(ctx context.Context, st dangke.Reader, k *dangke.Contest, r dangk
 	if err != nil {
 		return nil, err
 	}
-	if b.judges, err = st.Judges(ctx, k.ID); err != nil {
+	all, err := st.Judges(ctx, k.ID)
+	if err != nil {
 		return nil, err
+	}
+	for _, j := range all {
+		if j.Removed {
+			b.former = append(b.former, j)
+		} else {
+			b.judges = append(b.judges, j)
+		}
 	}
 	scores, err := st.Scores(ctx, k.ID)
 	if err != nil {
@@ -123,7 +132,7 @@ func loadBoard(ctx context.Context, st dangke.Reader, k *dangke.Contest, r dangk
 		b.entries = append(b.entries, e)
 		byID[c.ID] = e
 	}
-	for _, j := range b.judges {
+	for _, j := range b.scorers() {
 		for _, s := range scores {
 			if e := byID[s.ContestantID]; e != nil && s.Judge == j.Person {
 				e.judges, e.scores, e.totals = append(e.judges, j.Person), append(e.scores, s), append(e.totals, s.Total())
@@ -134,6 +143,12 @@ func loadBoard(ctx context.Context, st dangke.Reader, k *dangke.Contest, r dangk
 		e.final, e.ok = dangke.Final(e.totals, r.MinJudges)
 	}
 	return b, nil
+}
+
+// scorers is everyone whose scores count: the panel, then the judges
+// removed from it (their scores of closed contestants stay).
+func (b *board) scorers() []dangke.Judge {
+	return append(append([]dangke.Judge{}, b.judges...), b.former...)
 }
 
 func (b *board) byDraw(n int) (*entry, error) {
@@ -230,7 +245,7 @@ func contestEnterCommand(r dangke.Rubric) *Command {
 					return nil, dangke.FieldErrorf("单位", "「%s」不属于「%s」，不能参加这场比赛。", u.Path, scope.Path)
 				}
 			}
-			who := &dangke.Contestant{ContestID: k.ID, Name: c.Text("姓名"), UnitID: u.ID, TopID: u.TopID, Title: c.Text("题目"), Membership: c.Text("身份")}
+			who := &dangke.Contestant{ContestID: k.ID, Name: c.Text("姓名"), UnitID: u.ID, TopID: u.TopID, Title: c.Text("题目"), Membership: membership(c.Text("身份"), r.Membership)}
 			if err := dangke.CheckText("题目", who.Title, dangke.MaxTitle); err != nil {
 				return nil, err
 			}
@@ -280,59 +295,135 @@ func contestEnterCommand(r dangke.Rubric) *Command {
 	}
 }
 
+// membership reads the 身份 people write for a Party member: 中共党员,
+// 党员 and 共产党员 are 正式党员 (a probationary member says 预备党员).
+func membership(s string, accepted []string) string {
+	v := strings.TrimSpace(s)
+	switch strings.TrimPrefix(strings.TrimPrefix(v, "中国共产党"), "中共") {
+	case "党员", "共产党员", "正式党员":
+		v = "正式党员"
+	case "预备党员":
+		v = "预备党员"
+	}
+	if containsFold(accepted, v) {
+		return v
+	}
+	return strings.TrimSpace(s)
+}
+
 func contestJudgeCommand() *Command {
 	return &Command{
 		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"评委", "judge"},
-		Summary: "添加或移除评委（按平台用户ID）",
+		Summary: "添加、移除或替换评委（按平台用户ID）",
 		Fields: []Field{
-			{Name: "操作", Aliases: []string{"action"}, Kind: KChoice, Choices: []string{"添加", "移除", "add", "remove"}, Required: true, Positional: true, Example: "添加"},
-			personField(),
-			{Name: "姓名", Aliases: []string{"name"}, Kind: KName, Positional: true, Example: "王教授"},
+			{Name: "操作", Aliases: []string{"action"}, Kind: KChoice, Choices: []string{"添加", "移除", "替换", "add", "remove", "replace"}, Required: true, Positional: true, Example: "添加",
+				Hint: "移除或替换的评委：对已结束选手的评分保留，对未结束选手的评分作废，由现有评委评分"},
+			{Name: "用户", Aliases: []string{"person", "user"}, Kind: KText, Required: true, Positional: true,
+				Example: "dingtalk:judge01", Hint: "评委的 平台:用户ID（替换时为原评委）"},
+			{Name: "姓名", Aliases: []string{"name", "新评委", "new"}, Kind: KText, Positional: true, Example: "王教授", Hint: "添加时为评委姓名；替换时为新评委的用户ID"},
+			{Name: "新姓名", Aliases: []string{"new-name"}, Kind: KText, Positional: true, Example: "李教授", Hint: "替换时为新评委的姓名"},
 			contestField(),
 		},
 		Example: "/比赛 评委 添加 dingtalk:judge01 王教授",
 		Perm:    Admin,
-		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			k, err := c.contest(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := c.requireContestAdmin(ctx, k); err != nil {
-				return nil, err
-			}
-			person, err := c.person()
-			if err != nil {
-				return nil, err
-			}
-			add := c.Text("操作") == "添加" || strings.EqualFold(c.Text("操作"), "add")
-			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
-				var text string
-				if add {
-					name := c.Text("姓名")
-					if name == "" {
-						name = person
-					}
-					if err := tx.AddJudge(ctx, dangke.Judge{ContestID: k.ID, Person: person, Name: name}); err != nil {
-						return "", err
-					}
-					text = fmt.Sprintf("已添加评委：%s（%s）。", name, person)
-				} else {
-					if err := tx.RemoveJudge(ctx, k.ID, person); err != nil {
-						return "", err
-					}
-					text = fmt.Sprintf("已移除评委 %s。", person)
-				}
-				if err := tx.Audit(ctx, c.Audit("contest.judge", "contest", k.ID, c.Text("操作")+" "+person)); err != nil {
-					return "", err
-				}
-				js, err := tx.Judges(ctx, k.ID)
-				if err != nil {
-					return "", err
-				}
-				return text + fmt.Sprintf("「%s」现有评委 %d 位。", k.Name, len(js)), nil
-			})
-		},
+		Run:     runContestJudge,
 	}
+}
+
+func runContestJudge(ctx context.Context, c *Call) (*dangke.Reply, error) {
+	b, err := c.board(ctx, dangke.Rubric{}, true)
+	if err != nil {
+		return nil, err
+	}
+	k := b.contest
+	person, err := c.person()
+	if err != nil {
+		return nil, err
+	}
+	op := strings.ToLower(c.Text("操作"))
+	var newcomer dangke.Judge
+	switch op {
+	case "添加", "add":
+		newcomer = dangke.Judge{ContestID: k.ID, Person: person, Name: c.Text("姓名")}
+	case "替换", "replace":
+		if c.Text("姓名") == "" {
+			return nil, dangke.FieldErrorf("姓名", "要写新评委的用户ID：/比赛 评委 替换 原评委ID 新评委ID 姓名。")
+		}
+		c.Args["用户"] = c.Text("姓名")
+		to, err := c.person()
+		c.Args["用户"] = person
+		if err != nil {
+			return nil, err
+		}
+		newcomer = dangke.Judge{ContestID: k.ID, Person: to, Name: c.Text("新姓名")}
+	}
+	if newcomer.Person != "" && newcomer.Name == "" {
+		newcomer.Name = newcomer.Person
+	}
+	var leaving *dangke.Judge
+	if op != "添加" && op != "add" {
+		for i := range b.judges {
+			if b.judges[i].Person == person {
+				leaving = &b.judges[i]
+			}
+		}
+		if leaving == nil {
+			return nil, dangke.Errorf(dangke.ENOTFOUND, "%s 不是「%s」的评委，可用 /比赛 顺序 查看评委人数。", person, k.Name)
+		}
+	}
+	// Scores of open contestants that the leaving judge gave are dropped.
+	var dropped []string
+	kept := 0
+	if leaving != nil {
+		for _, e := range b.entries {
+			switch {
+			case !contains(e.judges, person):
+			case e.Closed:
+				kept++
+			default:
+				dropped = append(dropped, strconv.Itoa(e.Draw)+" 号")
+			}
+		}
+	}
+	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+		var text string
+		if leaving != nil {
+			if err := tx.RemoveJudge(ctx, k.ID, person); err != nil {
+				return "", err
+			}
+			text = fmt.Sprintf("已移除评委 %s（%s）。", leaving.Name, person)
+			if len(dropped) > 0 {
+				text += fmt.Sprintf("其对未结束选手（%s）的评分已作废，需由现有评委评分。", strings.Join(dropped, "、"))
+			}
+			if kept > 0 {
+				text += fmt.Sprintf("其对 %d 位已结束选手的评分保留。", kept)
+			}
+		}
+		if newcomer.Person != "" {
+			if err := tx.AddJudge(ctx, newcomer); err != nil {
+				return "", err
+			}
+			text += fmt.Sprintf("已添加评委：%s（%s）。", newcomer.Name, newcomer.Person)
+		}
+		detail := c.Text("操作") + " " + person
+		if leaving != nil && newcomer.Person != "" {
+			detail += " → " + newcomer.Person
+		}
+		if err := tx.Audit(ctx, c.Audit("contest.judge", "contest", k.ID, detail)); err != nil {
+			return "", err
+		}
+		js, err := tx.Judges(ctx, k.ID)
+		if err != nil {
+			return "", err
+		}
+		n := 0
+		for _, j := range js {
+			if !j.Removed {
+				n++
+			}
+		}
+		return text + fmt.Sprintf("「%s」现有评委 %d 位。", k.Name, n), nil
+	})
 }
 
 func contestOrderCommand(r dangke.Rubric) *Command {
@@ -442,18 +533,21 @@ func contestCloseCommand(r dangke.Rubric) *Command {
 			if e.Closed {
 				return nil, dangke.Errorf(dangke.ECONFLICT, "%d 号已经结束评分，最后得分 %s。", e.Draw, e.final)
 			}
-			if !e.ok {
-				return nil, dangke.Errorf(dangke.EINVALID, "%d 号只有 %d 位评委评分，至少需要 %d 位，还差 %d 位，不能结束。",
-					e.Draw, len(e.totals), r.MinJudges, r.MinJudges-len(e.totals))
-			}
-			if missing := len(b.judges) - len(e.totals); missing > 0 {
-				var who []string
-				for _, j := range b.judges {
-					if !contains(e.judges, j.Person) {
-						who = append(who, j.Name)
-					}
+			// Every judge of the panel scores every contestant, and at least
+			// MinJudges do.
+			var who []string
+			for _, j := range b.judges {
+				if !contains(e.judges, j.Person) {
+					who = append(who, j.Name)
 				}
-				return nil, dangke.Errorf(dangke.EINVALID, "%d 号还有 %d 位评委未评分（%s），请评分后再结束。", e.Draw, missing, strings.Join(who, "、"))
+			}
+			if len(who) > 0 {
+				return nil, dangke.Errorf(dangke.EINVALID, "%d 号要本场全部 %d 位评委评分后才能结束（至少 %d 位）：已评 %d 位，还差 %d 位（%s）。",
+					e.Draw, len(b.judges), r.MinJudges, len(e.totals), len(who), strings.Join(who, "、"))
+			}
+			if !e.ok {
+				return nil, dangke.Errorf(dangke.EINVALID, "%d 号已有本场全部 %d 位评委评分，但至少要 %d 位评委，不能结束；请先用 /比赛 评委 添加 补足。",
+					e.Draw, len(b.judges), r.MinJudges)
 			}
 			hi, lo := dangke.Dropped(e.totals)
 			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
@@ -463,8 +557,8 @@ func contestCloseCommand(r dangke.Rubric) *Command {
 				if err := tx.Audit(ctx, c.Audit("contest.close", "contestant", e.ID, fmt.Sprintf("%d号 %s 最后得分 %s", e.Draw, e.Name, e.final))); err != nil {
 					return "", err
 				}
-				return fmt.Sprintf("%d 号 %s 评分结束：去掉最高分 %s、最低分 %s，最后得分 %s。",
-					e.Draw, e.Name, e.totals[hi], e.totals[lo], e.final), nil
+				return fmt.Sprintf("%d 号 %s 评分结束（%d 位评委均已评分）：去掉最高分 %s、最低分 %s，最后得分 %s。",
+					e.Draw, e.Name, len(b.judges), e.totals[hi], e.totals[lo], e.final), nil
 			})
 		},
 	}
@@ -643,7 +737,17 @@ func scoreSheet(b *board, day time.Time) *report.Form {
 	for _, name := range []string{"号码", "姓名", "单位", "题目", "用时"} {
 		f.Columns = append(f.Columns, report.Column{Name: name, Width: map[string]float64{"号码": 6, "姓名": 8, "单位": 18, "题目": 22, "用时": 7}[name]})
 	}
-	for _, j := range b.judges {
+	sheetJudges := append([]dangke.Judge{}, b.judges...)
+	for _, j := range b.former {
+		for _, e := range b.entries {
+			if contains(e.judges, j.Person) {
+				j.Name += "（已退出）"
+				sheetJudges = append(sheetJudges, j)
+				break
+			}
+		}
+	}
+	for _, j := range sheetJudges {
 		f.Columns = append(f.Columns, report.Column{Name: j.Name, Width: 10})
 	}
 	f.Columns = append(f.Columns, report.Column{Name: "最后得分", Width: 9}, report.Column{Name: "名次", Width: 6}, report.Column{Name: "备注", Width: 14})
@@ -656,7 +760,7 @@ func scoreSheet(b *board, day time.Time) *report.Form {
 		if e.ok {
 			hi, lo = dangke.Dropped(e.totals)
 		}
-		for _, j := range b.judges {
+		for _, j := range sheetJudges {
 			cell := ""
 			for i, p := range e.judges {
 				if p == j.Person {
@@ -694,7 +798,7 @@ func scoreSheet(b *board, day time.Time) *report.Form {
 	}
 	f.Extra = append(f.Extra, append(detail, "合计", "去掉"))
 	names := map[string]string{}
-	for _, j := range b.judges {
+	for _, j := range sheetJudges {
 		names[j.Person] = j.Name
 	}
 	for _, e := range b.entries {

@@ -49,7 +49,7 @@ func runDelete(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		return nil, err
 	}
 	if !c.IsAdminOf(u) {
-		return nil, dangke.Errorf(dangke.EFORBIDDEN, "#%d 属于「%s」，你不是该单位的管理员。", id, u.Path)
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "#%d 属于「%s」，你不是该单位的管理员，不能删除。", id, u.Path)
 	}
 	return withdraw(ctx, c, kind, id, "已删除")
 }

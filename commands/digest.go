@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strings"
 
 	"dangke"
 	"dangke/digest"
@@ -14,21 +15,25 @@ func digestCommand(r *Router) *Command {
 		English: []string{"digest"},
 		Summary: "查看本单位本周或上周的周报（每周一也会自动发送）",
 		Fields: []Field{
-			{Name: "周", Aliases: []string{"week"}, Kind: KChoice, Choices: []string{"本周", "上周", "this-week", "last-week"}, Positional: true, Example: "上周", Hint: "默认本周"},
+			{Name: "周", Aliases: []string{"week"}, Kind: KText, Positional: true, Example: "上周", Hint: "本周、上周、2019-W27 或那一周的某天，默认本周"},
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
 		},
 		Example: "/周报 上周",
 		Perm:    Reader,
 		Costly:  true,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
-			week, today := dangke.Week(c.Now), c.Now
-			if w := c.Text("周"); w == "上周" || w == "last-week" {
-				week = dangke.Week(c.Now.AddDate(0, 0, -7))
-				today = week.To.AddDate(0, 0, 1)
+			// The week and the unit in any order: /周报 全市, /周报 温县 上周.
+			target, w, _, err := c.scopeArgs(true, "周", "单位")
+			if err != nil {
+				return nil, err
+			}
+			week, today, err := parseWeek(w, c.Now)
+			if err != nil {
+				return nil, err
 			}
 			var scope *dangke.Unit
-			switch target := c.Text("单位"); {
-			case target == dangke.CityName || (target == "" && c.CityChat):
+			switch {
+			case target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat):
 			case target != "":
 				u, err := c.ResolveUnit(ctx, target)
 				if err != nil {

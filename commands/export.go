@@ -19,7 +19,7 @@ func exportCommand(r *Router) *Command {
 			{Name: "表格", Aliases: []string{"form"}, Kind: KChoice, Choices: []string{"附件1", "附件2", "form1", "form2"}, Required: true, Positional: true, Example: "附件1"},
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
 			{Name: "期间", Aliases: []string{"period"}, Kind: KText, Positional: true, Example: "本月 或 2019-07-01~2019-09-30", Hint: "附件1用，默认为全部"},
-			{Name: "格式", Aliases: []string{"format"}, Kind: KChoice, Choices: []string{"xlsx", "csv"}, Example: "csv", Hint: "默认 xlsx"},
+			{Name: "格式", Aliases: []string{"format"}, Kind: KText, Positional: true, Example: "csv", Hint: "xlsx 或 csv，默认 xlsx"},
 		},
 		Example: "/导出 附件1 温县 本月",
 		Perm:    Member,
@@ -30,14 +30,15 @@ func exportCommand(r *Router) *Command {
 
 func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error) {
 	form2 := c.Text("表格") == "附件2" || strings.EqualFold(c.Text("表格"), "form2")
-	if v := strings.ToLower(c.Text("期间")); (v == "csv" || v == "xlsx") && !c.Args.Has("格式") {
-		c.Args["格式"] = v // /导出 附件1 本月 csv
-		delete(c.Args, "期间")
+	// The unit, the period and the format in any order: /导出 附件1 2019年7月 csv.
+	target, period, format, err := c.scopeArgs(false, "单位", "期间", "格式")
+	if err != nil {
+		return nil, err
 	}
-	target := c.Text("单位")
-	if _, isPeriod, _ := parsePeriod(target, c.Now); isPeriod && target != "" && !c.Args.Has("期间") {
-		target, c.Args["期间"] = "", target // /导出 附件1 本月
+	if v := c.Text("格式"); v != "" && format == "" {
+		return nil, dangke.FieldErrorf("格式", "应为 xlsx 或 csv，收到「%s」。", clip(v))
 	}
+	c.Args["期间"], c.Args["格式"] = period, format
 	var unit *dangke.Unit
 	switch {
 	case target == dangke.CityName:
@@ -56,7 +57,6 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 		return nil, dangke.FieldErrorf("单位", "要写明：本群尚未绑定单位。")
 	}
 	var f *report.Form
-	var err error
 	if form2 {
 		if f, err = exportForm2(ctx, c, city, unit); err != nil {
 			return nil, err

@@ -19,6 +19,7 @@ func listCommand() *Command {
 		},
 		Example: "/记录 城关镇 20",
 		Perm:    Member,
+		Verb:    "查看「%s」的记录",
 		Run:     runList,
 	}
 }
@@ -53,7 +54,11 @@ func runList(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if l.UnitID != unit.ID {
 			where = strings.TrimPrefix(l.UnitPath, unit.Path+"/") + " "
 		}
-		fmt.Fprintf(&b, "\n#%d %s %s%s《%s》%d人", l.ID, l.Date.Format("01-02"), where, l.Speaker, l.Title, l.Attendees)
+		day := l.Date.Format("01-02")
+		if l.Date.Year() != c.Now.Year() { // an entry of another year says so
+			day = l.Date.Format(dangke.DateLayout)
+		}
+		fmt.Fprintf(&b, "\n#%d %s %s%s《%s》%d人", l.ID, day, where, l.Speaker, l.Title, l.Attendees)
 	}
 	b.WriteString("\n撤回自己的上一条：/撤销；管理员删除：/删除 编号")
 	return &dangke.Reply{Text: b.String()}, nil

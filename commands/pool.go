@@ -18,6 +18,7 @@ func poolCommand() *Command {
 		},
 		Example: "/师资库 温县",
 		Perm:    Member,
+		Verb:    "查看「%s」的师资库",
 		Run:     runPool,
 	}
 }

@@ -143,7 +143,10 @@ func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply,
 	}
 	if p, expired := r.takePending(req, now); p != nil {
 		if expired {
-			return &dangke.Reply{Text: fmt.Sprintf("你的 %s 登记超过%s没有填完，已经放弃；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
+			if p.call.question != nil {
+				return &dangke.Reply{Text: fmt.Sprintf("你的 %s 超过%s没有回答，已经放弃，没有保存；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
+			}
+			return &dangke.Reply{Text: fmt.Sprintf("你的 %s 超过%s没有填完，已经放弃；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil
 		}
 		if p.call.question != nil {
 			return r.confirm(ctx, req, p, text, now)
@@ -207,7 +210,7 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 	if err := call.bind(tokens); err != nil {
 		return r.fail(cmd, err)
 	}
-	if cmd.Costly {
+	if cmd.Costly && !call.Super {
 		if ok, wait := r.costly.allow(req.From.Key(), now); !ok {
 			return &dangke.Reply{Text: busyText(cmd.Title(), wait)}, nil
 		}

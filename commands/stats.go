@@ -25,63 +25,15 @@ func statsCommand(r *Router) *Command {
 	}
 }
 
-// parsePeriod reads 本周, 上周, 本月, 上月, 今年, 全部, or a range
-// FROM~TO (also 至, 到) with dates as parseDate reads them.
-func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
-	today := dangke.Midnight(now)
-	switch s {
-	case "", "全部", "累计", "all":
-		return dangke.Period{}, true, nil
-	case "本周", "这周", "this-week":
-		p := dangke.Week(now)
-		p.Label = "本周"
-		return p, true, nil
-	case "上周", "last-week":
-		p := dangke.Week(now.AddDate(0, 0, -7))
-		p.Label = "上周"
-		return p, true, nil
-	case "本月", "这个月", "this-month":
-		from := today.AddDate(0, 0, 1-today.Day())
-		return dangke.Period{From: from, To: from.AddDate(0, 1, -1), Label: "本月"}, true, nil
-	case "上月", "上个月", "last-month":
-		from := today.AddDate(0, 0, 1-today.Day()).AddDate(0, -1, 0)
-		return dangke.Period{From: from, To: from.AddDate(0, 1, -1), Label: "上月"}, true, nil
-	case "今年", "this-year":
-		from := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, now.Location())
-		return dangke.Period{From: from, To: from.AddDate(1, 0, -1), Label: "今年"}, true, nil
-	}
-	for _, sep := range []string{"~", "至", "到", "—"} {
-		a, b, ok := strings.Cut(s, sep)
-		if !ok {
-			continue
-		}
-		from, err := parseDate("期间", a, now)
-		if err != nil {
-			return dangke.Period{}, true, err
-		}
-		to, err := parseDate("期间", b, now)
-		if err != nil {
-			return dangke.Period{}, true, err
-		}
-		if to.Before(from) {
-			return dangke.Period{}, true, dangke.FieldErrorf("期间", "的结束日期早于开始日期。")
-		}
-		return dangke.Period{From: from, To: to, Label: from.Format(dangke.DateLayout) + "至" + to.Format(dangke.DateLayout)}, true, nil
-	}
-	return dangke.Period{}, false, nil
-}
-
 func runStats(ctx context.Context, c *Call, city string) (*dangke.Reply, error) {
-	target, periodText := c.Text("单位"), c.Text("期间")
-	if _, isPeriod, _ := parsePeriod(target, c.Now); isPeriod && target != "" && periodText == "" {
-		target, periodText = "", target // /统计 本周
-	}
-	p, isPeriod, err := parsePeriod(periodText, c.Now)
+	// The unit and the period in any order: /统计 上周 温县, /统计 7月.
+	target, periodText, _, err := c.scopeArgs(false, "单位", "期间")
 	if err != nil {
 		return nil, err
 	}
-	if !isPeriod {
-		return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、上周、本月、上月、今年 或 2019-07-01~2019-07-31。", clip(periodText))
+	p, _, err := parsePeriod(periodText, c.Now)
+	if err != nil {
+		return nil, err
 	}
 	if target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat) {
 		return cityStats(ctx, c, city, p)

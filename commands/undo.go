@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"dangke"
 )
@@ -31,22 +32,48 @@ func undoCommand(r *Router) *Command {
 	}
 }
 
-// withdraw withdraws an entry with its audit row and describes what went.
+// withdraw withdraws an entry with its audit row and describes what went
+// and which figures change: the unit's and its reporting unit's, or the pool's.
 func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) (*dangke.Reply, error) {
 	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
-		var what string
+		var what, change string
 		switch kind {
 		case dangke.EntryLecture:
 			l, err := tx.Lecture(ctx, id)
 			if err != nil {
 				return "", err
 			}
+			u, err := tx.UnitByID(ctx, l.UnitID)
+			if err != nil {
+				return "", err
+			}
+			names := map[int64]string{u.ID: u.Name}
+			if !u.IsTop() {
+				top, err := tx.UnitByID(ctx, u.TopID)
+				if err != nil {
+					return "", err
+				}
+				names[top.ID] = top.Name
+			}
+			before, err := figuresOf(ctx, tx, u.ID, u.TopID)
+			if err != nil {
+				return "", err
+			}
 			if err := tx.WithdrawLecture(ctx, id, c.Req.From.Key(), c.Now); err != nil {
 				return "", err
 			}
+			after, err := figuresOf(ctx, tx, u.ID, u.TopID)
+			if err != nil {
+				return "", err
+			}
 			what = fmt.Sprintf("微党课 #%d：%s《%s》%s", id, l.Speaker, l.Title, l.Date.Format(dangke.DateLayout))
+			change = changeLines(names, []int64{u.ID, u.TopID}, before, after)
 		default:
 			in, err := tx.Instructor(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			n, err := tx.PoolSize(ctx, in.PoolID)
 			if err != nil {
 				return "", err
 			}
@@ -54,12 +81,40 @@ func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) 
 				return "", err
 			}
 			what = fmt.Sprintf("宣讲员 #%d：%s", id, in.Name)
+			if pool, err := tx.UnitByID(ctx, in.PoolID); err == nil {
+				change = fmt.Sprintf("%s师资库 %d→%d 人", pool.Name, n, n-1)
+			}
 		}
 		if err := tx.Audit(ctx, c.Audit(kind+".withdraw", kind, id, what)); err != nil {
 			return "", err
 		}
-		return verb + what + "。", nil
+		text := verb + what + "。"
+		if change != "" {
+			text += "\n" + change
+		}
+		return text, nil
 	})
+}
+
+// figureChange names the figures of a unit that a change moves:
+// 第一党支部 微党课 12→11 次，讲课人 10→9 人. The counts of lectures and
+// lecturers are always named; the others when they change.
+func figureChange(name string, b, a dangke.Figures) string {
+	var parts []string
+	item := func(label string, x, y int, unit string, always bool) {
+		switch {
+		case x != y:
+			parts = append(parts, fmt.Sprintf("%s %d→%d %s", label, x, y, unit))
+		case always:
+			parts = append(parts, fmt.Sprintf("%s仍为 %d %s", label, x, unit))
+		}
+	}
+	item("微党课", b.Lectures, a.Lectures, "次", true)
+	item("讲课人", b.Speakers, a.Speakers, "人", true)
+	item("领导干部", b.Leaders, a.Leaders, "人", false)
+	item("听课", b.Attendees, a.Attendees, "人次", false)
+	item("党员", b.Members, a.Members, "人", false)
+	return name + " " + strings.Join(parts, "，")
 }
 
 func window(d interface{ Hours() float64 }) string {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -24,29 +25,100 @@ func unitAddCommand() *Command {
 	return &Command{
 		Names: []string{"单位"}, English: []string{"unit"}, Sub: []string{"新增", "添加", "add"},
 		Summary: "新增单位（缺少的上级一并建立）",
-		Fields: []Field{pathField(true), membersField(false),
-			{Name: "类型", Aliases: []string{"kind"}, Kind: KChoice, Choices: []string{"县市区", "系统", "单位", "党支部"}, Example: "党支部", Hint: "默认按名称判断"}},
+		Fields: []Field{
+			{Name: "路径", Aliases: []string{"单位", "path", "unit"}, Kind: KUnit, Required: true, Positional: true,
+				Example: "温县/城关镇/第一党支部", Hint: "从县市区或市直系统写起，用 / 分隔；在绑定的群里可只写名称"},
+			{Name: "党员数", Aliases: []string{"党员", "members"}, Kind: KText, Positional: true, Example: "45", Hint: "本单位直属党员数，不含下级单位"},
+			{Name: "类型", Aliases: []string{"kind"}, Kind: KText, Positional: true, Example: "县市区",
+				Hint: "县市区、系统、单位 或 党支部；新建县市区或市直系统时写在路径前，默认按名称判断"},
+		},
 		Example: "/单位 新增 温县/城关镇/第一党支部 45",
 		Perm:    Admin,
 		Run:     runUnitAdd,
 	}
 }
 
+// unitAddArgs sorts /单位 新增's values by their shape — a kind word, a
+// count, a path — wherever they stand: /单位 新增 县市区 温县 30.
+func unitAddArgs(c *Call) (path string, members int, kind dangke.UnitKind, kindWord bool, err error) {
+	var rest []string
+	for _, name := range []string{"路径", "党员数", "类型"} {
+		v, ok := c.Args[name]
+		if !ok {
+			continue
+		}
+		if name == "类型" && !kindWord {
+			if k, ok := dangke.ParseUnitKind(v); ok { // 类型=党支部: the new unit's kind
+				kind = k
+				continue
+			}
+		}
+		if k, ok := dangke.ParseUnitKind(v); ok && kind == "" {
+			kind, kindWord = k, true
+			continue
+		}
+		rest = append(rest, v)
+	}
+	for _, v := range rest {
+		if n, err := parseCount("党员数", v); err == nil && !strings.Contains(v, "/") {
+			members = n
+			if n < 0 || n > 10000000 {
+				return "", 0, "", false, dangke.FieldErrorf("党员数", "应为 0 到 10000000 之间的整数，收到 %d。", n)
+			}
+			continue
+		}
+		if path != "" {
+			if c.Args.Has("类型") && v == c.Args["类型"] {
+				return "", 0, "", false, dangke.FieldErrorf("类型", "应为 县市区、系统、单位 或 党支部，收到「%s」。", clip(v))
+			}
+			return "", 0, "", false, dangke.FieldErrorf("党员数", "应为整数，收到「%s」。", clip(v))
+		}
+		path = v
+	}
+	if path == "" {
+		return "", 0, "", false, dangke.FieldErrorf("路径", "要写明，例：温县/城关镇/第一党支部。")
+	}
+	return path, members, kind, kindWord, nil
+}
+
+// topKindFromName reads the kind of a new reporting unit from a name that
+// says it (…县, …市, …区; …工委, …局), or "".
+func topKindFromName(name string) dangke.UnitKind {
+	if k := dangke.InferUnitKind(1, name); k == dangke.KindSystem {
+		return k
+	}
+	for _, s := range []string{"县", "市", "区"} {
+		if strings.HasSuffix(name, s) {
+			return dangke.KindCounty
+		}
+	}
+	return ""
+}
+
 func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
-	names, err := dangke.ParsePath(c.Text("路径"))
+	raw, members, kind, kindWord, err := unitAddArgs(c)
 	if err != nil {
 		return nil, err
 	}
-	members, err := c.Int("党员数", 0)
+	names, err := dangke.ParsePath(raw)
 	if err != nil {
 		return nil, err
 	}
-	if members < 0 || members > 10000000 {
-		return nil, dangke.FieldErrorf("党员数", "应为 0 到 10000000 之间的整数，收到 %d。", members)
+	topKind := dangke.UnitKind("")
+	if kindWord && (kind == dangke.KindCounty || kind == dangke.KindSystem) {
+		topKind = kind // /单位 新增 县市区 温县: a reporting unit, written from the top
 	}
-	var kind dangke.UnitKind
-	if k := c.Text("类型"); k != "" {
-		kind, _ = dangke.ParseUnitKind(k)
+	// In a bound group a path that does not start at an existing reporting
+	// unit is below the chat's unit: /单位 新增 第三党支部.
+	if c.Unit != nil && topKind == "" {
+		if _, err := c.Store().UnitByPath(ctx, names[0]); dangke.ErrorCode(err) == dangke.ENOTFOUND {
+			names = append(strings.Split(c.Unit.Path, "/"), names...)
+			if len(names) > dangke.MaxUnitDepth {
+				return nil, dangke.Errorf(dangke.EINVALID, "单位路径最多 %d 级，「%s」有 %d 级。", dangke.MaxUnitDepth, dangke.JoinPath(names), len(names))
+			}
+		} else if err != nil && dangke.ErrorCode(err) != dangke.ENOTFOUND {
+			return nil, err
+		}
 	}
 	path := dangke.JoinPath(names)
 	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
@@ -64,19 +136,33 @@ func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			if dangke.ErrorCode(err) != dangke.ENOTFOUND {
 				return "", err
 			}
-			if parent == nil && !c.Super {
-				return "", dangke.Errorf(dangke.EFORBIDDEN, "新增县市区或市直系统（「%s」）需要系统管理员。", names[0])
-			}
-			if parent != nil && !c.IsAdminOf(parent) {
-				return "", dangke.Errorf(dangke.EFORBIDDEN, "你不是「%s」的管理员，不能在其下新增单位。", parent.Path)
-			}
 			nu := &dangke.Unit{Name: names[i], Kind: dangke.InferUnitKind(i+1, names[i])}
-			if parent != nil {
+			if parent == nil {
+				if !c.Super {
+					return "", dangke.Errorf(dangke.EFORBIDDEN, "新增县市区或市直系统（「%s」）需要系统管理员。", names[0])
+				}
+				// A new reporting unit is said to be one, or its name says so:
+				// a typo at the top would start a county of its own.
+				k := topKind
+				if k == "" && len(names) == 1 && (kind == dangke.KindCounty || kind == dangke.KindSystem) {
+					k = kind
+				}
+				if k == "" {
+					k = topKindFromName(names[0])
+				}
+				if k == "" {
+					return "", dangke.Errorf(dangke.EINVALID, "「%s」不是已有的县市区或市直系统；新建最上级单位要写明类型：/单位 新增 县市区 %s 或 /单位 新增 系统 %s。",
+						names[0], path, path)
+				}
+				nu.Kind = k
+			} else if !c.IsAdminOf(parent) {
+				return "", dangke.Errorf(dangke.EFORBIDDEN, "你不是「%s」的管理员，不能在其下新增单位。", parent.Path)
+			} else {
 				nu.ParentID = parent.ID
 			}
 			if i == len(names)-1 {
 				nu.Members = members
-				if kind != "" {
+				if kind != "" && topKind == "" { // 县市区 before the path names the top's kind only
 					nu.Kind = kind
 				}
 			}
@@ -234,4 +320,89 @@ func unitTreeCommand() *Command {
 			return &dangke.Reply{Text: b.String()}, nil
 		},
 	}
+}
+
+// mayReshape refuses a change to u's place in the tree (rename, move,
+// merge, remove) by someone who does not administer it; the reporting
+// units are the city admins', as their creation is.
+func (c *Call) mayReshape(u *dangke.Unit, verb string) error {
+	if u.IsTop() && !c.Super {
+		return dangke.Errorf(dangke.EFORBIDDEN, "%s县市区或市直系统（「%s」）需要系统管理员。", verb, u.Path)
+	}
+	if !c.IsAdminOf(u) {
+		return dangke.Errorf(dangke.EFORBIDDEN, "你不是「%s」的管理员，不能%s它。", u.Path, verb)
+	}
+	return nil
+}
+
+// errDryRun rolls back a change made only to show what it would do.
+var errDryRun = errors.New("commands: dry run")
+
+// reshape runs a change of the unit tree. fn makes the change and returns
+// what was done and the figures it moved. When more than one entry moves
+// (refs), the change is first run in a transaction that is rolled back, so
+// that the question shows exactly the figures that will move; after 是, or
+// at once for a small change, it runs for real.
+func reshape(ctx context.Context, c *Call, key string, refs dangke.UnitRefs, intro string, fn func(tx dangke.Tx) (done, lines string, err error)) (*dangke.Reply, error) {
+	if yes, _ := c.Answer(key); !yes && refs.Entries() > 1 {
+		var lines string
+		err := c.Store().Update(ctx, func(tx dangke.Tx) error {
+			var err error
+			if _, lines, err = fn(tx); err != nil {
+				return err
+			}
+			return errDryRun
+		})
+		if !errors.Is(err, errDryRun) {
+			return nil, err
+		}
+		if lines != "" {
+			intro += "\n" + lines
+		}
+		return nil, Ask(key, intro)
+	}
+	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
+		done, lines, err := fn(tx)
+		if lines != "" {
+			done += "\n" + lines
+		}
+		return done, err
+	})
+}
+
+// figuresOf reads the whole-campaign figures of units inside a
+// transaction, by id; a unit that no longer exists is left out.
+func figuresOf(ctx context.Context, tx dangke.Tx, ids ...int64) (map[int64]dangke.Figures, error) {
+	out := map[int64]dangke.Figures{}
+	for _, id := range ids {
+		if _, ok := out[id]; ok || id == 0 {
+			continue
+		}
+		f, err := tx.Figures(ctx, id, dangke.Period{})
+		if dangke.ErrorCode(err) == dangke.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = f
+	}
+	return out, nil
+}
+
+// changeLines names, for each unit in order whose figures differ between
+// before and after, the figures that change.
+func changeLines(names map[int64]string, order []int64, before, after map[int64]dangke.Figures) string {
+	var lines []string
+	seen := map[int64]bool{}
+	for _, id := range order {
+		b, okb := before[id]
+		a, oka := after[id]
+		if seen[id] || !okb || !oka || a == b {
+			continue
+		}
+		seen[id] = true
+		lines = append(lines, figureChange(names[id], b, a))
+	}
+	return strings.Join(lines, "\n")
 }

@@ -67,15 +67,16 @@ func (q queries) Contestants(ctx context.Context, contest int64) ([]dangke.Conte
 // Judges returns a contest's judges.
 func (q queries) Judges(ctx context.Context, contest int64) ([]dangke.Judge, error) {
 	var rows []struct {
-		Person string `bun:"person"`
-		Name   string `bun:"name"`
+		Person  string `bun:"person"`
+		Name    string `bun:"name"`
+		Removed bool   `bun:"removed"`
 	}
-	if err := q.db.NewRaw("SELECT person, name FROM judges WHERE contest_id = ? ORDER BY rowid", contest).Scan(ctx, &rows); err != nil {
+	if err := q.db.NewRaw("SELECT person, name, removed FROM judges WHERE contest_id = ? ORDER BY rowid", contest).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("store: judges: %w", err)
 	}
 	out := make([]dangke.Judge, len(rows))
 	for i, r := range rows {
-		out[i] = dangke.Judge{ContestID: contest, Person: r.Person, Name: r.Name}
+		out[i] = dangke.Judge{ContestID: contest, Person: r.Person, Name: r.Name, Removed: r.Removed}
 	}
 	return out, nil
 }
@@ -149,34 +150,33 @@ func (t *txStore) AddContestant(ctx context.Context, c *dangke.Contestant) error
 	return nil
 }
 
-// AddJudge names a judge.
+// AddJudge names a judge, or brings back one removed before.
 func (t *txStore) AddJudge(ctx context.Context, j dangke.Judge) error {
-	_, err := t.db.ExecContext(ctx, "INSERT INTO judges (contest_id, person, name) VALUES (?, ?, ?)", j.ContestID, j.Person, j.Name)
-	if isUnique(err) {
-		return dangke.Errorf(dangke.ECONFLICT, "%s 已经是本场比赛的评委。", j.Person)
-	}
+	res, err := t.db.ExecContext(ctx, `INSERT INTO judges (contest_id, person, name) VALUES (?, ?, ?)
+		ON CONFLICT (contest_id, person) DO UPDATE SET name = excluded.name, removed = 0 WHERE judges.removed = 1`,
+		j.ContestID, j.Person, j.Name)
 	if err != nil {
 		return fmt.Errorf("store: add judge: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return dangke.Errorf(dangke.ECONFLICT, "%s 已经是本场比赛的评委。", j.Person)
 	}
 	return nil
 }
 
-// RemoveJudge removes a judge who has scored nobody.
+// RemoveJudge takes a judge off the panel, dropping their scores of the
+// contestants not yet closed.
 func (t *txStore) RemoveJudge(ctx context.Context, contest int64, person string) error {
-	var n int
-	if err := t.db.NewRaw(`SELECT count(*) FROM scores s JOIN contestants c ON c.id = s.contestant_id
-		WHERE c.contest_id = ? AND s.judge = ?`, contest, person).Scan(ctx, &n); err != nil {
-		return fmt.Errorf("store: remove judge: %w", err)
-	}
-	if n > 0 {
-		return dangke.Errorf(dangke.ECONFLICT, "%s 已经打过分，不能移除；评分会保留在记分表中。", person)
-	}
-	res, err := t.db.ExecContext(ctx, "DELETE FROM judges WHERE contest_id = ? AND person = ?", contest, person)
+	res, err := t.db.ExecContext(ctx, "UPDATE judges SET removed = 1 WHERE contest_id = ? AND person = ? AND removed = 0", contest, person)
 	if err != nil {
 		return fmt.Errorf("store: remove judge: %w", err)
 	}
 	if k, _ := res.RowsAffected(); k == 0 {
 		return dangke.Errorf(dangke.ENOTFOUND, "%s 不是本场比赛的评委。", person)
+	}
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM scores WHERE judge = ? AND contestant_id IN
+		(SELECT id FROM contestants WHERE contest_id = ? AND closed = 0)`, person, contest); err != nil {
+		return fmt.Errorf("store: remove judge: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,214 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+// Periods as people name them, and the unit, period and file format of
+// /统计, /导出 and /周报 read in any order.
+
+// parsePeriod reads 本周, 上周, 本月, 上月, 今年, 全部; a month (7月,
+// 2019年7月, 2019-07, 2019.7) or a year (2019年); or a range FROM~TO (also
+// 至, 到, and - between two dates: 2019.7.1-2019.7.31) with dates as
+// parseDate reads them. It reports whether s names a period at all: a
+// range with one readable end is a period with an error, "温县" is none.
+func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
+	s = fold(s)
+	today := dangke.Midnight(now)
+	month := func(y, m int, label string) dangke.Period {
+		from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, now.Location())
+		return dangke.Period{From: from, To: from.AddDate(0, 1, -1), Label: label}
+	}
+	switch strings.ToLower(s) {
+	case "", "全部", "累计", "all":
+		return dangke.Period{}, true, nil
+	case "本周", "这周", "this-week":
+		p := dangke.Week(now)
+		p.Label = "本周"
+		return p, true, nil
+	case "上周", "last-week":
+		p := dangke.Week(now.AddDate(0, 0, -7))
+		p.Label = "上周"
+		return p, true, nil
+	case "本月", "这个月", "this-month":
+		return month(today.Year(), int(today.Month()), "本月"), true, nil
+	case "上月", "上个月", "last-month":
+		last := today.AddDate(0, 0, 1-today.Day()).AddDate(0, -1, 0)
+		return month(last.Year(), int(last.Month()), "上月"), true, nil
+	case "今年", "this-year":
+		from := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, now.Location())
+		return dangke.Period{From: from, To: from.AddDate(1, 0, -1), Label: "今年"}, true, nil
+	}
+	// 7月: the latest July that has begun.
+	if m, ok := strings.CutSuffix(s, "月"); ok && dangke.Digits(m) && len(m) <= 2 {
+		n, _ := strconv.Atoi(m)
+		if n < 1 || n > 12 {
+			return dangke.Period{}, true, dangke.FieldErrorf("期间", "「%s」不是月份，月份为 1 到 12。", clip(s))
+		}
+		y := today.Year()
+		if n > int(today.Month()) {
+			y--
+		}
+		return month(y, n, strconv.Itoa(y)+"年"+m+"月"), true, nil
+	}
+	// 2019年: the calendar year.
+	if y, ok := strings.CutSuffix(s, "年"); ok && dangke.Digits(y) && len(y) == 4 {
+		n, _ := strconv.Atoi(y)
+		from := time.Date(n, 1, 1, 0, 0, 0, 0, now.Location())
+		return dangke.Period{From: from, To: from.AddDate(1, 0, -1), Label: y + "年"}, true, nil
+	}
+	// 2019年7月, 2019-07, 2019.7, 2019/7.
+	if y, m, ok := dangke.ParseYearMonth(strings.TrimSuffix(s, "月")); ok && !dangke.Digits(s) {
+		if m < 1 || m > 12 {
+			return dangke.Period{}, true, dangke.FieldErrorf("期间", "「%s」不是月份，月份为 1 到 12。", clip(s))
+		}
+		return month(y, m, strconv.Itoa(y)+"年"+strconv.Itoa(m)+"月"), true, nil
+	}
+	for _, sep := range []string{"~", "至", "到", "—", "-"} {
+		for i := 0; i < len(s); {
+			j := strings.Index(s[i:], sep)
+			if j < 0 {
+				break
+			}
+			a, b := s[:i+j], s[i+j+len(sep):]
+			i += j + len(sep)
+			from, errA := parseDate("期间", a, now)
+			to, errB := parseDate("期间", b, now)
+			switch {
+			case errA != nil && errB != nil:
+				continue // not this separator, or no range at all
+			case errA != nil && sep != "-":
+				return dangke.Period{}, true, errA
+			case errB != nil && sep != "-":
+				return dangke.Period{}, true, errB
+			case errA != nil || errB != nil:
+				continue // 2019-07-01-2019-07-31 splits at other dashes first
+			}
+			if to.Before(from) {
+				return dangke.Period{}, true, dangke.FieldErrorf("期间", "的结束日期早于开始日期。")
+			}
+			return dangke.Period{From: from, To: to, Label: from.Format(dangke.DateLayout) + "至" + to.Format(dangke.DateLayout)}, true, nil
+		}
+	}
+	return dangke.Period{}, false, nil
+}
+
+// isFormat reports whether s names a file format for /导出.
+func isFormat(s string) bool {
+	switch strings.ToLower(fold(s)) {
+	case "csv", "xlsx", "excel":
+		return true
+	}
+	return false
+}
+
+// scopeArgs reads the values of the named fields by their shape, in any
+// order: a period (or, with weeks, only 本周 and 上周 and a week or a day
+// of it), a file format word, and what is left is the unit. It refuses two
+// of one kind and a period it cannot read.
+func (c *Call) scopeArgs(weeks bool, fields ...string) (unit, period, format string, err error) {
+	unitFrom := "" // the field the unit was written in
+	for _, name := range fields {
+		v, ok := c.Args[name]
+		if !ok || v == "" {
+			continue
+		}
+		var slot *string
+		kind := "单位"
+		switch {
+		case isFormat(v):
+			slot, kind, v = &format, "格式", strings.ToLower(fold(v))
+			if v == "excel" {
+				v = "xlsx"
+			}
+		case weeks && isWeek(v, c.Now):
+			slot, kind = &period, "周"
+		case !weeks && isPeriodText(v, c.Now):
+			slot, kind = &period, "期间"
+		default:
+			slot = &unit
+		}
+		if *slot != "" {
+			// Two values that read as units: one of them was meant as the
+			// period, week or format of the field it was written in.
+			bad, field := v, name
+			if slot == &unit && unitFrom != "单位" {
+				bad, field = unit, unitFrom
+			}
+			if slot == &unit && field != "单位" {
+				return "", "", "", scopeError(field, bad, unit, v)
+			}
+			return "", "", "", dangke.FieldErrorf(kind, "写了两个（「%s」和「%s」），请只写一个。", clip(*slot), clip(v))
+		}
+		if slot == &unit {
+			unitFrom = name
+		}
+		*slot = v
+	}
+	return unit, period, format, nil
+}
+
+// scopeError refuses a value that is neither a period (week, format) nor
+// the only unit.
+func scopeError(field, bad, a, b string) error {
+	both := fmt.Sprintf("（「%s」和「%s」不能都是单位）", clip(a), clip(b))
+	switch field {
+	case "周":
+		return dangke.FieldErrorf("周", "看不懂「%s」%s，可写 本周、上周、2019-W27 或那一周的某天（2019-07-15）。", clip(bad), both)
+	case "格式":
+		return dangke.FieldErrorf("格式", "应为 xlsx 或 csv，收到「%s」。", clip(bad))
+	}
+	return dangke.FieldErrorf("期间", "看不懂「%s」%s，可写 本周、上周、本月、7月、2019年7月 或 2019-07-01~2019-07-31。", clip(bad), both)
+}
+
+func isPeriodText(s string, now time.Time) bool {
+	_, ok, _ := parsePeriod(s, now)
+	return ok
+}
+
+// isWeek reports whether s names a week for /周报: 本周, 上周, 2019-W27, or
+// a day of it.
+func isWeek(s string, now time.Time) bool {
+	switch strings.ToLower(fold(s)) {
+	case "本周", "这周", "上周", "this-week", "last-week":
+		return true
+	}
+	if _, err := dangke.ParseWeek(strings.ToUpper(fold(s)), now.Location()); err == nil {
+		return true
+	}
+	_, err := parseDate("周", s, now)
+	return err == nil
+}
+
+// parseWeek reads a week named as isWeek accepts, and the day the digest
+// of it is made: the day after the week for a past week, now for this one.
+func parseWeek(s string, now time.Time) (week dangke.Period, today time.Time, err error) {
+	switch strings.ToLower(fold(s)) {
+	case "", "本周", "这周", "this-week":
+		return dangke.Week(now), now, nil
+	case "上周", "last-week":
+		week = dangke.Week(now.AddDate(0, 0, -7))
+		return week, week.To.AddDate(0, 0, 1), nil
+	}
+	week, err = dangke.ParseWeek(strings.ToUpper(fold(s)), now.Location())
+	if err != nil {
+		d, derr := parseDate("周", s, now)
+		if derr != nil {
+			return dangke.Period{}, now, dangke.FieldErrorf("周", "看不懂「%s」，可写 本周、上周、2019-W27 或那一周的某天（2019-07-15）。", clip(s))
+		}
+		week = dangke.Week(d)
+	}
+	this := dangke.Week(now)
+	switch {
+	case week.From.After(this.From):
+		return dangke.Period{}, now, dangke.FieldErrorf("周", "「%s」还没有到，周报只能看本周和过去的周。", clip(s))
+	case week.From.Equal(this.From):
+		return week, now, nil
+	}
+	return week, week.To.AddDate(0, 0, 1), nil
+}
