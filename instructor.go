@@ -12,7 +12,7 @@ const PoolTarget = 20
 
 // Instructor is one lecturer in a county's pool: the columns of 附件2.
 type Instructor struct {
-	ID       int64
+	ID        int64
 	PoolID    int64  // the county whose pool this is
 	UnitID    int64  // the unit it was registered for: the chat's unit inside the county, or the county
 	Name      string // 姓名
