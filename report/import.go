@@ -305,7 +305,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 			return nil
 		}
 		pending = append(pending, item)
-		if len(pending) >= 2000 {
+		if len(pending) >= 20000 { // more than one transaction writes
 			return flush()
 		}
 		return nil

@@ -19,6 +19,7 @@ type prepared struct {
 	chatUnit, roles, ipath         *sql.Stmt
 	addLecture, speaker, unitTotal *sql.Stmt
 	subtreeTotals                  *sql.Stmt
+	addInstructor                  *sql.Stmt // imports add thousands
 }
 
 func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
@@ -50,6 +51,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
 			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
 		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
+		{&p.addInstructor, `INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone,
+			author, chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 	} {
 		st, err := db.PrepareContext(ctx, s.query)
 		if err != nil {
@@ -63,7 +66,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals} {
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.addInstructor} {
 		if s != nil {
 			_ = s.Close()
 		}

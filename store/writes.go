@@ -168,9 +168,8 @@ func (t *txStore) WithdrawLecture(ctx context.Context, id int64, by string, at t
 // decides who may learn it.
 func (t *txStore) AddInstructor(ctx context.Context, i *dangke.Instructor) error {
 	var id int64
-	err := t.db.NewRaw(`INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone, author, chat, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(ctx, &id)
+	err := t.stmt(ctx, t.p.addInstructor).QueryRowContext(ctx,
+		i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(&id)
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 已在本县市区师资库中，同一手机号不能重复登记。", dangke.MaskPhone(i.Phone))
 	}
