@@ -76,7 +76,7 @@ type Importer struct {
 	// Progress, if set, is called every 1,000 rows of each pass and once
 	// at the end of each.
 	Progress func(Step)
-	// Batch bounds how long one write transaction runs (default 200ms);
+	// Batch bounds how long one write transaction runs (default 400ms);
 	// Pause is the break between two (default 120ms: longer than SQLite's
 	// longest busy-wait sleep, so a writer of another process waiting for
 	// the database gets it in the break).
@@ -321,7 +321,7 @@ func (im *Importer) batch() time.Duration {
 	if im.Batch > 0 {
 		return im.Batch
 	}
-	return 200 * time.Millisecond
+	return 400 * time.Millisecond
 }
 
 func (im *Importer) pause() time.Duration {
