@@ -178,10 +178,17 @@ func (r row) get(name string) Cell {
 
 func (r row) text(name string) string { return r.get(name).Text }
 
+// texts returns a row's cells as text, a date cell as its day (1983-03-15)
+// rather than its serial number, for headers and rejected rows.
 func texts(cells []Cell) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
 		out[i] = c.Text
+		if c.Date() {
+			if t, err := c.Time(); err == nil {
+				out[i] = t.Format(dangke.DateLayout)
+			}
+		}
 	}
 	return out
 }

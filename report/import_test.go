@@ -17,7 +17,8 @@ import (
 	"dangke/store"
 )
 
-// serial is a day as a spreadsheet stores it: days since 1899-12-30.
+// serial is a day as a spreadsheet stores it: days since 1899-12-30 (for
+// days after February 1900).
 func serial(y int, m time.Month, d int) float64 {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
 }
@@ -270,4 +271,57 @@ func TestImportBesideBot(t *testing.T) {
 		t.Fatalf("a bot write waited %v during the %v import (%d writes)", slowest, took, writes)
 	}
 	t.Logf("%d bot writes during the %v import, the slowest %v", writes, took, slowest)
+}
+
+// 附件2 as exported (title rows, the header on row 4, ruled empty rows)
+// imports from the file itself into another database, and a date cell that
+// is refused is quoted as its day in the rejects.
+func TestImportExportedForm2(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	county := seed(t, st)
+	if _, err := importer(st).Instructors(ctx, csvRows("姓名,性别,出生年月,单位,职务,手机号",
+		"李四,女,1985-03,温县第一中学,教师,13812345678", "王芳,女,1990.11,县委党校,讲师,13900001111"), county); err != nil {
+		t.Fatal(err)
+	}
+	f, err := report.Form2(ctx, st, "焦作市", county)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := f.XLSX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "附件2.xlsx")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := report.OpenFile(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	fresh := openStore(t)
+	seed(t, fresh)
+	if res, err := importer(fresh).Instructors(ctx, src, county); err != nil || res.Added != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	list, _ := fresh.Instructors(ctx, county.ID)
+	if len(list) != 2 || list[1].Workplace != "县委党校" || list[1].Birth() != "1990-11" {
+		t.Fatalf("%+v", list)
+	}
+
+	bad := writeXLSX(t, [][]xlsxCell{pool2Header,
+		{text("赵强"), text("男"), {v: serial(1910, 1, 5), numFmt: 14}, text("县委党校"), text("讲师"), text("13812345670")}})
+	src2, err := report.OpenFile(bad, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src2.Close()
+	im := importer(fresh)
+	im.SkipInvalid = true
+	res, err := im.Instructors(ctx, src2, county)
+	if err != nil || !strings.Contains(string(res.Rejects()), "2,赵强,男,1910-01-05,县委党校") {
+		t.Fatalf("%v %+v %s", err, res, res.Rejects())
+	}
 }
