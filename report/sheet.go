@@ -430,7 +430,7 @@ func (s *cellStyles) row(n int) (map[int]cellAttr, error) {
 // advance reads the next <row> element.
 func (s *cellStyles) advance() error {
 	for {
-		tok, err := s.dec.Token()
+		tok, err := s.dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			s.done = true
 			return nil
@@ -453,11 +453,28 @@ func (s *cellStyles) advance() error {
 	}
 }
 
+// skip reads past the end of the element just started.
+func (s *cellStyles) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := s.dec.RawToken()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
 // cells reads the <c> elements of the current row.
 func (s *cellStyles) cells() error {
 	col := 0
 	for {
-		tok, err := s.dec.Token()
+		tok, err := s.dec.RawToken() // no namespace work: only names and attributes are read
 		if err != nil {
 			return err
 		}
@@ -481,7 +498,7 @@ func (s *cellStyles) cells() error {
 				}
 			}
 			s.held[col] = a
-			if err := s.dec.Skip(); err != nil {
+			if err := s.skip(); err != nil {
 				return err
 			}
 		case xml.EndElement:
