@@ -12,21 +12,24 @@ const PoolTarget = 20
 
 // Instructor is one lecturer in a county's pool: the columns of 附件2.
 type Instructor struct {
-	ID       int64
-	PoolID   int64 // the county whose pool this is
-	UnitID   int64 // the unit the lecturer works in, inside the county
-	Name     string
-	Gender   string // 男 or 女
-	BirthY   int
-	BirthM   int
-	Position string
-	Phone    string // 11 digits
+	ID        int64
+	PoolID    int64  // the county whose pool this is
+	UnitID    int64  // the unit it was registered for: the chat's unit inside the county, or the county
+	Name      string // 姓名
+	Gender    string // 男 or 女
+	BirthY    int
+	BirthM    int
+	Workplace string // 附件2's 单位: where the lecturer works, free text (温县第一中学, 县委党校)
+	Position  string
+	Phone     string // 11 digits
 
 	Author    string
 	Chat      string
 	CreatedAt time.Time
-	UnitName  string // filled by the store on reads
 }
+
+// MaxWorkplace is the longest workplace (附件2's 单位) accepted, in characters.
+const MaxWorkplace = 40
 
 // Birth formats the birth month as 附件2 prints it: 1985-03.
 func (i *Instructor) Birth() string { return fmt.Sprintf("%04d-%02d", i.BirthY, i.BirthM) }
@@ -100,14 +103,47 @@ func (i *Instructor) Validate(today time.Time) error {
 	if age > MaxInstructorAge {
 		return FieldErrorf("出生年月", " %s 超过 %d 周岁，请核对。", i.Birth(), MaxInstructorAge)
 	}
+	if err := checkText("单位", i.Workplace, MaxWorkplace); err != nil {
+		return err
+	}
 	if err := checkText("职务", i.Position, MaxPosition); err != nil {
 		return err
 	}
 	return CheckPhone(i.Phone)
 }
 
-// CheckPhone validates a mainland mobile number: 11 digits starting 13-19.
+// NormalizePhone returns a mobile number as its 11 digits the way people
+// write it: full-width digits folded, spaces, dashes, dots and brackets
+// dropped, and a +86, 0086 or (+86) country prefix removed, so that
+// 138 1234 5678, 138-1234-5678 and +86 13812345678 are one number. What
+// is not a number is returned (with the separators dropped) for CheckPhone
+// to refuse.
+func NormalizePhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '０' && r <= '９':
+			b.WriteByte(byte('0' + r - '０'))
+		case r == '＋':
+			b.WriteByte('+')
+		case strings.ContainsRune(" \t\u00a0\u3000-‐‑–—－.()（）", r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	p := b.String()
+	for _, prefix := range []string{"+86", "0086", "86"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && (prefix != "86" || len(rest) == 11) {
+			return rest
+		}
+	}
+	return p
+}
+
+// CheckPhone validates a mainland mobile number: 11 digits starting 13-19,
+// as NormalizePhone reads it.
 func CheckPhone(p string) error {
+	p = NormalizePhone(p)
 	for _, r := range p {
 		if r < '0' || r > '9' {
 			return FieldErrorf("手机号", "只能是数字，收到「%s」。", firstRunes(p, 20))

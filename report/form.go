@@ -299,7 +299,7 @@ func Form2(ctx context.Context, st dangke.Reader, city string, county *dangke.Un
 		MinRows: 12,
 	}
 	for _, in := range list {
-		f.Rows = append(f.Rows, []string{in.Name, in.Gender, in.Birth(), in.UnitName, in.Position, in.Phone})
+		f.Rows = append(f.Rows, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, in.Phone})
 	}
 	return f, nil
 }

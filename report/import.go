@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -59,21 +60,39 @@ func (r *Result) Rejects() []byte {
 	return buf.Bytes()
 }
 
-// Importer loads rosters into the store. Every row is checked before
-// anything is written; then all valid rows go in one transaction, or none
-// when any row is wrong unless SkipInvalid is set. Rows already in the
-// store are counted unchanged, so importing a file twice changes nothing.
+// Importer loads rosters into the store in two passes over the file. The
+// first reads every row without keeping it and checks it; nothing is
+// written when any row is wrong, unless SkipInvalid is set. The second
+// reads the file again and writes the valid rows in short transactions with
+// a pause between them, so that a bot running on the same database never
+// waits long for its own writes. Rows already in the store are counted
+// unchanged, so importing a file twice changes nothing, and an import that
+// stopped half-way (a crash, a full disk) is finished by running it again.
 type Importer struct {
 	Store       dangke.Store
-	Actor       string                // platform:id written into the audit, e.g. cli:operator
-	Now         time.Time             // for ages and audit times
-	SkipInvalid bool                  // import the valid rows and report the rest
-	Progress    func(done, total int) // called every 1,000 rows, may be nil
+	Actor       string    // platform:id written into the audit, e.g. cli:operator
+	Now         time.Time // for ages and audit times
+	SkipInvalid bool      // import the valid rows and report the rest
+	// Progress, if set, is called every 1,000 rows of each pass and once
+	// at the end of each.
+	Progress func(Step)
+	// Batch bounds how long one write transaction runs (default 400ms);
+	// Pause is the break between two (default 120ms: longer than SQLite's
+	// longest busy-wait sleep, so a writer of another process waiting for
+	// the database gets it in the break).
+	Batch, Pause time.Duration
 }
 
-func (im *Importer) progress(done, total int) {
-	if im.Progress != nil && (done%1000 == 0 || done == total) {
-		im.Progress(done, total)
+// Step reports an import's progress.
+type Step struct {
+	Stage string // 检查 (first pass) or 写入 (second)
+	Done  int    // rows checked, or rows written
+	Final bool   // the pass has ended
+}
+
+func (im *Importer) progress(stage string, done int, final bool) {
+	if im.Progress != nil && (final || done%1000 == 0) {
+		im.Progress(Step{Stage: stage, Done: done, Final: final})
 	}
 }
 
@@ -87,6 +106,7 @@ func fold(s string) string { return strings.TrimSpace(norm.NFKC.String(s)) }
 type units struct {
 	byPath map[string]dangke.Unit
 	byName map[string][]dangke.Unit
+	byID   map[int64]dangke.Unit
 }
 
 func loadUnits(ctx context.Context, st dangke.Reader) (*units, error) {
@@ -94,10 +114,11 @@ func loadUnits(ctx context.Context, st dangke.Reader) (*units, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &units{byPath: map[string]dangke.Unit{}, byName: map[string][]dangke.Unit{}}
+	u := &units{byPath: map[string]dangke.Unit{}, byName: map[string][]dangke.Unit{}, byID: map[int64]dangke.Unit{}}
 	for _, x := range all {
 		u.byPath[x.Path] = x
 		u.byName[x.Name] = append(u.byName[x.Name], x)
+		u.byID[x.ID] = x
 	}
 	return u, nil
 }
@@ -135,29 +156,195 @@ func (u *units) resolve(s string, scope *dangke.Unit) (dangke.Unit, string) {
 	}
 }
 
-// start finds the header and prepares a result.
-func start(rows [][]string, columns map[string][]string, required []string) (int, map[string]int, *Result, error) {
-	h, pos, err := header(rows, columns, required)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	return h, pos, &Result{header: rows[h]}, nil
-}
-
 func (r *Result) reject(row int, raw []string, msg string) {
 	r.Problems = append(r.Problems, Problem{Row: row, Message: msg})
 	r.rejected = append(r.rejected, raw)
 }
 
-// finish reports problems, or runs the writes.
-func (im *Importer) finish(ctx context.Context, r *Result, apply func(tx dangke.Tx) error) (*Result, error) {
-	if len(r.Problems) > 0 && !im.SkipInvalid {
-		return r, r.Err()
+// row is a data row with its columns found by the header.
+type row struct {
+	cells []Cell
+	pos   map[string]int
+}
+
+// get returns the cell of a column, empty when the row or the file lacks it.
+func (r row) get(name string) Cell {
+	i, ok := r.pos[name]
+	if !ok || i >= len(r.cells) {
+		return Cell{fmt: numFmt{decimals: -1}}
 	}
-	if err := im.Store.Update(ctx, apply); err != nil {
-		return r, err
+	return r.cells[i]
+}
+
+func (r row) text(name string) string { return r.get(name).Text }
+
+// texts returns a row's cells as text, a date cell as its day (1983-03-15)
+// rather than its serial number, for headers and rejected rows.
+func texts(cells []Cell) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = c.Text
+		if c.Date() {
+			if t, err := c.Time(); err == nil {
+				out[i] = t.Format(dangke.DateLayout)
+			}
+		}
 	}
-	return r, nil
+	return out
+}
+
+// plan is one kind of import: its columns, how a row is checked in the
+// first pass and read again in the second, and how it is written.
+type plan[T any] struct {
+	columns  map[string][]string
+	required []string
+	// begin sees the header's columns before the first row.
+	begin func(pos map[string]int) error
+	// check reads a row in the first pass and returns what is wrong with
+	// it, or "". It may remember what later rows are checked against.
+	check func(n int, r row) string
+	// build reads a row that passed the check again, in the second pass:
+	// what to write, or false for nothing (an unchanged row).
+	build func(n int, r row) (T, bool)
+	// write writes one row inside a transaction.
+	write func(ctx context.Context, tx dangke.Tx, item T) error
+}
+
+// errStop ends a pass early.
+var errStop = errors.New("report: stop")
+
+// run does an import's two passes.
+func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *Result) (*Result, error) {
+	var pos map[string]int
+	var firstRows [][]string // the rows before the header
+	headerRow := 0
+	problems := map[int]bool{}
+	checked := 0
+	var headerErr error
+	err := src.Each(func(n int, cells []Cell) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if pos == nil {
+			firstRows = append(firstRows, texts(cells))
+			_, found, err := header(firstRows, p.columns, p.required)
+			if err == nil {
+				pos, headerRow, res.header = found, n, texts(cells)
+				if p.begin != nil {
+					return p.begin(pos)
+				}
+				return nil
+			}
+			if len(firstRows) >= 10 {
+				headerErr = err
+				return errStop
+			}
+			return nil
+		}
+		if blankCells(cells) {
+			return nil
+		}
+		checked++
+		im.progress("检查", checked, false)
+		if msg := p.check(n, row{cells, pos}); msg != "" {
+			res.reject(n, texts(cells), msg)
+			problems[n] = true
+		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if pos == nil {
+		if headerErr == nil {
+			_, _, headerErr = header(firstRows, p.columns, p.required)
+		}
+		return nil, headerErr
+	}
+	im.progress("检查", checked, true)
+	if len(res.Problems) > 0 && !im.SkipInvalid {
+		return res, res.Err()
+	}
+	var pending []T
+	written := 0
+	first := true
+	flush := func() error {
+		for len(pending) > 0 {
+			if !first {
+				if err := dangke.Sleep(ctx, im.pause()); err != nil {
+					return err
+				}
+			}
+			first = false
+			done := 0
+			err := im.Store.Update(ctx, func(tx dangke.Tx) error {
+				start := time.Now()
+				for done = 0; done < len(pending); {
+					if err := p.write(ctx, tx, pending[done]); err != nil {
+						return err
+					}
+					done++
+					if time.Since(start) >= im.batch() {
+						break
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			pending = pending[done:]
+			written += done
+			im.progress("写入", written, false)
+		}
+		pending = pending[:0]
+		return nil
+	}
+	err = src.Each(func(n int, cells []Cell) error {
+		if n <= headerRow || problems[n] || blankCells(cells) {
+			return nil
+		}
+		item, ok := p.build(n, row{cells, pos})
+		if !ok {
+			return nil
+		}
+		pending = append(pending, item)
+		if len(pending) >= 20000 { // more than one transaction writes
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	im.progress("写入", written, true)
+	return res, err
+}
+
+func (im *Importer) batch() time.Duration {
+	if im.Batch > 0 {
+		return im.Batch
+	}
+	return 400 * time.Millisecond
+}
+
+func (im *Importer) pause() time.Duration {
+	if im.Pause > 0 {
+		return im.Pause
+	}
+	return 120 * time.Millisecond
+}
+
+func blankCells(row []Cell) bool {
+	for _, c := range row {
+		if c.Text != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // instructorColumns lists the accepted headers of each lecturer column.
@@ -165,94 +352,132 @@ func instructorColumns() map[string][]string {
 	return map[string][]string{
 		"姓名": {"姓名", "讲课人姓名", "宣讲员"}, "性别": {"性别"}, "出生年月": {"出生年月", "出生日期", "出生"},
 		"单位": {"单位", "工作单位"}, "职务": {"职务"}, "手机号": {"手机号", "手机", "手机号码", "联系电话"},
+		"县市区": {"县市区", "县区", "所属县市区", "师资库"},
 	}
 }
 
-// Instructors imports lecturer pools (附件2's columns, any order). Units
-// are resolved within scope when it is given, such as the county a pool
-// belongs to.
-func (im *Importer) Instructors(ctx context.Context, rows [][]string, scope *dangke.Unit) (*Result, error) {
-	h, pos, res, err := start(rows, instructorColumns(), []string{"姓名", "性别", "出生年月", "单位", "职务", "手机号"})
-	if err != nil {
-		return nil, err
+// Instructors imports lecturers (附件2's columns, any order) into a
+// county's pool: county, or per row the 县市区 column. 单位 is the
+// lecturer's workplace, free text, as on the form.
+func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.Unit) (*Result, error) {
+	if county != nil && county.Kind != dangke.KindCounty {
+		return nil, dangke.Errorf(dangke.EINVALID, "师资库按县市区导入：--unit 应为县市区，如 温县，收到「%s」。", county.Path)
 	}
 	tree, err := loadUnits(ctx, im.Store)
 	if err != nil {
 		return nil, err
 	}
-	existing := map[int64]map[string]dangke.Instructor{} // pool → phone → lecturer
-	seen := map[string]int{}                             // pool/phone → row
-	var add []*dangke.Instructor
-	total := len(rows) - h - 1
-	for i := h + 1; i < len(rows); i++ {
-		im.progress(i-h, total)
-		raw, n := rows[i], i+1
-		if blank(raw) {
-			continue
+	pools := map[int64]map[string]string{} // county → phone → name of the lecturers already in its pool
+	poolOf := func(id int64) (map[string]string, error) {
+		if p, ok := pools[id]; ok {
+			return p, nil
 		}
-		in := &dangke.Instructor{Name: cellAt(raw, pos, "姓名"), Gender: fold(cellAt(raw, pos, "性别")),
-			Position: cellAt(raw, pos, "职务"), Phone: fold(cellAt(raw, pos, "手机号")), Author: im.Actor, Chat: "cli:import", CreatedAt: im.Now}
-		u, problem := tree.resolve(cellAt(raw, pos, "单位"), scope)
+		list, err := im.Store.Instructors(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		p := make(map[string]string, len(list))
+		for _, x := range list {
+			p[x.Phone] = x.Name
+		}
+		pools[id] = p
+		return p, nil
+	}
+	res := &Result{}
+	seen := map[string]int{} // county/phone → row
+	var failed error         // a store error met while checking
+	read := func(r row) (*dangke.Instructor, string) {
+		in := &dangke.Instructor{Name: r.text("姓名"), Gender: fold(r.text("性别")), Workplace: r.text("单位"),
+			Position: r.text("职务"), Phone: dangke.NormalizePhone(r.text("手机号")), Author: im.Actor, Chat: "cli:import", CreatedAt: im.Now}
+		pool := county
+		if v := r.text("县市区"); v != "" {
+			u, problem := tree.resolve(v, nil)
+			if problem != "" {
+				return nil, strings.Replace(problem, "单位", "县市区", 1)
+			}
+			top := tree.byID[u.TopID]
+			if top.Kind != dangke.KindCounty {
+				return nil, fmt.Sprintf("县市区「%s」不是县市区；师资库按县市区建立", v)
+			}
+			if county != nil && top.ID != county.ID {
+				return nil, fmt.Sprintf("县市区「%s」与 --unit %s 不符", v, county.Name)
+			}
+			pool = &top
+		}
+		if pool == nil {
+			return nil, "县市区为空：请填写，或用 --unit 指定县市区"
+		}
+		in.PoolID, in.UnitID = pool.ID, pool.ID
+		y, m, problem := birthMonth(r.get("出生年月"), im.Now)
 		if problem != "" {
-			res.reject(n, raw, problem)
-			continue
-		}
-		county, ok := tree.byPath[strings.SplitN(u.Path, "/", 2)[0]]
-		if !ok || county.Kind != dangke.KindCounty {
-			res.reject(n, raw, fmt.Sprintf("「%s」不属于任何县市区；师资库按县市区建立", u.Path))
-			continue
-		}
-		in.UnitID, in.UnitName, in.PoolID = u.ID, u.Name, county.ID
-		y, m, ok := dangke.ParseYearMonth(fold(cellAt(raw, pos, "出生年月")))
-		if !ok {
-			res.reject(n, raw, fmt.Sprintf("出生年月应写作 1985-03，收到「%s」", cellAt(raw, pos, "出生年月")))
-			continue
+			return nil, problem
 		}
 		in.BirthY, in.BirthM = y, m
 		if err := in.Validate(im.Now); err != nil {
-			res.reject(n, raw, strings.TrimSuffix(dangke.ErrorMessage(err), "。"))
-			continue
+			return nil, strings.TrimSuffix(dangke.ErrorMessage(err), "。")
 		}
-		key := fmt.Sprint(county.ID, "/", in.Phone)
-		if first, dup := seen[key]; dup {
-			res.reject(n, raw, fmt.Sprintf("手机号 %s 与第 %d 行重复", dangke.MaskPhone(in.Phone), first))
-			continue
-		}
-		seen[key] = n
-		pool, ok := existing[county.ID]
-		if !ok {
-			list, err := im.Store.Instructors(ctx, county.ID)
-			if err != nil {
-				return nil, err
-			}
-			pool = map[string]dangke.Instructor{}
-			for _, x := range list {
-				pool[x.Phone] = x
-			}
-			existing[county.ID] = pool
-		}
-		if old, ok := pool[in.Phone]; ok {
-			if old.Name == in.Name {
-				res.Unchanged++
-			} else {
-				res.reject(n, raw, fmt.Sprintf("手机号 %s 已登记在%s师资库（%s）", dangke.MaskPhone(in.Phone), county.Name, old.Name))
-			}
-			continue
-		}
-		add = append(add, in)
+		return in, ""
 	}
-	return im.finish(ctx, res, func(tx dangke.Tx) error {
-		for _, in := range add {
-			if err := tx.AddInstructor(ctx, in); err != nil {
+	p := plan[*dangke.Instructor]{
+		columns:  instructorColumns(),
+		required: []string{"姓名", "性别", "出生年月", "单位", "职务", "手机号"},
+		begin: func(pos map[string]int) error {
+			if _, ok := pos["县市区"]; !ok && county == nil {
+				return dangke.Errorf(dangke.EINVALID, "导入师资库要指明县市区：用 --unit 温县，或在表中加一列「县市区」。")
+			}
+			return nil
+		},
+		check: func(n int, r row) string {
+			in, problem := read(r)
+			if problem != "" {
+				return problem
+			}
+			pool, err := poolOf(in.PoolID)
+			if err != nil {
+				failed = err
+				return "读取师资库失败"
+			}
+			name := tree.byID[in.PoolID].Name
+			key := fmt.Sprint(in.PoolID, "/", in.Phone)
+			if first, dup := seen[key]; dup {
+				return fmt.Sprintf("手机号 %s 与第 %d 行重复", dangke.MaskPhone(in.Phone), first)
+			}
+			seen[key] = n
+			if old, ok := pool[in.Phone]; ok {
+				if old != in.Name {
+					// The operator may see the pool: the owner is named.
+					return fmt.Sprintf("手机号 %s 已登记在%s师资库（%s）", dangke.MaskPhone(in.Phone), name, old)
+				}
+				res.Unchanged++
+			}
+			return ""
+		},
+		build: func(n int, r row) (*dangke.Instructor, bool) {
+			in, problem := read(r)
+			if problem != "" {
+				return nil, false
+			}
+			_, old := pools[in.PoolID][in.Phone]
+			return in, !old
+		},
+		write: func(ctx context.Context, tx dangke.Tx, in *dangke.Instructor) error {
+			if err := tx.AddInstructor(ctx, in); dangke.ErrorCode(err) == dangke.ECONFLICT {
+				// Registered from a chat since the check: the chat's entry stays.
+				res.Problems = append(res.Problems, Problem{Message: fmt.Sprintf("手机号 %s 在导入期间已由他人登记，未导入%s", dangke.MaskPhone(in.Phone), in.Name)})
+				res.rejected = append(res.rejected, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, dangke.MaskPhone(in.Phone)})
+				return nil
+			} else if err != nil {
 				return err
 			}
-			if err := tx.Audit(ctx, im.audit("instructor.import", dangke.EntryInstructor, in.ID, in.Name+" "+dangke.MaskPhone(in.Phone))); err != nil {
-				return err
-			}
-		}
-		res.Added = len(add)
-		return nil
-	})
+			res.Added++
+			return tx.Audit(ctx, im.audit("instructor.import", dangke.EntryInstructor, in.ID, tree.byID[in.PoolID].Path+" "+in.Name+" "+dangke.MaskPhone(in.Phone)))
+		},
+	}
+	res, err = run(ctx, im, src, p, res)
+	if failed != nil {
+		return nil, failed
+	}
+	return res, err
 }
 
 // unitColumns lists the accepted headers of each unit column.
@@ -260,66 +485,70 @@ func unitColumns() map[string][]string {
 	return map[string][]string{"单位": {"单位", "单位路径", "路径", "单位名称"}, "党员数": {"党员数", "党员人数", "党员"}, "类型": {"类型"}}
 }
 
+// unitRow is one row of a unit tree file.
+type unitRow struct {
+	names   []string
+	members int
+	kind    dangke.UnitKind
+	set     bool // 党员数 given
+}
+
+// readUnitRow reads a row of a unit tree file.
+func readUnitRow(r row) (unitRow, string) {
+	names, err := dangke.ParsePath(strings.ReplaceAll(r.text("单位"), "／", "/"))
+	if err != nil {
+		return unitRow{}, strings.TrimSuffix(dangke.ErrorMessage(err), "。")
+	}
+	u := unitRow{names: names}
+	if v := fold(r.text("党员数")); v != "" {
+		m, err := strconv.Atoi(strings.TrimSuffix(v, "人"))
+		if err != nil || m < 0 || m > 10000000 {
+			return u, fmt.Sprintf("党员数应为 0 以上的整数，收到「%s」", v)
+		}
+		u.members, u.set = m, true
+	}
+	if v := r.text("类型"); v != "" {
+		k, ok := dangke.ParseUnitKind(v)
+		if !ok {
+			return u, fmt.Sprintf("类型应为 县市区、系统、单位 或 党支部，收到「%s」", v)
+		}
+		u.kind = k
+	}
+	return u, ""
+}
+
 // Units imports a unit tree with member counts: a path per row (missing
 // parents are created), an optional 党员数 and 类型.
-func (im *Importer) Units(ctx context.Context, rows [][]string) (*Result, error) {
-	h, pos, res, err := start(rows, unitColumns(), []string{"单位"})
-	if err != nil {
-		return nil, err
-	}
-	type row struct {
-		names   []string
-		members int
-		kind    dangke.UnitKind
-		set     bool // 党员数 given
-	}
-	var todo []row
+func (im *Importer) Units(ctx context.Context, src Source) (*Result, error) {
+	res := &Result{}
 	seen := map[string]int{}
-	total := len(rows) - h - 1
-	for i := h + 1; i < len(rows); i++ {
-		im.progress(i-h, total)
-		raw, n := rows[i], i+1
-		if blank(raw) {
-			continue
-		}
-		names, err := dangke.ParsePath(strings.ReplaceAll(cellAt(raw, pos, "单位"), "／", "/"))
-		if err != nil {
-			res.reject(n, raw, strings.TrimSuffix(dangke.ErrorMessage(err), "。"))
-			continue
-		}
-		r := row{names: names}
-		if v := fold(cellAt(raw, pos, "党员数")); v != "" {
-			m, err := strconv.Atoi(strings.TrimSuffix(v, "人"))
-			if err != nil || m < 0 || m > 10000000 {
-				res.reject(n, raw, fmt.Sprintf("党员数应为 0 以上的整数，收到「%s」", v))
-				continue
+	p := plan[unitRow]{
+		columns:  unitColumns(),
+		required: []string{"单位"},
+		check: func(n int, r row) string {
+			u, problem := readUnitRow(r)
+			if problem != "" {
+				return problem
 			}
-			r.members, r.set = m, true
-		}
-		if v := cellAt(raw, pos, "类型"); v != "" {
-			k, ok := dangke.ParseUnitKind(v)
-			if !ok {
-				res.reject(n, raw, fmt.Sprintf("类型应为 县市区、系统、单位 或 党支部，收到「%s」", v))
-				continue
+			path := dangke.JoinPath(u.names)
+			if first, dup := seen[path]; dup {
+				return fmt.Sprintf("单位「%s」与第 %d 行重复", path, first)
 			}
-			r.kind = k
-		}
-		path := dangke.JoinPath(names)
-		if first, dup := seen[path]; dup {
-			res.reject(n, raw, fmt.Sprintf("单位「%s」与第 %d 行重复", path, first))
-			continue
-		}
-		seen[path] = n
-		todo = append(todo, r)
-	}
-	return im.finish(ctx, res, func(tx dangke.Tx) error {
-		for _, r := range todo {
+			seen[path] = n
+			return ""
+		},
+		build: func(n int, r row) (unitRow, bool) {
+			u, problem := readUnitRow(r)
+			return u, problem == ""
+		},
+		write: func(ctx context.Context, tx dangke.Tx, r unitRow) error {
 			var parent *dangke.Unit
 			for depth := range r.names {
 				path := dangke.JoinPath(r.names[:depth+1])
 				last := depth == len(r.names)-1
 				u, err := tx.UnitByPath(ctx, path)
-				if dangke.ErrorCode(err) == dangke.ENOTFOUND {
+				switch {
+				case dangke.ErrorCode(err) == dangke.ENOTFOUND:
 					u = &dangke.Unit{Name: r.names[depth], Kind: dangke.InferUnitKind(depth+1, r.names[depth])}
 					if parent != nil {
 						u.ParentID = parent.ID
@@ -339,82 +568,187 @@ func (im *Importer) Units(ctx context.Context, rows [][]string) (*Result, error)
 					if last {
 						res.Added++
 					}
-				} else if err != nil {
+				case err != nil:
 					return err
-				} else if last {
-					if r.set && u.Members != r.members {
-						if err := tx.SetMembers(ctx, u.ID, r.members); err != nil {
-							return err
-						}
-						if err := tx.Audit(ctx, im.audit("unit.members", "unit", u.ID, fmt.Sprintf("%s 党员数 %d → %d", u.Path, u.Members, r.members))); err != nil {
-							return err
-						}
-						res.Updated++
-					} else {
-						res.Unchanged++
+				case last && r.set && u.Members != r.members:
+					if err := tx.SetMembers(ctx, u.ID, r.members); err != nil {
+						return err
 					}
+					if err := tx.Audit(ctx, im.audit("unit.members", "unit", u.ID, fmt.Sprintf("%s 党员数 %d → %d", u.Path, u.Members, r.members))); err != nil {
+						return err
+					}
+					res.Updated++
+				case last:
+					res.Unchanged++
 				}
 				parent = u
 			}
-		}
-		return nil
-	})
+			return nil
+		},
+	}
+	return run(ctx, im, src, p, res)
+}
+
+// memberChange is one row of a member count file.
+type memberChange struct {
+	unit    dangke.Unit
+	members int
 }
 
 // Members imports member counts for existing units.
-func (im *Importer) Members(ctx context.Context, rows [][]string, scope *dangke.Unit) (*Result, error) {
-	h, pos, res, err := start(rows, unitColumns(), []string{"单位", "党员数"})
-	if err != nil {
-		return nil, err
-	}
+func (im *Importer) Members(ctx context.Context, src Source, scope *dangke.Unit) (*Result, error) {
 	tree, err := loadUnits(ctx, im.Store)
 	if err != nil {
 		return nil, err
 	}
-	type change struct {
-		unit    dangke.Unit
-		members int
-	}
-	var todo []change
+	res := &Result{}
 	seen := map[int64]int{}
-	for i := h + 1; i < len(rows); i++ {
-		im.progress(i-h, len(rows)-h-1)
-		raw, n := rows[i], i+1
-		if blank(raw) {
-			continue
-		}
-		u, problem := tree.resolve(cellAt(raw, pos, "单位"), scope)
+	read := func(r row) (memberChange, string) {
+		u, problem := tree.resolve(r.text("单位"), scope)
 		if problem != "" {
-			res.reject(n, raw, problem)
-			continue
+			return memberChange{}, problem
 		}
-		v := fold(cellAt(raw, pos, "党员数"))
+		v := fold(r.text("党员数"))
 		m, err := strconv.Atoi(strings.TrimSuffix(v, "人"))
 		if err != nil || m < 0 || m > 10000000 {
-			res.reject(n, raw, fmt.Sprintf("党员数应为 0 以上的整数，收到「%s」", v))
-			continue
+			return memberChange{}, fmt.Sprintf("党员数应为 0 以上的整数，收到「%s」", v)
 		}
-		if first, dup := seen[u.ID]; dup {
-			res.reject(n, raw, fmt.Sprintf("单位「%s」与第 %d 行重复", u.Path, first))
-			continue
-		}
-		seen[u.ID] = n
-		if u.Members == m {
-			res.Unchanged++
-			continue
-		}
-		todo = append(todo, change{u, m})
+		return memberChange{u, m}, ""
 	}
-	return im.finish(ctx, res, func(tx dangke.Tx) error {
-		for _, c := range todo {
+	p := plan[memberChange]{
+		columns:  unitColumns(),
+		required: []string{"单位", "党员数"},
+		check: func(n int, r row) string {
+			c, problem := read(r)
+			if problem != "" {
+				return problem
+			}
+			if first, dup := seen[c.unit.ID]; dup {
+				return fmt.Sprintf("单位「%s」与第 %d 行重复", c.unit.Path, first)
+			}
+			seen[c.unit.ID] = n
+			if c.unit.Members == c.members {
+				res.Unchanged++
+			}
+			return ""
+		},
+		build: func(n int, r row) (memberChange, bool) {
+			c, problem := read(r)
+			return c, problem == "" && c.unit.Members != c.members
+		},
+		write: func(ctx context.Context, tx dangke.Tx, c memberChange) error {
 			if err := tx.SetMembers(ctx, c.unit.ID, c.members); err != nil {
 				return err
 			}
-			if err := tx.Audit(ctx, im.audit("unit.members", "unit", c.unit.ID, fmt.Sprintf("%s 党员数 %d → %d", c.unit.Path, c.unit.Members, c.members))); err != nil {
-				return err
-			}
+			res.Updated++
+			return tx.Audit(ctx, im.audit("unit.members", "unit", c.unit.ID, fmt.Sprintf("%s 党员数 %d → %d", c.unit.Path, c.unit.Members, c.members)))
+		},
+	}
+	return run(ctx, im, src, p, res)
+}
+
+// birthMonth reads 出生年月 from a cell: a date cell by its value and
+// number format; a month typed as text (1983-03, 1983/3, 1983.03, 1983年3月,
+// 198303, Mar-83) or a whole date; a number such as 1983.03. A number
+// 1983.1 is refused: a spreadsheet drops the last zero of 1983.10, so it may
+// be January or October, and no guess is made.
+func birthMonth(c Cell, now time.Time) (y, m int, problem string) {
+	bad := fmt.Sprintf("出生年月应写作 1985-03，收到「%s」", clipText(c.Text))
+	if c.Date() {
+		t, err := c.Time()
+		if err != nil {
+			return 0, 0, bad
 		}
-		res.Updated = len(todo)
-		return nil
-	})
+		return t.Year(), int(t.Month()), ""
+	}
+	s := fold(c.Text)
+	if c.Number && c.Decimals() == 2 { // shown as 1983.10: what the person saw
+		if x, err := strconv.ParseFloat(s, 64); err == nil {
+			s = strconv.FormatFloat(x, 'f', 2, 64)
+		}
+	}
+	// A number, or CSV text that may have been one before it was saved.
+	if (c.Number || !c.Typed) && len(s) == 6 && s[4] == '.' && s[5] == '1' && dangke.Digits(s[:4]) {
+		return 0, 0, fmt.Sprintf("出生年月「%s」是数字，可能是 %s-01 也可能是 %s-10（表格会去掉末尾的 0），请写成 %s-01 或 %s-10 这样的文字",
+			s, s[:4], s[:4], s[:4], s[:4])
+	}
+	if y, m, ok := dangke.ParseYearMonth(s); ok {
+		return y, m, ""
+	}
+	if y, m, ok := yearMonthOfDay(s); ok {
+		return y, m, ""
+	}
+	if y, m, ok := englishMonth(s, now); ok {
+		return y, m, ""
+	}
+	return 0, 0, bad
+}
+
+// yearMonthOfDay reads the year and month of a whole date: 1983-03-15,
+// 1983/3/15, 1983.3.15, 1983年3月15日.
+func yearMonthOfDay(s string) (y, m int, ok bool) {
+	parts := strings.FieldsFunc(strings.TrimSuffix(s, "日"), func(r rune) bool { return strings.ContainsRune("-/.年月", r) })
+	if len(parts) != 3 || len(parts[0]) != 4 {
+		return 0, 0, false
+	}
+	for _, p := range parts {
+		if !dangke.Digits(p) || len(p) > 4 {
+			return 0, 0, false
+		}
+	}
+	y, _ = strconv.Atoi(parts[0])
+	m, _ = strconv.Atoi(parts[1])
+	d, _ := strconv.Atoi(parts[2])
+	return y, m, d >= 1 && d <= 31
+}
+
+var monthNames = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+// englishMonth reads a month as an English-language spreadsheet shows it:
+// Mar-83, Mar-1983, March 1983, 15-Mar-83. A two-digit year takes the
+// century that gives a lecturer's age.
+func englishMonth(s string, now time.Time) (y, m int, ok bool) {
+	parts := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return strings.ContainsRune("- /.,", r) })
+	year := ""
+	for _, p := range parts {
+		switch {
+		case dangke.Digits(p):
+			year = p
+		case m == 0 && len(p) >= 3:
+			for i, name := range monthNames {
+				if strings.HasPrefix(p, name) {
+					m = i + 1
+				}
+			}
+			if m == 0 {
+				return 0, 0, false
+			}
+		default:
+			return 0, 0, false
+		}
+	}
+	if m == 0 || len(parts) > 3 {
+		return 0, 0, false
+	}
+	switch len(year) {
+	case 4:
+		y, _ = strconv.Atoi(year)
+	case 2:
+		yy, _ := strconv.Atoi(year)
+		y = 2000 + yy
+		if now.Year()-y < dangke.MinInstructorAge {
+			y -= 100
+		}
+	default:
+		return 0, 0, false
+	}
+	return y, m, true
+}
+
+// clipText shortens a cell quoted back in a message.
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 20 {
+		return string(r[:20]) + "…"
+	}
+	return s
 }

@@ -20,6 +20,7 @@ type prepared struct {
 	addLecture, speaker, unitTotal *sql.Stmt
 	subtreeTotals                  *sql.Stmt
 	similar, namesakes             *sql.Stmt
+	addInstructor                  *sql.Stmt // imports add thousands
 }
 
 func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
@@ -59,6 +60,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 			AND NOT EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
 				WHERE a.unit_id = ?2 AND a.name = ?1 AND b.unit_id = s.unit_id AND b.name = ?1)
 			ORDER BY u.path LIMIT 5`},
+		{&p.addInstructor, `INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone,
+			author, chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 	} {
 		st, err := db.PrepareContext(ctx, s.query)
 		if err != nil {
@@ -72,7 +75,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.similar, p.namesakes} {
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.similar, p.namesakes,
+		p.addInstructor} {
 		if s != nil {
 			_ = s.Close()
 		}

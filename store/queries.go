@@ -434,11 +434,11 @@ type instructorRow struct {
 	ID        int64  `bun:"id"`
 	PoolID    int64  `bun:"pool_id"`
 	UnitID    int64  `bun:"unit_id"`
-	UnitName  string `bun:"unit_name"`
 	Name      string `bun:"name"`
 	Gender    string `bun:"gender"`
 	BirthY    int    `bun:"birth_y"`
 	BirthM    int    `bun:"birth_m"`
+	Workplace string `bun:"workplace"`
 	Position  string `bun:"position"`
 	Phone     string `bun:"phone"`
 	Author    string `bun:"author"`
@@ -448,19 +448,19 @@ type instructorRow struct {
 
 func (r *instructorRow) instructor() dangke.Instructor {
 	return dangke.Instructor{
-		ID: r.ID, PoolID: r.PoolID, UnitID: r.UnitID, UnitName: r.UnitName, Name: r.Name, Gender: r.Gender,
-		BirthY: r.BirthY, BirthM: r.BirthM, Position: r.Position, Phone: r.Phone,
+		ID: r.ID, PoolID: r.PoolID, UnitID: r.UnitID, Name: r.Name, Gender: r.Gender,
+		BirthY: r.BirthY, BirthM: r.BirthM, Workplace: r.Workplace, Position: r.Position, Phone: r.Phone,
 		Author: r.Author, Chat: r.Chat, CreatedAt: fromMillis(r.CreatedAt),
 	}
 }
 
-const instructorCols = `i.id, i.pool_id, i.unit_id, u.name AS unit_name, i.name, i.gender, i.birth_y, i.birth_m,
-	i.position, i.phone, i.author, i.chat, i.created_at`
+const instructorCols = `i.id, i.pool_id, i.unit_id, i.name, i.gender, i.birth_y, i.birth_m,
+	i.workplace, i.position, i.phone, i.author, i.chat, i.created_at`
 
 // Instructors returns a county pool's active lecturers in the order they were added.
 func (q queries) Instructors(ctx context.Context, county int64) ([]dangke.Instructor, error) {
 	var rows []instructorRow
-	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i JOIN units u ON u.id = i.unit_id WHERE i.pool_id = ? AND i.removed_at IS NULL ORDER BY i.id", county).Scan(ctx, &rows)
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND i.removed_at IS NULL ORDER BY i.id", county).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: instructors: %w", err)
 	}
@@ -474,7 +474,7 @@ func (q queries) Instructors(ctx context.Context, county int64) ([]dangke.Instru
 // Instructor finds an active lecturer.
 func (q queries) Instructor(ctx context.Context, id int64) (*dangke.Instructor, error) {
 	var r instructorRow
-	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i JOIN units u ON u.id = i.unit_id WHERE i.id = ? AND i.removed_at IS NULL", id).Scan(ctx, &r)
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.id = ? AND i.removed_at IS NULL", id).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的宣讲员（或已移除）。", id)
 	}

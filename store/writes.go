@@ -163,16 +163,15 @@ func (t *txStore) WithdrawLecture(ctx context.Context, id int64, by string, at t
 	return nil
 }
 
-// AddInstructor stores a lecturer in a county's pool.
+// AddInstructor stores a lecturer in a county's pool. A phone number
+// already in the pool is refused without naming its owner: the caller
+// decides who may learn it.
 func (t *txStore) AddInstructor(ctx context.Context, i *dangke.Instructor) error {
 	var id int64
-	err := t.db.NewRaw(`INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, position, phone, author, chat, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(ctx, &id)
+	err := t.stmt(ctx, t.p.addInstructor).QueryRowContext(ctx,
+		i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(&id)
 	if isUnique(err) {
-		var name string
-		_ = t.db.NewRaw("SELECT name FROM instructors WHERE pool_id = ? AND phone = ? AND removed_at IS NULL", i.PoolID, i.Phone).Scan(ctx, &name)
-		return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 已登记在本县市区师资库（%s），同一手机号不能重复登记。", dangke.MaskPhone(i.Phone), name)
+		return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 已在本县市区师资库中，同一手机号不能重复登记。", dangke.MaskPhone(i.Phone))
 	}
 	if err != nil {
 		return fmt.Errorf("store: add instructor: %w", err)

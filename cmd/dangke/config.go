@@ -12,6 +12,7 @@ import (
 
 	"dangke"
 	"dangke/digest"
+	"dangke/report"
 )
 
 // Config is the bot's configuration file. Every key is documented in
@@ -31,6 +32,12 @@ type Config struct {
 	WeCom         WeComConfig    `yaml:"wecom"`
 	Contest       ContestConfig  `yaml:"contest"`
 	Campaign      CampaignConfig `yaml:"campaign"`
+	Import        ImportConfig   `yaml:"import"`
+}
+
+// ImportConfig sets up `dangke import`.
+type ImportConfig struct {
+	MaxSize string `yaml:"max_size"` // the largest file taken: 20MB
 }
 
 // CampaignConfig is one year's campaign; keys left out keep the notice's.
@@ -281,6 +288,11 @@ func (c *Config) validate() error {
 	loc, _ := time.LoadLocation(c.Timezone)
 	if _, err := c.Campaign.campaign(loc); err != nil {
 		return err
+	}
+	if c.Import.MaxSize != "" {
+		if _, err := report.ParseSize(c.Import.MaxSize); err != nil {
+			return fmt.Errorf("config: import.max_size: %w", err)
+		}
 	}
 	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {
 		return fmt.Errorf("config: telegram.webhook_url needs telegram.webhook_secret, so that only Telegram can post updates")

@@ -23,6 +23,7 @@ type toolArgs struct {
 	out         string
 	skipInvalid bool
 	rejects     string
+	maxSize     string // the largest file import takes, 20MB
 }
 
 // parseTool reads `export form1|form2 ...` and `import units|members|instructors FILE ...`.
@@ -56,6 +57,7 @@ func (m *Main) parseTool(args []string) error {
 		m.tool.file, args = args[0], args[1:]
 		fs.BoolVar(&m.tool.skipInvalid, "skip-invalid", false, "import the valid rows, write the rest to --rejects")
 		fs.StringVar(&m.tool.rejects, "rejects", "", "file for rejected rows (default: FILE.rejects.csv)")
+		fs.StringVar(&m.tool.maxSize, "max-size", "", "refuse larger files (default: import.max_size, 20MB)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +67,11 @@ func (m *Main) parseTool(args []string) error {
 	}
 	if m.command == "export" && (m.tool.out == "" || (m.tool.what == "form2" && m.tool.unit == "")) {
 		return errors.New("export needs --out FILE, and form2 needs --unit COUNTY")
+	}
+	if m.tool.maxSize != "" {
+		if _, err := report.ParseSize(m.tool.maxSize); err != nil {
+			return fmt.Errorf("--max-size: %w", err)
+		}
 	}
 	return nil
 }
@@ -84,19 +91,27 @@ func (m *Main) runTool(ctx context.Context) error {
 	if m.command == "export" {
 		return m.export(ctx, unit, now)
 	}
-	data, err := os.ReadFile(m.tool.file)
-	if err != nil {
-		return err
+	maxSize := m.tool.maxSize
+	if maxSize == "" {
+		maxSize = m.cfg.Import.MaxSize
 	}
-	rows, err := report.ReadTable(m.tool.file, data)
+	var limit int64
+	if maxSize != "" {
+		var err error
+		if limit, err = report.ParseSize(maxSize); err != nil {
+			return fmt.Errorf("import.max_size: %w", err)
+		}
+	}
+	src, err := report.OpenFile(m.tool.file, limit)
 	if err != nil {
 		return errors.New(dangke.ErrorMessage(err))
 	}
+	defer src.Close()
 	im := &report.Importer{Store: m.store, Actor: "cli:" + os.Getenv("USER"), Now: now, SkipInvalid: m.tool.skipInvalid,
-		Progress: func(done, total int) {
-			if total >= 5000 {
-				fmt.Fprintf(m.Stderr, "\r已检查 %d/%d 行", done, total)
-				if done == total {
+		Progress: func(s report.Step) {
+			if s.Done >= 5000 {
+				fmt.Fprintf(m.Stderr, "\r已%s %d 行", s.Stage, s.Done)
+				if s.Final {
 					fmt.Fprintln(m.Stderr)
 				}
 			}
@@ -104,11 +119,11 @@ func (m *Main) runTool(ctx context.Context) error {
 	var res *report.Result
 	switch m.tool.what {
 	case "units":
-		res, err = im.Units(ctx, rows)
+		res, err = im.Units(ctx, src)
 	case "members":
-		res, err = im.Members(ctx, rows, unit)
+		res, err = im.Members(ctx, src, unit)
 	default:
-		res, err = im.Instructors(ctx, rows, unit)
+		res, err = im.Instructors(ctx, src, unit)
 	}
 	if err != nil {
 		return errors.New(dangke.ErrorMessage(err))

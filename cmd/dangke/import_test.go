@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runMain runs one dangke command line and returns its output.
+func runMain(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	err := m.ParseFlags(args)
+	if err == nil {
+		err = m.Run(context.Background())
+	}
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	return out.String(), err
+}
+
+// The README's import lines work as written; a file above --max-size, or
+// above import.max_size from the config, is refused before it is read.
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	units := write("单位.csv", "单位,党员数\n温县/城关镇/第一党支部,45\n孟州市/机关党支部,10\n")
+	if out, err := runMain(t, "import", "units", units, "--db", db); err != nil || !strings.Contains(out, "新增 2") {
+		t.Fatalf("units: %v %s", err, out)
+	}
+	pool := write("师资库.csv", "姓名,性别,出生年月,单位,职务,手机号\n李四,女,1985-03,县委党校,教师,138 1234 5678\n王芳,女,1990.11,温县第一中学,教师,+86 139-0000-1111\n")
+	if out, err := runMain(t, "import", "instructors", pool, "--unit", "温县", "--db", db); err != nil || !strings.Contains(out, "新增 2") {
+		t.Fatalf("instructors: %v %s", err, out)
+	}
+	if _, err := runMain(t, "import", "instructors", pool, "--db", db); err == nil || !strings.Contains(err.Error(), "--unit 温县") {
+		t.Fatalf("no county: %v", err)
+	}
+	if _, err := runMain(t, "import", "instructors", pool, "--unit", "温县", "--max-size", "100B", "--db", db); err == nil || !strings.Contains(err.Error(), "超过导入上限 100 字节") {
+		t.Fatalf("--max-size: %v", err)
+	}
+	if _, err := runMain(t, "import", "instructors", pool, "--max-size", "lots"); err == nil || !strings.Contains(err.Error(), "--max-size") {
+		t.Fatalf("bad --max-size: %v", err)
+	}
+	cfg := write("dangke.yaml", "db: "+db+"\nimport:\n  max_size: 100B\n")
+	if _, err := runMain(t, "import", "instructors", pool, "--unit", "温县", "--config", cfg); err == nil || !strings.Contains(err.Error(), "超过导入上限 100 字节") {
+		t.Fatalf("import.max_size: %v", err)
+	}
+	if out, err := runMain(t, "import", "instructors", pool, "--unit", "温县", "--config", cfg, "--max-size", "1MB"); err != nil || !strings.Contains(out, "未变 2") {
+		t.Fatalf("--max-size over the config: %v %s", err, out)
+	}
+}
