@@ -30,6 +30,10 @@ func checkText(label, s string, max int) error {
 	return nil
 }
 
+// CheckName validates a person's name as lecturers' names are validated;
+// label names the field in the message.
+func CheckName(label, s string) error { return checkName(label, s) }
+
 // checkName validates a person's name: 1 to 20 letters, with the middle dot
 // of transcribed names and inner spaces allowed, nothing else.
 func checkName(label, s string) error {

@@ -218,6 +218,17 @@ func (c *Call) IsAdminOf(u *dangke.Unit) bool {
 	return false
 }
 
+// IsAdminAbove reports whether the sender holds a role on a unit strictly
+// above u.
+func (c *Call) IsAdminAbove(u *dangke.Unit) bool {
+	for _, r := range c.Roles {
+		if strings.HasPrefix(u.Path, r.UnitPath+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // MayActFor reports whether the sender may log entries for unit u: as its
 // admin, or from a chat bound to u or a unit above it.
 func (c *Call) MayActFor(u *dangke.Unit) bool {

@@ -246,6 +246,9 @@ func contestEnterCommand(r dangke.Rubric) *Command {
 				}
 			}
 			who := &dangke.Contestant{ContestID: k.ID, Name: c.Text("姓名"), UnitID: u.ID, TopID: u.TopID, Title: c.Text("题目"), Membership: membership(c.Text("身份"), r.Membership)}
+			if err := dangke.CheckName("姓名", who.Name); err != nil {
+				return nil, err
+			}
 			if err := dangke.CheckText("题目", who.Title, dangke.MaxTitle); err != nil {
 				return nil, err
 			}
@@ -359,6 +362,10 @@ func runContestJudge(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	}
 	if newcomer.Person != "" && newcomer.Name == "" {
 		newcomer.Name = newcomer.Person
+	} else if newcomer.Person != "" {
+		if err := dangke.CheckName("评委姓名", newcomer.Name); err != nil {
+			return nil, err
+		}
 	}
 	var leaving *dangke.Judge
 	if op != "添加" && op != "add" {
@@ -475,9 +482,9 @@ func parseLength(s string) (time.Duration, error) {
 	if m == nil || (m[1] == "" && m[2] == "") {
 		return 0, dangke.FieldErrorf("用时", "应写作 5分48秒 或 5:48，收到「%s」。", clip(s))
 	}
-	min, _ := strconv.Atoi(m[1])
-	sec, _ := strconv.Atoi(m[2])
-	if min > 60 || (m[1] != "" && sec > 59) {
+	min, errMin := strconv.Atoi(m[1])
+	sec, errSec := strconv.Atoi(m[2])
+	if (m[1] != "" && errMin != nil) || (m[2] != "" && errSec != nil) || min > 60 || sec > 3600 || (m[1] != "" && sec > 59) {
 		return 0, dangke.FieldErrorf("用时", "「%s」不像一次微党课的时长。", clip(s))
 	}
 	return time.Duration(min)*time.Minute + time.Duration(sec)*time.Second, nil

@@ -81,6 +81,11 @@ func roleRevokeCommand() *Command {
 			if err != nil {
 				return nil, err
 			}
+			// A unit admin revokes only roles strictly below their own unit:
+			// peers cannot take each other's rights away.
+			if !c.Super && !c.IsAdminAbove(u) {
+				return nil, dangke.Errorf(dangke.EFORBIDDEN, "你只能撤销下级单位的管理员角色；「%s」的管理员角色请上级单位管理员或系统管理员撤销。", u.Path)
+			}
 			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
 				if err := tx.Revoke(ctx, person, u.ID); err != nil {
 					return "", err

@@ -239,6 +239,9 @@ func unitBindCommand() *Command {
 			if c.Unit != nil && !c.IsAdminOf(c.Unit) {
 				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群已绑定「%s」，你不是该单位的管理员，不能改绑。", c.Unit.Path)
 			}
+			if c.CityChat && !c.Super { // rebinding needs rights over the old binding too
+				return nil, dangke.Errorf(dangke.EFORBIDDEN, "本群已绑定「%s」，只有系统管理员可以改绑。", dangke.CityName)
+			}
 			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
 				if err := tx.BindChat(ctx, c.Req.Chat, u.ID, c.Req.From.Key(), c.Now); err != nil {
 					return "", err
