@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"dangke"
+)
+
+// Personal data is kept only while it is needed: a lecturer withdrawn from
+// a pool keeps a full phone number only through the undo window (a wrong
+// withdrawal may be put right within it), and the records of handled
+// messages, which hold the bot's replies, can be purged once a campaign is
+// over.
+
+// ClearRemovedPhones masks the phone numbers of lecturers removed from
+// their pool before before (138****5678) and reports how many it masked.
+func (s *Store) ClearRemovedPhones(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		t := tx.(*txStore)
+		res, err := t.db.ExecContext(ctx, `UPDATE instructors SET phone = substr(phone, 1, 3) || '****' || substr(phone, 8)
+			WHERE removed_at IS NOT NULL AND removed_at < ? AND length(phone) = 11 AND instr(phone, '*') = 0`, millis(before))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: clear removed phones: %w", err)
+	}
+	return int(n), nil
+}
+
+// Purge deletes the records of messages handled before before, with the
+// replies kept for their redeliveries, and writes an audit row saying so.
+// It reports how many it deleted.
+func (s *Store) Purge(ctx context.Context, before time.Time, actor string) (int, error) {
+	var n int64
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		t := tx.(*txStore)
+		res, err := t.db.ExecContext(ctx, "DELETE FROM messages WHERE at < ?", millis(before))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return tx.Audit(ctx, dangke.AuditEntry{Actor: actor, Chat: "cli", At: time.Now(), Action: "purge", Entity: "messages",
+			Detail: fmt.Sprintf("删除 %s 之前的 %d 条消息记录", before.Format(dangke.DateLayout), n)})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: purge: %w", err)
+	}
+	return int(n), nil
+}
