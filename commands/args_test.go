@@ -75,19 +75,23 @@ func TestParseYearMonth(t *testing.T) {
 	}
 }
 
+// kv is a token's key and value.
+type kv struct{ Key, Value string }
+
 func TestTokenize(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want []token
+		want []kv
 	}{
-		{"张三 支部书记 《我和我的祖国》 7月1日 45人", []token{{"", "张三"}, {"", "支部书记"}, {"", "我和我的祖国"}, {"", "7月1日"}, {"", "45人"}}},
-		{"张三，支部书记、“我 和 我的祖国”；45", []token{{"", "张三"}, {"", "支部书记"}, {"", "我 和 我的祖国"}, {"", "45"}}},
-		{"讲课人=张三 题目：《新时代，新征程》", []token{{"讲课人", "张三"}, {"题目", "新时代，新征程"}}},
-		{"讲课人＝张三　职务：书记", []token{{"讲课人", "张三"}, {"职务", "书记"}}},
-		{"链接=https://a.b/c?x=1", []token{{"链接", "https://a.b/c?x=1"}}},
-		{"dingtalk:manager123 温县", []token{{"", "dingtalk:manager123"}, {"", "温县"}}},
-		{"speaker=Tom 10:30", []token{{"speaker", "Tom"}, {"", "10:30"}}},
-		{"「题目」 '撇号' O'Brien", []token{{"", "题目"}, {"", "'撇号'"}, {"", "O'Brien"}}},
+		{"张三 支部书记 《我和我的祖国》 7月1日 45人", []kv{{"", "张三"}, {"", "支部书记"}, {"", "我和我的祖国"}, {"", "7月1日"}, {"", "45人"}}},
+		{"张三，支部书记、“我 和 我的祖国”；45", []kv{{"", "张三"}, {"", "支部书记"}, {"", "我 和 我的祖国"}, {"", "45"}}},
+		{"讲课人=张三 题目：《新时代，新征程》", []kv{{"讲课人", "张三"}, {"题目", "新时代，新征程"}}},
+		{"讲课人＝张三　职务：书记", []kv{{"讲课人", "张三"}, {"职务", "书记"}}},
+		{"链接=https://a.b/c?x=1", []kv{{"链接", "https://a.b/c?x=1"}}},
+		{"dingtalk:manager123 温县", []kv{{"", "dingtalk:manager123"}, {"", "温县"}}},
+		{"speaker=Tom 10:30", []kv{{"speaker", "Tom"}, {"", "10:30"}}},
+		{"「题目」 '撇号' O'Brien", []kv{{"", "题目"}, {"", "'撇号'"}, {"", "O'Brien"}}},
+		{"毛红亮支部书记《不忘初心》7月8日", []kv{{"", "毛红亮支部书记"}, {"", "不忘初心"}, {"", "7月8日"}}},
 		{"", nil},
 	} {
 		got, err := tokenize(tc.in)
@@ -96,12 +100,12 @@ func TestTokenize(t *testing.T) {
 			continue
 		}
 		if len(got) != len(tc.want) {
-			t.Errorf("%q = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("%q = %v, want %q", tc.in, got, tc.want)
 			continue
 		}
 		for i := range got {
-			if got[i] != tc.want[i] {
-				t.Errorf("%q token %d = %q, want %q", tc.in, i, got[i], tc.want[i])
+			if (kv{got[i].Key, got[i].Value}) != tc.want[i] {
+				t.Errorf("%q token %d = %v, want %q", tc.in, i, got[i], tc.want[i])
 			}
 		}
 	}
@@ -139,7 +143,7 @@ func FuzzArgs(f *testing.F) {
 		}
 		for _, tk := range tokens {
 			if utf8.ValidString(s) && (!utf8.ValidString(tk.Key) || !utf8.ValidString(tk.Value)) {
-				t.Fatalf("%q: invalid UTF-8 in %q", s, tk)
+				t.Fatalf("%q: invalid UTF-8 in %v", s, tk)
 			}
 			if strings.ContainsAny(tk.Key, " ,，、;；") {
 				t.Fatalf("%q: separator inside key %q", s, tk.Key)

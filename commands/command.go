@@ -24,6 +24,8 @@ const (
 	KUnit                  // a unit path or name
 	KPhone                 // an 11-digit mobile number
 	KChoice                // one of Choices
+	KTitle                 // a title: a quoted token is one wherever it stands
+	KPost                  // a 职务: recognised by its last word (书记, 委员, 教师 …)
 )
 
 // Field declares one argument of a command. Help, usage errors and the
@@ -136,6 +138,8 @@ type Call struct {
 	Roles    []dangke.Role
 
 	abandoned bool            // a half-entered command of the sender was dropped for this one
+	unsure    []string        // what the binder could not place, said before asking for the fields
+	doubt     *Question       // a reading of the arguments to confirm before running
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
 	r         *Router

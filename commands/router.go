@@ -231,6 +231,9 @@ func (r *Router) authorize(c *Call) error {
 // run runs a command whose fields are all present. In a conversation, a
 // field the command rejects is asked for again instead of ending it.
 func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
+	if q := c.doubts(); q != nil {
+		return r.ask(c, q), nil
+	}
 	reply, err := c.Cmd.Run(ctx, c)
 	if err == nil {
 		return reply, nil
