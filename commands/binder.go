@@ -2,8 +2,10 @@ package commands
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"dangke"
@@ -109,6 +111,8 @@ func refusal(text string) string {
 		return "只能登记真实讲过的党课，不能代编记录。"
 	case containsAny(t, "取消了", "没讲成", "改天再讲", "改期"):
 		return "讲课取消了就不用登记；讲完后再发 /党课。"
+	case strings.Contains(t, "http") && containsAny(t, "这篇文章", "学习一下", "转发", "分享"):
+		return "这是分享的文章，不是党课记录，没有登记；讲完党课后再发 /党课。"
 	case containsAny(t, "摸鱼", "王大锤", "划水"):
 		return "这一条像是玩笑，没有登记；确实讲过请用正式的讲课人和题目重发。"
 	}
@@ -157,7 +161,7 @@ func (cmd *Command) countField() *Field {
 
 // binder places one message's tokens in their fields.
 type binder struct {
-	c      *Call
+	c       *Call
 	held    map[string]bool // fields left empty on purpose, to be asked for
 	tokens  []token
 	titleAt int // the index of a labelled title typed without quotes, or -1
@@ -210,6 +214,7 @@ func (b *binder) place(bare []piece) error {
 		if len(bare) > 0 && len(bare) == len(b.tokens) && b.sentence(bare) {
 			return b.readSentence()
 		}
+		bare = splitGlued(splitSlashes(bare))
 	}
 	var rest []piece
 	var counts []countReading
@@ -221,10 +226,7 @@ func (b *binder) place(bare []piece) error {
 		v := p.Value
 		if p.Quoted && title != nil {
 			if !b.free(title) {
-				if c.Args.Has(title.Name) && !b.held[title.Name] {
-					b.hold(title, fmt.Sprintf("有两个题目（《%s》和《%s》），一条 %s 只登记一次讲课。", clip(c.Args[title.Name]), clip(v), cmd.Title()))
-				}
-				continue
+				return dangke.FieldErrorf(title.label(), "有两个（《%s》和《%s》）：一条 %s 只登记一次讲课，请分开发送。", clip(c.Args[title.Name]), clip(v), cmd.Title())
 			}
 			if err := c.set(title, v); err != nil {
 				return err
@@ -411,13 +413,13 @@ func (b *binder) placePeople(rest []piece, name, post, title *Field) []piece {
 	for _, p := range rest {
 		v := stripHonorific(strings.TrimSpace(p.Value))
 		switch {
+		case isPost(v) && b.free(post):
+			c.Args[post.Name] = postSlips.Replace(v)
 		case surnameTitle(v) && b.free(name):
 			b.hold(name, fmt.Sprintf("「%s」只有姓和职务，请写讲课人的全名。", v))
 			if b.free(post) {
 				c.Args[post.Name] = string([]rune(v)[surnameLen(v):])
 			}
-		case isPost(v) && b.free(post):
-			c.Args[post.Name] = v
 		case isName(v):
 			names = append(names, v)
 			p.Value = v
@@ -488,6 +490,10 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 			if last := c.lastPositional(); last != nil && last.Variadic && c.Args.Has(last.Name) {
 				c.Args[last.Name] += " " + strings.TrimSpace(p.Value)
 				rest = rest[1:]
+				continue
+			}
+			if chitchat(p.Value) && c.missing() == nil {
+				rest = rest[1:] // 辛苦大家了🙏: said to the group, not a field
 				continue
 			}
 			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(p.Value), c.Cmd.Title(), fieldNames(c.Cmd))
@@ -606,4 +612,110 @@ func (b *binder) checkPlausible() {
 			c.doubt = &Question{Key: "时长", Text: fmt.Sprintf("时长 %d 分钟？微党课一般不超过 %d 分钟。回复「是」按 %d 分钟保存。", n, maxPlausibleMinutes, n)}
 		}
 	}
+}
+
+// splitSlashes splits 雷红/党员 typed with slashes between the fields; a
+// date, a ratio or a link keeps its slashes.
+func splitSlashes(bare []piece) []piece {
+	var out []piece
+	for _, p := range bare {
+		v := p.Value
+		if p.Quoted || !strings.ContainsAny(v, "/／") || isURL(v) {
+			out = append(out, p)
+			continue
+		}
+		if _, ok := readDate(v, time.Time{}); ok {
+			out = append(out, p)
+			continue
+		}
+		if _, _, err := parseRatio("", v); err == nil {
+			out = append(out, p)
+			continue
+		}
+		for i, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '/' || r == '／' }) {
+			q := p
+			q.Value = part
+			if i > 0 {
+				q.Sep = "/"
+			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// chitchat reports words said to the group after the fields: 辛苦大家了🙏,
+// 效果很好, 谢谢.
+func chitchat(s string) bool {
+	if containsAny(s, "辛苦", "谢谢", "感谢", "效果很好", "效果不错", "大家", "了", "吧", "啊", "!", "！", "~") {
+		return true
+	}
+	for _, r := range s {
+		if r >= 0x1F000 || (r >= 0x2600 && r <= 0x27BF) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitGlued cuts a date and a count out of a token typed without spaces:
+// 7月8日41人.
+func splitGlued(bare []piece) []piece {
+	var out []piece
+	for _, p := range bare {
+		v := p.Value
+		if p.Quoted {
+			out = append(out, p)
+			continue
+		}
+		if _, ok := readDate(v, time.Time{}); ok {
+			out = append(out, p)
+			continue
+		}
+		if _, ok := readCount(v); ok {
+			out = append(out, p)
+			continue
+		}
+		var cuts [][]int
+		cuts = append(cuts, reNumDate.FindAllStringIndex(v, -1)...)
+		cuts = append(cuts, reCnDate.FindAllStringIndex(v, -1)...)
+		for _, m := range reCount.FindAllStringIndex(v, -1) {
+			if !overlapsAny(cuts, m) {
+				cuts = append(cuts, m)
+			}
+		}
+		if len(cuts) == 0 {
+			out = append(out, p)
+			continue
+		}
+		sort.Slice(cuts, func(i, j int) bool { return cuts[i][0] < cuts[j][0] })
+		at := 0
+		emit := func(s string) {
+			if strings.TrimSpace(s) != "" {
+				q := p
+				q.Value = s
+				out = append(out, q)
+				p.Sep = ""
+			}
+		}
+		for _, m := range cuts {
+			if m[0] < at {
+				continue
+			}
+			emit(v[at:m[0]])
+			emit(v[m[0]:m[1]])
+			at = m[1]
+		}
+		emit(v[at:])
+	}
+	return out
+}
+
+func overlapsAny(spans [][]int, m []int) bool {
+	for _, s := range spans {
+		if m[0] < s[1] && s[0] < m[1] {
+			return true
+		}
+	}
+	return false
 }

@@ -60,8 +60,10 @@ func (c *Call) bind(tokens []token) error {
 // with ／ as /, free text as typed.
 func (c *Call) set(f *Field, v string) error {
 	switch f.Kind {
-	case KText, KTitle, KPost:
+	case KText, KTitle:
 		v = strings.TrimSpace(v)
+	case KPost:
+		v = postSlips.Replace(strings.TrimSpace(v))
 	case KName:
 		v = stripHonorific(strings.TrimSpace(v))
 	case KUnit:

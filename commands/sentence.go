@@ -26,6 +26,9 @@ func (b *binder) sentence(bare []piece) bool {
 		if !p.Quoted && runes(p.Value) >= 8 && containsAny(p.Value, speechWords...) {
 			return true
 		}
+		if !p.Quoted && runes(p.Value) >= 4 && strings.HasPrefix(p.Value, "讲") {
+			return true // 讲我亲历的七十年
+		}
 	}
 	return false
 }
@@ -179,11 +182,9 @@ func (b *binder) readSentence() error {
 		}
 		sort.Strings(list)
 		if len(list) > 1 {
-			b.hold(name, fmt.Sprintf("一条消息里有%d位讲课人（%s）；一条 %s 只登记一次讲课，请分开发送。", len(list), strings.Join(list, "、"), cmd.Title()))
-		} else {
-			b.hold(title, fmt.Sprintf("一条消息里有%d个题目；一条 %s 只登记一次讲课，请分开发送。", len(titles), cmd.Title()))
+			return dangke.FieldErrorf(name.label(), "有%d位（%s）：一条 %s 只登记一次讲课，请分开发送。", len(list), strings.Join(list, "、"), cmd.Title())
 		}
-		return nil
+		return dangke.FieldErrorf(title.label(), "有%d个：一条 %s 只登记一次讲课，请分开发送。", len(titles), cmd.Title())
 	}
 	// The title.
 	end := 0

@@ -181,22 +181,26 @@ func readDate(s string, now time.Time) (r dateReading, ok bool) {
 			}
 		}
 	}
-	for _, p := range dayParts {
-		if strings.HasSuffix(t, p) && t != p {
-			t = strings.TrimSuffix(t, p)
-			break
+	for pass := 0; pass < 2; pass++ {
+		switch t {
+		case "今天", "今日", "今早", "今晚", "今天晚上", "今儿":
+			return dateReading{day: today}, true
+		case "昨天", "昨日", "昨晚", "昨儿", "昨天晚上":
+			return dateReading{day: today.AddDate(0, 0, -1)}, true
+		case "前天", "前日", "前晚", "前天晚上":
+			return dateReading{day: today.AddDate(0, 0, -2)}, true
+		}
+		if pass == 0 {
+			for _, p := range dayParts {
+				if strings.HasSuffix(t, p) && t != p {
+					t = strings.TrimSuffix(t, p)
+					break
+				}
+			}
 		}
 	}
 	if strings.HasPrefix(t, "去年") || strings.HasPrefix(t, "前年") {
 		return dateReading{problem: fmt.Sprintf("「%s」是往年的日期，不在本次活动期间", clip(s)), refuse: true}, true
-	}
-	switch t {
-	case "今天", "今日", "今早", "今晚", "今天晚上", "今儿":
-		return dateReading{day: today}, true
-	case "昨天", "昨日", "昨晚", "昨儿", "昨天晚上":
-		return dateReading{day: today.AddDate(0, 0, -1)}, true
-	case "前天", "前日", "前晚", "前天晚上":
-		return dateReading{day: today.AddDate(0, 0, -2)}, true
 	}
 	for _, w := range weekWords {
 		rest, found := strings.CutPrefix(t, w.prefix)
@@ -314,11 +318,11 @@ func campaignDate(label, typed string, r dateReading, now time.Time, k dangke.Ca
 		}
 	}
 	if day.After(today) {
-		return time.Time{}, dangke.FieldErrorf(label, "不能晚于今天（%s），收到「%s」（%s）。", today.Format(dangke.DateLayout), clip(typed), day.Format(dangke.DateLayout))
+		return time.Time{}, dangke.FieldErrorf(label, "「%s」（%s）晚于今天（%s）；只能登记已经讲过的党课。", clip(typed), day.Format(dangke.DateLayout), today.Format(dangke.DateLayout))
 	}
 	if !inside(day) {
-		return time.Time{}, dangke.FieldErrorf(label, "%s 不在活动期间（%s 至 %s），收到「%s」。", day.Format(dangke.DateLayout),
-			k.Start.Format(dangke.DateLayout), k.End.Format(dangke.DateLayout), clip(typed))
+		return time.Time{}, dangke.FieldErrorf(label, "「%s」（%s）不在活动期间（%s 至 %s）。", clip(typed), day.Format(dangke.DateLayout),
+			k.Start.Format(dangke.DateLayout), k.End.Format(dangke.DateLayout))
 	}
 	return day, nil
 }
@@ -445,9 +449,13 @@ var postModifiers = []string{
 	"中学", "小学", "医院", "卫生院", "派出所", "分局", "办", "党政", "综治", "后勤", "财务", "人事", "普通", "在职", "流动", "农村",
 }
 
+// postSlips are the input-method slips seen in posts: 支布书记.
+var postSlips = strings.NewReplacer("支布", "支部", "书纪", "书记", "委圆", "委员", "支布书记", "支部书记")
+
 // isPost reports whether s reads as a 职务: a post's core word after words
 // that may modify it (村, 党支部, 退休, 副 …).
 func isPost(s string) bool {
+	s = postSlips.Replace(s)
 	if s == "" || utf8.RuneCountInString(s) > 14 || strings.ContainsAny(s, "的了是给讲在《》“”\"") {
 		return false
 	}
