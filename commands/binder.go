@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"dangke"
@@ -255,7 +256,7 @@ func (b *binder) place(bare []piece) error {
 				case c.Args.Has(dateField.Name):
 					b.hold(dateField, fmt.Sprintf("有两个日期（%s、%s），是哪一天？", c.Args[dateField.Name], clip(v)))
 				case r.problem != "":
-					b.hold(dateField, dateField.label()+r.problem)
+					b.hold(dateField, dateField.label()+sentenceEnd(r.problem))
 				default:
 					if err := c.set(dateField, v); err != nil {
 						return err
@@ -492,6 +493,9 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 				rest = rest[1:]
 				continue
 			}
+			if f := c.Cmd.kindField(KName); f != nil && c.Args.Has(f.Name) && isName(p.Value) {
+				return dangke.Errorf(dangke.EINVALID, "「%s」写了两次，请只写一次。", f.label())
+			}
 			if chitchat(p.Value) && c.missing() == nil {
 				rest = rest[1:] // 辛苦大家了🙏: said to the group, not a field
 				continue
@@ -534,7 +538,7 @@ var choiceWords = map[string][]string{
 // choiceOf returns the choice a value names: itself, or the one choice
 // whose words it contains (情景式 → 情景, 村里 → 农村); v when none or more than one.
 func choiceOf(f *Field, v string) string {
-	if containsFold(f.Choices, v) {
+	if containsFold(f.Choices, v) || strings.ContainsFunc(v, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
 		return v
 	}
 	found := ""
@@ -603,12 +607,12 @@ func (c *Call) doubts() *Question {
 func (b *binder) checkPlausible() {
 	c := b.c
 	if f := c.Cmd.countField(); f != nil && c.Cmd.kindField(KPost) != nil {
-		if n, err := strconv.Atoi(c.Args[f.Name]); err == nil && n > maxPlausibleAttendees {
+		if n, err := strconv.Atoi(c.Args[f.Name]); err == nil && n > maxPlausibleAttendees && n <= dangke.MaxAttendees {
 			c.doubt = &Question{Key: "人数", Text: fmt.Sprintf("%s %d 人？一次微党课很少超过 %d 人，是不是多打了一位？回复「是」按 %d 人保存。", f.label(), n, maxPlausibleAttendees, n)}
 		}
 	}
 	if f := c.Cmd.field("分钟"); f != nil && f.Kind == KCount {
-		if n, err := strconv.Atoi(c.Args[f.Name]); err == nil && n > maxPlausibleMinutes {
+		if n, err := strconv.Atoi(c.Args[f.Name]); err == nil && n > maxPlausibleMinutes && n <= dangke.MaxMinutes {
 			c.doubt = &Question{Key: "时长", Text: fmt.Sprintf("时长 %d 分钟？微党课一般不超过 %d 分钟。回复「是」按 %d 分钟保存。", n, maxPlausibleMinutes, n)}
 		}
 	}
@@ -620,7 +624,7 @@ func splitSlashes(bare []piece) []piece {
 	var out []piece
 	for _, p := range bare {
 		v := p.Value
-		if p.Quoted || !strings.ContainsAny(v, "/／") || isURL(v) {
+		if p.Quoted || !strings.ContainsAny(v, "/／") || strings.ContainsFunc(v, func(r rune) bool { return r < 0x80 && r != '/' && (r < '0' || r > '9') }) {
 			out = append(out, p)
 			continue
 		}
@@ -718,4 +722,12 @@ func overlapsAny(spans [][]int, m []int) bool {
 		}
 	}
 	return false
+}
+
+// sentenceEnd ends a reason with a full stop unless it asks a question.
+func sentenceEnd(s string) string {
+	if strings.HasSuffix(s, "？") || strings.HasSuffix(s, "。") {
+		return s
+	}
+	return s + "。"
 }

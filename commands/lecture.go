@@ -95,6 +95,9 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 	fmt.Fprintf(&b, "讲课人：%s（%s）", l.Speaker, l.Position)
 	if l.Leader {
 		b.WriteString("·领导干部")
+		if !c.Args.Has("领导") {
+			b.WriteString("（按职务判断；不是的话 /撤销 后加 领导=否 重发）")
+		}
 	}
 	fmt.Fprintf(&b, "\n题目：《%s》  日期：%s  听课：%d 人\n", l.Title, l.Date.Format(dangke.DateLayout), l.Attendees)
 	var extra []string

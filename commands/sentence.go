@@ -26,7 +26,7 @@ func (b *binder) sentence(bare []piece) bool {
 		if !p.Quoted && runes(p.Value) >= 8 && containsAny(p.Value, speechWords...) {
 			return true
 		}
-		if !p.Quoted && runes(p.Value) >= 4 && strings.HasPrefix(p.Value, "讲") {
+		if !p.Quoted && runes(p.Value) >= 5 && strings.HasPrefix(p.Value, "讲") && !strings.HasPrefix(p.Value, "讲课") {
 			return true // 讲我亲历的七十年
 		}
 	}
@@ -216,7 +216,7 @@ func (b *binder) readSentence() error {
 	}
 	switch {
 	case dateProblem != "":
-		b.hold(dateField, dateField.label()+dateProblem)
+		b.hold(dateField, dateField.label()+sentenceEnd(dateProblem))
 	case len(days) > 1:
 		var ds []string
 		for d := range days {

@@ -317,11 +317,15 @@ func campaignDate(label, typed string, r dateReading, now time.Time, k dangke.Ca
 			}
 		}
 	}
+	shown := "「" + clip(typed) + "」"
+	if iso := day.Format(dangke.DateLayout); fold(typed) != iso {
+		shown += "（" + iso + "）"
+	}
 	if day.After(today) {
-		return time.Time{}, dangke.FieldErrorf(label, "「%s」（%s）晚于今天（%s）；只能登记已经讲过的党课。", clip(typed), day.Format(dangke.DateLayout), today.Format(dangke.DateLayout))
+		return time.Time{}, dangke.FieldErrorf(label, "%s晚于今天（%s）；只能登记已经讲过的党课。", shown, today.Format(dangke.DateLayout))
 	}
 	if !inside(day) {
-		return time.Time{}, dangke.FieldErrorf(label, "「%s」（%s）不在活动期间（%s 至 %s）。", clip(typed), day.Format(dangke.DateLayout),
+		return time.Time{}, dangke.FieldErrorf(label, "%s不在活动期间（%s 至 %s）。", shown,
 			k.Start.Format(dangke.DateLayout), k.End.Format(dangke.DateLayout))
 	}
 	return day, nil
