@@ -17,7 +17,12 @@ import (
 // (NFKC). Free text such as a title is kept as typed, so that its Chinese
 // punctuation survives.
 func fold(s string) string {
-	return strings.TrimSpace(norm.NFKC.String(s))
+	for _, r := range s {
+		if r >= utf8.RuneSelf && (r < 0x4E00 || r > 0x9FFF) {
+			return strings.TrimSpace(norm.NFKC.String(s))
+		}
+	}
+	return strings.TrimSpace(s) // ASCII and common ideographs: NFKC leaves them as they are
 }
 
 // token is one argument: a positional value, or key=value.

@@ -26,8 +26,8 @@ func (cmd *Command) lookupField(key string) *Field {
 	if f := cmd.field(key); f != nil {
 		return f
 	}
-	if fixed := labelSlips.Replace(key); fixed != key {
-		return cmd.field(fixed)
+	if strings.ContainsAny(key, "任起客曰") {
+		return cmd.field(labelSlips.Replace(key))
 	}
 	return nil
 }
@@ -52,9 +52,10 @@ func isAssign(t token) bool {
 // a space, when the message has at least two such labels).
 func (cmd *Command) joinLabels(tokens []token) []token {
 	bareLabels := 0
-	for _, t := range tokens {
+	labels := make([]*Field, len(tokens))
+	for i, t := range tokens {
 		if t.Key == "" && !t.Quoted {
-			if f, _ := cmd.labelOf(t.Value); f != nil {
+			if labels[i], _ = cmd.labelOf(t.Value); labels[i] != nil {
 				bareLabels++
 			}
 		}
@@ -70,7 +71,7 @@ func (cmd *Command) joinLabels(tokens []token) []token {
 			if j >= len(tokens) || tokens[j].Key != "" {
 				return token{}, false
 			}
-			if f, _ := cmd.labelOf(tokens[j].Value); f != nil && !tokens[j].Quoted {
+			if labels[j] != nil {
 				return token{}, false
 			}
 			i = j
@@ -81,11 +82,8 @@ func (cmd *Command) joinLabels(tokens []token) []token {
 			if v, ok := next(); ok {
 				t.Value, t.Quoted = v.Value, v.Quoted
 			}
-		case t.Key == "" && !t.Quoted:
-			f, sep := cmd.labelOf(t.Value)
-			if f == nil {
-				break
-			}
+		case t.Key == "" && !t.Quoted && labels[i] != nil:
+			sep := strings.ContainsAny(lastRune(t.Value), "=:＝：")
 			assign := i+1 < len(tokens) && isAssign(tokens[i+1])
 			if sep || assign || bareLabels >= 2 {
 				if v, ok := next(); ok {
@@ -166,6 +164,8 @@ type binder struct {
 	held    map[string]bool // fields left empty on purpose, to be asked for
 	tokens  []token
 	titleAt int // the index of a labelled title typed without quotes, or -1
+
+	title, link, minutes *Field // looked up once per message
 }
 
 // hold leaves field f empty and says why, so that the prompt asks for it.
@@ -206,7 +206,7 @@ func (b *binder) text() string {
 // the order of the positional fields.
 func (b *binder) place(bare []piece) error {
 	c, cmd := b.c, b.c.Cmd
-	post, name, title := cmd.kindField(KPost), cmd.kindField(KName), cmd.titleField()
+	post, name, title := cmd.kindField(KPost), cmd.kindField(KName), b.title
 	lecture := post != nil && title != nil && name != nil
 	if lecture {
 		if why := refusal(b.text()); why != "" {
@@ -215,7 +215,7 @@ func (b *binder) place(bare []piece) error {
 		if len(bare) > 0 && len(bare) == len(b.tokens) && b.sentence(bare) {
 			return b.readSentence()
 		}
-		bare = splitGlued(splitSlashes(bare))
+		bare = splitSlashes(bare)
 	}
 	var rest []piece
 	var counts []countReading
@@ -223,7 +223,8 @@ func (b *binder) place(bare []piece) error {
 	var numbers []piece
 	dateField := cmd.kindField(KDate)
 	var dateSeen string
-	for _, p := range bare {
+	for k := 0; k < len(bare); k++ {
+		p := bare[k]
 		v := p.Value
 		if p.Quoted && title != nil {
 			if !b.free(title) {
@@ -235,7 +236,7 @@ func (b *binder) place(bare []piece) error {
 			continue
 		}
 		if isURL(v) {
-			if f := cmd.field("link"); f != nil && b.free(f) {
+			if f := b.link; f != nil && b.free(f) {
 				if err := c.set(f, v); err != nil {
 					return err
 				}
@@ -258,9 +259,11 @@ func (b *binder) place(bare []piece) error {
 				case r.problem != "":
 					b.hold(dateField, dateField.label()+sentenceEnd(r.problem))
 				default:
-					if err := c.set(dateField, v); err != nil {
+					day, err := campaignDate(dateField.label(), v, r, c.Now, c.r.cfg.Campaign)
+					if err != nil {
 						return err
 					}
+					c.Args[dateField.Name] = day.Format(dangke.DateLayout)
 					dateSeen = v
 				}
 				continue
@@ -275,7 +278,7 @@ func (b *binder) place(bare []piece) error {
 				continue
 			}
 		}
-		if f := cmd.field("分钟"); f != nil && b.free(f) {
+		if f := b.minutes; f != nil && b.free(f) {
 			if n, ok := readMinutes(v); ok {
 				c.Args[f.Name] = strconv.Itoa(n)
 				continue
@@ -300,6 +303,13 @@ func (b *binder) place(bare []piece) error {
 		if f := b.choiceFor(v); f != nil {
 			c.Args[f.Name] = choiceOf(f, v)
 			continue
+		}
+		if lecture { // 7月8日41人: cut the date and the count apart, read them again
+			if parts := splitGlued([]piece{p}); len(parts) > 1 {
+				bare = append(bare[:k:k], append(parts, bare[k+1:]...)...)
+				k--
+				continue
+			}
 		}
 		rest = append(rest, p)
 	}
@@ -621,6 +631,13 @@ func (b *binder) checkPlausible() {
 // splitSlashes splits 雷红/党员 typed with slashes between the fields; a
 // date, a ratio or a link keeps its slashes.
 func splitSlashes(bare []piece) []piece {
+	slash := false
+	for _, p := range bare {
+		slash = slash || strings.ContainsAny(p.Value, "/／")
+	}
+	if !slash {
+		return bare
+	}
 	var out []piece
 	for _, p := range bare {
 		v := p.Value
@@ -669,6 +686,10 @@ func splitGlued(bare []piece) []piece {
 	for _, p := range bare {
 		v := p.Value
 		if p.Quoted {
+			out = append(out, p)
+			continue
+		}
+		if !mayBeGlued(v) {
 			out = append(out, p)
 			continue
 		}
@@ -730,4 +751,20 @@ func sentenceEnd(s string) string {
 		return s
 	}
 	return s + "。"
+}
+
+// mayBeGlued reports whether a token may hold a date or a count glued to
+// other text: a digit, 月, or a Chinese numeral before 人/名/个/位.
+func mayBeGlued(v string) bool {
+	var prev rune
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9', r >= '０' && r <= '９', r == '月':
+			return true
+		case (r == '人' || r == '名' || r == '个' || r == '位') && isCnNumeral(prev):
+			return true
+		}
+		prev = r
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dangke"
 )
@@ -53,11 +54,26 @@ func (f *Field) label() string {
 
 // matches reports whether key names this field.
 func (f *Field) matches(key string) bool {
-	if strings.EqualFold(key, f.Name) || key == f.Label {
+	if key == "" {
+		return false
+	}
+	if key[0] >= 0x80 { // Chinese keys have no case: compare bytes, fast
+		if key == f.Name || key == f.Label {
+			return true
+		}
+		for _, a := range f.Aliases {
+			if key == a {
+				return true
+			}
+		}
+		return false
+	}
+	fold := func(a string) bool { return a != "" && a[0] < 0x80 && strings.EqualFold(key, a) }
+	if fold(f.Name) || key == f.Label {
 		return true
 	}
 	for _, a := range f.Aliases {
-		if strings.EqualFold(key, a) {
+		if fold(a) {
 			return true
 		}
 	}
@@ -86,6 +102,8 @@ type Command struct {
 	Example string // a complete correct example, shown with every usage error
 	Perm    Perm
 	Run     func(ctx context.Context, c *Call) (*dangke.Reply, error)
+
+	keys map[string]*Field // field by key, built once by the router (index)
 }
 
 // Title is the command as users type it: /单位 新增.
@@ -111,12 +129,44 @@ func (c *Command) englishTitle() string {
 
 // field returns the declared field named key, or nil.
 func (c *Command) field(key string) *Field {
+	if c.keys != nil {
+		if key != "" && key[0] < utf8.RuneSelf {
+			key = strings.ToLower(key)
+		}
+		return c.keys[key]
+	}
 	for i := range c.Fields {
 		if c.Fields[i].matches(key) {
 			return &c.Fields[i]
 		}
 	}
 	return nil
+}
+
+// index builds the table field looks keys up in: every name, label and
+// alias, English ones in lower case.
+func (c *Command) index() {
+	keys := map[string]*Field{}
+	add := func(k string, f *Field) {
+		if k == "" {
+			return
+		}
+		if k[0] < utf8.RuneSelf {
+			k = strings.ToLower(k)
+		}
+		if _, ok := keys[k]; !ok {
+			keys[k] = f
+		}
+	}
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		add(f.Name, f)
+		add(f.Label, f)
+		for _, a := range f.Aliases {
+			add(a, f)
+		}
+	}
+	c.keys = keys
 }
 
 // Args holds a command's raw values by canonical field name.

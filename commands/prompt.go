@@ -26,7 +26,8 @@ func pendingKey(req dangke.Request) string { return req.Chat.Key() + "\x00" + re
 // for it instead of saving a wrong row.
 func (c *Call) bind(tokens []token) error {
 	tokens = c.Cmd.joinLabels(tokens)
-	b := &binder{c: c, held: map[string]bool{}, tokens: tokens, titleAt: -1}
+	b := &binder{c: c, held: map[string]bool{}, tokens: tokens, titleAt: -1,
+		title: c.Cmd.titleField(), link: c.Cmd.field("link"), minutes: c.Cmd.field("分钟")}
 	var bare []piece
 	for i, t := range tokens {
 		if t.Key == "" {
@@ -43,7 +44,7 @@ func (c *Call) bind(tokens []token) error {
 		if err := c.set(f, t.Value); err != nil {
 			return err
 		}
-		if f == c.Cmd.titleField() && !t.Quoted {
+		if f == b.title && !t.Quoted {
 			b.titleAt = i
 		}
 	}

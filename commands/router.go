@@ -71,6 +71,9 @@ func New(store dangke.Store, cfg Config) *Router {
 		r.admins[strings.TrimSpace(a)] = true
 	}
 	r.cmds = Registry(r)
+	for _, c := range r.cmds {
+		c.index()
+	}
 	return r
 }
 

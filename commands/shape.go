@@ -136,6 +136,13 @@ func cnToDigits(s string) string {
 	return b.String()
 }
 
+// dateHints and countHints are characters that every date, and every
+// count, contains one of: a quick test before reading a token.
+const (
+	dateHints  = "0123456789０１２３４５６７８９月日号曰今昨前上这本周星礼七八五国建去"
+	countHints = "0123456789０１２３４５６７８９零〇一二两三四五六七八九十百千"
+)
+
 // dayParts are the words after a date that say when in the day it was.
 var dayParts = []string{"上午", "下午", "晚上", "早上", "中午", "傍晚", "晚", "早"}
 
@@ -167,6 +174,9 @@ type dateReading struct {
 // (a day that does not exist, 28号 without a month, 周三 still to come)
 // comes back with a problem to ask about.
 func readDate(s string, now time.Time) (r dateReading, ok bool) {
+	if !strings.ContainsAny(s, dateHints) {
+		return dateReading{}, false
+	}
 	t := strings.ReplaceAll(fold(s), " ", "")
 	t = strings.ReplaceAll(t, "曰", "日")
 	today := dangke.Midnight(now)
@@ -355,6 +365,9 @@ var audienceParts = []string{"党员", "群众", "干部", "职工", "学生", "
 // readCount reads s as a count of people. ok is false when s does not look
 // like one; a bare number is read, with unit false.
 func readCount(s string) (r countReading, ok bool) {
+	if !strings.ContainsAny(s, countHints) {
+		return countReading{}, false
+	}
 	t := strings.ReplaceAll(fold(s), " ", "")
 	for _, q := range countQualifiers {
 		if rest, found := strings.CutPrefix(t, q.word); found {
@@ -402,6 +415,9 @@ func readCount(s string) (r countReading, ok bool) {
 
 // readMinutes reads a duration: 15分钟, 半小时, 1小时, 一个半小时.
 func readMinutes(s string) (int, bool) {
+	if !strings.ContainsAny(s, "分时钟") {
+		return 0, false
+	}
 	t := strings.ReplaceAll(fold(s), " ", "")
 	switch t {
 	case "半小时", "半个小时", "半个钟头":
@@ -506,11 +522,20 @@ func surnameLen(s string) int {
 		}
 	}
 	r, _ := utf8.DecodeRuneInString(s)
-	if strings.ContainsRune(surnames, r) {
+	if _, ok := surnameSet[r]; ok {
 		return 1
 	}
 	return 0
 }
+
+// surnameSet holds the characters of surnames, for a quick look-up.
+var surnameSet = func() map[rune]struct{} {
+	m := make(map[rune]struct{}, utf8.RuneCountInString(surnames))
+	for _, r := range surnames {
+		m[r] = struct{}{}
+	}
+	return m
+}()
 
 // isName reports whether s reads as a Chinese person's name: a family name
 // and one to three more characters, none of them a word around a name.
