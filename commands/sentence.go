@@ -114,7 +114,7 @@ func (b *binder) readSentence() error {
 		}
 		s := text[m[0]:m[1]]
 		if s == "去年" || s == "前年" {
-			return dangke.FieldErrorf(dateField.label(), "「%s」的党课不在本次活动期间（%s 至 %s），不能登记。", s,
+			return dangke.FieldErrorf(dateField.label(), "写的是「%s」：往年的党课不在本次活动期间（%s 至 %s），不能登记。", s,
 				c.r.cfg.Campaign.Start.Format(dangke.DateLayout), c.r.cfg.Campaign.End.Format(dangke.DateLayout))
 		}
 		addDate(s, m[0], m[1])

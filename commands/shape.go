@@ -318,10 +318,15 @@ func campaignDate(label, typed string, r dateReading, now time.Time, k dangke.Ca
 	inside := func(t time.Time) bool {
 		return k.AcceptOutside || (!t.Before(dangke.Midnight(k.Start)) && !t.After(dangke.Midnight(k.End)))
 	}
-	if !r.year && !r.day.IsZero() && day.After(today) {
-		for y := day.Year() - 1; y >= k.Start.Year() && y >= day.Year()-1; y-- {
+	if !r.year && !r.day.IsZero() && (day.After(today) || !inside(day)) {
+		// The most recent such day that is not after today and lies in the campaign.
+		lowest := k.Start.Year()
+		if k.AcceptOutside {
+			lowest = day.Year() - 1
+		}
+		for y := day.Year(); y >= lowest; y-- {
 			earlier := time.Date(y, day.Month(), day.Day(), 0, 0, 0, 0, day.Location())
-			if earlier.Month() == day.Month() && inside(earlier) {
+			if earlier.Month() == day.Month() && !earlier.After(today) && inside(earlier) {
 				day = earlier
 				break
 			}
