@@ -172,3 +172,36 @@ func FuzzArgs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBind checks that no message makes the binder of /党课 or /宣讲员
+// panic, whatever shapes it mixes, and that a date it keeps is one day.
+func FuzzBind(f *testing.F) {
+	for _, s := range []string{
+		"张三 支部书记 《我和我的祖国》 7月1日 45人",
+		"毛红亮支部书记《不忘初心牢记使命》7月8日41人",
+		"今天支部书记滕丽讲了不忘出心牢记使命 来了41人",
+		"姓名 杜永刚 职务 党员 题目 七十年巨变看家乡 日期 8.12 人数 19",
+		"雷红/党员/《学习黄文秀》/8月13日/24人 应到42人 实到38人 党员18人",
+		"李四 13812345678 女 1985-03 第一党支部 教师", "王书记 28号 45 52 三四十人 周日",
+	} {
+		f.Add(s)
+	}
+	r := New(nil, Config{})
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, name := range []string{"党课", "宣讲员"} {
+			tokens, err := tokenize(s)
+			if err != nil {
+				return
+			}
+			c := &Call{Cmd: r.lookup(name)[0], Args: Args{}, Now: now, r: r}
+			if err := c.bind(tokens); err != nil {
+				continue
+			}
+			if d, ok := c.Args["日期"]; ok && name == "党课" {
+				if _, err := time.Parse("2006-01-02", d); err != nil {
+					t.Fatalf("%q: date kept as %q", s, d)
+				}
+			}
+		}
+	})
+}
