@@ -109,6 +109,9 @@ func usage(cmd *Command) string {
 			}
 		}
 		b.WriteString("\n带 * 的必填，缺了我会逐项询问。")
+		if cmd.kindField(KPost) != nil {
+			b.WriteString("\n题目（加《》）、日期、人数（45人）和职务按写法认出，顺序不限；拿不准的我会先问。")
+		}
 	}
 	b.WriteString("\n例：" + cmd.Example)
 	return b.String()
