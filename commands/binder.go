@@ -342,16 +342,15 @@ func (b *binder) placeCounts(counts []countReading, texts []string, numbers []pi
 	if f == nil {
 		return nil
 	}
-	if c.Args.Has(f.Name) && (len(counts) > 0) {
+	if c.Args.Has(f.Name) && len(counts) > 0 {
 		b.hold(f, fmt.Sprintf("%s写了两次（%s、%s），是多少？", f.label(), c.Args[f.Name], strings.Join(texts, "、")))
 		return nil
 	}
-	for i, r := range counts {
+	for _, r := range counts {
 		if r.problem != "" {
 			b.hold(f, f.label()+r.problem+"，请写一个数。")
 			return nil
 		}
-		_ = i
 	}
 	var actual []countReading
 	for _, r := range counts {

@@ -110,16 +110,6 @@ func (c *Call) set(f *Field, v string) error {
 	return nil
 }
 
-func (c *Call) nextPositional() *Field {
-	for i := range c.Cmd.Fields {
-		f := &c.Cmd.Fields[i]
-		if f.Positional && !c.Args.Has(f.Name) {
-			return f
-		}
-	}
-	return nil
-}
-
 func (c *Call) lastPositional() *Field {
 	for i := len(c.Cmd.Fields) - 1; i >= 0; i-- {
 		if c.Cmd.Fields[i].Positional {

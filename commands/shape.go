@@ -17,9 +17,6 @@ import (
 // the order it was typed in; the sentence reader (sentence.go) uses it to
 // find the fields inside a voice-typed sentence.
 
-// cnDigits are the Chinese numerals of 0 to 9.
-const cnDigits = "零〇一二两三四五六七八九"
-
 // cnDigit returns the value of a Chinese numeral digit.
 func cnDigit(r rune) (int, bool) {
 	switch r {
