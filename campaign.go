@@ -33,6 +33,9 @@ type Campaign struct {
 	IdleWeeks    int           // a branch with no lecture for this many weeks is named
 	Schedule     string        // cron-style, in Location: "0 9 * * 1" is Monday 09:00
 	MaxAge       time.Duration // a digest missed for longer than this is skipped, not sent late
+	// AcceptOutside lets lectures dated outside Start..End be logged
+	// (config campaign.accept_outside); by default they are refused.
+	AcceptOutside bool
 }
 
 // DefaultCampaign is the notice's own: 焦宣文〔2019〕15号, June to December 2019.

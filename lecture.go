@@ -96,16 +96,52 @@ type Lecture struct {
 	UnitPath  string // filled by the store on reads
 }
 
-// leaderWords are the parts of a 职务 that make its holder a leading cadre for
-// the campaign: the notice asks 各级党组织书记和班子成员 to lecture first.
-var leaderWords = []string{"书记", "部长", "局长", "主任", "县长", "市长", "区长", "镇长", "乡长", "主席", "校长", "院长", "厅长", "处长", "科长", "委员", "班子成员", "领导"}
+// leaderPosts are the last words of the posts whose holders are leading
+// cadres for the campaign: the notice asks 各级党组织书记和班子成员 to lecture
+// first, so the secretaries and committee members of every Party
+// organisation count (支部书记 too), and so do the heads of government
+// bodies, schools and enterprises.
+var leaderPosts = []string{
+	"书记", "副书记", "委员", "常委", "主任", "副主任", "主席", "副主席", "部长", "局长", "县长", "市长", "区长", "镇长", "乡长",
+	"处长", "科长", "厅长", "校长", "院长", "所长", "站长", "馆长", "行长", "社长", "董事长", "总经理", "厂长", "政委", "主任委员",
+	"支书", "班子成员", "领导",
+}
 
-// IsLeaderPosition reports whether a 职务 names a leading cadre.
+// notLeaderPosts are the false friends: posts that end like a leader's
+// but are not one. 主任科员 and 调研员 are ranks, not posts; 团支部书记
+// leads the Youth League, not a Party organisation; 班主任 is a teacher.
+var notLeaderPosts = []string{
+	"主任科员", "科员", "办事员", "调研员", "巡视员", "助理", "秘书", "干事", "班主任", "团支部书记", "团委书记", "团总支书记",
+	"团书记", "妇联主任", "妇联主席", "村妇联主任", "村委委员", "村民委员", "居委委员", "工会委员", "团支部委员", "书记员",
+	"科室主任", "教研室主任", "年级主任", "护士长", "车间主任", "班长", "组长", "村主任", "村长", "村委会主任",
+}
+
+// notLeaderBefore are the bodies whose 主任, 委员 or 主席 is not a cadre
+// of a Party organisation or a government: a village's women's federation,
+// the Youth League, a residents' committee.
+var notLeaderBefore = []string{"妇联", "团", "工会", "村委", "居委", "学生会", "少先队"}
+
+// IsLeaderPosition reports whether a 职务 names a leading cadre, judged by
+// the post, not by a word inside it: 党委书记, 局长, 副县长 and 支部书记 do;
+// 团支部书记, 书记助理, 主任科员, 班主任 and 村妇联主任 do not.
 func IsLeaderPosition(position string) bool {
-	for _, w := range leaderWords {
-		if strings.Contains(position, w) {
-			return true
+	p := strings.TrimSpace(position)
+	for _, w := range notLeaderPosts {
+		if strings.HasSuffix(p, w) {
+			return false
 		}
+	}
+	for _, w := range leaderPosts {
+		if !strings.HasSuffix(p, w) {
+			continue
+		}
+		before := strings.TrimSuffix(p, w)
+		for _, n := range notLeaderBefore {
+			if strings.Contains(before, n) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

@@ -17,13 +17,20 @@ import (
 // (NFKC). Free text such as a title is kept as typed, so that its Chinese
 // punctuation survives.
 func fold(s string) string {
-	return strings.TrimSpace(norm.NFKC.String(s))
+	for _, r := range s {
+		if r >= utf8.RuneSelf && (r < 0x4E00 || r > 0x9FFF) {
+			return strings.TrimSpace(norm.NFKC.String(s))
+		}
+	}
+	return strings.TrimSpace(s) // ASCII and common ideographs: NFKC leaves them as they are
 }
 
 // token is one argument: a positional value, or key=value.
 type token struct {
-	Key   string // "" for a positional value
-	Value string
+	Key    string // "" for a positional value
+	Value  string
+	Quoted bool   // the value was one quoted span: 《…》, “…”, 「…」
+	Sep    string // the separators typed before it
 }
 
 // closer returns the closing quote for an opening one.
@@ -52,20 +59,25 @@ func isSep(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune(",，、;；", r)
 }
 
-// tokenize splits the text after the command word into tokens. Quoted text is one value with
-// its quotes removed; key=value and key:value are split where the key is a
+// tokenize splits the text after the command word into tokens. Quoted text
+// is one value with its quotes removed, a token of its own unless it follows
+// a key (题目=《…》); key=value and key:value are split where the key is a
 // plain word before any quote.
 func tokenize(s string) ([]token, error) {
 	var out []token
-	var cur strings.Builder
+	var cur, sep strings.Builder
 	quotedAt := -1 // byte offset in cur where the first quote began
-	have := false
+	have, whole := false, false
 	flush := func() {
 		if have {
-			out = append(out, splitKey(cur.String(), quotedAt))
+			t := splitKey(cur.String(), quotedAt)
+			t.Quoted = whole && t.Key == ""
+			t.Sep = sep.String()
+			sep.Reset()
+			out = append(out, t)
 		}
 		cur.Reset()
-		quotedAt, have = -1, false
+		quotedAt, have, whole = -1, false, false
 	}
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -74,16 +86,25 @@ func tokenize(s string) ([]token, error) {
 			if end < 0 {
 				return nil, dangke.Errorf(dangke.EINVALID, "引号「%c」没有闭合，请检查后重发。", r)
 			}
+			afterKey := have && strings.ContainsAny(lastRune(cur.String()), "=:＝：")
+			if have && !afterKey {
+				flush() // 毛红亮支部书记《…》: the title is a token of its own
+			}
 			if quotedAt < 0 {
 				quotedAt = cur.Len()
 			}
+			whole = !have
 			cur.WriteString(s[i+n : i+n+end])
 			have = true
 			i += n + end + utf8.RuneLen(cl)
+			if !afterKey {
+				flush()
+			}
 			continue
 		}
 		if isSep(r) {
 			flush()
+			sep.WriteRune(r)
 		} else {
 			cur.WriteRune(r)
 			have = true
@@ -92,6 +113,15 @@ func tokenize(s string) ([]token, error) {
 	}
 	flush()
 	return out, nil
+}
+
+// lastRune returns the last character of s, or "".
+func lastRune(s string) string {
+	r, n := utf8.DecodeLastRuneInString(s)
+	if n == 0 {
+		return ""
+	}
+	return string(r)
 }
 
 // splitKey splits "key=value" (also ＝) where the key is a word of letters,
@@ -177,71 +207,18 @@ func weekday(s string) (int, bool) {
 
 // parseDate reads a date as people type it, relative to now (whose
 // location is the campaign's): 2019-07-01, 2019/7/1, 2019.7.1, 20190701,
-// 7月1日, 2019年7月1日, 7-1, 今天, 昨天, 前天, 周五 (this week), 上周五.
+// 7月1日, 2019年7月1日, 七月一日, 7.1, 7/1, 今天, 昨天, 前天, 周五 (this week),
+// 上周五. A date without a year is this year's; the binder places it in the
+// campaign instead (campaignDate).
 func parseDate(label, s string, now time.Time) (time.Time, error) {
-	t := fold(s)
-	today := dangke.Midnight(now)
-	switch t {
-	case "今天", "今日":
-		return today, nil
-	case "昨天", "昨日":
-		return today.AddDate(0, 0, -1), nil
-	case "前天":
-		return today.AddDate(0, 0, -2), nil
+	r, ok := readDate(s, now)
+	if !ok {
+		return time.Time{}, dangke.FieldErrorf(label, "看不懂「%s」，请写作 2019-07-01、7月1日 或 昨天。", clip(s))
 	}
-	for _, p := range []struct {
-		prefix string
-		weeks  int
-	}{{"上周", -1}, {"上星期", -1}, {"本周", 0}, {"这周", 0}, {"周", 0}, {"星期", 0}} {
-		if rest, ok := strings.CutPrefix(t, p.prefix); ok {
-			if wd, ok := weekday(rest); ok {
-				monday := dangke.Week(now).From
-				return monday.AddDate(0, 0, 7*p.weeks+wd-1), nil
-			}
-		}
+	if r.problem != "" {
+		return time.Time{}, dangke.FieldErrorf(label, "%s。", r.problem)
 	}
-	y, m, d, ok := splitDate(t, now.Year())
-	if ok {
-		date := time.Date(y, time.Month(m), d, 0, 0, 0, 0, now.Location())
-		if date.Year() == y && int(date.Month()) == m && date.Day() == d {
-			return date, nil
-		}
-		return time.Time{}, dangke.FieldErrorf(label, "「%s」不是真实的日期。", clip(s))
-	}
-	return time.Time{}, dangke.FieldErrorf(label, "看不懂「%s」，请写作 2019-07-01、7月1日 或 昨天。", clip(s))
-}
-
-// splitDate finds year, month and day in the numeric forms of a date; a
-// date without a year takes thisYear.
-func splitDate(t string, thisYear int) (y, m, d int, ok bool) {
-	if len(t) == 8 && dangke.Digits(t) {
-		y, _ = strconv.Atoi(t[:4])
-		m, _ = strconv.Atoi(t[4:6])
-		d, _ = strconv.Atoi(t[6:])
-		return y, m, d, true
-	}
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "日"), "号")
-	parts := strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune("-/.年月", r) })
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, 0, 0, false
-	}
-	nums := make([]int, len(parts))
-	for i, p := range parts {
-		if !dangke.Digits(p) || len(p) > 4 {
-			return 0, 0, 0, false
-		}
-		nums[i], _ = strconv.Atoi(p)
-	}
-	if len(nums) == 2 {
-		if len(parts[0]) == 4 {
-			return 0, 0, 0, false // a year and a month, not a day
-		}
-		return thisYear, nums[0], nums[1], true
-	}
-	if len(parts[0]) != 4 {
-		return 0, 0, 0, false
-	}
-	return nums[0], nums[1], nums[2], true
+	return r.day, nil
 }
 
 // parseYearMonth reads a birth month: 1985-03, 1985/3, 1985.3, 198503, 1985年3月.

@@ -28,6 +28,18 @@ func TestParseDate(t *testing.T) {
 		{"周一", "2019-07-08"},
 		{"星期二", "2019-07-09"},
 		{"本周三", "2019-07-10"},
+		{"七月一日", "2019-07-01"},
+		{"二〇一九年八月十日", "2019-08-10"},
+		{"7.1", "2019-07-01"},
+		{"7/1", "2019-07-01"},
+		{"19.7.8", "2019-07-08"},
+		{"6月27曰", "2019-06-27"},
+		{"七一", "2019-07-01"},
+		{"昨晚", "2019-07-09"},
+		{"上个礼拜六", "2019-07-06"},
+		{"这周三", "2019-07-10"},
+		{"7月31日（周三）", "2019-07-31"},
+		{"2019年7月19日上午", "2019-07-19"},
 	} {
 		got, err := parseDate("讲课日期", tc.in, now)
 		if err != nil {
@@ -38,7 +50,7 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("%q = %s, want %s", tc.in, got.Format("2006-01-02"), tc.want)
 		}
 	}
-	for _, bad := range []string{"", "明天", "2019-02-30", "2019-13-01", "七月一日", "2019-07", "1/2/3/4", "abc", "2019-7-1-1"} {
+	for _, bad := range []string{"", "明天", "2019-02-30", "2019-13-01", "周五", "28号", "6月31日", "7月30日（周三）", "去年七一", "2019-07", "1/2/3/4", "abc", "2019-7-1-1"} {
 		if _, err := parseDate("讲课日期", bad, now); err == nil {
 			t.Errorf("%q: no error", bad)
 		} else if !strings.HasPrefix(err.Error(), "讲课日期") {
@@ -75,19 +87,23 @@ func TestParseYearMonth(t *testing.T) {
 	}
 }
 
+// kv is a token's key and value.
+type kv struct{ Key, Value string }
+
 func TestTokenize(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want []token
+		want []kv
 	}{
-		{"张三 支部书记 《我和我的祖国》 7月1日 45人", []token{{"", "张三"}, {"", "支部书记"}, {"", "我和我的祖国"}, {"", "7月1日"}, {"", "45人"}}},
-		{"张三，支部书记、“我 和 我的祖国”；45", []token{{"", "张三"}, {"", "支部书记"}, {"", "我 和 我的祖国"}, {"", "45"}}},
-		{"讲课人=张三 题目：《新时代，新征程》", []token{{"讲课人", "张三"}, {"题目", "新时代，新征程"}}},
-		{"讲课人＝张三　职务：书记", []token{{"讲课人", "张三"}, {"职务", "书记"}}},
-		{"链接=https://a.b/c?x=1", []token{{"链接", "https://a.b/c?x=1"}}},
-		{"dingtalk:manager123 温县", []token{{"", "dingtalk:manager123"}, {"", "温县"}}},
-		{"speaker=Tom 10:30", []token{{"speaker", "Tom"}, {"", "10:30"}}},
-		{"「题目」 '撇号' O'Brien", []token{{"", "题目"}, {"", "'撇号'"}, {"", "O'Brien"}}},
+		{"张三 支部书记 《我和我的祖国》 7月1日 45人", []kv{{"", "张三"}, {"", "支部书记"}, {"", "我和我的祖国"}, {"", "7月1日"}, {"", "45人"}}},
+		{"张三，支部书记、“我 和 我的祖国”；45", []kv{{"", "张三"}, {"", "支部书记"}, {"", "我 和 我的祖国"}, {"", "45"}}},
+		{"讲课人=张三 题目：《新时代，新征程》", []kv{{"讲课人", "张三"}, {"题目", "新时代，新征程"}}},
+		{"讲课人＝张三　职务：书记", []kv{{"讲课人", "张三"}, {"职务", "书记"}}},
+		{"链接=https://a.b/c?x=1", []kv{{"链接", "https://a.b/c?x=1"}}},
+		{"dingtalk:manager123 温县", []kv{{"", "dingtalk:manager123"}, {"", "温县"}}},
+		{"speaker=Tom 10:30", []kv{{"speaker", "Tom"}, {"", "10:30"}}},
+		{"「题目」 '撇号' O'Brien", []kv{{"", "题目"}, {"", "'撇号'"}, {"", "O'Brien"}}},
+		{"毛红亮支部书记《不忘初心》7月8日", []kv{{"", "毛红亮支部书记"}, {"", "不忘初心"}, {"", "7月8日"}}},
 		{"", nil},
 	} {
 		got, err := tokenize(tc.in)
@@ -96,12 +112,12 @@ func TestTokenize(t *testing.T) {
 			continue
 		}
 		if len(got) != len(tc.want) {
-			t.Errorf("%q = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("%q = %v, want %q", tc.in, got, tc.want)
 			continue
 		}
 		for i := range got {
-			if got[i] != tc.want[i] {
-				t.Errorf("%q token %d = %q, want %q", tc.in, i, got[i], tc.want[i])
+			if (kv{got[i].Key, got[i].Value}) != tc.want[i] {
+				t.Errorf("%q token %d = %v, want %q", tc.in, i, got[i], tc.want[i])
 			}
 		}
 	}
@@ -139,7 +155,7 @@ func FuzzArgs(f *testing.F) {
 		}
 		for _, tk := range tokens {
 			if utf8.ValidString(s) && (!utf8.ValidString(tk.Key) || !utf8.ValidString(tk.Value)) {
-				t.Fatalf("%q: invalid UTF-8 in %q", s, tk)
+				t.Fatalf("%q: invalid UTF-8 in %v", s, tk)
 			}
 			if strings.ContainsAny(tk.Key, " ,，、;；") {
 				t.Fatalf("%q: separator inside key %q", s, tk.Key)
@@ -153,6 +169,39 @@ func FuzzArgs(f *testing.F) {
 			_, _, _ = parseYearMonth("出生年月", tk.Value)
 			_, _ = parseBool("领导", tk.Value)
 			_ = unquote(tk.Value)
+		}
+	})
+}
+
+// FuzzBind checks that no message makes the binder of /党课 or /宣讲员
+// panic, whatever shapes it mixes, and that a date it keeps is one day.
+func FuzzBind(f *testing.F) {
+	for _, s := range []string{
+		"张三 支部书记 《我和我的祖国》 7月1日 45人",
+		"毛红亮支部书记《不忘初心牢记使命》7月8日41人",
+		"今天支部书记滕丽讲了不忘出心牢记使命 来了41人",
+		"姓名 杜永刚 职务 党员 题目 七十年巨变看家乡 日期 8.12 人数 19",
+		"雷红/党员/《学习黄文秀》/8月13日/24人 应到42人 实到38人 党员18人",
+		"李四 13812345678 女 1985-03 第一党支部 教师", "王书记 28号 45 52 三四十人 周日",
+	} {
+		f.Add(s)
+	}
+	r := New(nil, Config{})
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, name := range []string{"党课", "宣讲员"} {
+			tokens, err := tokenize(s)
+			if err != nil {
+				return
+			}
+			c := &Call{Cmd: r.lookup(name)[0], Args: Args{}, Now: now, r: r}
+			if err := c.bind(tokens); err != nil {
+				continue
+			}
+			if d, ok := c.Args["日期"]; ok && name == "党课" {
+				if _, err := time.Parse("2006-01-02", d); err != nil {
+					t.Fatalf("%q: date kept as %q", s, d)
+				}
+			}
 		}
 	})
 }

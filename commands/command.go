@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dangke"
 )
@@ -26,6 +27,8 @@ const (
 	KUnit                  // a unit path or name
 	KPhone                 // an 11-digit mobile number
 	KChoice                // one of Choices
+	KTitle                 // a title: a quoted token is one wherever it stands
+	KPost                  // a 职务: recognised by its last word (书记, 委员, 教师 …)
 )
 
 // Field declares one argument of a command. Help, usage errors and the
@@ -53,11 +56,26 @@ func (f *Field) label() string {
 
 // matches reports whether key names this field.
 func (f *Field) matches(key string) bool {
-	if strings.EqualFold(key, f.Name) || key == f.Label {
+	if key == "" {
+		return false
+	}
+	if key[0] >= 0x80 { // Chinese keys have no case: compare bytes, fast
+		if key == f.Name || key == f.Label {
+			return true
+		}
+		for _, a := range f.Aliases {
+			if key == a {
+				return true
+			}
+		}
+		return false
+	}
+	fold := func(a string) bool { return a != "" && a[0] < 0x80 && strings.EqualFold(key, a) }
+	if fold(f.Name) || key == f.Label {
 		return true
 	}
 	for _, a := range f.Aliases {
-		if strings.EqualFold(key, a) {
+		if fold(a) {
 			return true
 		}
 	}
@@ -89,6 +107,8 @@ type Command struct {
 	Costly  bool   // rate-limited per person: digests of many units, exports
 	Verb    string // what a refusal says the sender may not do for a unit, %s the unit: 查看「%s」的记录; default 为「%s」登记
 	Run     func(ctx context.Context, c *Call) (*dangke.Reply, error)
+
+	keys map[string]*Field // field by key, built once by the router (index)
 }
 
 // refused names what the command would have done for unit path, for a refusal.
@@ -122,12 +142,44 @@ func (c *Command) englishTitle() string {
 
 // field returns the declared field named key, or nil.
 func (c *Command) field(key string) *Field {
+	if c.keys != nil {
+		if key != "" && key[0] < utf8.RuneSelf {
+			key = strings.ToLower(key)
+		}
+		return c.keys[key]
+	}
 	for i := range c.Fields {
 		if c.Fields[i].matches(key) {
 			return &c.Fields[i]
 		}
 	}
 	return nil
+}
+
+// index builds the table field looks keys up in: every name, label and
+// alias, English ones in lower case.
+func (c *Command) index() {
+	keys := map[string]*Field{}
+	add := func(k string, f *Field) {
+		if k == "" {
+			return
+		}
+		if k[0] < utf8.RuneSelf {
+			k = strings.ToLower(k)
+		}
+		if _, ok := keys[k]; !ok {
+			keys[k] = f
+		}
+	}
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		add(f.Name, f)
+		add(f.Label, f)
+		for _, a := range f.Aliases {
+			add(a, f)
+		}
+	}
+	c.keys = keys
 }
 
 // Args holds a command's raw values by canonical field name.
@@ -151,6 +203,8 @@ type Call struct {
 
 	abandoned bool            // a half-entered command of the sender was dropped for this one
 	newMember bool            // the sender's membership of this bound chat is not recorded yet
+	unsure    []string        // what the binder could not place, said before asking for the fields
+	doubt     *Question       // a reading of the arguments to confirm before running
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
 	r         *Router

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"dangke"
 )
@@ -53,6 +54,9 @@ func overview(r *Router, c *Call) string {
 		b.WriteString(" " + cmd.Summary)
 	}
 	b.WriteString("\n发送 /帮助 党课 查看写法。")
+	if note := campaignNote(r.cfg.Campaign, c.Now); note != "" {
+		b.WriteString("\n" + note)
+	}
 	if hidden > 0 && c.Unit == nil {
 		b.WriteString("本群尚未绑定单位，登记类命令需管理员先发送 /单位 绑定。")
 	}
@@ -95,7 +99,27 @@ func usage(cmd *Command) string {
 			}
 		}
 		b.WriteString("\n带 * 的必填，缺了我会逐项询问。")
+		if cmd.kindField(KPost) != nil {
+			b.WriteString("\n题目（加《》）、日期、人数（45人）和职务按写法认出，顺序不限；拿不准的我会先问。")
+		}
 	}
 	b.WriteString("\n例：" + cmd.Example)
 	return b.String()
+}
+
+// campaignNote says when the campaign has not begun or has ended, or "".
+func campaignNote(k dangke.Campaign, now time.Time) string {
+	today := dangke.Midnight(now)
+	from, to := k.Start.Format(dangke.DateLayout), k.End.Format(dangke.DateLayout)
+	outside := "活动期外的党课不能登记。"
+	if k.AcceptOutside {
+		outside = "活动期外的党课仍可登记。"
+	}
+	switch {
+	case today.Before(dangke.Midnight(k.Start)):
+		return fmt.Sprintf("⚠️ %s尚未开始（%s 至 %s）；%s", k.Name, from, to, outside)
+	case today.After(dangke.Midnight(k.End)):
+		return fmt.Sprintf("⚠️ %s已于 %s 结束（%s 至 %s）；%s", k.Name, to, from, to, outside)
+	}
+	return ""
 }

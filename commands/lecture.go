@@ -11,14 +11,14 @@ import (
 // lectureFields are the columns of 附件1 in order, then the optional details.
 func lectureFields() []Field {
 	return []Field{
-		{Name: "讲课人", Label: "讲课人姓名", Aliases: []string{"讲课人姓名", "姓名", "speaker", "name"}, Kind: KName, Required: true, Positional: true, Example: "张三"},
-		{Name: "职务", Aliases: []string{"position"}, Kind: KText, Required: true, Positional: true, Example: "支部书记"},
-		{Name: "题目", Label: "微党课题目", Aliases: []string{"微党课题目", "title"}, Kind: KText, Required: true, Positional: true, Example: "《我和我的祖国》"},
-		{Name: "日期", Label: "讲课日期", Aliases: []string{"讲课日期", "date"}, Kind: KDate, Required: true, Positional: true, Example: "7月1日、2019-07-01 或 昨天"},
-		{Name: "听课人数", Aliases: []string{"人数", "听课", "attendees"}, Kind: KCount, Required: true, Positional: true, Example: "45人"},
+		{Name: "讲课人", Label: "讲课人姓名", Aliases: []string{"讲课人姓名", "主讲人", "主讲", "姓名", "speaker", "name"}, Kind: KName, Required: true, Positional: true, Example: "张三"},
+		{Name: "职务", Aliases: []string{"职位", "身份", "position", "role"}, Kind: KPost, Required: true, Positional: true, Example: "支部书记"},
+		{Name: "题目", Label: "微党课题目", Aliases: []string{"微党课题目", "课题", "主题", "title", "topic"}, Kind: KTitle, Required: true, Positional: true, Example: "《我和我的祖国》"},
+		{Name: "日期", Label: "讲课日期", Aliases: []string{"讲课日期", "时间", "讲课时间", "date"}, Kind: KDate, Required: true, Positional: true, Example: "7月1日、2019-07-01 或 昨天"},
+		{Name: "听课人数", Aliases: []string{"人数", "听课", "参加人数", "参会人数", "到会人数", "实到人数", "attendees", "count"}, Kind: KCount, Required: true, Positional: true, Example: "45人"},
 		{Name: "单位", Aliases: []string{"unit"}, Kind: KUnit, Example: "城关镇/第一党支部", Hint: "默认为本群绑定的单位"},
-		{Name: "场所", Aliases: []string{"venue"}, Kind: KChoice, Choices: dangke.Venues, Example: "社区", Hint: "机关/社区/企业/农村/学校"},
-		{Name: "形式", Aliases: []string{"form"}, Kind: KChoice, Choices: dangke.Forms, Example: "情景", Hint: "普通/情景/文艺"},
+		{Name: "场所", Aliases: []string{"地点", "venue"}, Kind: KChoice, Choices: dangke.Venues, Example: "社区", Hint: "机关/社区/企业/农村/学校"},
+		{Name: "形式", Aliases: []string{"form", "format"}, Kind: KChoice, Choices: dangke.Forms, Example: "情景", Hint: "普通/情景/文艺"},
 		{Name: "时长", Aliases: []string{"分钟", "minutes"}, Kind: KCount, Example: "6分钟"},
 		{Name: "满意", Aliases: []string{"满意度", "satisfaction"}, Kind: KRatio, Example: "40/42", Hint: "满意人数/参评人数"},
 		{Name: "链接", Aliases: []string{"视频", "link"}, Kind: KText, Example: "https://example.org/v/1", Hint: "网上微课堂视频"},
@@ -104,6 +104,9 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 	fmt.Fprintf(&b, "讲课人：%s（%s）", l.Speaker, l.Position)
 	if l.Leader {
 		b.WriteString("·领导干部")
+		if !c.Args.Has("领导") {
+			b.WriteString("（按职务判断；不是的话 /撤销 后加 领导=否 重发）")
+		}
 	}
 	fmt.Fprintf(&b, "\n题目：《%s》  日期：%s  听课：%d 人\n", l.Title, l.Date.Format(dangke.DateLayout), l.Attendees)
 	var extra []string

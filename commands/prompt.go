@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,49 +19,85 @@ type pending struct {
 
 func pendingKey(req dangke.Request) string { return req.Chat.Key() + "\x00" + req.From.Key() }
 
-// bind assigns tokens to the command's fields: key=value by name or alias,
-// positional values to the positional fields in order.
+// bind assigns tokens to the command's fields: key=value by name, alias or
+// a label typed with a slip; then each positional value by its shape (a
+// quoted title, a date, 45人, a known post, a phone, a birth month, one of a
+// field's choices) wherever it stands; then what is left in the order of the
+// positional fields. What cannot be placed sensibly (two dates, two names, a
+// day still to come) is left empty with the reason, so that the router asks
+// for it instead of saving a wrong row.
 func (c *Call) bind(tokens []token) error {
-	for _, t := range tokens {
-		if t.Key != "" {
-			f := c.Cmd.field(t.Key)
-			if f == nil {
-				return dangke.Errorf(dangke.EINVALID, "%s 没有「%s」这一项，可写：%s。", c.Cmd.Title(), clip(t.Key), fieldNames(c.Cmd))
-			}
-			if c.Args.Has(f.Name) {
-				return dangke.Errorf(dangke.EINVALID, "「%s」写了两次，请只写一次。", f.label())
-			}
-			if err := c.set(f, t.Value); err != nil {
-				return err
-			}
+	tokens = c.Cmd.joinLabels(tokens)
+	b := &binder{c: c, held: map[string]bool{}, tokens: tokens, titleAt: -1,
+		title: c.Cmd.titleField(), link: c.Cmd.field("link"), minutes: c.Cmd.field("分钟")}
+	var bare []piece
+	for i, t := range tokens {
+		if t.Key == "" {
+			bare = append(bare, piece{t, i})
 			continue
 		}
-		f := c.nextPositional()
+		f := c.Cmd.lookupField(t.Key)
 		if f == nil {
-			if last := c.lastPositional(); last != nil && last.Variadic && c.Args.Has(last.Name) {
-				c.Args[last.Name] += " " + strings.TrimSpace(t.Value)
-				continue
-			}
+			return dangke.Errorf(dangke.EINVALID, "%s 没有「%s」这一项，可写：%s。", c.Cmd.Title(), clip(t.Key), fieldNames(c.Cmd))
 		}
-		if f == nil {
-			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(t.Value), c.Cmd.Title(), fieldNames(c.Cmd))
+		if c.Args.Has(f.Name) {
+			return dangke.Errorf(dangke.EINVALID, "「%s」写了两次，请只写一次。", f.label())
 		}
 		if err := c.set(f, t.Value); err != nil {
 			return err
 		}
+		if f == b.title && !t.Quoted {
+			b.titleAt = i
+		}
 	}
-	return nil
+	return b.place(bare)
 }
 
-// set checks a value and stores it in the form its kind reads: numbers,
-// dates, phones and choices folded to ASCII, unit paths with ／ as /, free
-// text as typed.
+// set checks a value and stores it in the form its kind reads: a date as
+// 2019-07-01 placed in the campaign, a count as digits, a choice as the
+// choice it names, numbers, phones and choices folded to ASCII, unit paths
+// with ／ as /, free text as typed.
 func (c *Call) set(f *Field, v string) error {
 	switch f.Kind {
-	case KText, KName:
+	case KText, KTitle:
 		v = strings.TrimSpace(v)
+	case KPost:
+		v = postSlips.Replace(strings.TrimSpace(v))
+	case KName:
+		v = stripHonorific(strings.TrimSpace(v))
 	case KUnit:
 		v = strings.TrimSpace(strings.ReplaceAll(v, "／", "/"))
+	case KDate:
+		r, ok := readDate(v, c.Now)
+		if !ok {
+			return dangke.FieldErrorf(f.label(), "看不懂「%s」，请写作 2019-07-01、7月1日 或 昨天。", clip(v))
+		}
+		if r.problem != "" {
+			return dangke.FieldErrorf(f.label(), "%s。", r.problem)
+		}
+		day, err := campaignDate(f.label(), v, r, c.Now, c.r.cfg.Campaign)
+		if err != nil {
+			return err
+		}
+		c.Args[f.Name] = day.Format(dangke.DateLayout)
+		return nil
+	case KCount:
+		if containsFold(f.Aliases, "分钟") {
+			if n, ok := readMinutes(v); ok {
+				c.Args[f.Name] = strconv.Itoa(n)
+				return nil
+			}
+		}
+		if r, ok := readCount(v); ok {
+			if r.problem != "" {
+				return dangke.FieldErrorf(f.label(), "%s，请写一个数。", r.problem)
+			}
+			v = strconv.Itoa(r.n)
+		} else {
+			v = fold(v)
+		}
+	case KChoice:
+		v = choiceOf(f, fold(v))
 	default:
 		v = fold(v)
 	}
@@ -68,16 +105,6 @@ func (c *Call) set(f *Field, v string) error {
 		return err
 	}
 	c.Args[f.Name] = v
-	return nil
-}
-
-func (c *Call) nextPositional() *Field {
-	for i := range c.Cmd.Fields {
-		f := &c.Cmd.Fields[i]
-		if f.Positional && !c.Args.Has(f.Name) {
-			return f
-		}
-	}
 	return nil
 }
 
@@ -164,6 +191,9 @@ func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Repl
 	text := promptFor(f)
 	if len(missing) > 1 {
 		text = "还缺 " + strings.Join(missing, "、") + "。" + text
+	}
+	if len(c.unsure) > 0 {
+		text = strings.Join(c.unsure, "\n") + "\n" + text
 	}
 	return &dangke.Reply{Text: text}
 }

@@ -79,6 +79,9 @@ func New(store dangke.Store, cfg Config) *Router {
 		r.admins[strings.TrimSpace(a)] = true
 	}
 	r.cmds = Registry(r)
+	for _, c := range r.cmds {
+		c.index()
+	}
 	return r
 }
 
@@ -135,6 +138,11 @@ func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply,
 		now = r.cfg.Now()
 	}
 	now = now.In(r.cfg.Location)
+	if strings.HasPrefix(text, "@") { // @党课助手 /党课 …: a mention the platform left in
+		if i := strings.IndexAny(text, "/／"); i > 0 && !strings.ContainsAny(strings.TrimSpace(text[:i]), " \u3000") {
+			text = text[i:]
+		}
+	}
 	if rest, ok := strings.CutPrefix(text, "／"); ok {
 		text = "/" + rest
 	}
@@ -174,8 +182,18 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 { // the ideographic space
 		word, rest = word[:i], word[i:]+" "+rest
 	}
+	raw := word
 	word = fold(word)
+	if at := strings.IndexByte(word, '@'); at > 0 { // /党课@dangke_bot
+		word = word[:at]
+	}
 	group := r.lookup(word)
+	if len(group) == 0 { // /党课毛红亮…: no space after the command
+		if name := r.prefixName(word); name != "" {
+			word, rest = name, strings.TrimPrefix(raw, name)+" "+rest
+			group = r.lookup(word)
+		}
+	}
 	if len(group) == 0 {
 		return &dangke.Reply{Text: r.unknown(word)}, nil
 	}
@@ -287,6 +305,9 @@ func (r *Router) authorize(c *Call) error {
 // run runs a command whose fields are all present. In a conversation, a
 // field the command rejects is asked for again instead of ending it.
 func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
+	if q := c.doubts(); q != nil {
+		return r.ask(c, q), nil
+	}
 	reply, err := c.Cmd.Run(ctx, c)
 	if c.newMember { // a command that wrote nothing: record the member on its own
 		if err := r.store.Update(ctx, func(tx dangke.Tx) error { return tx.NoteMember(ctx, c.Req.From.Key(), c.Req.Chat, c.Now) }); err != nil {
@@ -342,6 +363,19 @@ func (r *Router) lookup(word string) []*Command {
 		}
 	}
 	return out
+}
+
+// prefixName returns the longest Chinese command name word starts with, or "".
+func (r *Router) prefixName(word string) string {
+	best := ""
+	for _, c := range r.cmds {
+		for _, n := range c.Names {
+			if len(n) > len(best) && strings.HasPrefix(word, n) {
+				best = n
+			}
+		}
+	}
+	return best
 }
 
 // unknown suggests the closest command name.

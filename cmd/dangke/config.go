@@ -45,6 +45,7 @@ type CampaignConfig struct {
 	Name           string        `yaml:"name"`
 	Start          string        `yaml:"start"` // 2019-06-01
 	End            string        `yaml:"end"`
+	AcceptOutside  bool          `yaml:"accept_outside"` // lectures dated outside start..end may be logged
 	PoolTarget     int           `yaml:"pool_target"`
 	IdleWeeks      int           `yaml:"idle_weeks"`
 	RemindBefore   time.Duration `yaml:"remind_before"`
@@ -80,6 +81,7 @@ func (c CampaignConfig) campaign(loc *time.Location) (dangke.Campaign, error) {
 	if err := date("end", c.End, &k.End); err != nil {
 		return k, err
 	}
+	k.AcceptOutside = c.AcceptOutside
 	if c.PoolTarget != 0 {
 		k.PoolTarget = c.PoolTarget
 	}

@@ -67,7 +67,7 @@ func TestConsoleFromPipe(t *testing.T) {
 	in := strings.Join([]string{
 		"/单位 新增 温县/城关镇/第一党支部 45",
 		"/单位 绑定 温县/城关镇/第一党支部",
-		"/党课 张三 支部书记 《我和我的祖国》 昨天 45人",
+		"/党课 张三 支部书记 《我和我的祖国》 7月1日 45人", // in the 2019 campaign, whatever year it is now
 		":as 李四",
 		"/单位 新增 孟州市",
 	}, "\n")
