@@ -135,8 +135,15 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		if notifier == nil {
 			continue
 		}
+		// A claim still "sending" that can be claimed again was left by a
+		// process that died mid-send: the chat may or may not have it, so it
+		// goes again, marked 补发, rather than being lost.
+		before, err := s.Store.DigestStatus(ctx, bc.Chat, label)
+		if err != nil {
+			return res, err
+		}
 		var claimed bool
-		err := s.Store.Update(ctx, func(tx dangke.Tx) error {
+		err = s.Store.Update(ctx, func(tx dangke.Tx) error {
 			var err error
 			claimed, err = tx.ClaimDigest(ctx, bc.Chat, label, late, s.Now())
 			return err
@@ -147,6 +154,11 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		if !claimed {
 			res.Skipped++
 			continue
+		}
+		resend := before == dangke.DigestSending
+		if resend {
+			s.Log.Warn("digest claimed earlier but its send never finished; sending again, marked 补发",
+				"chat", bc.Chat.Key(), "week", label)
 		}
 		if snap == nil { // read the week once, for every chat
 			if snap, err = Collect(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
@@ -162,7 +174,7 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 				continue
 			}
 		}
-		d := snap.Build(scope, late)
+		d := snap.Build(scope, late || resend)
 		if err := s.send(ctx, notifier, bc, d); err != nil {
 			s.Log.Error("digest not sent", "chat", bc.Chat.Key(), "week", label, "err", err)
 			s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
