@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	github.com/go-telegram/bot v1.19.0
-	github.com/gorilla/websocket v1.5.0
+	github.com/gorilla/websocket v1.5.3
 	github.com/kardianos/service v1.3.0
 	github.com/open-dingtalk/dingtalk-stream-sdk-go v0.9.2-beta.1
 	github.com/robfig/cron/v3 v3.0.1
