@@ -147,3 +147,54 @@ func TestDigestKilledMidSend(t *testing.T) {
 		t.Fatalf("sent again: %+v", res)
 	}
 }
+
+// A bot restarted right after dying mid-send finds the claim still fresh;
+// it looks again once the claim is stale, not at next week's run, and sends
+// the digest then.
+func TestRunRechecksUnfinishedClaim(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	week := dangke.Week(claimTime.AddDate(0, 0, -7))
+	err = st.Update(ctx, func(tx dangke.Tx) error {
+		u := &dangke.Unit{Name: "温县", Kind: dangke.KindCounty}
+		if err := tx.AddUnit(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.BindChat(ctx, crashChat, u.ID, "test:admin", claimTime.AddDate(0, -1, 0)); err != nil {
+			return err
+		}
+		_, err := tx.ClaimDigest(ctx, crashChat, dangke.WeekLabel(week), false, claimTime) // the process that died
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := claimTime.Add(time.Minute) // restarted a minute later
+	rec := &recorder{}
+	var slept []time.Duration
+	s := crashScheduler(st, rec, now, nil)
+	s.Now = func() time.Time { return now }
+	s.Sleep = func(ctx context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		now = now.Add(d)
+		if len(slept) == 2 {
+			cancel()
+			return ctx.Err()
+		}
+		return nil
+	}
+	if err := s.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.sent) != 1 || !strings.Contains(rec.sent[0], "补发") {
+		t.Fatalf("sent %q", rec.sent)
+	}
+	if slept[0] > dangke.DigestStale+2*time.Minute {
+		t.Fatalf("waited %v before looking again", slept[0])
+	}
+}

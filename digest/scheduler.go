@@ -34,9 +34,11 @@ type Scheduler struct {
 	schedule cron.Schedule
 }
 
-// Result counts what a run did.
+// Result counts what a run did. Pending counts the digests (among Skipped)
+// claimed by a send that has not finished: another process sending now, or
+// one that died mid-send, whose digest goes again once its claim is stale.
 type Result struct {
-	Sent, Skipped, Failed int
+	Sent, Skipped, Failed, Pending int
 }
 
 func (s *Scheduler) init() error {
@@ -91,6 +93,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	loc := s.Campaign.Location
 	for {
 		now := s.Now().In(loc)
+		pending := false
 		if due := s.lastDue(now); !due.IsZero() {
 			late := now.Sub(due) > time.Hour
 			week := dangke.Week(due.AddDate(0, 0, -7))
@@ -98,16 +101,26 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				s.Log.Debug("no digest outside the campaign", "week", dangke.WeekLabel(week))
 			} else if now.Sub(due) > s.Campaign.MaxAge {
 				s.Log.Info("digest missed long ago; skipped", "due", due, "max_age", s.Campaign.MaxAge)
-			} else if _, err := s.RunWeek(ctx, week, late, nil); err != nil {
+			} else if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				s.Log.Error("digest run failed", "err", err)
+			} else {
+				pending = res.Pending > 0
 			}
 		}
-		next := s.schedule.Next(s.Now().In(loc))
+		wake := s.Now().In(loc)
+		next := s.schedule.Next(wake)
+		// A send claimed and not finished (say the bot was killed mid-send
+		// and restarted at once) is looked at again once its claim is stale,
+		// not a week later.
+		if recheck := wake.Add(dangke.DigestStale + time.Minute); pending && recheck.Before(next) {
+			s.Log.Info("a digest claimed earlier has not finished; looking again", "at", recheck)
+			next = recheck
+		}
 		s.Log.Debug("next digest", "at", next)
-		if err := s.Sleep(ctx, time.Until(next)); err != nil {
+		if err := s.Sleep(ctx, next.Sub(wake)); err != nil {
 			return nil
 		}
 	}
@@ -153,6 +166,9 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		}
 		if !claimed {
 			res.Skipped++
+			if before == dangke.DigestSending {
+				res.Pending++
+			}
 			continue
 		}
 		resend := before == dangke.DigestSending
