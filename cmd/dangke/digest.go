@@ -25,8 +25,8 @@ func (m *Main) parseDigest(args []string) error {
 		"同一周同一个群不会发两次；发送走各平台的接口，不占用机器人的长连接。\n"+
 		"活动期间之外的周不发送（与定时周报相同），除非加 --force；--dry-run 只打印。",
 		exampleOf("dangke digest"))
-	fs.StringVar(&m.digest.week, "week", "", "哪一周：ISO 周 2019-W27，或这一周里的任一天 2019-07-15（默认上周）")
-	fs.StringVar(&m.digest.unit, "unit", "", "只发给绑定到这个单位及其下级的群；全市：只发市级群")
+	fs.StringVar(&m.digest.week, "week", "", "哪一周 `WEEK`：ISO 周 2019-W27，或这一周里的任一天 2019-07-15（默认上周）")
+	fs.StringVar(&m.digest.unit, "unit", "", "只发给绑定到单位 `PATH` 及其下级的群；全市：只发市级群")
 	fs.BoolVar(&m.digest.dryRun, "dry-run", false, "只打印周报，不发送")
 	fs.BoolVar(&m.digest.force, "force", false, "活动期间之外也发送")
 	return m.parse(fs, args)

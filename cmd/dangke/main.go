@@ -130,7 +130,7 @@ func (m *Main) ParseFlags(args []string) error {
 	case "backup":
 		fs := m.flags("backup", "在机器人运行时把数据库备份到一个新文件（一致的副本，文件权限 0600）。\n备份先写到同一文件夹的临时文件，完整后才出现在 --out 下；已存在的文件不会被覆盖。",
 			"dangke backup --db /var/lib/dangke/dangke.db --out /var/backups/dangke-2019-07-15.db")
-		fs.StringVar(&m.tool.out, "out", "", "备份文件（不能已存在）")
+		fs.StringVar(&m.tool.out, "out", "", "备份文件 `FILE`（不能已存在）")
 		if err := m.parse(fs, args); err != nil {
 			return err
 		}
@@ -184,14 +184,22 @@ func (m *Main) flags(cmd, what, example string) *flag.FlagSet {
 	fs := flag.NewFlagSet("dangke "+cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stdout, "用法：dangke %s [选项]\n\n%s\n\n选项：\n", cmd, what)
+		synopsis := map[string]string{
+			"export":  "export form1|form2 [选项]",
+			"import":  "import units|members|instructors FILE [选项]",
+			"service": "service install|uninstall|start|stop [选项]",
+		}[cmd]
+		if synopsis == "" {
+			synopsis = cmd + " [选项]"
+		}
+		fmt.Fprintf(m.Stdout, "用法：dangke %s\n\n%s\n\n选项：\n", synopsis, what)
 		fs.SetOutput(m.Stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 		fmt.Fprintf(m.Stdout, "\n示例：\n  %s\n", example)
 	}
-	fs.StringVar(&m.configPath, "config", "", "配置文件（默认：当前目录的 dangke.yaml，若存在）")
-	fs.StringVar(&m.dbPath, "db", "", "SQLite 数据库文件，覆盖配置中的 db；必须已存在")
+	fs.StringVar(&m.configPath, "config", "", "配置文件 `FILE`（默认：当前目录的 dangke.yaml，若存在）")
+	fs.StringVar(&m.dbPath, "db", "", "SQLite 数据库文件 `FILE`，覆盖配置中的 db；必须已存在")
 	return fs
 }
 

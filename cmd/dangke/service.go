@@ -79,7 +79,10 @@ func (m *Main) serviceConfig() *service.Config {
 		args = append(args, "--db", m.dbPath)
 	}
 	return &service.Config{Name: serviceName, DisplayName: "党课助手 (dangke)",
-		Description: "微型党课活动的群聊机器人（钉钉、企业微信、Telegram）", Arguments: args}
+		Description: "微型党课活动的群聊机器人（钉钉、企业微信、Telegram）", Arguments: args,
+		// Started at boot, after the network; restarted by Windows when it fails.
+		Option: service.KeyValue{"StartType": "automatic", "DelayedAutoStart": true,
+			"OnFailure": "restart", "OnFailureDelayDuration": "5s", "OnFailureResetPeriod": 3600}}
 }
 
 // runService installs, removes, starts or stops the Windows service, or,
@@ -116,7 +119,7 @@ type program struct {
 }
 
 // Start runs the bot in the background, as the service manager requires.
-func (p *program) Start(s service.Service) error {
+func (p *program) Start(service.Service) error {
 	if p.m.cfg.DingTalk.ClientID == "" && p.m.cfg.Telegram.Token == "" && p.m.cfg.WeCom.BotID == "" && p.m.cfg.WeCom.Callback.Token == "" {
 		return errors.New("服务至少要在配置中启用一个平台（dingtalk、wecom 或 telegram）")
 	}
@@ -125,9 +128,13 @@ func (p *program) Start(s service.Service) error {
 	go func() {
 		defer close(p.done)
 		p.err = p.m.runBot(ctx)
-		if ctx.Err() == nil { // the bot stopped by itself: let the manager restart it
-			p.m.logger.Error("bot stopped", "err", p.err)
-			_ = s.Stop()
+		if ctx.Err() == nil {
+			// The bot stopped by itself (a platform refused its secret, the
+			// disk failed): exit with a failure, so that Windows restarts
+			// the service after OnFailureDelayDuration.
+			p.m.logger.Error("bot stopped; exiting for the service manager to restart it", "err", p.err)
+			_ = p.m.Close()
+			os.Exit(1)
 		}
 	}()
 	return nil

@@ -30,20 +30,18 @@ type toolArgs struct {
 func (m *Main) parseTool(args []string) error {
 	what := map[string]string{
 		"export": "导出正式报表：form1 附件1（统计表，--unit 缺省为全市），form2 附件2（一个县市区的师资库，含完整手机号）。\n" +
-			"文件先写到同一文件夹的临时文件，写完才换上，失败不会留下半个或空的文件；文件权限 0600。\n" +
-			"用法：dangke export form1|form2 [选项]",
+			"文件先写到同一文件夹的临时文件，写完才换上，失败不会留下半个或空的文件；文件权限 0600。",
 		"import": "从 XLSX 或 CSV 导入单位树（units）、党员数（members）或师资库（instructors）。先检查每一行，有错则不导入\n" +
-			"（--skip-invalid 导入正确的行）。导入到已有的数据库（--db 必须存在）。\n" +
-			"用法：dangke import units|members|instructors FILE [选项]",
+			"（--skip-invalid 导入正确的行）。导入到已有的数据库（--db 必须存在）。",
 	}[m.command]
 	fs := m.flags(m.command, what, exampleOf("dangke "+m.command))
-	fs.StringVar(&m.tool.unit, "unit", "", "单位路径，例如 温县/城关镇；全市：整个城市")
+	fs.StringVar(&m.tool.unit, "unit", "", "单位路径 `PATH`，例如 温县/城关镇；全市：整个城市")
 	switch m.command {
 	case "export":
-		fs.StringVar(&m.tool.from, "from", "", "第一天，例如 2019-07-01（与 --to 一起用）")
-		fs.StringVar(&m.tool.to, "to", "", "最后一天，例如 2019-09-30")
-		fs.StringVar(&m.tool.format, "format", "", "xlsx 或 csv（默认按 --out 的扩展名）")
-		fs.StringVar(&m.tool.out, "out", "", "输出文件，例如 附件1.xlsx")
+		fs.StringVar(&m.tool.from, "from", "", "第一天 `DATE`，例如 2019-07-01（与 --to 一起用）")
+		fs.StringVar(&m.tool.to, "to", "", "最后一天 `DATE`，例如 2019-09-30")
+		fs.StringVar(&m.tool.format, "format", "", "`FORMAT`：xlsx 或 csv（默认按 --out 的扩展名）")
+		fs.StringVar(&m.tool.out, "out", "", "输出文件 `FILE`，例如 附件1.xlsx")
 	case "import":
 		fs.BoolVar(&m.tool.skipInvalid, "skip-invalid", false, "import the valid rows, write the rest to --rejects")
 		fs.StringVar(&m.tool.rejects, "rejects", "", "file for rejected rows (default: FILE.rejects.csv)")
