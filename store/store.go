@@ -193,11 +193,20 @@ func check(ctx context.Context, db *sql.DB, path string, full bool) error {
 		return fmt.Errorf("store: %s: %w", path, err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	// (BEGIN IMMEDIATE alone succeeds on a read-only file in WAL mode: the
+	// check writes a table, and rolls it back.)
+	readOnly := func(err error) error {
 		return fmt.Errorf("store: 数据库 %s 不可写（%w）。请检查文件和所在文件夹的属主与权限（运行 dangke 的用户要能写二者）", path, err)
 	}
-	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-		return fmt.Errorf("store: %s: %w", path, err)
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return readOnly(err)
+	}
+	_, err = conn.ExecContext(ctx, "CREATE TABLE dangke_write_check (x)")
+	if _, rerr := conn.ExecContext(ctx, "ROLLBACK"); rerr != nil && err == nil {
+		return fmt.Errorf("store: %s: %w", path, rerr)
+	}
+	if err != nil {
+		return readOnly(err)
 	}
 	return nil
 }
