@@ -126,3 +126,8 @@ const (
 	DigestSent    = "sent"
 	DigestFailed  = "failed" // the send failed; the scheduler tries again
 )
+
+// DigestStale is how long a claim may stay "sending": a send takes seconds
+// (at most a few minutes with retries), so an older claim belongs to a
+// process that died mid-send, and the digest is claimed and sent again.
+const DigestStale = 10 * time.Minute

@@ -131,8 +131,9 @@ type DigestWriter interface {
 	// BindCity binds a chat to the whole city.
 	BindCity(ctx context.Context, chat ChatRef, by string, at time.Time) error
 	// ClaimDigest records that a chat's digest for a week is being sent; it
-	// reports false when it was claimed before (sent, or being sent) and a
-	// failed one may be claimed again.
+	// reports false when it was claimed before (sent, or being sent). A
+	// failed one may be claimed again, and so may one left "sending" for
+	// longer than DigestStale before at (its process died mid-send).
 	ClaimDigest(ctx context.Context, chat ChatRef, week string, late bool, at time.Time) (bool, error)
 	// FinishDigest records the outcome of a send.
 	FinishDigest(ctx context.Context, chat ChatRef, week, status, detail string, at time.Time) error

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dangke"
 )
@@ -281,12 +282,10 @@ func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, tex
 
 // unquote removes one pair of quotes around a whole answer.
 func unquote(s string) string {
-	for _, r := range s {
-		if cl, ok := closer(r); ok && strings.HasSuffix(s, string(cl)) && len(s) > len(string(r))+len(string(cl))-1 {
-			inner := strings.TrimSuffix(strings.TrimPrefix(s, string(r)), string(cl))
-			return strings.TrimSpace(inner)
-		}
-		break
+	r, _ := utf8.DecodeRuneInString(s) // only the first character opens a quote
+	if cl, ok := closer(r); ok && strings.HasSuffix(s, string(cl)) && len(s) > len(string(r))+len(string(cl))-1 {
+		inner := strings.TrimSuffix(strings.TrimPrefix(s, string(r)), string(cl))
+		return strings.TrimSpace(inner)
 	}
 	return s
 }

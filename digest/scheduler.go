@@ -34,9 +34,11 @@ type Scheduler struct {
 	schedule cron.Schedule
 }
 
-// Result counts what a run did.
+// Result counts what a run did. Pending counts the digests (among Skipped)
+// claimed by a send that has not finished: another process sending now, or
+// one that died mid-send, whose digest goes again once its claim is stale.
 type Result struct {
-	Sent, Skipped, Failed int
+	Sent, Skipped, Failed, Pending int
 }
 
 func (s *Scheduler) init() error {
@@ -91,6 +93,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	loc := s.Campaign.Location
 	for {
 		now := s.Now().In(loc)
+		pending := false
 		if due := s.lastDue(now); !due.IsZero() {
 			late := now.Sub(due) > time.Hour
 			week := dangke.Week(due.AddDate(0, 0, -7))
@@ -98,16 +101,26 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				s.Log.Debug("no digest outside the campaign", "week", dangke.WeekLabel(week))
 			} else if now.Sub(due) > s.Campaign.MaxAge {
 				s.Log.Info("digest missed long ago; skipped", "due", due, "max_age", s.Campaign.MaxAge)
-			} else if _, err := s.RunWeek(ctx, week, late, nil); err != nil {
+			} else if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				s.Log.Error("digest run failed", "err", err)
+			} else {
+				pending = res.Pending > 0
 			}
 		}
-		next := s.schedule.Next(s.Now().In(loc))
+		wake := s.Now().In(loc)
+		next := s.schedule.Next(wake)
+		// A send claimed and not finished (say the bot was killed mid-send
+		// and restarted at once) is looked at again once its claim is stale,
+		// not a week later.
+		if recheck := wake.Add(dangke.DigestStale + time.Minute); pending && recheck.Before(next) {
+			s.Log.Info("a digest claimed earlier has not finished; looking again", "at", recheck)
+			next = recheck
+		}
 		s.Log.Debug("next digest", "at", next)
-		if err := s.Sleep(ctx, time.Until(next)); err != nil {
+		if err := s.Sleep(ctx, next.Sub(wake)); err != nil {
 			return nil
 		}
 	}
@@ -135,8 +148,15 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		if notifier == nil {
 			continue
 		}
+		// A claim still "sending" that can be claimed again was left by a
+		// process that died mid-send: the chat may or may not have it, so it
+		// goes again, marked 补发, rather than being lost.
+		before, err := s.Store.DigestStatus(ctx, bc.Chat, label)
+		if err != nil {
+			return res, err
+		}
 		var claimed bool
-		err := s.Store.Update(ctx, func(tx dangke.Tx) error {
+		err = s.Store.Update(ctx, func(tx dangke.Tx) error {
 			var err error
 			claimed, err = tx.ClaimDigest(ctx, bc.Chat, label, late, s.Now())
 			return err
@@ -146,7 +166,15 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		}
 		if !claimed {
 			res.Skipped++
+			if before == dangke.DigestSending {
+				res.Pending++
+			}
 			continue
+		}
+		resend := before == dangke.DigestSending
+		if resend {
+			s.Log.Warn("digest claimed earlier but its send never finished; sending again, marked 补发",
+				"chat", bc.Chat.Key(), "week", label)
 		}
 		if snap == nil { // read the week once, for every chat
 			if snap, err = Collect(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
@@ -162,7 +190,7 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 				continue
 			}
 		}
-		d := snap.Build(scope, late)
+		d := snap.Build(scope, late || resend)
 		if err := s.send(ctx, notifier, bc, d); err != nil {
 			s.Log.Error("digest not sent", "chat", bc.Chat.Key(), "week", label, "err", err)
 			s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())

@@ -130,11 +130,15 @@ func (t *txStore) BindCity(ctx context.Context, chat dangke.ChatRef, by string, 
 	return nil
 }
 
-// ClaimDigest records that a digest is being sent, unless it was before.
+// ClaimDigest records that a digest is being sent, unless it was before or
+// is being sent now; a failed claim, or a "sending" one older than
+// dangke.DigestStale (its process died mid-send), is claimed again.
 func (t *txStore) ClaimDigest(ctx context.Context, chat dangke.ChatRef, week string, late bool, at time.Time) (bool, error) {
 	res, err := t.db.ExecContext(ctx, `INSERT INTO digests (platform, chat_id, week, status, attempts, late, at) VALUES (?, ?, ?, ?, 1, ?, ?)
 		ON CONFLICT (platform, chat_id, week) DO UPDATE SET status = excluded.status, attempts = attempts + 1, at = excluded.at
-		WHERE digests.status = ?`, chat.Platform, chat.ID, week, dangke.DigestSending, late, millis(at), dangke.DigestFailed)
+		WHERE digests.status = ? OR (digests.status = ? AND digests.at < ?)`,
+		chat.Platform, chat.ID, week, dangke.DigestSending, late, millis(at), dangke.DigestFailed,
+		dangke.DigestSending, millis(at.Add(-dangke.DigestStale)))
 	if err != nil {
 		return false, fmt.Errorf("store: claim digest: %w", err)
 	}

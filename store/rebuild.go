@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"dangke"
+	"dangke/internal/atomicfile"
 )
 
 // RebuildTotals recomputes the speaker and running-total tables from the
@@ -40,10 +44,20 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO),
-// while the bot keeps running. The file must not exist yet.
+// while the bot keeps running. The file must not exist yet. The copy is
+// made in a private temporary file beside path and linked into place when
+// complete, so an interrupted backup leaves no partial file under path.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		return fmt.Errorf("store: backup to %s: %w", path, err)
+	err := atomicfile.WriteWith(path, false, func(tmp *os.File) error {
+		// VACUUM INTO accepts an existing empty file: the private one just made.
+		_, err := s.db.ExecContext(ctx, "VACUUM INTO ?", tmp.Name())
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("store: backup: %s 已存在，备份不会覆盖它；换一个文件名，例如 --out dangke-$(date +%%F).db", path)
+		}
+		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/uptrace/bun"
@@ -33,6 +36,7 @@ type Store struct {
 	mu      sync.Mutex // guards closed against Update racing Close
 	closed  bool
 	stopped chan struct{}
+	created bool
 }
 
 type update struct {
@@ -54,9 +58,33 @@ func DSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// Options say how Open treats the file.
+type Options struct {
+	// MustExist refuses a path where no database exists (no file, or an
+	// empty one) instead of creating a new database there: the operators'
+	// commands read a deployment, they never start one.
+	MustExist bool
+	// FullCheck runs PRAGMA integrity_check at open instead of the faster
+	// quick_check.
+	FullCheck bool
+}
+
 // Open opens (creating if needed) the database file at path, applies the
-// migrations and starts the writer.
+// migrations and starts the writer; see OpenWith.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens the database file at path. A new database and its folder
+// are created private to the owner (0600, 0700); SQLite gives the WAL and
+// shared-memory files the database file's mode. Before the migrations it
+// checks the file (quick_check, or integrity_check with FullCheck), that it
+// can be written, and that the binary knows every migration applied to it.
+func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
+	created, err := prepareFile(path, opt.MustExist)
+	if err != nil {
+		return nil, err
+	}
 	sqldb, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -64,40 +92,159 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	db := bun.NewDB(sqldb, sqlitedialect.New())
-	if err := migrateUp(ctx, db); err != nil {
+	fail := func(err error) (*Store, error) {
 		_ = db.Close()
-		return nil, fmt.Errorf("store: migrate %s: %w", path, err)
+		return nil, err
+	}
+	if err := check(ctx, sqldb, path, opt.FullCheck); err != nil {
+		return fail(err)
+	}
+	if err := migrateUp(ctx, db, path); err != nil {
+		return fail(err)
 	}
 	p, err := prepare(ctx, sqldb)
 	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
+		return fail(fmt.Errorf("store: %s: %w", path, err))
 	}
 	s := &Store{
 		queries: queries{db: db, p: p},
 		db:      db,
 		reqs:    make(chan *update, maxBatch),
 		stopped: make(chan struct{}),
+		created: created,
 	}
 	go s.writer()
 	return s, nil
 }
 
-func migrateUp(ctx context.Context, db *bun.DB) error {
+// Created reports whether Open made a new database rather than opening one.
+func (s *Store) Created() bool { return s.created }
+
+// prepareFile refuses a missing database when it must exist, and otherwise
+// creates an empty private file (and folder) for SQLite to fill, so that
+// the database never exists with a looser mode. It reports whether it
+// created the file.
+func prepareFile(path string, mustExist bool) (bool, error) {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return false, fmt.Errorf("store: %s 是一个文件夹，不是数据库文件；--db 要指向数据库文件，例如 --db /var/lib/dangke/dangke.db", path)
+	case err == nil && st.Size() > 0:
+		return false, nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return false, fmt.Errorf("store: %w", err)
+	case mustExist:
+		return false, fmt.Errorf("%w：%s。这个命令只读取已有的数据库，不会新建；请用 --db 指定机器人使用的数据库（例如 --db /var/lib/dangke/dangke.db），新部署先运行一次 dangke console --db %s 建立它", ErrNoDatabase, path, path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, fmt.Errorf("store: create the database folder: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("store: create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return false, fmt.Errorf("store: create %s: %w", path, err)
+	}
+	return true, nil
+}
+
+// ErrNoDatabase is returned by OpenWith with MustExist for a path where no
+// database exists.
+var ErrNoDatabase = errors.New("数据库不存在")
+
+// check verifies the file before anything is written to it.
+func check(ctx context.Context, db *sql.DB, path string, full bool) error {
+	pragma := "quick_check"
+	if full {
+		pragma = "integrity_check"
+	}
+	unusable := func(err error) error {
+		if strings.Contains(err.Error(), "malformed") {
+			return fmt.Errorf("store: 数据库 %s 已损坏（%w）。请停止机器人，从最近的备份恢复（见 docs/operations.md）", path, err)
+		}
+		return fmt.Errorf("store: %s 不是可用的 SQLite 数据库（%w）。请检查 --db 指向的文件，或从备份恢复", path, err)
+	}
+	rows, err := db.QueryContext(ctx, "PRAGMA "+pragma)
+	if err != nil {
+		return unusable(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("store: %s: %w", pragma, err)
+		}
+		if line != "ok" && len(problems) < 5 {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return unusable(err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: 数据库 %s 已损坏（PRAGMA %s：%s）。请停止机器人，从最近的备份恢复（见 docs/operations.md）", path, pragma, strings.Join(problems, "；"))
+	}
+	// A write transaction fails at once on a file or folder the process may
+	// not write, instead of at the first lecture someone logs.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", path, err)
+	}
+	defer conn.Close()
+	// (BEGIN IMMEDIATE alone succeeds on a read-only file in WAL mode: the
+	// check writes a table, and rolls it back.)
+	readOnly := func(err error) error {
+		return fmt.Errorf("store: 数据库 %s 不可写（%w）。请检查文件和所在文件夹的属主与权限（运行 dangke 的用户要能写二者）", path, err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return readOnly(err)
+	}
+	_, err = conn.ExecContext(ctx, "CREATE TABLE dangke_write_check (x)")
+	if _, rerr := conn.ExecContext(ctx, "ROLLBACK"); rerr != nil && err == nil {
+		return fmt.Errorf("store: %s: %w", path, rerr)
+	}
+	if err != nil {
+		return readOnly(err)
+	}
+	return nil
+}
+
+func migrateUp(ctx context.Context, db *bun.DB, path string) error {
 	sub, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
 	if err != nil {
-		return err
+		return fmt.Errorf("store: migrations: %w", err)
 	}
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(sub); err != nil {
-		return err
+		return fmt.Errorf("store: migrations: %w", err)
 	}
 	m := migrate.NewMigrator(db, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
-		return err
+		return fmt.Errorf("store: migrate %s: %w", path, err)
 	}
-	_, err = m.Migrate(ctx)
-	return err
+	applied, err := m.AppliedMigrations(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", path, err)
+	}
+	known := map[string]bool{}
+	for _, k := range ms.Sorted() {
+		known[k.Name] = true
+	}
+	var unknown []string
+	for _, a := range applied {
+		if !known[a.Name] {
+			unknown = append(unknown, a.Name)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("store: 数据库 %s 的结构比本程序新（本程序不认识已应用的迁移 %s）。请换用升级后的 dangke，或从升级前的备份恢复；旧程序不能打开新数据库", path, strings.Join(unknown, "、"))
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", path, err)
+	}
+	return nil
 }
 
 // DB returns the underlying Bun handle, for benchmarks and tools that need raw access.

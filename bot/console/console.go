@@ -8,13 +8,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"dangke"
+	"dangke/internal/atomicfile"
 )
 
 // Platform is the console's name in ChatRef and Person keys.
@@ -155,8 +155,13 @@ func (a *Adapter) write(chat dangke.ChatRef, reply *dangke.Reply) error {
 			dir = "."
 		}
 		path := filepath.Join(dir, filepath.Base(f.Name))
-		if err := os.WriteFile(path, f.Data, 0o600); err != nil {
-			return fmt.Errorf("console: save %s: %w", f.Name, err)
+		// Written whole or not at all; a failure (a full disk) is said on
+		// the screen and the console goes on with its input.
+		if err := atomicfile.Write(path, f.Data); err != nil {
+			if _, werr := fmt.Fprintf(a.Out, "❌ 文件没有保存：%s（%v）。原有的同名文件不变；腾出空间或改 console.out_dir 后再导出一次。\n", path, err); werr != nil {
+				return fmt.Errorf("console: write: %w", werr)
+			}
+			continue
 		}
 		fmt.Fprintf(a.Out, "📎 已保存文件：%s\n", path)
 	}

@@ -162,8 +162,8 @@ func TestLongReplyAndRateLimit(t *testing.T) {
 	f.fail429 = 1
 	f.mu.Unlock()
 	f.push("message", message(1, private, "/help"))
-	sent := f.waitSent(3)
-	sent = f.quiet()
+	f.waitSent(3)
+	sent := f.quiet()
 	var parts []string
 	for _, s := range sent {
 		if len([]rune(s.Text)) > 4096 {

@@ -16,8 +16,8 @@ import (
 )
 
 // Config is the bot's configuration file. Every key is documented in
-// config.example.yaml; ${NAME} anywhere in the file is replaced by the
-// environment variable NAME, so secrets can stay out of the file.
+// config.example.yaml; ${NAME} in a value is replaced by the environment
+// variable NAME, so secrets can stay out of the file.
 type Config struct {
 	DB            string         `yaml:"db"`
 	City          string         `yaml:"city"`
@@ -194,8 +194,11 @@ type TelegramConfig struct {
 
 // LogConfig sets up logging.
 type LogConfig struct {
-	Level  string `yaml:"level"`  // debug, info, warn, error
-	Format string `yaml:"format"` // text or json
+	Level      string `yaml:"level"`       // debug, info, warn, error
+	Format     string `yaml:"format"`      // text or json
+	File       string `yaml:"file"`        // empty: standard error
+	MaxSizeMB  int    `yaml:"max_size_mb"` // a log file is rotated at this size
+	MaxBackups int    `yaml:"max_backups"` // rotated files kept
 }
 
 // ConsoleConfig sets up the local console.
@@ -211,7 +214,7 @@ func defaults() Config {
 		Timezone:      "Asia/Shanghai",
 		UndoWindow:    24 * time.Hour,
 		PromptTimeout: 5 * time.Minute,
-		Log:           LogConfig{Level: "info", Format: "text"},
+		Log:           LogConfig{Level: "info", Format: "text", MaxSizeMB: 10, MaxBackups: 5},
 		Console:       ConsoleConfig{OutDir: "."},
 		Telegram:      TelegramConfig{APIURL: "https://api.telegram.org", Listen: ":8443"},
 		DingTalk:      DingTalkConfig{OpenAPIHost: "https://api.dingtalk.com", OAPIHost: "https://oapi.dingtalk.com"},
@@ -241,32 +244,126 @@ func (c *Config) fromEnv(getenv func(string) string) {
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
+// unsetVar is a ${NAME} whose variable is empty, and the key it is in.
+type unsetVar struct {
+	name, key string
+}
+
 // loadConfig reads a YAML file over the defaults. Unknown keys are errors,
-// so that a misspelt key is not silently ignored.
+// so that a misspelt key is not silently ignored. ${NAME} is replaced by
+// the environment variable NAME in the decoded values — never in the YAML
+// text, so a secret holding '#', '&', '*' or ': ' arrives as it is, and
+// never in comments. An unset variable is an error unless it belongs to a
+// platform that stays disabled (telegram:, dingtalk:, wecom:, or an admin
+// of such a platform, which is then left out).
 func loadConfig(path string, getenv func(string) string) (Config, error) {
 	cfg := defaults()
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("config: %w", err)
+		return cfg, fmt.Errorf("配置文件 %s 读不到：%w", path, err)
 	}
-	var missing []string
-	raw = envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
-		name := string(envRef.FindSubmatch(m)[1])
-		v := getenv(name)
-		if v == "" {
-			missing = append(missing, name)
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return cfg, fmt.Errorf("配置文件 %s 不是正确的 YAML：%w", path, err)
+	}
+	var unset []unsetVar
+	expand(&root, "", getenv, &unset)
+	if root.Kind != 0 { // an empty file keeps the defaults
+		// Encoded again and decoded strictly: yaml.Node.Decode cannot refuse unknown keys.
+		text, err := yaml.Marshal(&root)
+		if err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
 		}
-		return []byte(v)
-	})
-	if len(missing) > 0 {
-		return cfg, fmt.Errorf("config %s: environment variables not set: %s", path, strings.Join(missing, ", "))
+		dec := yaml.NewDecoder(bytes.NewReader(text))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, fmt.Errorf("配置文件 %s：%w（键名见 config.example.yaml）", path, err)
+		}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
+	cfg.fromEnv(getenv)
+	if err := cfg.dropUnset(unset); err != nil {
+		return cfg, fmt.Errorf("配置文件 %s：%w", path, err)
 	}
 	return cfg, cfg.validate()
+}
+
+// expand replaces ${NAME} in every scalar value under n (keys and comments
+// are left alone) and notes the variables that are empty.
+func expand(n *yaml.Node, key string, getenv func(string) string, unset *[]unsetVar) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			expand(c, key, getenv, unset)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if key != "" {
+				k = key + "." + k
+			}
+			expand(n.Content[i+1], k, getenv, unset)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			expand(c, fmt.Sprintf("%s[%d]", key, i), getenv, unset)
+		}
+	case yaml.ScalarNode:
+		if !envRef.MatchString(n.Value) {
+			return
+		}
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+			name := envRef.FindStringSubmatch(m)[1]
+			v := getenv(name)
+			if v == "" {
+				*unset = append(*unset, unsetVar{name: name, key: key})
+			}
+			return v
+		})
+		// The value is a string whatever the variable holds (a secret of
+		// digits stays a string), and is written back quoted as needed.
+		n.Tag, n.Style = "!!str", 0
+	}
+}
+
+// dropUnset checks the ${NAME}s whose variable was empty: fine in the
+// section of a platform that is not enabled, and in an admin entry of
+// such a platform (the entry is left out); an error anywhere else.
+func (c *Config) dropUnset(unset []unsetVar) error {
+	enabled := map[string]bool{
+		"telegram": c.Telegram.Token != "",
+		"dingtalk": c.DingTalk.ClientID != "",
+		"wecom":    c.WeCom.BotID != "" || c.WeCom.Callback.Token != "",
+	}
+	var missing []string
+	drop := map[int]bool{}
+	for _, u := range unset {
+		section, _, _ := strings.Cut(u.key, ".")
+		if on, isPlatform := enabled[section]; isPlatform && !on {
+			continue
+		}
+		var i int
+		if n, _ := fmt.Sscanf(u.key, "admins[%d]", &i); n == 1 && i < len(c.Admins) {
+			platform, _, _ := strings.Cut(c.Admins[i], ":")
+			if on, isPlatform := enabled[platform]; isPlatform && !on {
+				drop[i] = true
+				continue
+			}
+		}
+		missing = append(missing, fmt.Sprintf("%s（%s）", u.name, u.key))
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("环境变量未设置：%s。在启动前设置它们，例如 export %s=…，或写在 systemd 的 EnvironmentFile 里", strings.Join(missing, "、"), firstName(missing))
+	}
+	if len(drop) > 0 {
+		admins := c.Admins[:0:0]
+		for i, a := range c.Admins {
+			if !drop[i] {
+				admins = append(admins, a)
+			}
+		}
+		c.Admins = admins
+	}
+	return nil
 }
 
 func (c *Config) validate() error {
@@ -300,6 +397,12 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config: telegram.webhook_url needs telegram.webhook_secret, so that only Telegram can post updates")
 	}
 	return nil
+}
+
+// firstName returns the variable name of a "NAME（key）" entry.
+func firstName(missing []string) string {
+	name, _, _ := strings.Cut(missing[0], "（")
+	return name
 }
 
 func loadLocation(name string) (*time.Location, error) { return time.LoadLocation(name) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -18,24 +17,30 @@ type digestArgs struct {
 	week   string
 	unit   string
 	dryRun bool
+	force  bool
 }
 
 func (m *Main) parseDigest(args []string) error {
-	fs := flag.NewFlagSet("dangke digest", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stdout, usage) }
-	fs.StringVar(&m.configPath, "config", "", "configuration file")
-	fs.StringVar(&m.dbPath, "db", "", "SQLite database file")
-	fs.StringVar(&m.digest.week, "week", "", "ISO week, 2019-W27 (default: last week)")
-	fs.StringVar(&m.digest.unit, "unit", "", "only chats bound to this unit or below it (全市: the city's chats)")
-	fs.BoolVar(&m.digest.dryRun, "dry-run", false, "print the digests instead of sending them")
-	if err := fs.Parse(args); err != nil {
-		return err
+	fs := m.flags("digest", "打印或发送某周的周报（默认上周），发往每个绑定了单位的群。与运行中的机器人共用发送记录，\n"+
+		"同一周同一个群不会发两次；发送走各平台的接口，不占用机器人的长连接。\n"+
+		"活动期间之外的周不发送（与定时周报相同），除非加 --force；--dry-run 只打印。",
+		exampleOf("dangke digest"))
+	fs.StringVar(&m.digest.week, "week", "", "哪一周 `WEEK`：ISO 周 2019-W27，或这一周里的任一天 2019-07-15（默认上周）")
+	fs.StringVar(&m.digest.unit, "unit", "", "只发给绑定到单位 `PATH` 及其下级的群；全市：只发市级群")
+	fs.BoolVar(&m.digest.dryRun, "dry-run", false, "只打印周报，不发送")
+	fs.BoolVar(&m.digest.force, "force", false, "活动期间之外也发送")
+	return m.parse(fs, args)
+}
+
+// parseWeek reads --week: an ISO week (2019-W27) or a day in it (2019-07-15).
+func parseWeek(s string, loc *time.Location) (dangke.Period, error) {
+	if d, err := time.ParseInLocation(dangke.DateLayout, s, loc); err == nil {
+		return dangke.Week(d), nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; see dangke --help", fs.Arg(0))
+	if p, err := dangke.ParseWeek(s, loc); err == nil {
+		return p, nil
 	}
-	return nil
+	return dangke.Period{}, fmt.Errorf("--week「%s」看不懂：写 ISO 周，例如 --week 2019-W27，或这一周里的一天，例如 --week 2019-07-15", s)
 }
 
 // runDigest prints or sends a week's digests. Sending goes through each
@@ -47,9 +52,15 @@ func (m *Main) runDigest(ctx context.Context) error {
 	week := dangke.Week(time.Now().In(loc).AddDate(0, 0, -7))
 	if m.digest.week != "" {
 		var err error
-		if week, err = dangke.ParseWeek(m.digest.week, loc); err != nil {
+		if week, err = parseWeek(m.digest.week, loc); err != nil {
 			return err
 		}
+	}
+	// Outside the campaign the scheduler sends nothing; neither does this,
+	// unless the operator insists.
+	if c := rc.Campaign; !m.digest.dryRun && !m.digest.force && (week.To.Before(c.Start) || week.From.After(c.End)) {
+		return fmt.Errorf("%s 不在活动期间（%s 至 %s），定时周报也不会发送。只看内容用 --dry-run；确要发送加 --force，例如 dangke digest --week %s --force",
+			dangke.WeekLabel(week), c.Start.Format(dangke.DateLayout), c.End.Format(dangke.DateLayout), isoWeek(week))
 	}
 	var scope *dangke.Unit
 	cityOnly := m.digest.unit == dangke.CityName
@@ -113,9 +124,18 @@ func (m *Main) runDigest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s：发送 %d，此前已发 %d，失败 %d。\n", dangke.WeekLabel(week), res.Sent, res.Skipped, res.Failed)
+	fmt.Fprintf(m.Stdout, "%s：发送 %d，此前已发 %d，失败 %d。\n", dangke.WeekLabel(week), res.Sent, res.Skipped-res.Pending, res.Failed)
+	if res.Pending > 0 {
+		fmt.Fprintf(m.Stdout, "另有 %d 份正由别的进程发送，或发送时进程中断；中断的 %d 分钟后再运行一次会补发。\n", res.Pending, int(dangke.DigestStale.Minutes()))
+	}
 	if res.Failed > 0 {
-		return fmt.Errorf("%d digests not sent; see the log", res.Failed)
+		return fmt.Errorf("%d 份周报没有发出，原因见日志；再运行一次会只补发这些", res.Failed)
 	}
 	return nil
+}
+
+// isoWeek writes a week as --week takes it: 2019-W27.
+func isoWeek(p dangke.Period) string {
+	y, w := p.From.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"dangke/store"
 )
 
 // runMain runs one dangke command line and returns its output.
@@ -35,6 +37,14 @@ func TestImportCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		return p
+	}
+	// A deployment's database exists before anything is imported into it.
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
 	}
 	units := write("单位.csv", "单位,党员数\n温县/城关镇/第一党支部,45\n孟州市/机关党支部,10\n")
 	if out, err := runMain(t, "import", "units", units, "--db", db); err != nil || !strings.Contains(out, "新增 2") {

@@ -11,9 +11,15 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the static binary knows Asia/Shanghai on any system
+
+	"gopkg.in/natefinch/lumberjack.v2"
 
 	"dangke"
 	"dangke/bot"
@@ -28,31 +34,40 @@ import (
 
 const usage = `dangke — 党课助手，微型党课活动的群聊机器人
 
-用法 (usage):
-  dangke [--config FILE] [--db FILE]            运行配置中启用的平台；都未启用时打开本地控制台
-  dangke console [--config FILE] [--db FILE]    本地控制台：每行一条消息，回复打印到标准输出
-  dangke digest [--week 2019-W27] [--unit PATH|全市] [--dry-run]
-                                                打印或发送某周周报（默认上周）；与运行中的机器人
-                                                共用发送记录，同一周不会重复发送
-  dangke backup --out FILE                      在机器人运行时备份数据库（一致的副本）
+用法：
+  dangke [--config FILE] [--db FILE] [--check]    运行配置中启用的平台；都未启用时打开本地控制台
+  dangke console [--config FILE] [--db FILE]      本地控制台：每行一条消息，回复打印到标准输出
+  dangke digest [--week 2019-W27|2019-07-15] [--unit PATH|全市] [--dry-run] [--force]
+                                                  打印或发送某周周报（默认上周）；与运行中的机器人
+                                                  共用发送记录，同一周不会重复发送
+  dangke backup --out FILE                        在机器人运行时备份数据库（一致的副本）
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
-                                                导出附件1（统计表；--unit 缺省为全市）
+                                                  导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
   dangke import units|members|instructors FILE.xlsx|FILE.csv [--unit PATH] [--skip-invalid] [--rejects FILE]
-                                                导入单位树、党员数或师资库；先检查每一行，
-                                                有错则不导入（--skip-invalid 导入正确的行）
+                                                  导入单位树、党员数或师资库；先检查每一行，
+                                                  有错则不导入（--skip-invalid 导入正确的行）
+  dangke service install|uninstall|start|stop [--config FILE]
+                                                  （Windows）安装、卸载、启动、停止 Windows 服务
+  dangke version                                  显示版本
 
-控制台里的特殊行 (console meta lines):
+只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import
+只读取已有的数据库，--db 指向不存在的文件时拒绝执行。
+
+控制台里的特殊行：
   :as NAME    之后的消息由 console:NAME 发送（默认 console:admin，是管理员）
   :in CHAT    之后的消息发在群聊 console:CHAT 中（单独 :in 回到单聊）
 
-选项 (options):
+选项：
   --config FILE   配置文件（默认：当前目录的 dangke.yaml，若存在）
   --db FILE       SQLite 数据库文件，覆盖配置中的 db（默认 dangke.db）
-  -h, --help      显示本帮助
+  --check         启动时做完整检查（PRAGMA integrity_check，大库较慢）；默认只做 quick_check
+  --version       显示版本
+  -h, --help      显示本帮助；dangke 子命令 --help 显示子命令的选项
 
-示例 (example):
+示例：
   echo '/单位 新增 温县/城关镇/第一党支部 45' | dangke console
+  dangke digest --week 2019-07-15 --dry-run
 `
 
 // Main is the program: flags and config in, adapters running, resources closed.
@@ -60,15 +75,19 @@ type Main struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	Now            func() time.Time // the clock for the campaign check at start; time.Now when nil
 
 	command    string
 	configPath string
 	dbPath     string
+	check      bool
 	cfg        Config
 	store      *store.Store
 	logger     *slog.Logger
+	logFile    io.Closer
 	tool       toolArgs
 	digest     digestArgs
+	service    serviceArgs
 }
 
 func main() {
@@ -109,36 +128,146 @@ func (m *Main) ParseFlags(args []string) error {
 		}
 		return m.loadConfig()
 	case "backup":
-		fs := flag.NewFlagSet("dangke backup", flag.ContinueOnError)
-		fs.SetOutput(m.Stderr)
-		fs.StringVar(&m.configPath, "config", "", "configuration file")
-		fs.StringVar(&m.dbPath, "db", "", "SQLite database file")
-		fs.StringVar(&m.tool.out, "out", "", "backup file (must not exist)")
-		if err := fs.Parse(args); err != nil {
+		fs := m.flags("backup", "在机器人运行时把数据库备份到一个新文件（一致的副本，文件权限 0600）。\n备份先写到同一文件夹的临时文件，完整后才出现在 --out 下；已存在的文件不会被覆盖。",
+			"dangke backup --db /var/lib/dangke/dangke.db --out /var/backups/dangke-2019-07-15.db")
+		fs.StringVar(&m.tool.out, "out", "", "备份文件 `FILE`（不能已存在）")
+		if err := m.parse(fs, args); err != nil {
 			return err
 		}
-		if m.tool.out == "" || fs.NArg() > 0 {
-			return errors.New("backup needs --out FILE; see dangke --help")
+		if m.tool.out == "" {
+			return m.usageError(fs, "backup 要用 --out 指定备份文件")
 		}
 		return m.loadConfig()
+	case "service":
+		if err := m.parseService(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
+	case "version":
+		fmt.Fprintln(m.Stdout, version())
+		return flag.ErrHelp
 	case "help":
+		if len(args) > 0 && args[0] != "help" && args[0] != "version" {
+			return (&Main{Stdout: m.Stdout, Stderr: m.Stderr, Getenv: m.Getenv}).ParseFlags([]string{args[0], "--help"})
+		}
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("unknown command %q; see dangke --help", m.command)
+		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
 	}
 	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() { fmt.Fprint(m.Stdout, usage) }
-	fs.StringVar(&m.configPath, "config", "", "configuration file")
-	fs.StringVar(&m.dbPath, "db", "", "SQLite database file")
+	fs.StringVar(&m.configPath, "config", "", "配置文件")
+	fs.StringVar(&m.dbPath, "db", "", "SQLite 数据库文件")
+	fs.BoolVar(&m.check, "check", false, "启动时做完整检查（integrity_check）")
+	showVersion := fs.Bool("version", false, "显示版本")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return flagError("dangke "+m.command, err, "dangke --config dangke.yaml --db dangke.db")
+	}
+	if *showVersion {
+		fmt.Fprintln(m.Stdout, version())
+		return flag.ErrHelp
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; see dangke --help", fs.Arg(0))
+		return fmt.Errorf("多余的参数「%s」；例如 dangke --config dangke.yaml，见 dangke --help", fs.Arg(0))
 	}
 	return m.loadConfig()
+}
+
+// flags starts the flag set of a subcommand, with its --help text and the
+// options every subcommand shares.
+func (m *Main) flags(cmd, what, example string) *flag.FlagSet {
+	fs := flag.NewFlagSet("dangke "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		synopsis := map[string]string{
+			"export":  "export form1|form2 [选项]",
+			"import":  "import units|members|instructors FILE [选项]",
+			"service": "service install|uninstall|start|stop [选项]",
+		}[cmd]
+		if synopsis == "" {
+			synopsis = cmd + " [选项]"
+		}
+		fmt.Fprintf(m.Stdout, "用法：dangke %s\n\n%s\n\n选项：\n", synopsis, what)
+		fs.SetOutput(m.Stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		fmt.Fprintf(m.Stdout, "\n示例：\n  %s\n", example)
+	}
+	fs.StringVar(&m.configPath, "config", "", "配置文件 `FILE`（默认：当前目录的 dangke.yaml，若存在）")
+	fs.StringVar(&m.dbPath, "db", "", "SQLite 数据库文件 `FILE`，覆盖配置中的 db；必须已存在")
+	return fs
+}
+
+// parse parses a subcommand's flags, in Chinese: an error names the flag
+// and gives the subcommand's example.
+func (m *Main) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return flagError(fs.Name(), err, exampleOf(fs.Name()))
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("多余的参数「%s」；例如 %s，见 %s --help", fs.Arg(0), exampleOf(fs.Name()), fs.Name())
+	}
+	return nil
+}
+
+// usageError refuses a subcommand's arguments with its example.
+func (m *Main) usageError(fs *flag.FlagSet, msg string) error {
+	return fmt.Errorf("%s，例如 %s；见 %s --help", msg, exampleOf(fs.Name()), fs.Name())
+}
+
+// exampleOf returns the example a subcommand's --help shows.
+func exampleOf(cmd string) string {
+	switch cmd {
+	case "dangke backup":
+		return "dangke backup --out dangke-2019-07-15.db"
+	case "dangke digest":
+		return "dangke digest --week 2019-W27 --dry-run"
+	case "dangke export":
+		return "dangke export form1 --unit 温县 --out 附件1.xlsx"
+	case "dangke import":
+		return "dangke import units 单位.xlsx"
+	case "dangke service":
+		return "dangke service install --config C:\\dangke\\dangke.yaml"
+	}
+	return "dangke --config dangke.yaml"
+}
+
+// flagError turns the flag package's English errors into Chinese.
+func flagError(cmd string, err error, example string) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		msg = "没有选项 " + name
+	} else if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		msg = "选项 " + name + " 后面要跟一个值"
+	} else {
+		msg = "选项的值不对（" + msg + "）"
+	}
+	return fmt.Errorf("%s；例如 %s，全部选项见 %s --help", msg, example, cmd)
+}
+
+// version names the build: the module version and commit when the build
+// recorded them, and the Go release.
+func version() string {
+	v, rev := "开发版", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = "，提交 " + s.Value[:12]
+			}
+		}
+	}
+	return fmt.Sprintf("dangke %s%s（%s，%s/%s）", v, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // loadConfig reads the configuration file, if any, and the flags over it.
@@ -154,31 +283,65 @@ func (m *Main) loadConfig() error {
 		if m.cfg, err = loadConfig(m.configPath, m.Getenv); err != nil {
 			return err
 		}
+	} else {
+		m.cfg.fromEnv(m.Getenv)
+		if err := m.cfg.validate(); err != nil {
+			return err
+		}
 	}
 	if m.dbPath != "" {
 		m.cfg.DB = m.dbPath
 	}
-	m.cfg.fromEnv(m.Getenv)
-	m.logger = newLogger(m.Stderr, m.cfg.Log)
-	return nil
+	if m.command == "service" && m.service.action == "run" && m.cfg.Log.File == "" {
+		m.cfg.Log.File = "dangke.log" // a service has no terminal
+	}
+	var err error
+	m.logger, m.logFile, err = newLogger(m.Stderr, m.cfg.Log)
+	return err
 }
 
-func newLogger(w io.Writer, c LogConfig) *slog.Logger {
+// newLogger logs to w, or to the rotated file the configuration names.
+func newLogger(w io.Writer, c LogConfig) (*slog.Logger, io.Closer, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
 		level = slog.LevelInfo
 	}
+	var closer io.Closer
+	if c.File != "" {
+		if err := os.MkdirAll(filepath.Dir(c.File), 0o700); err != nil {
+			return nil, nil, fmt.Errorf("log.file：建不了日志文件夹：%w", err)
+		}
+		lj := &lumberjack.Logger{Filename: c.File, MaxSize: c.MaxSizeMB, MaxBackups: c.MaxBackups}
+		w, closer = lj, lj
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(slog.NewJSONHandler(w, opts)), closer, nil
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(slog.NewTextHandler(w, opts)), closer, nil
+}
+
+// openStore opens the database: the operators' commands only an existing
+// one; the bot and the console create it when missing, and say so.
+func (m *Main) openStore(ctx context.Context) error {
+	creates := m.command == "" || m.command == "console" || (m.command == "service" && m.service.action == "run")
+	var err error
+	m.store, err = store.OpenWith(ctx, m.cfg.DB, store.Options{MustExist: !creates, FullCheck: m.check})
+	if err != nil {
+		return err
+	}
+	if m.store.Created() {
+		m.logger.Info("新建了数据库（此前不存在）", "db", m.cfg.DB)
+	}
+	return nil
 }
 
 // Run opens the store and runs the adapters until ctx ends or input runs out.
 func (m *Main) Run(ctx context.Context) error {
-	var err error
-	if m.store, err = store.Open(ctx, m.cfg.DB); err != nil {
+	if m.command == "service" && m.service.action != "run" {
+		return m.runService(ctx)
+	}
+	if err := m.openStore(ctx); err != nil {
 		return err
 	}
 	switch m.command {
@@ -192,11 +355,20 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		fmt.Fprintf(m.Stdout, "已备份到 %s。\n", m.tool.out)
 		return nil
+	case "service":
+		return m.runService(ctx)
 	}
+	return m.runBot(ctx)
+}
+
+// runBot runs the router over the configured adapters, or the console.
+func (m *Main) runBot(ctx context.Context) error {
 	rc := m.routerConfig()
+	m.warnOutsideCampaign(rc.Campaign)
 	router := commands.New(m.store, rc)
 	var adapters []bot.Adapter
 	if m.command != "console" {
+		var err error
 		if adapters, err = m.platforms(ctx, router.Commands()); err != nil {
 			return err
 		}
@@ -206,7 +378,11 @@ func (m *Main) Run(ctx context.Context) error {
 		level = slog.LevelDebug // the console's own screen says it started
 		c := &console.Adapter{In: m.Stdin, Out: m.Stdout, OutDir: m.cfg.Console.OutDir, Prompt: isTerminal(m.Stdin)}
 		if c.Prompt {
-			fmt.Fprintf(m.Stdout, "党课助手控制台（数据库 %s）。发送 /帮助 开始，Ctrl-D 退出。\n", m.cfg.DB)
+			created := ""
+			if m.store.Created() {
+				created = "，新建"
+			}
+			fmt.Fprintf(m.Stdout, "党课助手控制台（数据库 %s%s）。发送 /帮助 开始，Ctrl-D 退出。\n", m.cfg.DB, created)
 		}
 		adapters = []bot.Adapter{c}
 	}
@@ -222,9 +398,26 @@ func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
-	err = bot.Run(ctx, router, adapters...)
+	err := bot.Run(ctx, router, adapters...)
 	cancel()
 	return errors.Join(err, <-done)
+}
+
+// warnOutsideCampaign logs once, at start, that the configured campaign
+// has not begun or has ended: no digest goes out then.
+func (m *Main) warnOutsideCampaign(c dangke.Campaign) {
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	today := now().In(c.Location)
+	span := c.Start.Format(dangke.DateLayout) + " 至 " + c.End.Format(dangke.DateLayout)
+	switch {
+	case today.Before(c.Start):
+		m.logger.Warn("活动尚未开始：开始前不发周报；如日期不对，改配置的 campaign.start", "campaign", c.Name, "dates", span)
+	case !today.Before(c.End.AddDate(0, 0, 1)):
+		m.logger.Warn("活动已结束：不再发周报；新一年的活动请改配置的 campaign:", "campaign", c.Name, "dates", span)
+	}
 }
 
 // platforms returns the chat platforms the configuration enables.
@@ -301,10 +494,14 @@ func (m *Main) routerConfig() commands.Config {
 
 // Close releases what Run opened.
 func (m *Main) Close() error {
+	var err error
 	if m.store != nil {
-		return m.store.Close()
+		err = m.store.Close()
 	}
-	return nil
+	if m.logFile != nil {
+		err = errors.Join(err, m.logFile.Close())
+	}
+	return err
 }
 
 func isTerminal(r io.Reader) bool {

@@ -34,7 +34,7 @@ func TestLoadConfig(t *testing.T) {
 	}
 	for name, bad := range map[string]string{
 		"unknown key":   "dbb: x.db\n",
-		"missing env":   "admins: [\"dingtalk:${NOT_SET}\"]\n",
+		"missing env":   "city: ${NOT_SET}\n",
 		"bad admin":     "admins: [\"manager123\"]\n",
 		"bad timezone":  "timezone: Mars/Olympus\n",
 		"bad duration":  "undo_window: soon\n",
@@ -134,6 +134,7 @@ func commandsOf(t *testing.T, m *Main) []*commands.Command {
 func TestBackupCommand(t *testing.T) {
 	dir := t.TempDir()
 	var out bytes.Buffer
+	newDB(t, filepath.Join(dir, "d.db"))
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
 	if err := m.ParseFlags([]string{"backup", "--db", filepath.Join(dir, "d.db"), "--out", filepath.Join(dir, "copy.db")}); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dangke"
+	"dangke/internal/atomicfile"
 	"dangke/report"
 )
 
@@ -28,45 +29,58 @@ type toolArgs struct {
 
 // parseTool reads `export form1|form2 ...` and `import units|members|instructors FILE ...`.
 func (m *Main) parseTool(args []string) error {
+	what := map[string]string{
+		"export": "导出正式报表：form1 附件1（统计表，--unit 缺省为全市），form2 附件2（一个县市区的师资库，含完整手机号）。\n" +
+			"文件先写到同一文件夹的临时文件，写完才换上，失败不会留下半个或空的文件；文件权限 0600。",
+		"import": "从 XLSX 或 CSV 导入单位树（units）、党员数（members）或师资库（instructors）。先检查每一行，有错则不导入\n" +
+			"（--skip-invalid 导入正确的行）。导入到已有的数据库（--db 必须存在）。",
+	}[m.command]
+	fs := m.flags(m.command, what, exampleOf("dangke "+m.command))
+	fs.StringVar(&m.tool.unit, "unit", "", "单位路径 `PATH`，例如 温县/城关镇；全市：整个城市")
+	switch m.command {
+	case "export":
+		fs.StringVar(&m.tool.from, "from", "", "第一天 `DATE`，例如 2019-07-01（与 --to 一起用）")
+		fs.StringVar(&m.tool.to, "to", "", "最后一天 `DATE`，例如 2019-09-30")
+		fs.StringVar(&m.tool.format, "format", "", "`FORMAT`：xlsx 或 csv（默认按 --out 的扩展名）")
+		fs.StringVar(&m.tool.out, "out", "", "输出文件 `FILE`，例如 附件1.xlsx")
+	case "import":
+		fs.BoolVar(&m.tool.skipInvalid, "skip-invalid", false, "只导入正确的行，其余写入 --rejects 文件")
+		fs.StringVar(&m.tool.rejects, "rejects", "", "写入被拒绝行的 `FILE`（默认：导入文件名.rejects.csv）")
+		fs.StringVar(&m.tool.maxSize, "max-size", "", "拒绝大于 `SIZE` 的文件（默认：配置 import.max_size，20MB），如 50MB")
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("%s needs what to %s; see dangke --help", m.command, m.command)
+		if m.command == "export" {
+			return m.usageError(fs, "export 要说明导出什么（form1 或 form2）")
+		}
+		return m.usageError(fs, "import 要说明导入什么（units、members 或 instructors）和文件")
 	}
 	m.tool.what, args = args[0], args[1:]
-	fs := flag.NewFlagSet("dangke "+m.command, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stdout, usage) }
-	fs.StringVar(&m.configPath, "config", "", "configuration file")
-	fs.StringVar(&m.dbPath, "db", "", "SQLite database file")
-	fs.StringVar(&m.tool.unit, "unit", "", "unit path")
 	switch m.command {
 	case "export":
 		if m.tool.what != "form1" && m.tool.what != "form2" {
-			return fmt.Errorf("export form1 or form2, not %q", m.tool.what)
+			return m.usageError(fs, fmt.Sprintf("export 只能导出 form1 或 form2，不是「%s」", m.tool.what))
 		}
-		fs.StringVar(&m.tool.from, "from", "", "first day, 2019-07-01")
-		fs.StringVar(&m.tool.to, "to", "", "last day, 2019-09-30")
-		fs.StringVar(&m.tool.format, "format", "", "xlsx or csv (default: from --out)")
-		fs.StringVar(&m.tool.out, "out", "", "output file")
 	case "import":
 		if m.tool.what != "units" && m.tool.what != "members" && m.tool.what != "instructors" {
-			return fmt.Errorf("import units, members or instructors, not %q", m.tool.what)
+			return m.usageError(fs, fmt.Sprintf("import 只能导入 units、members 或 instructors，不是「%s」", m.tool.what))
 		}
 		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-			return errors.New("import needs a file: dangke import units 单位.xlsx")
+			return m.usageError(fs, "import 要给出文件")
 		}
 		m.tool.file, args = args[0], args[1:]
-		fs.BoolVar(&m.tool.skipInvalid, "skip-invalid", false, "import the valid rows, write the rest to --rejects")
-		fs.StringVar(&m.tool.rejects, "rejects", "", "file for rejected rows (default: FILE.rejects.csv)")
-		fs.StringVar(&m.tool.maxSize, "max-size", "", "refuse larger files (default: import.max_size, 20MB)")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; see dangke --help", fs.Arg(0))
+	if m.command == "export" && m.tool.out == "" {
+		return m.usageError(fs, "export 要用 --out 指定输出文件")
 	}
-	if m.command == "export" && (m.tool.out == "" || (m.tool.what == "form2" && m.tool.unit == "")) {
-		return errors.New("export needs --out FILE, and form2 needs --unit COUNTY")
+	if m.command == "export" && m.tool.what == "form2" && m.tool.unit == "" {
+		return fmt.Errorf("附件2 按县市区导出，要用 --unit 指定县市区，例如 dangke export form2 --unit 温县 --out 附件2.xlsx")
 	}
 	if m.tool.maxSize != "" {
 		if _, err := report.ParseSize(m.tool.maxSize); err != nil {
@@ -147,17 +161,17 @@ func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) err
 	var err error
 	if m.tool.what == "form2" {
 		if unit == nil || unit.Kind != dangke.KindCounty {
-			return errors.New("form2 is per county: --unit 温县")
+			return errors.New("附件2 按县市区导出：--unit 要指定县市区，例如 --unit 温县")
 		}
 		f, err = report.Form2(ctx, m.store, m.cfg.City, unit)
 	} else {
 		var p dangke.Period
 		if m.tool.from != "" || m.tool.to != "" {
 			if p.From, err = time.ParseInLocation(dangke.DateLayout, m.tool.from, now.Location()); err != nil {
-				return fmt.Errorf("--from: %w", err)
+				return fmt.Errorf("--from「%s」不是日期，例如 --from 2019-07-01 --to 2019-09-30", m.tool.from)
 			}
 			if p.To, err = time.ParseInLocation(dangke.DateLayout, m.tool.to, now.Location()); err != nil {
-				return fmt.Errorf("--to: %w", err)
+				return fmt.Errorf("--to「%s」不是日期，例如 --from 2019-07-01 --to 2019-09-30", m.tool.to)
 			}
 			p.Label = m.tool.from + "至" + m.tool.to
 		}
@@ -177,13 +191,13 @@ func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) err
 	case "xlsx":
 		data, err = f.XLSX()
 	default:
-		return fmt.Errorf("--format xlsx or csv, not %q", format)
+		return fmt.Errorf("--format 是 xlsx 或 csv，不是「%s」；例如 --out 附件1.xlsx 或 --format csv", format)
 	}
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(m.tool.out, data, 0o600); err != nil {
-		return err
+	if err := atomicfile.Write(m.tool.out, data); err != nil {
+		return fmt.Errorf("导出失败，%s 没有写入（原有的文件保持不变）：%w", m.tool.out, err)
 	}
 	fmt.Fprintf(m.Stdout, "已导出 %s：%d 行。\n", m.tool.out, len(f.Rows))
 	return nil
