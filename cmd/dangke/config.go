@@ -25,6 +25,7 @@ type Config struct {
 	Admins        []string       `yaml:"admins"`
 	UndoWindow    time.Duration  `yaml:"undo_window"`
 	PromptTimeout time.Duration  `yaml:"prompt_timeout"`
+	MaxMessage    int            `yaml:"max_message"`
 	Log           LogConfig      `yaml:"log"`
 	Console       ConsoleConfig  `yaml:"console"`
 	Telegram      TelegramConfig `yaml:"telegram"`
@@ -214,6 +215,7 @@ func defaults() Config {
 		Timezone:      "Asia/Shanghai",
 		UndoWindow:    24 * time.Hour,
 		PromptTimeout: 5 * time.Minute,
+		MaxMessage:    4000,
 		Log:           LogConfig{Level: "info", Format: "text", MaxSizeMB: 10, MaxBackups: 5},
 		Console:       ConsoleConfig{OutDir: "."},
 		Telegram:      TelegramConfig{APIURL: "https://api.telegram.org", Listen: ":8443"},
@@ -380,6 +382,9 @@ func (c *Config) validate() error {
 	}
 	if c.UndoWindow < 0 || c.PromptTimeout < 0 {
 		return fmt.Errorf("config: undo_window and prompt_timeout must not be negative")
+	}
+	if c.MaxMessage < 100 || c.MaxMessage > 100000 {
+		return fmt.Errorf("config: max_message must be between 100 and 100000 characters, got %d", c.MaxMessage)
 	}
 	if _, err := c.Contest.rubric(); err != nil {
 		return err

@@ -71,3 +71,30 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("--max-size over the config: %v %s", err, out)
 	}
 }
+
+// dangke purge deletes old message records and needs an existing database
+// and a date.
+func TestPurgeCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	if _, err := runMain(t, "purge", "--before", "2020-01-01", "--db", db); err == nil || !strings.Contains(err.Error(), "数据库不存在") {
+		t.Fatalf("missing database: %v", err)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runMain(t, "purge", "--db", db); err == nil || !strings.Contains(err.Error(), "--before") {
+		t.Fatalf("no date: %v", err)
+	}
+	if _, err := runMain(t, "purge", "--before", "去年", "--db", db); err == nil || !strings.Contains(err.Error(), "不是日期") {
+		t.Fatalf("bad date: %v", err)
+	}
+	out, err := runMain(t, "purge", "--before", "2020-01-01", "--db", db)
+	if err != nil || !strings.Contains(out, "已删除 2020-01-01 之前的 0 条消息记录") {
+		t.Fatalf("purge: %v %s", err, out)
+	}
+}

@@ -47,11 +47,12 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
   dangke import units|members|instructors FILE.xlsx|FILE.csv [--unit PATH] [--skip-invalid] [--rejects FILE]
                                                   导入单位树、党员数或师资库；先检查每一行，
                                                   有错则不导入（--skip-invalid 导入正确的行）
+  dangke purge --before DATE                      删除该日之前的消息记录（活动结束后），隐去已移出宣讲员的手机号
   dangke service install|uninstall|start|stop [--config FILE]
                                                   （Windows）安装、卸载、启动、停止 Windows 服务
   dangke version                                  显示版本
 
-只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import
+只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import、purge
 只读取已有的数据库，--db 指向不存在的文件时拒绝执行。
 
 控制台里的特殊行：
@@ -143,6 +144,11 @@ func (m *Main) ParseFlags(args []string) error {
 			return err
 		}
 		return m.loadConfig()
+	case "purge":
+		if err := m.parsePurge(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
 	case "version":
 		fmt.Fprintln(m.Stdout, version())
 		return flag.ErrHelp
@@ -153,7 +159,7 @@ func (m *Main) ParseFlags(args []string) error {
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
+		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
 	}
 	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -236,6 +242,8 @@ func exampleOf(cmd string) string {
 		return "dangke import units 单位.xlsx"
 	case "dangke service":
 		return "dangke service install --config C:\\dangke\\dangke.yaml"
+	case "dangke purge":
+		return "dangke purge --before 2020-01-01"
 	}
 	return "dangke --config dangke.yaml"
 }
@@ -357,6 +365,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	case "service":
 		return m.runService(ctx)
+	case "purge":
+		return m.runPurge(ctx)
 	}
 	return m.runBot(ctx)
 }
@@ -398,6 +408,7 @@ func (m *Main) runBot(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
+	go m.housekeep(ctx)
 	err := bot.Run(ctx, router, adapters...)
 	cancel()
 	return errors.Join(err, <-done)
@@ -488,7 +499,7 @@ func (m *Main) routerConfig() commands.Config {
 	campaign, _ := m.cfg.Campaign.campaign(loc) // validated with the config
 	return commands.Config{
 		Admins: admins, Location: loc, City: m.cfg.City, Rubric: rubric, Campaign: campaign,
-		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger,
+		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger, MaxMessage: m.cfg.MaxMessage,
 	}
 }
 
