@@ -217,6 +217,9 @@ func (b *binder) place(bare []piece) error {
 		}
 		bare = splitSlashes(bare)
 	}
+	if cmd.kindField(KPhone) != nil {
+		bare = joinPhone(bare)
+	}
 	var rest []piece
 	var counts []countReading
 	var countTexts []string
@@ -603,6 +606,39 @@ func (c *Call) doubts() *Question {
 		return ask(&Question{Key: "领导核对", Text: text + "回复「是」按你写的保存。"})
 	}
 	return nil
+}
+
+// joinPhone puts back together a phone number typed in groups, which the
+// separators split: 138 1234 5678, +86 139-0000-1111.
+func joinPhone(bare []piece) []piece {
+	phoneish := func(p piece) bool {
+		return !p.Quoted && p.Value != "" && strings.Trim(fold(p.Value), "+0123456789-()") == ""
+	}
+	for i := 0; i < len(bare); i++ {
+		if !phoneish(bare[i]) || dangke.CheckPhone(bare[i].Value) == nil {
+			continue
+		}
+		joined, j := bare[i].Value, i+1
+		for ; j < len(bare) && j < i+4 && phoneish(bare[j]); j++ {
+			joined += bare[j].Value
+			if dangke.CheckPhone(fold(joined)) == nil {
+				return mergePieces(bare, i, j, dangke.NormalizePhone(fold(joined)))
+			}
+		}
+		// Groups that make no number are still one wrong number, so that
+		// the refusal counts all its digits.
+		if n := len(dangke.NormalizePhone(fold(joined))); j > i+1 && n >= 8 && n <= 14 {
+			return mergePieces(bare, i, j-1, joined)
+		}
+	}
+	return bare
+}
+
+// mergePieces replaces bare[i..j] with one piece holding v.
+func mergePieces(bare []piece, i, j int, v string) []piece {
+	merged := bare[i]
+	merged.Value = v
+	return append(append(append([]piece{}, bare[:i]...), merged), bare[j+1:]...)
 }
 
 // splitSlashes splits 雷红/党员 typed with slashes between the fields; a
