@@ -85,20 +85,3 @@ func header(rows [][]string, columns map[string][]string, required []string) (in
 	}
 	return 0, nil, dangke.Errorf(dangke.EINVALID, "找不到表头：前 10 行中没有一行同时包含 %s 这些列。", strings.Join(required, "、"))
 }
-
-func cellAt(row []string, pos map[string]int, name string) string {
-	i, ok := pos[name]
-	if !ok || i >= len(row) {
-		return ""
-	}
-	return row[i]
-}
-
-func blank(row []string) bool {
-	for _, c := range row {
-		if c != "" {
-			return false
-		}
-	}
-	return true
-}
