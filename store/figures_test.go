@@ -41,7 +41,7 @@ func TestFiguresCoverageAndPeople(t *testing.T) {
 	}
 	type want struct {
 		speakers, leaders, members, covSpeakers, covMembers, unset, over int
-		coverage                                                     string
+		coverage                                                         string
 	}
 	check := func(name string, unit int64, p dangke.Period, w want) {
 		t.Helper()
@@ -103,4 +103,82 @@ func TestFiguresCoverageAndPeople(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("温县 with 二支部", county.ID, all, want{7, 1, 21, 4, 19, 0, 1, "21.1"})
+}
+
+// The city's figures find the doubtful units through a list kept by
+// triggers; whatever happens to member counts and lectures, they agree
+// with the figures of each reporting unit, which check every unit.
+func TestDoubtfulUnitsFollowChanges(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	b1 := addPath(t, s, "温县/城关镇/一支部", 3)
+	b2 := addPath(t, s, "温县/城关镇/二支部", 0)
+	town, _ := s.UnitByPath(ctx, "温县/城关镇")
+	b3 := addPath(t, s, "孟州市/机关党支部", 1)
+	var ids []int64
+	lec := func(u *dangke.Unit, who string) {
+		ids = append(ids, addLecture(t, s, dangke.Lecture{UnitID: u.ID, Speaker: who, Position: "党员", Title: who, Date: day("2019-07-01"), Attendees: 10}))
+	}
+	setMembers := func(u *dangke.Unit, n int) {
+		if err := s.Update(ctx, func(tx dangke.Tx) error { return tx.SetMembers(ctx, u.ID, n) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agree := func(step string) {
+		t.Helper()
+		tops, err := s.TopFigures(ctx, dangke.Period{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum dangke.Figures
+		for _, top := range tops {
+			f, err := s.Figures(ctx, top.Unit.ID, dangke.Period{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := top.Figures
+			if f.CoveredSpeakers != g.CoveredSpeakers || f.CoveredMembers != g.CoveredMembers || f.Unset.N != g.Unset.N || f.Over.N != g.Over.N ||
+				len(g.Unset.Units) != g.Unset.N || len(g.Over.Units) != g.Over.N {
+				t.Errorf("%s: %s: unit %+v, ranking %+v", step, top.Unit.Name, f, g)
+			}
+			sum.Add(f)
+		}
+		city, err := s.Figures(ctx, 0, dangke.Period{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if city.CoveredSpeakers != sum.CoveredSpeakers || city.CoveredMembers != sum.CoveredMembers || city.Unset.N != sum.Unset.N || city.Over.N != sum.Over.N {
+			t.Errorf("%s: city %+v, units %+v", step, city, sum)
+		}
+	}
+	agree("empty")
+	lec(b1, "甲")
+	lec(b1, "乙")
+	lec(b3, "丙")
+	lec(b3, "丁") // 孟州市: two lecturers, one member
+	agree("lectures")
+	lec(b2, "戊")
+	lec(town, "己") // the town itself, no member count
+	agree("no member counts")
+	setMembers(b1, 1) // now too small
+	agree("members lowered")
+	setMembers(b3, 5)
+	setMembers(b2, 2)
+	agree("members raised")
+	setMembers(town, 0)
+	if err := s.Update(ctx, func(tx dangke.Tx) error { return tx.WithdrawLecture(ctx, ids[len(ids)-1], "x", time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	agree("withdrawn")
+	lec(b1, "庚")
+	lec(b1, "辛")
+	agree("more lecturers")
+	if err := s.RebuildTotals(ctx); err != nil {
+		t.Fatal(err)
+	}
+	agree("rebuilt")
+	f, _ := s.Figures(ctx, 0, dangke.Period{})
+	if f.Over.N != 1 || f.Over.Units[0].Path != "温县/城关镇/一支部" || f.Unset.N != 0 {
+		t.Errorf("city %+v", f)
+	}
 }

@@ -235,6 +235,52 @@ const totalsSelect = `SELECT %s
 	coalesce(sum(` + unsetSQL + `), 0) AS unset_n, coalesce(sum(` + overSQL + `), 0) AS over_n
 	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
 
+// cityTotals sums the running totals as totalsSelect does but leaves the
+// covered units to doubtsSelect: the path of /统计 全市 reads every unit
+// once, and only the few listed in unit_doubts again.
+const cityTotals = `SELECT %s
+	coalesce(sum(t.lectures), 0) AS lectures, coalesce(sum(t.speakers), 0) AS speakers,
+	coalesce(sum(t.leaders), 0) AS leaders, coalesce(sum(t.attendees), 0) AS attendees,
+	coalesce(sum(t.satisfied), 0) AS satisfied, coalesce(sum(t.surveyed), 0) AS surveyed,
+	coalesce(sum(u.members), 0) AS members
+	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
+
+// doubtsSelect sums what the units left out of coverage take away from
+// cityTotals: their lecturers, the members of those with more lecturers
+// than members, and how many there are of each.
+const doubtsSelect = `SELECT %s
+	coalesce(sum(coalesce(t.speakers, 0)), 0) AS cov_speakers, coalesce(sum(u.members), 0) AS cov_members,
+	coalesce(sum(u.members = 0), 0) AS unset_n, coalesce(sum(u.members > 0), 0) AS over_n
+	FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
+	WHERE (` + unsetSQL + ` OR ` + overSQL + `) AND %s %s`
+
+// cityFigures reads the whole campaign's figures, by reporting unit when
+// group is set, through cityTotals and doubtsSelect.
+func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, error) {
+	cols, by := "", ""
+	if group {
+		cols, by = "u.top_id AS top_id,", "GROUP BY u.top_id"
+	}
+	var tot, out []figuresRow
+	if err := q.db.NewRaw(fmt.Sprintf(cityTotals, cols, "1 = 1", by)).Scan(ctx, &tot); err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	if err := q.db.NewRaw(fmt.Sprintf(doubtsSelect, cols, "1 = 1", by)).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	left := make(map[int64]figuresRow, len(out))
+	for _, r := range out {
+		left[r.TopID] = r
+	}
+	for i := range tot {
+		r := &tot[i]
+		o := left[r.TopID]
+		r.CovSpeakers, r.CovMembers = r.Speakers-o.CovSpeakers, r.Members-o.CovMembers
+		r.UnsetN, r.OverN = o.UnsetN, o.OverN
+	}
+	return tot, nil
+}
+
 const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
 	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
 	FROM lectures l JOIN units u ON u.id = l.unit_id
@@ -266,7 +312,10 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
 			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN)
 	} else {
-		err = q.db.NewRaw(fmt.Sprintf(totalsSelect, "", where, ""), args...).Scan(ctx, &tot)
+		var rows []figuresRow
+		if rows, err = q.cityFigures(ctx, false); err == nil && len(rows) == 1 {
+			tot = rows[0]
+		}
 	}
 	if err != nil {
 		return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
@@ -359,7 +408,7 @@ func (q queries) doubtful(ctx context.Context, where string, args []any, at func
 		Speakers int    `bun:"speakers"`
 	}
 	err := q.db.NewRaw(`SELECT u.top_id, u.path, u.kind, u.members, coalesce(t.speakers, 0) AS speakers
-		FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id
+		FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
 		WHERE `+where+` AND (`+unsetSQL+` OR `+overSQL+`) ORDER BY u.path`, args...).Scan(ctx, &rows)
 	if err != nil {
 		return fmt.Errorf("store: units without members: %w", err)
@@ -404,9 +453,9 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
 		return nil, fmt.Errorf("store: top units: %w", err)
 	}
-	var tot []figuresRow
-	if err := q.db.NewRaw(fmt.Sprintf(totalsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")).Scan(ctx, &tot); err != nil {
-		return nil, fmt.Errorf("store: top figures: %w", err)
+	tot, err := q.cityFigures(ctx, true)
+	if err != nil {
+		return nil, err
 	}
 	byTop := make(map[int64]*figuresRow, len(tot))
 	doubts := false
