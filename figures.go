@@ -103,7 +103,7 @@ const OverText = "讲课人数超过党员数，请核对党员数"
 
 // Doubts names the units left out of the coverage, one line per reason,
 // with paths relative to scope (a unit's path, or "" for the city):
-// 另有 2 个支部未填党员数：…（未计入上台率） and 讲课人数超过党员数，请核对党员数：….
+// 另有 2 个支部未填党员数：…，未计入上台率 and 讲课人数超过党员数，请核对党员数：….
 func (f Figures) Doubts(scope string) []string {
 	var out []string
 	if f.Unset.N > 0 {
@@ -113,10 +113,10 @@ func (f Figures) Doubts(scope string) []string {
 				what = "单位"
 			}
 		}
-		out = append(out, fmt.Sprintf("另有 %d 个%s未填党员数：%s（未计入上台率）", f.Unset.N, what, f.Unset.names(scope, false)))
+		out = append(out, fmt.Sprintf("另有 %d 个%s未填党员数：%s，未计入上台率", f.Unset.N, what, f.Unset.names(scope, false)))
 	}
 	if f.Over.N > 0 {
-		out = append(out, fmt.Sprintf("%s：%s（未计入上台率）", OverText, f.Over.names(scope, true)))
+		out = append(out, fmt.Sprintf("%s：%s，未计入上台率", OverText, f.Over.names(scope, true)))
 	}
 	return out
 }

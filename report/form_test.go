@@ -67,7 +67,7 @@ func TestForm1FooterAndNotes(t *testing.T) {
 	if got := report.Footer(dangke.Figures{Lectures: 1, Speakers: 1, Satisfied: 9, Surveyed: 10}); got != "我单位党员上台讲微党课共计 1 次，占党员总数的—（党员数未设置），党员满意率为 90.0%。" {
 		t.Errorf("footer %q", got)
 	}
-	if got := report.Notes(f, "温县"); len(got) != 1 || got[0] != "注：另有 1 个支部未填党员数：二支部（未计入上台率）。" {
+	if got := report.Notes(f, "温县"); len(got) != 1 || got[0] != "注：另有 1 个支部未填党员数：二支部，未计入上台率。" {
 		t.Errorf("notes %q", got)
 	}
 	form := &report.Form{Sheet: "附件1", Columns: []report.Column{{Name: "a", Width: 10}}, MinRows: 2, Footer: report.Footer(f), Notes: report.Notes(f, "温县")}
