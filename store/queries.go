@@ -249,7 +249,7 @@ const cityTotals = `SELECT %s
 // cityTotals: their lecturers, the members of those with more lecturers
 // than members, and how many there are of each.
 const doubtsSelect = `SELECT %s
-	coalesce(sum(coalesce(t.speakers, 0)), 0) AS cov_speakers, coalesce(sum(u.members), 0) AS cov_members,
+	coalesce(sum(coalesce(t.speakers, 0)), 0) AS speakers, coalesce(sum(u.members), 0) AS members,
 	coalesce(sum(u.members = 0), 0) AS unset_n, coalesce(sum(u.members > 0), 0) AS over_n
 	FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
 	WHERE (` + unsetSQL + ` OR ` + overSQL + `) AND %s %s`
@@ -261,7 +261,7 @@ func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, err
 	if group {
 		cols, by = "u.top_id AS top_id,", "GROUP BY u.top_id"
 	}
-	var tot, out []figuresRow
+	var tot, out []figuresRow // out: what the units left out of coverage hold
 	if err := q.db.NewRaw(fmt.Sprintf(cityTotals, cols, "1 = 1", by)).Scan(ctx, &tot); err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
@@ -275,7 +275,7 @@ func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, err
 	for i := range tot {
 		r := &tot[i]
 		o := left[r.TopID]
-		r.CovSpeakers, r.CovMembers = r.Speakers-o.CovSpeakers, r.Members-o.CovMembers
+		r.CovSpeakers, r.CovMembers = r.Speakers-o.Speakers, r.Members-o.Members
 		r.UnsetN, r.OverN = o.UnsetN, o.OverN
 	}
 	return tot, nil
@@ -308,17 +308,20 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	}
 	var tot figuresRow
 	if unit != 0 {
-		err = q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
+		err := q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
 			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
 			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN)
+		if err != nil {
+			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
+		}
 	} else {
-		var rows []figuresRow
-		if rows, err = q.cityFigures(ctx, false); err == nil && len(rows) == 1 {
+		rows, err := q.cityFigures(ctx, false)
+		if err != nil {
+			return dangke.Figures{}, err
+		}
+		if len(rows) == 1 {
 			tot = rows[0]
 		}
-	}
-	if err != nil {
-		return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
 	}
 	if !p.IsZero() {
 		var lec, spk figuresRow
@@ -343,9 +346,10 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 // refine corrects summed figures for people linked across units and names
 // the units left out of coverage; at gives the figures of a reporting unit
 // (nil: not wanted), and doubts asks for the names. The sums count a person
-// once per name: for each person with k > 1 active names in the subtree, k-1 too many, and the same for
-// leading cadres and for the covered units' lecturers. The links table is
-// small, so the correction is read from it, never from the lectures.
+// once per name: for each person with k > 1 active names in the subtree,
+// k-1 too many, and the same for leading cadres and for the covered units'
+// lecturers. The links table is small, so the correction is read from it,
+// never from the lectures.
 func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, doubts bool, at func(top int64) *dangke.Figures) error {
 	var links []struct {
 		TopID   int64 `bun:"top_id"`
