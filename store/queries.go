@@ -281,6 +281,13 @@ func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, err
 	return tot, nil
 }
 
+// subtreeLinks reads the links of a subtree's active lecturers, from the
+// subtree's units (prepared: it runs with every lecture's confirmation).
+const subtreeLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leader, ` + coveredSQL + ` AS covered
+	FROM units u JOIN speaker_people sp ON sp.unit_id = u.id
+	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
+	LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE u.ipath >= ? AND u.ipath < ?`
+
 const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
 	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
 	FROM lectures l JOIN units u ON u.id = l.unit_id
@@ -351,19 +358,37 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 // lecturers. The links table is small, so the correction is read from it,
 // never from the lectures.
 func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, doubts bool, at func(top int64) *dangke.Figures) error {
-	var links []struct {
+	type link struct {
 		TopID   int64 `bun:"top_id"`
 		Person  int64 `bun:"person_id"`
 		Leader  bool  `bun:"leader"`
 		Covered bool  `bun:"covered"`
 	}
+	var links []link
 	var err error
-	if p.IsZero() {
+	switch {
+	case p.IsZero() && where != "1 = 1":
+		// A subtree, on every lecture's confirmation: prepared, from its units.
+		var rows *sql.Rows
+		if rows, err = q.stmt(ctx, q.p.subtreeLinks).QueryContext(ctx, args...); err == nil {
+			defer rows.Close()
+			for rows.Next() {
+				var l link
+				if err = rows.Scan(&l.TopID, &l.Person, &l.Leader, &l.Covered); err != nil {
+					break
+				}
+				links = append(links, l)
+			}
+			if err == nil {
+				err = rows.Err()
+			}
+		}
+	case p.IsZero():
 		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leader, `+coveredSQL+` AS covered
 			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
 			JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
-			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id WHERE `+where, args...).Scan(ctx, &links)
-	} else {
+			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id`).Scan(ctx, &links)
+	default:
 		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, max(l.leader) AS leader, `+coveredSQL+` AS covered
 			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
 			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id
