@@ -254,31 +254,56 @@ const doubtsSelect = `SELECT %s
 	FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
 	WHERE (` + unsetSQL + ` OR ` + overSQL + `) AND %s %s`
 
-// cityFigures reads the whole campaign's figures, by reporting unit when
-// group is set, through cityTotals and doubtsSelect.
+// cityFigures reads the whole campaign's figures by reporting unit (or,
+// without group, in one row) through cityTotals and the prepared
+// doubtsSelect.
 func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, error) {
-	cols, by := "", ""
-	if group {
-		cols, by = "u.top_id AS top_id,", "GROUP BY u.top_id"
-	}
-	var tot, out []figuresRow // out: what the units left out of coverage hold
-	if err := q.db.NewRaw(fmt.Sprintf(cityTotals, cols, "1 = 1", by)).Scan(ctx, &tot); err != nil {
+	var tot []figuresRow
+	if err := q.db.NewRaw(fmt.Sprintf(cityTotals, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")).Scan(ctx, &tot); err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
-	if err := q.db.NewRaw(fmt.Sprintf(doubtsSelect, cols, "1 = 1", by)).Scan(ctx, &out); err != nil {
+	rows, err := q.stmt(ctx, q.p.cityDoubts).QueryContext(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
-	left := make(map[int64]figuresRow, len(out))
-	for _, r := range out {
+	defer rows.Close()
+	left := map[int64]figuresRow{} // what the units left out of coverage hold
+	for rows.Next() {
+		var r figuresRow
+		if err := rows.Scan(&r.TopID, &r.Speakers, &r.Members, &r.UnsetN, &r.OverN); err != nil {
+			return nil, fmt.Errorf("store: figures: %w", err)
+		}
 		left[r.TopID] = r
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	var all figuresRow
 	for i := range tot {
 		r := &tot[i]
 		o := left[r.TopID]
 		r.CovSpeakers, r.CovMembers = r.Speakers-o.Speakers, r.Members-o.Members
 		r.UnsetN, r.OverN = o.UnsetN, o.OverN
+		all.add(r)
+	}
+	if !group {
+		return []figuresRow{all}, nil
 	}
 	return tot, nil
+}
+
+func (r *figuresRow) add(o *figuresRow) {
+	r.Lectures += o.Lectures
+	r.Speakers += o.Speakers
+	r.Leaders += o.Leaders
+	r.Attendees += o.Attendees
+	r.Satisfied += o.Satisfied
+	r.Surveyed += o.Surveyed
+	r.Members += o.Members
+	r.CovSpeakers += o.CovSpeakers
+	r.CovMembers += o.CovMembers
+	r.UnsetN += o.UnsetN
+	r.OverN += o.OverN
 }
 
 // subtreeLinks reads the links of a subtree's active lecturers, from the
@@ -287,6 +312,12 @@ const subtreeLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS le
 	FROM units u JOIN speaker_people sp ON sp.unit_id = u.id
 	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
 	LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE u.ipath >= ? AND u.ipath < ?`
+
+// cityLinks reads every linked active lecturer, from the small links table.
+const cityLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leader, ` + coveredSQL + ` AS covered
+	FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
+	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
+	LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id`
 
 const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
 	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
@@ -358,36 +389,13 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 // lecturers. The links table is small, so the correction is read from it,
 // never from the lectures.
 func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, doubts bool, at func(top int64) *dangke.Figures) error {
-	type link struct {
-		TopID   int64 `bun:"top_id"`
-		Person  int64 `bun:"person_id"`
-		Leader  bool  `bun:"leader"`
-		Covered bool  `bun:"covered"`
-	}
 	var links []link
 	var err error
 	switch {
 	case p.IsZero() && where != "1 = 1":
-		// A subtree, on every lecture's confirmation: prepared, from its units.
-		var rows *sql.Rows
-		if rows, err = q.stmt(ctx, q.p.subtreeLinks).QueryContext(ctx, args...); err == nil {
-			defer rows.Close()
-			for rows.Next() {
-				var l link
-				if err = rows.Scan(&l.TopID, &l.Person, &l.Leader, &l.Covered); err != nil {
-					break
-				}
-				links = append(links, l)
-			}
-			if err == nil {
-				err = rows.Err()
-			}
-		}
+		links, err = q.linkRows(ctx, q.p.subtreeLinks, args...)
 	case p.IsZero():
-		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leader, `+coveredSQL+` AS covered
-			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
-			JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
-			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id`).Scan(ctx, &links)
+		links, err = q.linkRows(ctx, q.p.cityLinks)
 	default:
 		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, max(l.leader) AS leader, `+coveredSQL+` AS covered
 			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
@@ -425,6 +433,33 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 		return nil
 	}
 	return q.doubtful(ctx, where, args, at)
+}
+
+// link is a linked name of an active lecturer: its reporting unit, its
+// person, whether it lectured as a leading cadre, whether its unit is covered.
+type link struct {
+	TopID   int64 `bun:"top_id"`
+	Person  int64 `bun:"person_id"`
+	Leader  bool  `bun:"leader"`
+	Covered bool  `bun:"covered"`
+}
+
+// linkRows runs a prepared links query.
+func (q queries) linkRows(ctx context.Context, st *sql.Stmt, args ...any) ([]link, error) {
+	rows, err := q.stmt(ctx, st).QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []link
+	for rows.Next() {
+		var l link
+		if err := rows.Scan(&l.TopID, &l.Person, &l.Leader, &l.Covered); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }
 
 // doubtful names the units left out of coverage, when the sums counted any.
