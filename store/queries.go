@@ -192,6 +192,7 @@ type figuresRow struct {
 	CovMembers  int   `bun:"cov_members"`
 	UnsetN      int   `bun:"unset_n"`
 	OverN       int   `bun:"over_n"`
+	Units       int   `bun:"n_units"` // units summed, where the query counts them
 }
 
 func (r figuresRow) figures() dangke.Figures {
@@ -232,7 +233,8 @@ const totalsSelect = `SELECT %s
 	coalesce(sum(u.members), 0) AS members,
 	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN t.speakers END), 0) AS cov_speakers,
 	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN u.members END), 0) AS cov_members,
-	coalesce(sum(` + unsetSQL + `), 0) AS unset_n, coalesce(sum(` + overSQL + `), 0) AS over_n
+	coalesce(sum(` + unsetSQL + `), 0) AS unset_n, coalesce(sum(` + overSQL + `), 0) AS over_n,
+	count(*) AS n_units
 	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
 
 // cityTotals sums the running totals as totalsSelect does but leaves the
@@ -348,7 +350,7 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	if unit != 0 {
 		err := q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
 			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
-			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN)
+			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
 		if err != nil {
 			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
 		}
@@ -375,7 +377,10 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		tot = lec
 	}
 	f := tot.figures()
-	if err := q.refine(ctx, where, args, p, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+	// A unit without units below it holds each person under one name at
+	// most (links join names of different units): nothing to correct.
+	leaf := unit != 0 && tot.Units == 1
+	if err := q.refine(ctx, where, args, p, !leaf, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
 		return dangke.Figures{}, err
 	}
 	return f, nil
@@ -383,15 +388,16 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 
 // refine corrects summed figures for people linked across units and names
 // the units left out of coverage; at gives the figures of a reporting unit
-// (nil: not wanted), and doubts asks for the names. The sums count a person
+// (nil: not wanted); people asks for the correction, doubts for the names. The sums count a person
 // once per name: for each person with k > 1 active names in the subtree,
 // k-1 too many, and the same for leading cadres and for the covered units'
 // lecturers. The links table is small, so the correction is read from it,
 // never from the lectures.
-func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, doubts bool, at func(top int64) *dangke.Figures) error {
+func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, people, doubts bool, at func(top int64) *dangke.Figures) error {
 	var links []link
 	var err error
 	switch {
+	case !people:
 	case p.IsZero() && where != "1 = 1":
 		links, err = q.linkRows(ctx, q.p.subtreeLinks, args...)
 	case p.IsZero():
@@ -408,19 +414,19 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 		return fmt.Errorf("store: linked lecturers: %w", err)
 	}
 	type count struct{ names, leaders, covered int }
-	people := map[[2]int64]*count{}
+	persons := map[[2]int64]*count{}
 	for _, l := range links {
 		k := [2]int64{l.TopID, l.Person}
-		c := people[k]
+		c := persons[k]
 		if c == nil {
 			c = &count{}
-			people[k] = c
+			persons[k] = c
 		}
 		c.names++
 		c.leaders += b2i(l.Leader)
 		c.covered += b2i(l.Covered)
 	}
-	for k, c := range people {
+	for k, c := range persons {
 		f := at(k[0])
 		if f == nil {
 			continue
@@ -563,7 +569,7 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 		}
 		index[tops[i].ID] = &out[i].Figures
 	}
-	if err := q.refine(ctx, "1 = 1", nil, p, doubts, func(top int64) *dangke.Figures { return index[top] }); err != nil {
+	if err := q.refine(ctx, "1 = 1", nil, p, true, doubts, func(top int64) *dangke.Figures { return index[top] }); err != nil {
 		return nil, err
 	}
 	return out, nil
