@@ -118,6 +118,7 @@ type SpeakerStat struct {
 	Attendees           int
 	Satisfied, Surveyed int
 	Leader              bool
+	Person              int64 // the person the lecturer is linked to across units, 0 if none
 }
 
 // Digest record states.

@@ -742,7 +742,11 @@ func scoreSheet(b *board, day time.Time) *report.Form {
 		Right:  "导出日期：" + day.Format("2006年1月2日"),
 		Footer: fmt.Sprintf("最后得分为去掉一个最高分和一个最低分后的平均分，精确到小数点后两位；同分由评委会现场集体评议决定。前 %d 名为十佳。", b.rubric.Top)}
 	for _, name := range []string{"号码", "姓名", "单位", "题目", "用时"} {
-		f.Columns = append(f.Columns, report.Column{Name: name, Width: map[string]float64{"号码": 6, "姓名": 8, "单位": 18, "题目": 22, "用时": 7}[name]})
+		col := report.Column{Name: name, Width: map[string]float64{"号码": 6, "姓名": 8, "单位": 18, "题目": 22, "用时": 7}[name]}
+		if name == "号码" {
+			col.Format = report.FormatCount
+		}
+		f.Columns = append(f.Columns, col)
 	}
 	sheetJudges := append([]dangke.Judge{}, b.judges...)
 	for _, j := range b.former {
@@ -757,7 +761,8 @@ func scoreSheet(b *board, day time.Time) *report.Form {
 	for _, j := range sheetJudges {
 		f.Columns = append(f.Columns, report.Column{Name: j.Name, Width: 10})
 	}
-	f.Columns = append(f.Columns, report.Column{Name: "最后得分", Width: 9}, report.Column{Name: "名次", Width: 6}, report.Column{Name: "备注", Width: 14})
+	f.Columns = append(f.Columns, report.Column{Name: "最后得分", Width: 9, Format: report.FormatScore},
+		report.Column{Name: "名次", Width: 6, Format: report.FormatCount}, report.Column{Name: "备注", Width: 14})
 	for _, e := range b.entries {
 		row := []string{strconv.Itoa(e.Draw), e.Name, e.UnitPath, e.Title, ""}
 		if e.Length > 0 {

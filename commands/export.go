@@ -89,6 +89,9 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 	if f.Footer != "" {
 		text += "\n" + f.Footer
 	}
+	for _, note := range f.Notes {
+		text += "\n⚠ " + note
+	}
 	return &dangke.Reply{Text: text, Files: []dangke.File{file}}, nil
 }
 

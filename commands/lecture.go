@@ -132,9 +132,15 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 		fmt.Fprintf(&b, "单位：%s\n", unit.Path)
 	}
 	b.WriteString(people)
-	if pct, ok := f.Coverage(); ok {
-		fmt.Fprintf(&b, "%s已有 %d/%d 名党员上讲台（%s%%）。", unit.Name, f.Speakers, f.Members, pct)
-	} else {
+	switch pct, ok := f.Coverage(); {
+	case ok && !f.Partial():
+		fmt.Fprintf(&b, "%s已有 %d/%d 名党员上讲台（%s%%）。", unit.Name, f.CoveredSpeakers, f.CoveredMembers, pct)
+	case ok:
+		fmt.Fprintf(&b, "%s已有 %d 名党员上讲台，上台率 %s%%（%d/%d，%d 个单位未计入）。", unit.Name, f.Speakers, pct,
+			f.CoveredSpeakers, f.CoveredMembers, f.Unset.N+f.Over.N)
+	case f.Over.N > 0:
+		fmt.Fprintf(&b, "%s已有 %d 名党员上讲台，%s（党员 %d 人，管理员可用 /单位 党员数 修改）。", unit.Name, f.Speakers, dangke.OverText, f.Members)
+	default:
 		fmt.Fprintf(&b, "%s已有 %d 名党员上讲台（党员数未设置，管理员可用 /单位 党员数 设置）。", unit.Name, f.Speakers)
 	}
 	b.WriteString("发送 /撤销 可撤回本条。")

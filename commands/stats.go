@@ -65,13 +65,22 @@ func periodTitle(p dangke.Period, now time.Time) string {
 	return fmt.Sprintf("%s（%s至%s）", p.Label, p.From.Format("1月2日"), p.To.Format("1月2日"))
 }
 
-// figureLines prints the figures every stats reply shows.
-func figureLines(b *strings.Builder, f dangke.Figures) {
+// figureLines prints the figures every stats reply shows; scope is the
+// unit's path ("" for the city), from which doubtful units are named.
+func figureLines(b *strings.Builder, f dangke.Figures, scope string) {
 	fmt.Fprintf(b, "微党课 %d 次，讲课人 %d 人，听课 %d 人次\n", f.Lectures, f.Speakers, f.Attendees)
-	if pct, ok := f.Coverage(); ok {
+	switch pct, ok := f.Coverage(); {
+	case ok && f.Partial():
+		fmt.Fprintf(b, "党员 %d 人，上台率 %s%%（%d/%d，不含下列单位）\n", f.Members, pct, f.CoveredSpeakers, f.CoveredMembers)
+	case ok:
 		fmt.Fprintf(b, "党员 %d 人，上台率 %s%%\n", f.Members, pct)
-	} else {
+	case f.Over.N > 0:
+		fmt.Fprintf(b, "党员 %d 人，党员数待核对，暂不计算上台率\n", f.Members)
+	default:
 		b.WriteString("党员数未设置，无法计算上台率\n")
+	}
+	for _, line := range f.Doubts(scope) {
+		b.WriteString(line + "\n")
 	}
 	if pct, ok := f.Satisfaction(); ok {
 		fmt.Fprintf(b, "满意率 %s%%（参评 %d 人）\n", pct, f.Surveyed)
@@ -102,7 +111,7 @@ func unitStats(ctx context.Context, c *Call, unit *dangke.Unit, p dangke.Period)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "📊 %s · %s\n", unit.Path, periodTitle(p, c.Now))
-	figureLines(&b, f)
+	figureLines(&b, f, unit.Path)
 	w, err := weekLine(ctx, c, unit.ID)
 	if err != nil {
 		return "", err
@@ -134,31 +143,74 @@ func cityStats(ctx context.Context, c *Call, city string, p dangke.Period) (*dan
 		b.WriteString("还没有任何单位。管理员可用 /单位 新增 温县 建立。")
 		return &dangke.Reply{Text: b.String()}, nil
 	}
-	figureLines(&b, total)
+	figureLines(&b, total, "")
 	w, err := weekLine(ctx, c, 0)
 	if err != nil {
 		return nil, err
 	}
 	b.WriteString(w + "\n")
-	sort.SliceStable(tops, func(i, j int) bool {
-		a, z := tops[i].Figures, tops[j].Figures
+	b.WriteString(rankLines(tops))
+	return &dangke.Reply{Text: b.String()}, nil
+}
+
+// rankLines ranks the reporting units by coverage, then lectures. Only a
+// unit with a coverage above 0 gets a place; units at 0 and units whose
+// coverage cannot be computed (no member count, or one to be checked) are
+// listed after the ranking, never in it. A ranked unit with units left out
+// of its coverage says how many.
+func rankLines(tops []dangke.UnitFigures) string {
+	var ranked, zero, unranked []dangke.UnitFigures
+	for _, t := range tops {
+		switch m := t.Figures.CoverageMilli(); {
+		case m > 0:
+			ranked = append(ranked, t)
+		case m == 0:
+			zero = append(zero, t)
+		default:
+			unranked = append(unranked, t)
+		}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, z := ranked[i].Figures, ranked[j].Figures
 		if a.CoverageMilli() != z.CoverageMilli() {
 			return a.CoverageMilli() > z.CoverageMilli()
 		}
 		return a.Lectures > z.Lectures
 	})
+	var b strings.Builder
 	b.WriteString("各县市区、系统按上台率排名：")
+	if len(ranked) == 0 {
+		b.WriteString("暂无（还没有单位有党员上台）")
+	}
 	rank := 0
-	for i, t := range tops {
+	for i, t := range ranked {
 		f := t.Figures
-		if i == 0 || f.CoverageMilli() != tops[i-1].Figures.CoverageMilli() || f.Lectures != tops[i-1].Figures.Lectures {
+		if i == 0 || f.CoverageMilli() != ranked[i-1].Figures.CoverageMilli() || f.Lectures != ranked[i-1].Figures.Lectures {
 			rank = i + 1
 		}
-		if pct, ok := f.Coverage(); ok {
-			fmt.Fprintf(&b, "\n%d. %s %s%%（%d/%d），%d 次", rank, t.Unit.Name, pct, f.Speakers, f.Members, f.Lectures)
-		} else {
-			fmt.Fprintf(&b, "\n%d. %s 党员数未设置，%d 次", rank, t.Unit.Name, f.Lectures)
+		pct, _ := f.Coverage()
+		fmt.Fprintf(&b, "\n%d. %s %s%%（%d/%d），%d 次", rank, t.Unit.Name, pct, f.CoveredSpeakers, f.CoveredMembers, f.Lectures)
+		if n := f.Unset.N + f.Over.N; n > 0 {
+			fmt.Fprintf(&b, "，%d 个单位未计入", n)
 		}
 	}
-	return &dangke.Reply{Text: b.String()}, nil
+	if len(zero) > 0 {
+		var names []string
+		for _, t := range zero {
+			names = append(names, fmt.Sprintf("%s（0/%d）", t.Unit.Name, t.Figures.CoveredMembers))
+		}
+		b.WriteString("\n尚无党员上台：" + strings.Join(names, "、"))
+	}
+	if len(unranked) > 0 {
+		var names []string
+		for _, t := range unranked {
+			why := "党员数未设置"
+			if t.Figures.Over.N > 0 {
+				why = dangke.OverText
+			}
+			names = append(names, fmt.Sprintf("%s（%s）", t.Unit.Name, why))
+		}
+		b.WriteString("\n未参加排名：" + strings.Join(names, "、"))
+	}
+	return b.String()
 }

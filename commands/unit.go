@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"dangke"
@@ -401,7 +402,7 @@ func changeLines(names map[int64]string, order []int64, before, after map[int64]
 	for _, id := range order {
 		b, okb := before[id]
 		a, oka := after[id]
-		if seen[id] || !okb || !oka || a == b {
+		if seen[id] || !okb || !oka || reflect.DeepEqual(a, b) {
 			continue
 		}
 		seen[id] = true

@@ -38,7 +38,7 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 	}
 	label := dangke.WeekLabel(s.Week)
 	title := fmt.Sprintf("%s 周报 %s", name, label)
-	head := fmt.Sprintf("📅 %s · %s（%s至%s）", title, weekName(s.Week), md(s.Week.From), md(s.Week.To))
+	head := fmt.Sprintf("📅 %s 周报 · %s（%s至%s）", name, weekName(s.Week), md(s.Week.From), md(s.Week.To))
 	if late {
 		head += " · 补发"
 	}
@@ -53,11 +53,22 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 	var b strings.Builder
 	b.WriteString(head)
 	fmt.Fprintf(&b, "\n本周微党课 %d 次（上周 %d 次），累计 %d 次，听课 %d 人次", st.thisWeek, st.lastWeek, st.lectures, st.attendees)
-	if pct, ok := st.coverage().Coverage(); ok {
-		delta := st.coverage().CoverageMilli() - st.coveragePrev().CoverageMilli()
-		fmt.Fprintf(&b, "\n上台率 %s%%（%d/%d），比上周 %s 个百分点", pct, st.speakers, st.members, signedTenths(delta))
-	} else {
+	cov := s.doubtful(scope, st)
+	switch pct, ok := cov.Coverage(); {
+	case ok:
+		delta := cov.CoverageMilli() - st.coveragePrev().CoverageMilli()
+		fmt.Fprintf(&b, "\n上台率 %s%%（%d/%d），比上周 %s 个百分点", pct, st.covSpeakers, st.covMembers, signedTenths(delta))
+	case st.over > 0:
+		b.WriteString("\n党员数待核对，暂不计算上台率")
+	default:
 		b.WriteString("\n党员数未设置，无法计算上台率（管理员可用 /单位 党员数 设置）")
+	}
+	scopePath := ""
+	if scope != nil {
+		scopePath = scope.Path
+	}
+	for _, line := range cov.Doubts(scopePath) {
+		b.WriteString("\n" + line)
 	}
 	fmt.Fprintf(&b, "\n领导干部上台 %d 人", st.leaders)
 	s.branchLines(&b, scope)
@@ -80,9 +91,10 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 
 func md(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) }
 
+// weekName names a week with its (ISO) year: 2019年第27周.
 func weekName(p dangke.Period) string {
-	_, w := p.From.ISOWeek()
-	return fmt.Sprintf("第%d周", w)
+	y, w := p.From.ISOWeek()
+	return fmt.Sprintf("%d年第%d周", y, w)
 }
 
 // signedTenths prints a change in tenths of a percent: +2.3, -0.5, 0.0.
@@ -144,26 +156,56 @@ func (s *Snapshot) branchLines(b *strings.Builder, scope *dangke.Unit) {
 	}
 }
 
+// rankLines shows the reporting units' top and bottom three by coverage.
+// Only a unit above 0% can be among the top three; units whose coverage
+// cannot be computed are named apart, and a unit with units left out of
+// its coverage says how many.
 func (s *Snapshot) rankLines(b *strings.Builder) {
-	tops := ranked(s.tops())
-	if len(tops) == 0 {
+	var list, unranked []*node
+	for _, n := range ranked(s.tops()) {
+		if n.subtree.coverage().CoverageMilli() >= 0 {
+			list = append(list, n)
+		} else {
+			unranked = append(unranked, n)
+		}
+	}
+	if len(list)+len(unranked) == 0 {
 		return
 	}
 	show := func(list []*node) string {
 		var out []string
 		for _, n := range list {
-			if pct, ok := n.subtree.coverage().Coverage(); ok {
-				out = append(out, fmt.Sprintf("%s %s%%", n.unit.Name, pct))
-			} else {
-				out = append(out, n.unit.Name+"（党员数未设置）")
+			pct, _ := n.subtree.coverage().Coverage()
+			item := fmt.Sprintf("%s %s%%", n.unit.Name, pct)
+			if k := n.subtree.unset + n.subtree.over; k > 0 {
+				item += fmt.Sprintf("（%d 个单位未计入）", k)
 			}
+			out = append(out, item)
 		}
 		return strings.Join(out, "、")
 	}
-	k := min(3, len(tops))
-	fmt.Fprintf(b, "\n上台率前三：%s", show(tops[:k]))
-	if len(tops) > 3 {
-		fmt.Fprintf(b, "\n上台率后三：%s", show(tops[len(tops)-min(3, len(tops)-3):]))
+	top := 0
+	for top < min(3, len(list)) && list[top].subtree.coverage().CoverageMilli() > 0 {
+		top++
+	}
+	if top > 0 {
+		fmt.Fprintf(b, "\n上台率前三：%s", show(list[:top]))
+	} else {
+		b.WriteString("\n上台率前三：暂无（还没有单位有党员上台）")
+	}
+	if rest := len(list) - top; rest > 0 {
+		fmt.Fprintf(b, "\n上台率后三：%s", show(list[len(list)-min(3, rest):]))
+	}
+	if len(unranked) > 0 {
+		var out []string
+		for _, n := range unranked {
+			why := "党员数未设置"
+			if n.subtree.over > 0 {
+				why = dangke.OverText
+			}
+			out = append(out, fmt.Sprintf("%s（%s）", n.unit.Name, why))
+		}
+		fmt.Fprintf(b, "\n未参加排名：%s", strings.Join(out, "、"))
 	}
 }
 

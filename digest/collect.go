@@ -9,12 +9,17 @@ import (
 )
 
 // stats are a unit's figures for a digest, its own or its subtree's.
+// Coverage counts only covered units (a member count their own lecturers
+// do not exceed, at the week's end), as dangke.Figures does.
 type stats struct {
 	lectures, thisWeek, lastWeek int
 	attendees                    int
 	speakers, speakersPrev       int // distinct lecturers up to this week's end, and last week's
 	leaders                      int
 	members                      int
+	covSpeakers, covPrev         int    // distinct lecturers of the covered units, this week and last
+	covMembers                   int    // members of the covered units
+	unset, over                  int    // units left out of coverage: no member count, more lecturers than members
 	last                         string // day of the latest lecture, "" if none
 }
 
@@ -27,17 +32,32 @@ func (s *stats) add(o *stats) {
 	s.speakersPrev += o.speakersPrev
 	s.leaders += o.leaders
 	s.members += o.members
+	s.covSpeakers += o.covSpeakers
+	s.covPrev += o.covPrev
+	s.covMembers += o.covMembers
+	s.unset += o.unset
+	s.over += o.over
 	if o.last > s.last {
 		s.last = o.last
 	}
 }
 
+// sub takes a person's duplicate names out: d's counts are names too many.
+func (s *stats) sub(d *stats) {
+	s.speakers -= d.speakers
+	s.speakersPrev -= d.speakersPrev
+	s.leaders -= d.leaders
+	s.covSpeakers -= d.covSpeakers
+	s.covPrev -= d.covPrev
+}
+
 func (s *stats) coverage() dangke.Figures {
-	return dangke.Figures{Speakers: s.speakers, Members: s.members}
+	return dangke.Figures{Speakers: s.speakers, Members: s.members, CoveredSpeakers: s.covSpeakers, CoveredMembers: s.covMembers,
+		Unset: dangke.Doubtful{N: s.unset}, Over: dangke.Doubtful{N: s.over}}
 }
 
 func (s *stats) coveragePrev() dangke.Figures {
-	return dangke.Figures{Speakers: s.speakersPrev, Members: s.members}
+	return dangke.Figures{Speakers: s.speakersPrev, Members: s.members, CoveredSpeakers: s.covPrev, CoveredMembers: s.covMembers}
 }
 
 type node struct {
@@ -45,6 +65,13 @@ type node struct {
 	index   int // position in path order: a subtree is a run from here
 	own     stats
 	subtree stats
+	twice   stats // names of one person counted more than once in the subtree
+}
+
+// linked is one name of a person linked across units.
+type linked struct {
+	n            *node
+	leader, prev bool
 }
 
 // Snapshot is everything the digests of one week need.
@@ -79,10 +106,14 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 		return nil, err
 	}
 	prevEnd := week.From.AddDate(0, 0, -1).Format(dangke.DateLayout)
+	people := map[int64][]linked{}
 	for _, r := range rows {
 		n := s.byID[r.UnitID]
 		if n == nil {
 			continue
+		}
+		if r.Person != 0 {
+			people[r.Person] = append(people[r.Person], linked{n: n, leader: r.Leader, prev: r.First <= prevEnd})
 		}
 		o := &n.own
 		o.lectures += r.Lectures
@@ -100,6 +131,18 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 			o.last = r.Last
 		}
 	}
+	for _, n := range s.units {
+		o := &n.own
+		switch {
+		case o.members == 0:
+			o.unset = b2i(n.unit.Kind == dangke.KindBranch || o.lectures > 0)
+		case o.speakers > o.members:
+			o.over = 1
+		default:
+			o.covSpeakers, o.covPrev, o.covMembers = o.speakers, o.speakersPrev, o.members
+		}
+	}
+	s.dedup(people)
 	// Subtree sums: children come after their parent in path order, so
 	// walking backwards adds every child before its parent is read.
 	for i := len(s.units) - 1; i >= 0; i-- {
@@ -108,6 +151,9 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 		if p := s.byID[n.unit.ParentID]; p != nil {
 			p.subtree.add(&n.subtree)
 		}
+	}
+	for _, n := range s.units {
+		n.subtree.sub(&n.twice)
 	}
 	if s.pools, err = st.PoolSizes(ctx); err != nil {
 		return nil, err
@@ -124,6 +170,73 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 		return nil, err
 	}
 	return s, nil
+}
+
+// dedup finds, for every unit, how many names of one person its subtree
+// counts more than once: a person with k > 1 names below a unit is k-1 too
+// many there, and the same for leading cadres, for last week and for the
+// covered units. The links are few, so this walks up from each name.
+func (s *Snapshot) dedup(people map[int64][]linked) {
+	for _, names := range people {
+		if len(names) < 2 {
+			continue
+		}
+		count := map[*node]*stats{}
+		for _, l := range names {
+			covered := l.n.own.covMembers > 0
+			for a := l.n; a != nil; a = s.byID[a.unit.ParentID] {
+				c := count[a]
+				if c == nil {
+					c = &stats{}
+					count[a] = c
+				}
+				c.speakers++
+				c.speakersPrev += b2i(l.prev)
+				c.leaders += b2i(l.leader)
+				c.covSpeakers += b2i(covered)
+				c.covPrev += b2i(covered && l.prev)
+			}
+		}
+		for a, c := range count {
+			t := &a.twice
+			t.speakers += max(c.speakers-1, 0)
+			t.speakersPrev += max(c.speakersPrev-1, 0)
+			t.leaders += max(c.leaders-1, 0)
+			t.covSpeakers += max(c.covSpeakers-1, 0)
+			t.covPrev += max(c.covPrev-1, 0)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// doubtful returns the figures of a subtree's coverage (nil: the city)
+// with the units left out of it named, as the store names them.
+func (s *Snapshot) doubtful(scope *dangke.Unit, st *stats) dangke.Figures {
+	f := st.coverage()
+	if st.unset+st.over == 0 {
+		return f
+	}
+	f.Unset.N, f.Over.N = 0, 0
+	list := s.units
+	if scope != nil {
+		list = s.subtree(scope)
+	}
+	for _, n := range list {
+		u := dangke.DoubtfulUnit{Path: n.unit.Path, Kind: n.unit.Kind, Speakers: n.own.speakers, Members: n.own.members}
+		switch {
+		case n.own.unset > 0:
+			f.Unset.Add(dangke.Doubtful{N: 1, Units: []dangke.DoubtfulUnit{u}})
+		case n.own.over > 0:
+			f.Over.Add(dangke.Doubtful{N: 1, Units: []dangke.DoubtfulUnit{u}})
+		}
+	}
+	return f
 }
 
 // tops returns the reporting units.
@@ -143,15 +256,7 @@ func (s *Snapshot) tops() []*node {
 func (s *Snapshot) branches(scope *dangke.Unit) []*node {
 	list := s.units
 	if scope != nil {
-		root := s.byID[scope.ID]
-		if root == nil {
-			return nil
-		}
-		end := root.index + 1
-		for end < len(s.units) && scope.Contains(&s.units[end].unit) {
-			end++
-		}
-		list = s.units[root.index:end]
+		list = s.subtree(scope)
 	}
 	var out []*node
 	for _, n := range list {
@@ -160,6 +265,19 @@ func (s *Snapshot) branches(scope *dangke.Unit) []*node {
 		}
 	}
 	return out
+}
+
+// subtree returns a unit and the units below it, by path.
+func (s *Snapshot) subtree(scope *dangke.Unit) []*node {
+	root := s.byID[scope.ID]
+	if root == nil {
+		return nil
+	}
+	end := root.index + 1
+	for end < len(s.units) && scope.Contains(&s.units[end].unit) {
+		end++
+	}
+	return s.units[root.index:end]
 }
 
 // ranked orders reporting units by coverage, then lectures.

@@ -3,9 +3,9 @@ package report
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -14,11 +14,22 @@ import (
 	"dangke"
 )
 
-// Column is one column of a form, with its printed width in characters.
+// Column is one column of a form, with its printed width in characters
+// and, for numbers and dates, the number format of its cells.
 type Column struct {
-	Name  string
-	Width float64
+	Name   string
+	Width  float64
+	Format string // "" text; FormatCount, FormatScore or FormatDate
 }
+
+// Number formats of a column's cells. A cell of such a column whose text
+// reads as a number (a date as 2019-07-01) is written as a number, so that
+// SUM and date arithmetic work; anything else stays text.
+const (
+	FormatCount = "0"
+	FormatScore = "0.00"
+	FormatDate  = "yyyy-mm-dd"
+)
 
 // Form is an official form: what the printed page shows, top to bottom.
 type Form struct {
@@ -29,6 +40,7 @@ type Form struct {
 	Columns []Column
 	Rows    [][]string
 	Footer  string     // a sentence below the table, or ""
+	Notes   []string   // lines below the footer, outside the table: what the signer should check
 	MinRows int        // blank rows printed when there is less data, as on the paper form
 	Extra   [][]string // a second table printed below the footer (first row its header), or nil
 }
@@ -94,16 +106,35 @@ func (f *Form) XLSX() ([]byte, error) {
 	if err := x.SetRowHeight(sheet, rowHeader, 24); err != nil {
 		return nil, err
 	}
+	formats := map[string]int{}
+	for _, c := range f.Columns {
+		if _, ok := formats[c.Format]; c.Format != "" && !ok {
+			format := c.Format
+			id, err := x.NewStyle(&excelize.Style{Font: st.bodyFont, Border: st.border, CustomNumFmt: &format,
+				Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+			if err != nil {
+				return nil, err
+			}
+			formats[c.Format] = id
+		}
+	}
 	n := max(len(f.Rows), f.MinRows)
 	for r := 0; r < n; r++ {
 		row := rowData + r
-		for c := range f.Columns {
+		for c, col := range f.Columns {
 			v := ""
 			if r < len(f.Rows) && c < len(f.Rows[r]) {
 				v = f.Rows[r][c]
 			}
-			// Text cells, so that phone numbers and dates print as typed.
-			if err := set(cell(c+1, row), v, st.body); err != nil {
+			// Numbers and dates as numbers with their format; the rest as
+			// text cells (never formulas), so that phone numbers print as
+			// typed and nothing typed is evaluated.
+			var value any = v
+			style := st.body
+			if num, ok := cellNumber(col.Format, v); ok {
+				value, style = num, formats[col.Format]
+			}
+			if err := set(cell(c+1, row), value, style); err != nil {
 				return nil, err
 			}
 		}
@@ -126,11 +157,22 @@ func (f *Form) XLSX() ([]byte, error) {
 			return nil, err
 		}
 	}
-	if len(f.Extra) > 0 {
-		start := rowData + n + 2
-		if f.Footer == "" {
-			start--
+	below := rowData + n // the first row after the table and its footer
+	if f.Footer != "" {
+		below++
+	}
+	for i, note := range f.Notes {
+		row := below + i
+		if err := set(cell(1, row), note, st.left); err != nil {
+			return nil, err
 		}
+		if err := x.MergeCell(sheet, cell(1, row), cell(len(f.Columns), row)); err != nil {
+			return nil, err
+		}
+	}
+	below += len(f.Notes)
+	if len(f.Extra) > 0 {
+		start := below + 1
 		for r, row := range f.Extra {
 			style := st.body
 			if r == 0 {
@@ -185,11 +227,12 @@ func (f *Form) rowHeight(r int) float64 {
 }
 
 // CSV writes the form's table as CSV, UTF-8 with a byte-order mark so that
-// Excel opens it: the column header, then the rows.
+// Excel opens it: the column header, then the rows. No cell is read as a
+// formula (see SafeCSV).
 func (f *Form) CSV() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
+	w := SafeCSV(&buf)
 	head := make([]string, len(f.Columns))
 	for i, c := range f.Columns {
 		head[i] = c.Name
@@ -205,10 +248,47 @@ func (f *Form) CSV() ([]byte, error) {
 			return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 		}
 	}
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+	}
 	return buf.Bytes(), nil
 }
 
-type styles struct{ mark, title, left, right, header, body, footer int }
+// cellNumber reads a cell of a numeric column as the number to store: a
+// date as Excel's day number (the sheet's 1900 date system), a count or a
+// score as itself. It reports false for text.
+func cellNumber(format, v string) (any, bool) {
+	switch format {
+	case "":
+		return nil, false
+	}
+	if v == "" || v[0] < '0' || v[0] > '9' { // no sign, no space: only what the bot itself writes
+		return nil, false
+	}
+	switch format {
+	case FormatDate:
+		d, err := time.Parse(dangke.DateLayout, v)
+		if err != nil {
+			return nil, false
+		}
+		// Day 25569 is 1970-01-01; the 1900 system counts a 29 February
+		// 1900 that never was, which every date after it includes.
+		return 25569 + int(d.Unix()/86400), true
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return n, true
+	}
+	if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+		return x, true
+	}
+	return nil, false
+}
+
+type styles struct {
+	mark, title, left, right, header, body, footer int
+	bodyFont                                       *excelize.Font
+	border                                         []excelize.Border
+}
 
 func newStyles(x *excelize.File) (styles, error) {
 	border := []excelize.Border{{Type: "left", Style: 1, Color: "000000"}, {Type: "right", Style: 1, Color: "000000"},
@@ -216,7 +296,7 @@ func newStyles(x *excelize.File) (styles, error) {
 	font := func(size float64, bold bool) *excelize.Font {
 		return &excelize.Font{Family: "宋体", Size: size, Bold: bold}
 	}
-	var s styles
+	s := styles{bodyFont: font(11, false), border: border}
 	for _, d := range []struct {
 		dst   *int
 		style excelize.Style
@@ -261,28 +341,51 @@ func Form1(ctx context.Context, st dangke.Reader, city string, unit *dangke.Unit
 	f := &Form{
 		Sheet: "附件1", Title: city + "“我和我的祖国”微型党课系列活动统计表",
 		Left: "报送单位（盖章）：" + name, Right: "报送日期：" + monthDay(day),
-		Columns: []Column{{"讲课人姓名", 12}, {"职  务", 16}, {"微党课题目", 36}, {"讲课日期", 13}, {"听课人数", 9}},
+		Columns: []Column{{"讲课人姓名", 12, ""}, {"职  务", 16, ""}, {"微党课题目", 36, ""}, {"讲课日期", 13, FormatDate}, {"听课人数", 9, FormatCount}},
 		MinRows: 10,
 	}
 	for _, l := range lectures {
 		f.Rows = append(f.Rows, []string{l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), fmt.Sprint(l.Attendees)})
 	}
 	f.Footer = Footer(fig)
+	scope := ""
+	if unit != nil {
+		scope = unit.Path
+	}
+	f.Notes = Notes(fig, scope)
 	return f, nil
 }
 
-// Footer is the sentence under 附件1's table.
+// Footer is the sentence under 附件1's table. A figure that cannot be
+// computed reads as a dash and why, never as a number or a stray %.
 func Footer(f dangke.Figures) string {
 	cover, ok := f.Coverage()
-	if !ok {
+	switch {
+	case ok:
+		cover = " " + cover + "%"
+	case f.Over.N > 0:
+		cover = "—（党员数待核对）"
+	default:
 		cover = "—（党员数未设置）"
 	}
 	satisfied, ok := f.Satisfaction()
-	if !ok {
-		satisfied = "—（未测评）"
+	if ok {
+		satisfied = " " + satisfied + "%"
+	} else {
+		satisfied = "—（未开展测评）"
 	}
-	return fmt.Sprintf("我单位党员上台讲微党课共计 %d 次，占党员总数的 %s%%，党员满意率为 %s%%。",
+	return fmt.Sprintf("我单位党员上台讲微党课共计 %d 次，占党员总数的%s，党员满意率为%s。",
 		f.Lectures, cover, satisfied)
+}
+
+// Notes are the lines printed next to 附件1's footer (not in its sentence):
+// the units left out of the share of members, for the signer to check.
+func Notes(f dangke.Figures, scope string) []string {
+	var out []string
+	for _, line := range f.Doubts(scope) {
+		out = append(out, "注："+line+"。")
+	}
+	return out
 }
 
 // Form2 builds 附件2, a county's lecturer pool, with full phone numbers:
@@ -295,7 +398,7 @@ func Form2(ctx context.Context, st dangke.Reader, city string, county *dangke.Un
 	f := &Form{
 		Sheet: "附件2", Title: city + "微型党课宣讲员师资库统计表",
 		Left:    "县市区（盖章）：" + county.Name,
-		Columns: []Column{{"姓  名", 10}, {"性别", 6}, {"出生年月", 11}, {"单  位", 26}, {"职  务", 18}, {"手机号", 15}},
+		Columns: []Column{{"姓  名", 10, ""}, {"性别", 6, ""}, {"出生年月", 11, ""}, {"单  位", 26, ""}, {"职  务", 18, ""}, {"手机号", 15, ""}},
 		MinRows: 12,
 	}
 	for _, in := range list {

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"strconv"
@@ -51,7 +50,7 @@ func (r *Result) Err() error {
 func (r *Result) Rejects() []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
+	w := SafeCSV(&buf)
 	_ = w.Write(append(append([]string{"行号"}, r.header...), "问题"))
 	for i, row := range r.rejected {
 		_ = w.Write(append(append([]string{strconv.Itoa(r.Problems[i].Row)}, row...), r.Problems[i].Message))

@@ -33,6 +33,11 @@ func ReadTable(name string, data []byte) ([][]string, error) {
 		if rows, err = r.ReadAll(); err != nil {
 			return nil, fmt.Errorf("report: read %s: %w", name, err)
 		}
+		for _, row := range rows {
+			for i := range row {
+				row[i] = uncell(row[i]) // a cell this program quoted against formulas
+			}
+		}
 	default:
 		return nil, dangke.Errorf(dangke.EINVALID, "只能导入 .xlsx 或 .csv 文件，收到「%s」。", filepath.Base(name))
 	}

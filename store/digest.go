@@ -42,15 +42,20 @@ func (q queries) IsCityChat(ctx context.Context, chat dangke.ChatRef) (bool, err
 }
 
 // SpeakerStats returns every lecturer's activity up to the end of week, in
-// one pass over the lectures_speaker index.
+// one pass over the lectures_speaker index, with the person each is linked to.
 func (q queries) SpeakerStats(ctx context.Context, week dangke.Period) ([]dangke.SpeakerStat, error) {
 	prev := dangke.Period{From: week.From.AddDate(0, 0, -7), To: week.To.AddDate(0, 0, -7)}
 	r := append(dayRange(week), dayRange(prev)...)
-	rows, err := q.db.QueryContext(ctx, `SELECT unit_id, min(day), max(day), count(*),
-		sum(day >= ? AND day <= ?), sum(day >= ? AND day <= ?),
-		sum(attendees), sum(satisfied), sum(surveyed), max(leader)
+	// The links are looked up per lecturer after grouping: the table is
+	// small, and a lecturer without one costs one index probe.
+	rows, err := q.db.QueryContext(ctx, `SELECT s.unit_id, s.first, s.last, s.n, s.this_week, s.last_week,
+		s.attendees, s.satisfied, s.surveyed, s.leader, coalesce(sp.person_id, 0) FROM (
+		SELECT unit_id, speaker, min(day) AS first, max(day) AS last, count(*) AS n,
+		sum(day >= ? AND day <= ?) AS this_week, sum(day >= ? AND day <= ?) AS last_week,
+		sum(attendees) AS attendees, sum(satisfied) AS satisfied, sum(surveyed) AS surveyed, max(leader) AS leader
 		FROM lectures INDEXED BY lectures_speaker WHERE withdrawn_at IS NULL AND day <= ?
-		GROUP BY unit_id, speaker`, append(r, week.To.Format(dangke.DateLayout))...)
+		GROUP BY unit_id, speaker) s LEFT JOIN speaker_people sp ON sp.unit_id = s.unit_id AND sp.name = s.speaker`,
+		append(r, week.To.Format(dangke.DateLayout))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: speaker stats: %w", err)
 	}
@@ -59,7 +64,7 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period) ([]dangke
 	for rows.Next() {
 		var s dangke.SpeakerStat
 		if err := rows.Scan(&s.UnitID, &s.First, &s.Last, &s.Lectures, &s.ThisWeek, &s.LastWeek,
-			&s.Attendees, &s.Satisfied, &s.Surveyed, &s.Leader); err != nil {
+			&s.Attendees, &s.Satisfied, &s.Surveyed, &s.Leader, &s.Person); err != nil {
 			return nil, fmt.Errorf("store: speaker stats: %w", err)
 		}
 		out = append(out, s)

@@ -18,7 +18,8 @@ type prepared struct {
 	reply, saveReply, audit        *sql.Stmt
 	chatUnit, roles, ipath         *sql.Stmt
 	addLecture, speaker, unitTotal *sql.Stmt
-	subtreeTotals                  *sql.Stmt
+	subtreeTotals, subtreeLinks    *sql.Stmt
+	cityDoubts, cityLinks          *sql.Stmt
 	similar, namesakes             *sql.Stmt
 	addInstructor                  *sql.Stmt // imports add thousands
 }
@@ -52,6 +53,9 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
 			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
 		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
+		{&p.subtreeLinks, subtreeLinks},
+		{&p.cityDoubts, fmt.Sprintf(doubtsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")},
+		{&p.cityLinks, cityLinks},
 		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
 			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
 		{&p.namesakes, `SELECT s.unit_id, u.path FROM speakers s JOIN units u ON u.id = s.unit_id
@@ -75,8 +79,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.similar, p.namesakes,
-		p.addInstructor} {
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
+		p.cityLinks, p.similar, p.namesakes, p.addInstructor} {
 		if s != nil {
 			_ = s.Close()
 		}

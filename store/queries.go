@@ -180,19 +180,26 @@ func (q queries) Roles(ctx context.Context, person string) ([]dangke.Role, error
 
 // figuresRow is what the figure queries scan into.
 type figuresRow struct {
-	TopID     int64 `bun:"top_id"`
-	Lectures  int   `bun:"lectures"`
-	Speakers  int   `bun:"speakers"`
-	Leaders   int   `bun:"leaders"`
-	Attendees int   `bun:"attendees"`
-	Satisfied int   `bun:"satisfied"`
-	Surveyed  int   `bun:"surveyed"`
-	Members   int   `bun:"members"`
+	TopID       int64 `bun:"top_id"`
+	Lectures    int   `bun:"lectures"`
+	Speakers    int   `bun:"speakers"`
+	Leaders     int   `bun:"leaders"`
+	Attendees   int   `bun:"attendees"`
+	Satisfied   int   `bun:"satisfied"`
+	Surveyed    int   `bun:"surveyed"`
+	Members     int   `bun:"members"`
+	CovSpeakers int   `bun:"cov_speakers"`
+	CovMembers  int   `bun:"cov_members"`
+	UnsetN      int   `bun:"unset_n"`
+	OverN       int   `bun:"over_n"`
+	Units       int   `bun:"n_units"` // units summed, where the query counts them
 }
 
 func (r figuresRow) figures() dangke.Figures {
 	return dangke.Figures{Lectures: r.Lectures, Speakers: r.Speakers, Leaders: r.Leaders, Attendees: r.Attendees,
-		Satisfied: r.Satisfied, Surveyed: r.Surveyed, Members: r.Members}
+		Satisfied: r.Satisfied, Surveyed: r.Surveyed, Members: r.Members,
+		CoveredSpeakers: r.CovSpeakers, CoveredMembers: r.CovMembers,
+		Unset: dangke.Doubtful{N: r.UnsetN}, Over: dangke.Doubtful{N: r.OverN}}
 }
 
 // unitFilter returns a WHERE fragment on the units alias u restricting to a
@@ -209,23 +216,125 @@ func (q queries) unitFilter(ctx context.Context, unit int64) (string, []any, err
 	return "u.ipath >= ? AND u.ipath < ?", []any{lo, hi}, nil
 }
 
+// A unit (alias u, its own running totals t) is covered — counted in
+// coverage — when it has a member count that its own lecturers do not
+// exceed. Names of one unit are distinct people (links join names of
+// different units), so its own lecturers are its speakers.
+const (
+	coveredSQL = "(u.members > 0 AND coalesce(t.speakers, 0) <= u.members)"
+	unsetSQL   = "(u.members = 0 AND (u.kind = 'branch' OR coalesce(t.lectures, 0) > 0))"
+	overSQL    = "(u.members > 0 AND coalesce(t.speakers, 0) > u.members)"
+)
+
 const totalsSelect = `SELECT %s
+	coalesce(sum(t.lectures), 0) AS lectures, coalesce(sum(t.speakers), 0) AS speakers,
+	coalesce(sum(t.leaders), 0) AS leaders, coalesce(sum(t.attendees), 0) AS attendees,
+	coalesce(sum(t.satisfied), 0) AS satisfied, coalesce(sum(t.surveyed), 0) AS surveyed,
+	coalesce(sum(u.members), 0) AS members,
+	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN t.speakers END), 0) AS cov_speakers,
+	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN u.members END), 0) AS cov_members,
+	coalesce(sum(` + unsetSQL + `), 0) AS unset_n, coalesce(sum(` + overSQL + `), 0) AS over_n,
+	count(*) AS n_units
+	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
+
+// cityTotals sums the running totals as totalsSelect does but leaves the
+// covered units to doubtsSelect: the path of /统计 全市 reads every unit
+// once, and only the few listed in unit_doubts again.
+const cityTotals = `SELECT %s
 	coalesce(sum(t.lectures), 0) AS lectures, coalesce(sum(t.speakers), 0) AS speakers,
 	coalesce(sum(t.leaders), 0) AS leaders, coalesce(sum(t.attendees), 0) AS attendees,
 	coalesce(sum(t.satisfied), 0) AS satisfied, coalesce(sum(t.surveyed), 0) AS surveyed,
 	coalesce(sum(u.members), 0) AS members
 	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
 
+// doubtsSelect sums what the units left out of coverage take away from
+// cityTotals: their lecturers, the members of those with more lecturers
+// than members, and how many there are of each.
+const doubtsSelect = `SELECT %s
+	coalesce(sum(coalesce(t.speakers, 0)), 0) AS speakers, coalesce(sum(u.members), 0) AS members,
+	coalesce(sum(u.members = 0), 0) AS unset_n, coalesce(sum(u.members > 0), 0) AS over_n
+	FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
+	WHERE (` + unsetSQL + ` OR ` + overSQL + `) AND %s %s`
+
+// cityFigures reads the whole campaign's figures by reporting unit (or,
+// without group, in one row) through cityTotals and the prepared
+// doubtsSelect.
+func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, error) {
+	var tot []figuresRow
+	if err := q.db.NewRaw(fmt.Sprintf(cityTotals, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")).Scan(ctx, &tot); err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	rows, err := q.stmt(ctx, q.p.cityDoubts).QueryContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	defer rows.Close()
+	left := map[int64]figuresRow{} // what the units left out of coverage hold
+	for rows.Next() {
+		var r figuresRow
+		if err := rows.Scan(&r.TopID, &r.Speakers, &r.Members, &r.UnsetN, &r.OverN); err != nil {
+			return nil, fmt.Errorf("store: figures: %w", err)
+		}
+		left[r.TopID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	var all figuresRow
+	for i := range tot {
+		r := &tot[i]
+		o := left[r.TopID]
+		r.CovSpeakers, r.CovMembers = r.Speakers-o.Speakers, r.Members-o.Members
+		r.UnsetN, r.OverN = o.UnsetN, o.OverN
+		all.add(r)
+	}
+	if !group {
+		return []figuresRow{all}, nil
+	}
+	return tot, nil
+}
+
+func (r *figuresRow) add(o *figuresRow) {
+	r.Lectures += o.Lectures
+	r.Speakers += o.Speakers
+	r.Leaders += o.Leaders
+	r.Attendees += o.Attendees
+	r.Satisfied += o.Satisfied
+	r.Surveyed += o.Surveyed
+	r.Members += o.Members
+	r.CovSpeakers += o.CovSpeakers
+	r.CovMembers += o.CovMembers
+	r.UnsetN += o.UnsetN
+	r.OverN += o.OverN
+}
+
+// subtreeLinks reads the links of a subtree's active lecturers, from the
+// subtree's units (prepared: it runs with every lecture's confirmation).
+const subtreeLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leader, ` + coveredSQL + ` AS covered
+	FROM units u JOIN speaker_people sp ON sp.unit_id = u.id
+	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
+	LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE u.ipath >= ? AND u.ipath < ?`
+
+// cityLinks reads every linked active lecturer, from the small links table.
+const cityLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leader, ` + coveredSQL + ` AS covered
+	FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
+	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
+	LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id`
+
 const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
 	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
 	FROM lectures l JOIN units u ON u.id = l.unit_id
 	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s %s`
 
-const periodSpeakers = `SELECT %s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders FROM (
-	SELECT u.top_id, l.unit_id, l.speaker, max(l.leader) AS leader
+// periodSpeakers counts a period's lecturers by name within a unit; whether
+// a unit is covered is decided by its running totals, as for the whole
+// campaign, so a period never counts a unit the campaign questions.
+const periodSpeakers = `SELECT %s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders,
+	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN 1 END), 0) AS cov_speakers FROM (
+	SELECT l.unit_id, l.speaker, max(l.leader) AS leader
 	FROM lectures l JOIN units u ON u.id = l.unit_id
 	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s
-	GROUP BY u.top_id, l.unit_id, l.speaker) s %s`
+	GROUP BY l.unit_id, l.speaker) s JOIN units u ON u.id = s.unit_id LEFT JOIN unit_totals t ON t.unit_id = s.unit_id %s`
 
 func dayRange(p dangke.Period) []any {
 	return []any{p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)}
@@ -239,27 +348,155 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	}
 	var tot figuresRow
 	if unit != 0 {
-		err = q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
-			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members)
+		err := q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
+			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
+			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		if err != nil {
+			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
+		}
 	} else {
-		err = q.db.NewRaw(fmt.Sprintf(totalsSelect, "", where, ""), args...).Scan(ctx, &tot)
+		rows, err := q.cityFigures(ctx, false)
+		if err != nil {
+			return dangke.Figures{}, err
+		}
+		if len(rows) == 1 {
+			tot = rows[0]
+		}
+	}
+	if !p.IsZero() {
+		var lec, spk figuresRow
+		pargs := append(dayRange(p), args...)
+		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "", where, ""), pargs...).Scan(ctx, &lec); err != nil {
+			return dangke.Figures{}, fmt.Errorf("store: period figures: %w", err)
+		}
+		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "", where, ""), pargs...).Scan(ctx, &spk); err != nil {
+			return dangke.Figures{}, fmt.Errorf("store: period speakers: %w", err)
+		}
+		lec.Speakers, lec.Leaders, lec.CovSpeakers = spk.Speakers, spk.Leaders, spk.CovSpeakers
+		lec.Members, lec.CovMembers, lec.UnsetN, lec.OverN = tot.Members, tot.CovMembers, tot.UnsetN, tot.OverN
+		tot = lec
+	}
+	f := tot.figures()
+	// A unit without units below it holds each person under one name at
+	// most (links join names of different units): nothing to correct.
+	leaf := unit != 0 && tot.Units == 1
+	if err := q.refine(ctx, where, args, p, !leaf, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+		return dangke.Figures{}, err
+	}
+	return f, nil
+}
+
+// refine corrects summed figures for people linked across units and names
+// the units left out of coverage; at gives the figures of a reporting unit
+// (nil: not wanted); people asks for the correction, doubts for the names. The sums count a person
+// once per name: for each person with k > 1 active names in the subtree,
+// k-1 too many, and the same for leading cadres and for the covered units'
+// lecturers. The links table is small, so the correction is read from it,
+// never from the lectures.
+func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, people, doubts bool, at func(top int64) *dangke.Figures) error {
+	var links []link
+	var err error
+	switch {
+	case !people:
+	case p.IsZero() && where != "1 = 1":
+		links, err = q.linkRows(ctx, q.p.subtreeLinks, args...)
+	case p.IsZero():
+		links, err = q.linkRows(ctx, q.p.cityLinks)
+	default:
+		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, max(l.leader) AS leader, `+coveredSQL+` AS covered
+			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
+			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id
+			JOIN lectures l ON l.unit_id = sp.unit_id AND l.speaker = sp.name
+			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where+`
+			GROUP BY sp.unit_id, sp.name`, append(dayRange(p), args...)...).Scan(ctx, &links)
 	}
 	if err != nil {
-		return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
+		return fmt.Errorf("store: linked lecturers: %w", err)
 	}
-	if p.IsZero() {
-		return tot.figures(), nil
+	type count struct{ names, leaders, covered int }
+	persons := map[[2]int64]*count{}
+	for _, l := range links {
+		k := [2]int64{l.TopID, l.Person}
+		c := persons[k]
+		if c == nil {
+			c = &count{}
+			persons[k] = c
+		}
+		c.names++
+		c.leaders += b2i(l.Leader)
+		c.covered += b2i(l.Covered)
 	}
-	var lec, spk figuresRow
-	pargs := append(dayRange(p), args...)
-	if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "", where, ""), pargs...).Scan(ctx, &lec); err != nil {
-		return dangke.Figures{}, fmt.Errorf("store: period figures: %w", err)
+	for k, c := range persons {
+		f := at(k[0])
+		if f == nil {
+			continue
+		}
+		f.Speakers -= max(c.names-1, 0)
+		f.Leaders -= max(c.leaders-1, 0)
+		f.CoveredSpeakers -= max(c.covered-1, 0)
 	}
-	if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "", where, ""), pargs...).Scan(ctx, &spk); err != nil {
-		return dangke.Figures{}, fmt.Errorf("store: period speakers: %w", err)
+	if !doubts {
+		return nil
 	}
-	lec.Speakers, lec.Leaders, lec.Members = spk.Speakers, spk.Leaders, tot.Members
-	return lec.figures(), nil
+	return q.doubtful(ctx, where, args, at)
+}
+
+// link is a linked name of an active lecturer: its reporting unit, its
+// person, whether it lectured as a leading cadre, whether its unit is covered.
+type link struct {
+	TopID   int64 `bun:"top_id"`
+	Person  int64 `bun:"person_id"`
+	Leader  bool  `bun:"leader"`
+	Covered bool  `bun:"covered"`
+}
+
+// linkRows runs a prepared links query.
+func (q queries) linkRows(ctx context.Context, st *sql.Stmt, args ...any) ([]link, error) {
+	rows, err := q.stmt(ctx, st).QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []link
+	for rows.Next() {
+		var l link
+		if err := rows.Scan(&l.TopID, &l.Person, &l.Leader, &l.Covered); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// doubtful names the units left out of coverage, when the sums counted any.
+func (q queries) doubtful(ctx context.Context, where string, args []any, at func(top int64) *dangke.Figures) error {
+	var rows []struct {
+		TopID    int64  `bun:"top_id"`
+		Path     string `bun:"path"`
+		Kind     string `bun:"kind"`
+		Members  int    `bun:"members"`
+		Speakers int    `bun:"speakers"`
+	}
+	err := q.db.NewRaw(`SELECT u.top_id, u.path, u.kind, u.members, coalesce(t.speakers, 0) AS speakers
+		FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
+		WHERE `+where+` AND (`+unsetSQL+` OR `+overSQL+`) ORDER BY u.path`, args...).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("store: units without members: %w", err)
+	}
+	for _, r := range rows {
+		f := at(r.TopID)
+		if f == nil {
+			continue
+		}
+		d := &f.Unset
+		if r.Members > 0 {
+			d = &f.Over
+		}
+		if len(d.Units) < dangke.MaxNamed {
+			d.Units = append(d.Units, dangke.DoubtfulUnit{Path: r.Path, Kind: dangke.UnitKind(r.Kind), Speakers: r.Speakers, Members: r.Members})
+		}
+	}
+	return nil
 }
 
 // LectureCount counts a subtree's active lectures in a period.
@@ -286,20 +523,22 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
 		return nil, fmt.Errorf("store: top units: %w", err)
 	}
-	var tot []figuresRow
-	if err := q.db.NewRaw(fmt.Sprintf(totalsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")).Scan(ctx, &tot); err != nil {
-		return nil, fmt.Errorf("store: top figures: %w", err)
+	tot, err := q.cityFigures(ctx, true)
+	if err != nil {
+		return nil, err
 	}
 	byTop := make(map[int64]*figuresRow, len(tot))
+	doubts := false
 	for i := range tot {
 		byTop[tot[i].TopID] = &tot[i]
+		doubts = doubts || tot[i].UnsetN+tot[i].OverN > 0
 	}
 	if !p.IsZero() {
 		var lec, spk []figuresRow
 		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &lec); err != nil {
 			return nil, fmt.Errorf("store: top period figures: %w", err)
 		}
-		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "s.top_id AS top_id,", "1 = 1", "GROUP BY s.top_id"), dayRange(p)...).Scan(ctx, &spk); err != nil {
+		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &spk); err != nil {
 			return nil, fmt.Errorf("store: top period speakers: %w", err)
 		}
 		period := make(map[int64]*figuresRow, len(lec))
@@ -308,25 +547,30 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 		}
 		for i := range spk {
 			if r := period[spk[i].TopID]; r != nil {
-				r.Speakers, r.Leaders = spk[i].Speakers, spk[i].Leaders
+				r.Speakers, r.Leaders, r.CovSpeakers = spk[i].Speakers, spk[i].Leaders, spk[i].CovSpeakers
 			}
 		}
 		for id, r := range byTop {
-			members := r.Members
+			t := *r
 			if pr := period[id]; pr != nil {
 				*r = *pr
 			} else {
 				*r = figuresRow{TopID: id}
 			}
-			r.Members = members
+			r.Members, r.CovMembers, r.UnsetN, r.OverN = t.Members, t.CovMembers, t.UnsetN, t.OverN
 		}
 	}
 	out := make([]dangke.UnitFigures, len(tops))
+	index := make(map[int64]*dangke.Figures, len(tops))
 	for i := range tops {
 		out[i].Unit = tops[i].unit()
 		if r := byTop[tops[i].ID]; r != nil {
 			out[i].Figures = r.figures()
 		}
+		index[tops[i].ID] = &out[i].Figures
+	}
+	if err := q.refine(ctx, "1 = 1", nil, p, true, doubts, func(top int64) *dangke.Figures { return index[top] }); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -103,7 +104,9 @@ func TestFiguresRollUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != want {
+		// Every unit here has a member count: coverage is over them all.
+		want.CoveredSpeakers, want.CoveredMembers = want.Speakers, want.Members
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
 		}
 	}
@@ -119,7 +122,7 @@ func TestFiguresRollUp(t *testing.T) {
 	for _, u := range []int64{0, county.ID, town.ID, b1.ID, b3.ID} {
 		a, _ := s.Figures(ctx, u, all)
 		b, _ := s.Figures(ctx, u, wide)
-		if a != b {
+		if !reflect.DeepEqual(a, b) {
 			t.Errorf("unit %d: totals %+v != lectures %+v", u, a, b)
 		}
 	}
@@ -282,7 +285,7 @@ func TestRebuildTotals(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, _ := s.Figures(ctx, 0, dangke.Period{})
-	if before != after || after.Lectures != 3 || after.Speakers != 2 || after.Leaders != 1 {
+	if !reflect.DeepEqual(before, after) || after.Lectures != 3 || after.Speakers != 2 || after.Leaders != 1 {
 		t.Fatalf("before %+v after %+v", before, after)
 	}
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -12,6 +13,13 @@ import (
 // recomputed counts the figures of every unit's subtree (and of the city,
 // key 0) straight from the active lectures, a name within a unit being one
 // lecturer: what the running totals must equal after any change.
+// base keeps the counts of figures, without the names of doubtful units
+// (which a rename changes) or the covered part (which recomputed leaves out).
+func base(f dangke.Figures) dangke.Figures {
+	return dangke.Figures{Lectures: f.Lectures, Speakers: f.Speakers, Leaders: f.Leaders, Attendees: f.Attendees,
+		Satisfied: f.Satisfied, Surveyed: f.Surveyed, Members: f.Members}
+}
+
 func recomputed(t *testing.T, s *store.Store) map[int64]dangke.Figures {
 	t.Helper()
 	ctx := context.Background()
@@ -50,6 +58,18 @@ func recomputed(t *testing.T, s *store.Store) map[int64]dangke.Figures {
 			out[id] = f
 		}
 	}
+	var links []struct {
+		UnitID   int64  `bun:"unit_id"`
+		Name     string `bun:"name"`
+		PersonID int64  `bun:"person_id"`
+	}
+	if err := s.DB().NewRaw("SELECT unit_id, name, person_id FROM speaker_people").Scan(ctx, &links); err != nil {
+		t.Fatal(err)
+	}
+	people := map[who]int64{}
+	for _, l := range links {
+		people[who{l.UnitID, l.Name}] = l.PersonID
+	}
 	for _, l := range ls {
 		for _, id := range holders(l.UnitID) {
 			f := out[id]
@@ -62,6 +82,9 @@ func recomputed(t *testing.T, s *store.Store) map[int64]dangke.Figures {
 				speakers[id] = map[who]bool{}
 			}
 			w := who{l.UnitID, l.Speaker}
+			if p, ok := people[w]; ok { // names linked to one person count once
+				w = who{-p, ""}
+			}
 			speakers[id][w] = speakers[id][w] || l.Leader
 		}
 	}
@@ -90,7 +113,7 @@ func agree(t *testing.T, s *store.Store) map[int64]dangke.Figures {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != want[id] {
+		if !reflect.DeepEqual(base(got), base(want[id])) {
 			t.Fatalf("unit %d: figures %+v, recomputed %+v", id, got, want[id])
 		}
 	}
@@ -138,7 +161,7 @@ func TestRenameUnit(t *testing.T) {
 		t.Fatalf("old path still found: %v", err)
 	}
 	after := agree(t, s)
-	if after[town.ID] != before[town.ID] {
+	if !reflect.DeepEqual(base(after[town.ID]), base(before[town.ID])) {
 		t.Fatalf("figures changed by a rename: %+v → %+v", before[town.ID], after[town.ID])
 	}
 	addPath(t, s, "温县/南张羌镇", 0)
