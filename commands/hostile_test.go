@@ -79,3 +79,26 @@ func BenchmarkManyPending(b *testing.B) {
 		})
 	}
 }
+
+// The copy of a reply kept for redeliveries never holds a full phone
+// number, even when the reply itself (in a 1:1 chat, to the pool's admin)
+// showed it.
+func TestSavedReplyMasked(t *testing.T) {
+	f := newFixture(t)
+	req := dangke.Request{
+		Chat: dangke.ChatRef{Platform: "test", ID: "dm", Group: false},
+		From: dangke.Person{Platform: "test", ID: "admin"}, MsgID: "m-phone", Time: start,
+		Text: "/宣讲员 李四 女 1985-03 县委党校 教师 13812345678 县市区=温县",
+	}
+	first, err := f.router.Handle(context.Background(), req)
+	if err != nil || !strings.Contains(first.Text, "已登记宣讲员") || !strings.Contains(first.Text, "13812345678") {
+		t.Fatalf("%v %v", first, err)
+	}
+	saved, found, err := f.store.Reply(context.Background(), dangke.MessageKey{Platform: "test", Chat: "dm", ID: "m-phone"})
+	if err != nil || !found {
+		t.Fatalf("saved reply: %v %v", found, err)
+	}
+	if strings.Contains(saved, "13812345678") || !strings.Contains(saved, "138****5678") {
+		t.Fatalf("saved reply holds %q", saved)
+	}
+}
