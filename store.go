@@ -43,6 +43,7 @@ type SpeakerRef struct {
 	UnitID   int64
 	Name     string
 	UnitPath string // filled on reads
+	Person   int64  // the person the name is linked to, 0 if none (filled on reads)
 }
 
 // MessageKey identifies a platform message for idempotent handling.

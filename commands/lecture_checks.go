@@ -109,14 +109,33 @@ func checkNamesakes(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Uni
 	if err != nil || len(others) == 0 {
 		return nil, err
 	}
-	var out []namesake
+	// Names already linked to one person are one question.
+	var groups [][]dangke.SpeakerRef
+	at := map[int64]int{}
 	for _, o := range others {
-		same, answered := c.Answer(namesakeKey(o))
-		if !answered {
-			return nil, AskChoice(namesakeKey(o), fmt.Sprintf("「%s」也有讲课人%s。这次登记的%s（%s）与其是同一个人吗？同一个人在上级统计中只算一次。",
-				o.UnitPath, l.Speaker, l.Speaker, unit.Path))
+		if i, ok := at[o.Person]; ok && o.Person != 0 {
+			groups[i] = append(groups[i], o)
+			continue
 		}
-		out = append(out, namesake{Other: o, Same: same})
+		if o.Person != 0 {
+			at[o.Person] = len(groups)
+		}
+		groups = append(groups, []dangke.SpeakerRef{o})
+	}
+	var out []namesake
+	for _, g := range groups {
+		same, answered := c.Answer(namesakeKey(g[0]))
+		if !answered {
+			paths := make([]string, len(g))
+			for i, o := range g {
+				paths[i] = o.UnitPath
+			}
+			return nil, AskChoice(namesakeKey(g[0]), fmt.Sprintf("「%s」也有讲课人%s%s。这次登记的%s（%s）与其是同一个人吗？同一个人在上级统计中只算一次。",
+				strings.Join(paths, "」「"), l.Speaker, map[bool]string{true: "（已记为同一人）", false: ""}[len(g) > 1], l.Speaker, unit.Path))
+		}
+		for _, o := range g {
+			out = append(out, namesake{Other: o, Same: same})
+		}
 	}
 	return out, nil
 }

@@ -43,7 +43,7 @@ func (q queries) Namesakes(ctx context.Context, unit int64, name string) ([]dang
 	var out []dangke.SpeakerRef
 	for rows.Next() {
 		var s dangke.SpeakerRef
-		if err := rows.Scan(&s.UnitID, &s.UnitPath); err != nil {
+		if err := rows.Scan(&s.UnitID, &s.UnitPath, &s.Person); err != nil {
 			return nil, fmt.Errorf("store: namesakes: %w", err)
 		}
 		s.Name = name

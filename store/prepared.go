@@ -58,7 +58,9 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.cityLinks, cityLinks},
 		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
 			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
-		{&p.namesakes, `SELECT s.unit_id, u.path FROM speakers s JOIN units u ON u.id = s.unit_id
+		{&p.namesakes, `SELECT s.unit_id, u.path,
+			coalesce((SELECT p.person_id FROM speaker_people p WHERE p.unit_id = s.unit_id AND p.name = s.name), 0)
+			FROM speakers s JOIN units u ON u.id = s.unit_id
 			WHERE s.name = ?1 AND u.top_id = (SELECT top_id FROM units WHERE id = ?2) AND s.unit_id <> ?2
 			AND NOT EXISTS (SELECT 1 FROM speaker_distinct d WHERE d.unit_id = ?2 AND d.name = ?1 AND d.other_unit_id = s.unit_id)
 			AND NOT EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
