@@ -51,7 +51,7 @@ func runUnitMerge(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	if !c.IsAdminOf(into) {
 		return nil, dangke.Errorf(dangke.EFORBIDDEN, "你不是「%s」的管理员，不能把单位并入它。", into.Path)
 	}
-	refs, err := c.Store().UnitRefs(ctx, from.ID, false)
+	refs, err := c.Store().UnitRefs(ctx, from.ID, true) // the units below move too, with their entries
 	if err != nil {
 		return nil, err
 	}
