@@ -96,6 +96,27 @@ func topKindFromName(name string) dangke.UnitKind {
 	return ""
 }
 
+// belowChat places a path typed in a bound group that does not start at a
+// reporting unit: its first names found as a unit inside the chat's
+// reporting unit (城关镇/第七党支部 → 温县/城关镇/第七党支部), or else below
+// the chat's unit (第三党支部 → 温县/城关镇/第三党支部).
+func belowChat(ctx context.Context, c *Call, names []string) ([]string, error) {
+	for k := len(names) - 1; k >= 1; k-- {
+		u, err := c.ResolveUnit(ctx, dangke.JoinPath(names[:k]))
+		if err == nil {
+			return append(strings.Split(u.Path, "/"), names[k:]...), nil
+		}
+		if code := dangke.ErrorCode(err); code != dangke.ENOTFOUND {
+			return nil, err
+		}
+	}
+	out := append(strings.Split(c.Unit.Path, "/"), names...)
+	if len(out) > dangke.MaxUnitDepth {
+		return nil, dangke.Errorf(dangke.EINVALID, "单位路径最多 %d 级，「%s」有 %d 级。", dangke.MaxUnitDepth, dangke.JoinPath(out), len(out))
+	}
+	return out, nil
+}
+
 func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	raw, members, kind, kindWord, err := unitAddArgs(c)
 	if err != nil {
@@ -113,7 +134,10 @@ func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	// unit is below the chat's unit: /单位 新增 第三党支部.
 	if c.Unit != nil && topKind == "" {
 		if _, err := c.Store().UnitByPath(ctx, names[0]); dangke.ErrorCode(err) == dangke.ENOTFOUND {
-			names = append(strings.Split(c.Unit.Path, "/"), names...)
+			names, err = belowChat(ctx, c, names)
+			if err != nil {
+				return nil, err
+			}
 			if len(names) > dangke.MaxUnitDepth {
 				return nil, dangke.Errorf(dangke.EINVALID, "单位路径最多 %d 级，「%s」有 %d 级。", dangke.MaxUnitDepth, dangke.JoinPath(names), len(names))
 			}
@@ -138,6 +162,13 @@ func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 				return "", err
 			}
 			nu := &dangke.Unit{Name: names[i], Kind: dangke.InferUnitKind(i+1, names[i])}
+			if parent != nil && parent.Kind == dangke.KindBranch && nu.Kind == dangke.KindBranch {
+				return "", dangke.Errorf(dangke.EINVALID, "「%s」是党支部，其下不能再建党支部「%s」；要建在哪个单位下，请写完整路径，如 /单位 新增 %s/%s。",
+					parent.Path, names[i], strings.TrimSuffix(parent.Path, "/"+parent.Name), names[i])
+			}
+			if err := checkSimilarUnit(ctx, c, tx, parent, names[i]); err != nil {
+				return "", err
+			}
 			if parent == nil {
 				if !c.Super {
 					return "", dangke.Errorf(dangke.EFORBIDDEN, "新增县市区或市直系统（「%s」）需要系统管理员。", names[0])
@@ -210,10 +241,33 @@ func unitMembersCommand() *Command {
 				if err := tx.SetMembers(ctx, u.ID, n); err != nil {
 					return "", err
 				}
+				// A count below the unit's own lecturers cannot be true:
+				// asked about, and the coverage leaves the unit out.
+				f, err := tx.Figures(ctx, u.ID, dangke.Period{})
+				if err != nil {
+					return "", err
+				}
+				var over *dangke.DoubtfulUnit
+				for i := range f.Over.Units {
+					if f.Over.Units[i].Path == u.Path {
+						over = &f.Over.Units[i]
+					}
+				}
+				if yes, _ := c.Answer("党员数"); over != nil && !yes {
+					return "", Ask("党员数", fmt.Sprintf("「%s」已有 %d 名讲课人，党员数 %d 比讲课人还少，上台率将无法计算。确认党员数是 %d 吗？",
+						u.Path, over.Speakers, n, n))
+				}
 				if err := tx.Audit(ctx, c.Audit("unit.members", "unit", u.ID, fmt.Sprintf("%s 党员数 %d → %d", u.Path, u.Members, n))); err != nil {
 					return "", err
 				}
-				return fmt.Sprintf("已将「%s」的党员数由 %d 改为 %d。", u.Path, u.Members, n), nil
+				text := fmt.Sprintf("已将「%s」的党员数由 %d 改为 %d。", u.Path, u.Members, n)
+				if u.Members == 0 {
+					text = fmt.Sprintf("已将「%s」的党员数设为 %d（原未设置）。", u.Path, n)
+				}
+				if over != nil {
+					text += fmt.Sprintf("\n注意：讲课人（%d 人）多于党员数，%s在核对前不计入上台率。", over.Speakers, u.Name)
+				}
+				return text, nil
 			})
 		},
 	}
