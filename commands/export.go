@@ -21,8 +21,8 @@ func exportCommand(r *Router) *Command {
 			{Name: "期间", Aliases: []string{"period"}, Kind: KText, Positional: true, Example: "本月 或 2019-07-01~2019-09-30", Hint: "附件1用，默认为全部"},
 			{Name: "格式", Aliases: []string{"format"}, Kind: KText, Positional: true, Example: "csv", Hint: "xlsx 或 csv，默认 xlsx"},
 		},
-		Example: "/导出 附件1 温县 本月",
-		Perm:    Member,
+		Example: "/导出 附件1 温县 本月 或 /导出 附件2 温县",
+		Perm:    Reader,
 		Costly:  true,
 		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runExport(ctx, c, r.cfg.City) },
 	}
@@ -40,10 +40,21 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 	}
 	c.Args["期间"], c.Args["格式"] = period, format
 	var unit *dangke.Unit
+	if target == "" && c.Unit == nil {
+		switch {
+		case c.CityChat: // the city's chat exports the city's forms
+			target = dangke.CityName
+		case len(c.Roles) == 1 && !c.Req.Chat.Group: // an admin of one unit, in a 1:1 chat
+			target = c.Roles[0].UnitPath
+		}
+	}
 	switch {
 	case target == dangke.CityName:
-		if !c.Super {
-			return nil, dangke.Errorf(dangke.EFORBIDDEN, "导出全市的表格需要系统管理员。")
+		if form2 {
+			return nil, dangke.FieldErrorf("单位", "要写明县市区：附件2 按县市区导出。")
+		}
+		if !c.Super && !c.CityChat {
+			return nil, dangke.Errorf(dangke.EFORBIDDEN, "导出全市的统计表需要系统管理员，或在绑定到全市的工作群里发送。")
 		}
 	case target != "":
 		u, err := c.ResolveUnit(ctx, target)
@@ -56,7 +67,16 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 	default:
 		return nil, dangke.FieldErrorf("单位", "要写明：本群尚未绑定单位。")
 	}
+	if form2 && unit != nil && !c.Req.Chat.Group && !c.IsAdminOf(unit) {
+		// The pool's phone numbers are for its admins: say so before anything else.
+		county, err := c.Store().UnitByID(ctx, unit.TopID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "附件2 含个人信息，只有%s或全市的管理员可以导出。", county.Name)
+	}
 	var f *report.Form
+	span := "" // the period in the file's name, so that two periods never share one file
 	if form2 {
 		if f, err = exportForm2(ctx, c, city, unit); err != nil {
 			return nil, err
@@ -75,12 +95,15 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 		if f, err = report.Form1(ctx, c.Store(), city, unit, p, c.Now); err != nil {
 			return nil, err
 		}
+		if !p.IsZero() {
+			span = "-" + p.From.Format("20060102") + "至" + p.To.Format("20060102")
+		}
 	}
 	who := city
 	if unit != nil {
 		who = unit.Name
 	}
-	name := f.Sheet + "-" + who + "-" + c.Now.Format("20060102")
+	name := f.Sheet + "-" + who + span + "-" + c.Now.Format("20060102")
 	file, err := formFile(f, name, c.Text("格式"))
 	if err != nil {
 		return nil, err

@@ -22,8 +22,23 @@ type limiter struct {
 }
 
 // allow reports whether person may run a costly command at now, and if not,
-// how long to wait.
+// how long to wait. It takes nothing from the allowance: spend does, once
+// the command has run, so that a refused request costs none.
 func (l *limiter) allow(person string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.per[person]
+	if lim == nil || lim.TokensAt(now) >= 1 {
+		return true, 0
+	}
+	r := lim.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	r.CancelAt(now)
+	return false, wait
+}
+
+// spend takes one costly run from person's allowance.
+func (l *limiter) spend(person string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.per == nil {
@@ -41,12 +56,7 @@ func (l *limiter) allow(person string, now time.Time) (bool, time.Duration) {
 		lim = rate.NewLimiter(rate.Every(costlyEvery), costlyBurst)
 		l.per[person] = lim
 	}
-	r := lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
-	}
-	return true, 0
+	lim.AllowN(now, 1)
 }
 
 // busyText says how long to wait before the next costly command.

@@ -309,6 +309,9 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		return r.ask(c, q), nil
 	}
 	reply, err := c.Cmd.Run(ctx, c)
+	if err == nil && c.Cmd.Costly && !c.Super {
+		r.costly.spend(c.Req.From.Key(), c.Now)
+	}
 	if c.newMember { // a command that wrote nothing: record the member on its own
 		if err := r.store.Update(ctx, func(tx dangke.Tx) error { return tx.NoteMember(ctx, c.Req.From.Key(), c.Req.Chat, c.Now) }); err != nil {
 			return r.fail(c.Cmd, err)
