@@ -31,8 +31,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.savepoint, "SAVEPOINT u"},
 		{&p.release, "RELEASE u"},
 		{&p.rollbackTo, "ROLLBACK TO u"},
-		{&p.reply, "SELECT reply FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
-		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, at) VALUES (?, ?, ?, ?, ?)"},
+		{&p.reply, "SELECT reply, state FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
+		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, route, state, at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"},
 		{&p.audit, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{&p.chatUnit, "SELECT " + unitCols + " FROM units WHERE id = (SELECT unit_id FROM chats WHERE platform = ? AND chat_id = ?)"},
 		{&p.roles, `SELECT r.person, r.unit_id, u.path, r.granted_by, r.granted_at
