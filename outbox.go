@@ -22,6 +22,7 @@ type Outgoing struct {
 	Key       MessageKey // the platform, the chat and the message it answers
 	Text      string
 	Route     string    // the adapter's opaque reply route (Request.Route)
+	Webhook   string    // the chat's group robot key (WeCom), filled from the store; never shown
 	At        time.Time // when the message was handled
 	State     string    // OutboxPending, OutboxSent or OutboxFailed
 	Attempts  int       // failed sends so far

@@ -69,12 +69,14 @@ func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason st
 	return gaveUp, nil
 }
 
-const outgoingCols = "platform, chat, msg_id, reply, route, at, state, attempts, tried_at, last_error"
+const outgoingCols = `m.platform, m.chat, m.msg_id, m.reply, m.route, m.at, m.state, m.attempts, m.tried_at, m.last_error,
+	coalesce((SELECT webhook_key FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
+		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), '')`
 
 // Pending returns a platform's pending replies handled between since and
 // before, oldest first; see dangke.Outbox.
 func (s *Store) Pending(ctx context.Context, platform string, since, before time.Time, limit int) ([]dangke.Outgoing, error) {
-	out, err := s.outgoing(ctx, "state = 'pending' AND at >= ? AND at < ? AND platform = ? ORDER BY at LIMIT ?",
+	out, err := s.outgoing(ctx, "m.state = 'pending' AND m.at >= ? AND m.at < ? AND m.platform = ? ORDER BY m.at LIMIT ?",
 		millis(since), millis(before), platform, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending replies: %w", err)
@@ -114,7 +116,7 @@ func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []d
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
 	}
-	failed, err := s.outgoing(ctx, "state = 'failed' ORDER BY at DESC LIMIT ?", limit)
+	failed, err := s.outgoing(ctx, "m.state = 'failed' ORDER BY m.at DESC LIMIT ?", limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
 	}
@@ -122,7 +124,7 @@ func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []d
 }
 
 func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dangke.Outgoing, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+outgoingCols+" FROM messages WHERE "+where, args...)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+outgoingCols+" FROM messages m WHERE "+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +133,7 @@ func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dang
 	for rows.Next() {
 		var o dangke.Outgoing
 		var at, tried int64
-		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError); err != nil {
+		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook); err != nil {
 			return nil, err
 		}
 		o.At = fromMillis(at)
