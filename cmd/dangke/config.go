@@ -31,6 +31,7 @@ type Config struct {
 	WeCom         WeComConfig    `yaml:"wecom"`
 	Contest       ContestConfig  `yaml:"contest"`
 	Campaign      CampaignConfig `yaml:"campaign"`
+	Replies       ReplyConfig    `yaml:"replies"` // the reply outbox (status.go)
 }
 
 // CampaignConfig is one year's campaign; keys left out keep the notice's.
