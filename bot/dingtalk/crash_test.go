@@ -293,3 +293,64 @@ done:
 		t.Errorf("%d repeated confirmations, more than the %d kills × 64 in flight", repeats, kills)
 	}
 }
+
+// With the outbox, a confirmation is marked sent once the webhook answers
+// errcode 0; the same message delivered again after that is acknowledged
+// without a second confirmation or a second entry.
+func TestRedeliveryAfterSent(t *testing.T) {
+	r, st := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{Outbox: bot.OutboxConfig{Store: st}})
+	msg := f.nowMessage("msg-twice", "/党课 张三 支部书记 《我和我的祖国》 7月1日 45人")
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", msg)
+	f.waitFor("the confirmation", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	waitSent(t, st, dangke.MessageKey{Platform: "dingtalk", Chat: "cidGroup1==", ID: "msg-twice"})
+	again := f.push("CALLBACK", "/v1.0/im/bot/messages/get", msg)
+	f.waitFor("the second ack", 5*time.Second, func() bool { return len(f.acks[again]) == 1 })
+	time.Sleep(200 * time.Millisecond)
+	if n := len(f.hookTexts()); n != 1 || testbot.Lectures(t, st) != 1 {
+		t.Fatalf("%d confirmations, %d lectures", n, testbot.Lectures(t, st))
+	}
+}
+
+// A pending reply whose sessionWebhook has expired goes out through the
+// OpenAPI: the group send for a group, the 1:1 send to the sender otherwise.
+func TestResendAfterWebhookExpired(t *testing.T) {
+	r, st := setup(t)
+	f := newFake(t)
+	past := time.Now().Add(-time.Minute).UnixMilli()
+	err := st.Update(context.Background(), func(tx dangke.Tx) error {
+		for _, row := range []struct{ chat, id, route string }{
+			{"cidGroup1==", "old-group", fmt.Sprintf(`{"g":true,"u":"manager123","w":"%s/robot/sendBySession?session=old-group","x":%d}`, f.srv.URL, past)},
+			{"cidPrivate1==", "old-private", fmt.Sprintf(`{"u":"manager123","w":"%s/robot/sendBySession?session=old-private","x":%d}`, f.srv.URL, past)},
+		} {
+			if err := tx.SaveReply(context.Background(), dangke.MessageKey{Platform: "dingtalk", Chat: row.chat, ID: row.id},
+				"已登记第 1 次微党课 ✅", row.route, time.Now().Add(-time.Hour)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, f, r, dingtalk.Config{Outbox: bot.OutboxConfig{Store: st}})
+	f.waitFor("two OpenAPI sends", 5*time.Second, func() bool { return len(f.sends) == 2 })
+	f.mu.Lock()
+	sends, hooks := append([]apiSend(nil), f.sends...), len(f.hooks)
+	f.mu.Unlock()
+	if hooks != 0 {
+		t.Fatalf("%d sends through expired webhooks", hooks)
+	}
+	byPath := map[string]apiSend{}
+	for _, s := range sends {
+		byPath[s.Path] = s
+	}
+	g, p := byPath["/v1.0/robot/groupMessages/send"], byPath["/v1.0/robot/oToMessages/batchSend"]
+	if g.Conversation != "cidGroup1==" || !strings.Contains(g.Param, "（补发）已登记第 1 次微党课") ||
+		len(p.Users) != 1 || p.Users[0] != "manager123" || !strings.Contains(p.Param, "（补发）") {
+		t.Fatalf("sends %+v", sends)
+	}
+	waitSent(t, st, dangke.MessageKey{Platform: "dingtalk", Chat: "cidGroup1==", ID: "old-group"})
+	waitSent(t, st, dangke.MessageKey{Platform: "dingtalk", Chat: "cidPrivate1==", ID: "old-private"})
+}

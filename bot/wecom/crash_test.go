@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,6 +97,61 @@ func TestCrashBeforeReply(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("outbox row is %q", o.State)
+		}
+	}
+}
+
+// In callback mode there is no connection to send on: a pending reply goes
+// to the chat's group robot, marked 补发; one for a chat without a group
+// robot fails, counted, and stays pending for the next sweep.
+func TestResendThroughGroupRobot(t *testing.T) {
+	r, st := setup(t)
+	f := newFakeWeCom(t)
+	ctx := context.Background()
+	err := st.Update(ctx, func(tx dangke.Tx) error {
+		if err := tx.SetChatWebhook(ctx, dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true}, "hook-key-1"); err != nil {
+			return err
+		}
+		for _, k := range []dangke.MessageKey{{Platform: "wecom", Chat: "g1", ID: "m-late"}, {Platform: "wecom", Chat: "g2", ID: "m-nohook"}} {
+			if err := tx.SaveReply(ctx, k, "已登记第 1 次微党课 ✅", "", time.Now().Add(-time.Hour)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := httptest.NewUnstartedServer(nil).Listener
+	a, err := wecom.New(wecom.Config{Callback: wecom.CallbackConfig{Token: testToken, EncodingAESKey: testAESKey, Listener: ln},
+		WebhookHost: f.hook.URL, Outbox: bot.OutboxConfig{Store: st}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(rctx, r) }()
+	defer func() { cancel(); <-done }()
+	f.waitFor("the group robot send", 5*time.Second, func() bool { return len(f.hookSends) == 1 })
+	if got := f.hookSends[0]; !strings.HasPrefix(got, "（补发）已登记第 1 次微党课") {
+		t.Fatalf("group robot got %q", got)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sent, _, _ := st.Reply(ctx, dangke.MessageKey{Platform: "wecom", Chat: "g1", ID: "m-late"})
+		_, failed, err := st.OutboxStatus(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending, err := st.Pending(ctx, "wecom", time.Time{}, time.Now(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sent.State == dangke.OutboxSent && len(failed) == 0 && len(pending) == 1 && pending[0].Attempts == 1 &&
+			strings.Contains(pending[0].LastError, "no group robot webhook") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("m-late %q; pending %+v", sent.State, pending)
 		}
 	}
 }
