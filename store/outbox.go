@@ -20,8 +20,7 @@ func (s *Store) MarkSent(ctx context.Context, key dangke.MessageKey, at time.Tim
 	repeat := false
 	err := s.Update(ctx, func(tx dangke.Tx) error {
 		t := tx.(*txStore)
-		res, err := t.db.ExecContext(ctx, `UPDATE messages SET state = 'sent'
-			WHERE platform = ? AND chat = ? AND msg_id = ? AND state <> 'sent'`, key.Platform, key.Chat, key.ID)
+		res, err := t.stmt(ctx, t.p.markSent).ExecContext(ctx, key.Platform, key.Chat, key.ID)
 		if err != nil {
 			return err
 		}

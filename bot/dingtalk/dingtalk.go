@@ -44,16 +44,16 @@ const maxText = 5000
 
 // Config configures the adapter.
 type Config struct {
-	ClientID     string        // the app's ClientID (AppKey)
-	ClientSecret string        // the app's ClientSecret; never logged
-	RobotCode    string        // the robot's code; the ClientID when empty
-	OpenAPIHost  string        // https://api.dingtalk.com
-	OAPIHost     string        // https://oapi.dingtalk.com, for the media upload
-	AllowChats   []string      // conversation ids the bot answers in; empty: all
-	KeepAlive    time.Duration // idle time before the client pings the gateway; 0: the SDK's 120s
-	MaxInFlight  int           // messages handled at once; more wait unacknowledged for redelivery
-	HTTPClient   *http.Client  // for replies and the OpenAPI
-	Outbox       bot.OutboxConfig
+	ClientID     string           // the app's ClientID (AppKey)
+	ClientSecret string           // the app's ClientSecret; never logged
+	RobotCode    string           // the robot's code; the ClientID when empty
+	OpenAPIHost  string           // https://api.dingtalk.com
+	OAPIHost     string           // https://oapi.dingtalk.com, for the media upload
+	AllowChats   []string         // conversation ids the bot answers in; empty: all
+	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
+	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
+	HTTPClient   *http.Client     // for replies and the OpenAPI
+	Outbox       bot.OutboxConfig // the reply outbox: replies marked sent, pending ones sent again
 	Logger       *slog.Logger
 }
 

@@ -158,12 +158,14 @@ func (a *Adapter) Username() string { return a.username }
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
 	var sweeps sync.WaitGroup
+	sctx, stop := context.WithCancel(ctx)
 	sweeps.Add(1)
 	go func() {
 		defer sweeps.Done()
-		a.out.Run(ctx, a.resend)
+		a.out.Run(sctx, a.resend)
 	}()
 	defer sweeps.Wait()
+	defer stop() // before the wait: Run may end on an error while ctx lives
 	if len(a.cfg.Commands) > 0 {
 		cmds := make([]models.BotCommand, len(a.cfg.Commands))
 		for i, c := range a.cfg.Commands {

@@ -121,17 +121,19 @@ func (a *Adapter) Name() string { return Platform }
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
 	defer a.replies.Wait()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop() // before the wait: Run may end on an error while ctx lives
 	a.replies.Add(1)
 	go func() {
 		defer a.replies.Done()
 		if a.kit == nil { // pending replies wait for the connection they go out on
 			select {
 			case <-a.up:
-			case <-ctx.Done():
+			case <-sctx.Done():
 				return
 			}
 		}
-		a.out.Run(ctx, a.resend)
+		a.out.Run(sctx, a.resend)
 	}()
 	if a.kit != nil {
 		return a.serveCallback(ctx)
