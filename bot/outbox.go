@@ -18,6 +18,10 @@ type OutboxConfig struct {
 	Grace       time.Duration // a pending reply younger than this may still be on its way: 2 minutes
 	MaxAttempts int           // failed sends before a reply is given up: 5
 	Batch       int           // replies read from the outbox at a time: 200
+	// Journal is the path prefix of a file (one per platform: PATH.dingtalk)
+	// where each accepted reply is noted at once, so that a crash before its
+	// mark is committed does not send it again; "" for none.
+	Journal string
 }
 
 // Outbox carries one adapter's saved replies: it records whether the
@@ -36,6 +40,8 @@ type Outbox struct {
 	mu    sync.Mutex
 	mine  map[dangke.MessageKey]bool // replies this process is sending or has sent lately
 	order []dangke.MessageKey
+
+	journal *journal // nil without one
 }
 
 // mineCap bounds the replies Claim remembers.
@@ -88,7 +94,38 @@ func NewOutbox(platform string, cfg OutboxConfig, log *slog.Logger) *Outbox {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Outbox{cfg: cfg, platform: platform, log: log, now: time.Now, mine: map[dangke.MessageKey]bool{}}
+	o := &Outbox{cfg: cfg, platform: platform, log: log, now: time.Now, mine: map[dangke.MessageKey]bool{}}
+	if cfg.Journal != "" && cfg.Store != nil {
+		o.journal = &journal{path: cfg.Journal + "." + platform}
+	}
+	return o
+}
+
+// Recover marks sent the replies the journal noted before a crash. Call it
+// at start, before any message is handled or reply sent again.
+func (o *Outbox) Recover(ctx context.Context) {
+	if !o.Enabled() || o.journal == nil {
+		return
+	}
+	n, err := o.journal.replay(ctx, func(ctx context.Context, k dangke.MessageKey) error {
+		_, err := o.cfg.Store.MarkSent(ctx, k, o.now())
+		return err
+	})
+	if err != nil {
+		o.log.Error("outbox: cannot read the journal of accepted replies; some may be sent twice", "err", err)
+		o.journal = nil
+		return
+	}
+	if n > 0 {
+		o.log.Info("outbox: replies accepted before a crash marked sent from the journal", "replies", n)
+	}
+}
+
+// Close closes the journal.
+func (o *Outbox) Close() {
+	if o != nil && o.journal != nil {
+		o.journal.close()
+	}
 }
 
 // Enabled reports whether there is an outbox to record deliveries in.
@@ -115,7 +152,13 @@ func (o *Outbox) Delivered(ctx context.Context, key dangke.MessageKey, err error
 	}
 	ctx = context.WithoutCancel(ctx)
 	if err == nil {
+		if o.journal != nil {
+			o.journal.note(key)
+		}
 		repeat, merr := o.cfg.Store.MarkSent(ctx, key, o.now())
+		if o.journal != nil {
+			o.journal.done(merr == nil)
+		}
 		if merr != nil {
 			o.log.Warn("outbox: cannot mark a reply sent; it may be sent again", "chat", key.Chat, "msg", key.ID, "err", merr)
 		} else if repeat {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,5 +103,41 @@ func TestOutboxGraceAndClaim(t *testing.T) {
 	}
 	if o.Sweep(ctx, send, true); n != 0 {
 		t.Fatal("a claimed reply was sent by the sweep")
+	}
+}
+
+// A reply noted in the journal (the platform accepted it, the process died
+// before its mark was committed) is marked sent at start and not sent
+// again; a torn last line is skipped; the journal is emptied.
+func TestOutboxJournal(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "o.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	saved(t, st, time.Now().Add(-time.Minute), "accepted", "lost")
+	journal := filepath.Join(dir, "o.db.sent")
+	if err := os.WriteFile(journal+".x", []byte(`{"Platform":"x","Chat":"c1","ID":"accepted"}`+"\n"+`{"Platform":"x","Ch`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := bot.NewOutbox("x", bot.OutboxConfig{Store: st, Journal: journal}, nil)
+	o.Recover(ctx)
+	defer o.Close()
+	var sent []string
+	o.Sweep(ctx, func(_ context.Context, r dangke.Outgoing) error { sent = append(sent, r.Key.ID); return nil }, true)
+	if strings.Join(sent, " ") != "lost" {
+		t.Fatalf("sent again: %q", sent)
+	}
+	if r, _, _ := st.Reply(ctx, dangke.MessageKey{Platform: "x", Chat: "c1", ID: "accepted"}); r.State != dangke.OutboxSent {
+		t.Fatalf("journalled reply is %q", r.State)
+	}
+	data, err := os.ReadFile(journal + ".x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != `{"Platform":"x","Chat":"c1","ID":"lost"}`+"\n" {
+		t.Fatalf("journal after start and one send: %q", data)
 	}
 }

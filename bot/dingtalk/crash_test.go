@@ -19,7 +19,10 @@ import (
 	"dangke/internal/testbot"
 )
 
-var chaosN = flag.Int("chaos", 1000, "messages in TestChaos (the issue's big run: 10000)")
+var (
+	chaosN       = flag.Int("chaos", 1000, "messages in TestChaos (the issue's big run: 10000)")
+	chaosJournal = flag.Bool("chaos-journal", true, "TestChaos with the outbox journal (false: marks in the database only)")
+)
 
 // TestCrashChild is the bot of the crash tests, run in a child process of
 // the test binary (testbot.Start) against the parent's fake DingTalk; it
@@ -31,7 +34,7 @@ func TestCrashChild(t *testing.T) {
 	r, st := testbot.RouterAt(t, os.Getenv("DANGKE_DB"), "dingtalk", "cidGroup1==", "manager123")
 	fake := os.Getenv("DANGKE_FAKE")
 	a, err := dingtalk.New(dingtalk.Config{ClientID: "dingtestclient", ClientSecret: "s3cret-app-key", OpenAPIHost: fake, OAPIHost: fake,
-		Outbox: bot.OutboxConfig{Store: st}})
+		Outbox: bot.OutboxConfig{Store: st, Journal: os.Getenv("DANGKE_JOURNAL")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +198,9 @@ func TestChaos(t *testing.T) {
 	frames := &chaosFrames{f: f, data: map[string]string{}, sent: map[string]time.Time{}}
 	f.onConnect = func() { frames.redeliver(time.Now()) }
 	env := []string{"DANGKE_DB=" + db, "DANGKE_FAKE=" + f.srv.URL}
+	if *chaosJournal {
+		env = append(env, "DANGKE_JOURNAL="+db+".sent")
+	}
 	child := testbot.Start(t, "TestCrashChild", env...)
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -126,6 +126,7 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	}
 	cli := client.NewStreamClient(opts...)
 	cli.RegisterRouter("CALLBACK", botTopic, a.onFrame)
+	a.out.Recover(ctx) // before any frame: replies accepted before a crash are not sent again
 	a.replies.Add(1)
 	go func() {
 		defer a.replies.Done()
@@ -135,6 +136,7 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 		cli.AutoReconnect = false
 		cli.Close()
 		a.replies.Wait()
+		a.out.Close()
 	}()
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
 		err := cli.Start(ctx)

@@ -157,6 +157,8 @@ func (a *Adapter) Username() string { return a.username }
 // Run registers the command menu and receives messages until ctx ends.
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
+	a.out.Recover(ctx) // before any update: replies accepted before a crash are not sent again
+	defer a.out.Close()
 	var sweeps sync.WaitGroup
 	sctx, stop := context.WithCancel(ctx)
 	sweeps.Add(1)

@@ -120,6 +120,8 @@ func (a *Adapter) Name() string { return Platform }
 // callback URL's HTTP server when the callback is configured.
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
+	a.out.Recover(ctx) // before any message: replies accepted before a crash are not sent again
+	defer a.out.Close()
 	defer a.replies.Wait()
 	sctx, stop := context.WithCancel(ctx)
 	defer stop() // before the wait: Run may end on an error while ctx lives

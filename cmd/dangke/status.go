@@ -20,10 +20,12 @@ type ReplyConfig struct {
 	MaxAttempts int           `yaml:"max_attempts"` // failed sends before a reply is given up: 5
 }
 
-// outbox is the adapters' reply outbox, on the store.
+// outbox is the adapters' reply outbox, on the store, with its journal of
+// accepted replies beside the database (dangke.db.sent.dingtalk ...).
 func (m *Main) outbox() bot.OutboxConfig {
 	r := m.cfg.Replies
-	return bot.OutboxConfig{Store: m.store, MaxAge: r.MaxAge, Every: r.RetryEvery, MaxAttempts: r.MaxAttempts}
+	return bot.OutboxConfig{Store: m.store, MaxAge: r.MaxAge, Every: r.RetryEvery, MaxAttempts: r.MaxAttempts,
+		Journal: m.cfg.DB + ".sent"}
 }
 
 // parseStatus reads the flags of `dangke status`.
