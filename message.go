@@ -46,6 +46,10 @@ type Request struct {
 	Text  string
 	MsgID string    // the platform's message id; "" when it has none
 	Time  time.Time // when the platform received it
+	// Route is the adapter's opaque reply route: what it needs to answer the
+	// message later (a DingTalk sessionWebhook and its expiry, say). It is
+	// saved with the reply and handed back when the reply is sent again.
+	Route string
 }
 
 // File is an attachment to a reply, such as an exported spreadsheet.
@@ -60,6 +64,9 @@ type File struct {
 type Reply struct {
 	Text  string
 	Files []File
+	// Saved reports that the reply is kept in the outbox under the request's
+	// message key: the adapter reports its delivery through an Outbox.
+	Saved bool
 }
 
 // Handler answers requests. The commands router is the Handler of the bot;

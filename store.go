@@ -96,8 +96,9 @@ type Reader interface {
 	// LastEntry returns the newest active entry that author logged (among
 	// the last hundred), or nil.
 	LastEntry(ctx context.Context, author string) (*Entry, error)
-	// Reply returns the reply saved for a handled message, and whether it was found.
-	Reply(ctx context.Context, key MessageKey) (string, bool, error)
+	// Reply returns the reply saved for a handled message (its Text and
+	// State), and whether it was found.
+	Reply(ctx context.Context, key MessageKey) (Outgoing, bool, error)
 	// SimilarLectures returns the active lectures of a unit by a speaker
 	// dated from..to (both included), for the duplicate check: an indexed
 	// lookup, never a scan.
@@ -218,8 +219,9 @@ type Writer interface {
 	WithdrawInstructor(ctx context.Context, id int64, by string, at time.Time) error
 	// Audit records a change.
 	Audit(ctx context.Context, e AuditEntry) error
-	// SaveReply records that a message was handled, with its reply.
-	SaveReply(ctx context.Context, key MessageKey, reply string, at time.Time) error
+	// SaveReply records that a message was handled, with its reply, pending
+	// in the outbox with the adapter's reply route.
+	SaveReply(ctx context.Context, key MessageKey, reply, route string, at time.Time) error
 	// NoteMember records that a person spoke in a bound chat.
 	NoteMember(ctx context.Context, person string, chat ChatRef, at time.Time) error
 	// LinkSpeakers records the answer to "is a the same person as b?": the

@@ -327,7 +327,7 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 			return nil
 		}
 		// The saved copy, kept for redeliveries, holds no full phone number.
-		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
+		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Req.Route, c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
 			return errHandled
 		} else {
 			return err
@@ -343,14 +343,23 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 			return nil, err
 		}
 		if found {
-			return &dangke.Reply{Text: saved}, nil
+			return savedReply(saved), nil
 		}
 		return nil, errHandled
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &dangke.Reply{Text: text}, nil
+	return &dangke.Reply{Text: text, Saved: key.ID != ""}, nil
+}
+
+// savedReply answers a message handled before with its saved reply, or with
+// nothing when the platform has accepted that reply already.
+func savedReply(o dangke.Outgoing) *dangke.Reply {
+	if o.State == dangke.OutboxSent {
+		return nil
+	}
+	return &dangke.Reply{Text: o.Text, Saved: true}
 }
 
 // ResolveUnit finds the unit a user means by s, the same way in every

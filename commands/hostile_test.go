@@ -98,7 +98,7 @@ func TestSavedReplyMasked(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("saved reply: %v %v", found, err)
 	}
-	if strings.Contains(saved, "13812345678") || !strings.Contains(saved, "138****5678") {
-		t.Fatalf("saved reply holds %q", saved)
+	if strings.Contains(saved.Text, "13812345678") || !strings.Contains(saved.Text, "138****5678") {
+		t.Fatalf("saved reply holds %q", saved.Text)
 	}
 }

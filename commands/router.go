@@ -109,7 +109,7 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 			return r.fail(nil, err)
 		}
 		if found {
-			return &dangke.Reply{Text: saved}, nil
+			return savedReply(saved), nil
 		}
 		// A redelivered message that left a question waiting gets the
 		// same question, and the conversation stays where it is.

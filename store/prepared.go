@@ -16,6 +16,7 @@ type prepared struct {
 	savepoint, release, rollbackTo *sql.Stmt
 
 	reply, saveReply, audit        *sql.Stmt
+	markSent                       *sql.Stmt
 	chatUnit, roles, ipath         *sql.Stmt
 	addLecture, speaker, unitTotal *sql.Stmt
 	subtreeTotals, subtreeLinks    *sql.Stmt
@@ -33,8 +34,9 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.savepoint, "SAVEPOINT u"},
 		{&p.release, "RELEASE u"},
 		{&p.rollbackTo, "ROLLBACK TO u"},
-		{&p.reply, "SELECT reply FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
-		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, at) VALUES (?, ?, ?, ?, ?)"},
+		{&p.reply, "SELECT reply, state FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
+		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, route, state, at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"},
+		{&p.markSent, "UPDATE messages SET state = 'sent' WHERE platform = ? AND chat = ? AND msg_id = ? AND state <> 'sent'"},
 		{&p.audit, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{&p.chatUnit, "SELECT " + unitCols + " FROM units WHERE id = (SELECT unit_id FROM chats WHERE platform = ? AND chat_id = ?)"},
 		{&p.roles, `SELECT r.person, r.unit_id, u.path, r.granted_by, r.granted_at
@@ -80,7 +82,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 }
 
 func (p *prepared) close() {
-	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
+	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
 		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
 		p.cityLinks, p.similar, p.namesakes, p.addInstructor} {
 		if s != nil {

@@ -41,7 +41,7 @@ func TestPersonalDataPurged(t *testing.T) {
 		if err := tx.WithdrawInstructor(ctx, gone, "t:a", now); err != nil {
 			return err
 		}
-		return tx.SaveReply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}, "已登记", now)
+		return tx.SaveReply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}, "已登记", "", now)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -756,17 +756,17 @@ func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, e
 	return nil, nil
 }
 
-// Reply returns the saved reply of a handled message.
-func (q queries) Reply(ctx context.Context, key dangke.MessageKey) (string, bool, error) {
-	var reply string
-	err := q.stmt(ctx, q.p.reply).QueryRowContext(ctx, key.Platform, key.Chat, key.ID).Scan(&reply)
+// Reply returns the saved reply of a handled message: its text and state.
+func (q queries) Reply(ctx context.Context, key dangke.MessageKey) (dangke.Outgoing, bool, error) {
+	o := dangke.Outgoing{Key: key}
+	err := q.stmt(ctx, q.p.reply).QueryRowContext(ctx, key.Platform, key.Chat, key.ID).Scan(&o.Text, &o.State)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
+		return dangke.Outgoing{}, false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("store: message: %w", err)
+		return dangke.Outgoing{}, false, fmt.Errorf("store: message: %w", err)
 	}
-	return reply, true, nil
+	return o, true, nil
 }
 
 // isUnique reports whether err is a UNIQUE constraint failure.

@@ -201,9 +201,9 @@ func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
 	return nil
 }
 
-// SaveReply records a handled message and its reply.
-func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply string, at time.Time) error {
-	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, millis(at))
+// SaveReply records a handled message and its reply, pending in the outbox.
+func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply, route string, at time.Time) error {
+	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at))
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
 	}

@@ -6,17 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"dangke/bot"
 	"dangke/bot/dingtalk"
 )
 
 // BenchmarkStreamLectures pushes /党课 messages through the fake gateway and
 // the real SDK into SQLite at a steady 1,000 frames a second, and reports
-// the rate at which replies came back and the 99th percentile latency from
-// pushing a frame to its sessionWebhook reply.
+// the rate at which replies came back (each marked sent in the outbox, as
+// in production) and the 99th percentile latency from pushing a frame to
+// its sessionWebhook reply.
 func BenchmarkStreamLectures(b *testing.B) {
-	r, _ := setup(b)
+	r, st := setup(b)
 	f := newFake(b)
-	run(b, f, r, dingtalk.Config{})
+	run(b, f, r, dingtalk.Config{Outbox: bot.OutboxConfig{Store: st}})
 	const rate = 1000 // frames a second
 	pushed := make([]time.Time, b.N)
 	b.ResetTimer()

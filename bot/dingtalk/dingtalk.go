@@ -44,15 +44,16 @@ const maxText = 5000
 
 // Config configures the adapter.
 type Config struct {
-	ClientID     string        // the app's ClientID (AppKey)
-	ClientSecret string        // the app's ClientSecret; never logged
-	RobotCode    string        // the robot's code; the ClientID when empty
-	OpenAPIHost  string        // https://api.dingtalk.com
-	OAPIHost     string        // https://oapi.dingtalk.com, for the media upload
-	AllowChats   []string      // conversation ids the bot answers in; empty: all
-	KeepAlive    time.Duration // idle time before the client pings the gateway; 0: the SDK's 120s
-	MaxInFlight  int           // messages handled at once; more wait unacknowledged for redelivery
-	HTTPClient   *http.Client  // for replies and the OpenAPI
+	ClientID     string           // the app's ClientID (AppKey)
+	ClientSecret string           // the app's ClientSecret; never logged
+	RobotCode    string           // the robot's code; the ClientID when empty
+	OpenAPIHost  string           // https://api.dingtalk.com
+	OAPIHost     string           // https://oapi.dingtalk.com, for the media upload
+	AllowChats   []string         // conversation ids the bot answers in; empty: all
+	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
+	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
+	HTTPClient   *http.Client     // for replies and the OpenAPI
+	Outbox       bot.OutboxConfig // the reply outbox: replies marked sent, pending ones sent again
 	Logger       *slog.Logger
 }
 
@@ -66,6 +67,9 @@ type Adapter struct {
 
 	handler dangke.Handler
 	replies sync.WaitGroup // replies still being sent
+	out     *bot.Outbox
+
+	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
 }
 
 // New checks the configuration and returns the adapter.
@@ -98,6 +102,7 @@ func New(cfg Config) (*Adapter, error) {
 		a.allow[id] = true
 	}
 	a.tokens = tokenCache{fetch: a.fetchToken}
+	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	return a, nil
 }
 
@@ -121,10 +126,17 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	}
 	cli := client.NewStreamClient(opts...)
 	cli.RegisterRouter("CALLBACK", botTopic, a.onFrame)
+	a.out.Recover(ctx) // before any frame: replies accepted before a crash are not sent again
+	a.replies.Add(1)
+	go func() {
+		defer a.replies.Done()
+		a.out.Run(ctx, a.resend)
+	}()
 	defer func() {
 		cli.AutoReconnect = false
 		cli.Close()
 		a.replies.Wait()
+		a.out.Close()
 	}()
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
 		err := cli.Start(ctx)
@@ -192,6 +204,7 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 			Text:  strings.TrimSpace(m.Text.Content),
 			MsgID: m.MsgID,
 			Time:  time.UnixMilli(m.CreateAt),
+			Route: m.route(),
 		}
 		if m.CreateAt == 0 {
 			req.Time = time.Time{}
@@ -219,10 +232,53 @@ func (a *Adapter) sendReply(m message, reply *dangke.Reply) {
 		defer a.replies.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := a.reply(ctx, &m, reply); err != nil {
+		key := dangke.MessageKey{Platform: Platform, Chat: m.ConversationID, ID: m.MsgID}
+		if reply.Saved && !a.out.Claim(key) {
+			return // a redelivery of a message whose reply this process is sending or has sent
+		}
+		if reply.Saved && a.beforeReply != nil {
+			a.beforeReply()
+		}
+		err := a.reply(ctx, &m, reply)
+		if err != nil {
 			a.log.Error("reply failed", "conversation", m.ConversationID, "err", err)
 		}
+		if reply.Saved {
+			a.out.Delivered(ctx, key, err)
+		}
 	}()
+}
+
+// route is what a reply needs to go out later: the conversation's kind,
+// the sender to message in a 1:1 chat, the sessionWebhook and its expiry.
+type route struct {
+	Group   bool   `json:"g,omitempty"`
+	Staff   string `json:"u,omitempty"`
+	Webhook string `json:"w,omitempty"`
+	Expires int64  `json:"x,omitempty"`
+}
+
+func (m *message) route() string {
+	b, _ := json.Marshal(route{Group: m.group(), Staff: m.SenderStaffID, Webhook: m.SessionWebhook, Expires: m.WebhookExpires})
+	return string(b)
+}
+
+// resend sends a pending reply again: through the message's sessionWebhook
+// while it lives, else the OpenAPI group or 1:1 send.
+func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
+	var r route
+	if err := json.Unmarshal([]byte(o.Route), &r); err != nil {
+		return fmt.Errorf("dingtalk: reply route of %s: %w", o.Key.ID, err)
+	}
+	m := message{MsgID: o.Key.ID, ConversationID: o.Key.Chat, ConversationType: "1", SenderStaffID: r.Staff,
+		SessionWebhook: r.Webhook, WebhookExpires: r.Expires}
+	if r.Group {
+		m.ConversationType = "2"
+	}
+	if m.SessionWebhook != "" && m.WebhookExpires == 0 {
+		m.SessionWebhook = "" // a webhook of unknown life is not trusted later
+	}
+	return a.reply(ctx, &m, &dangke.Reply{Text: o.Text})
 }
 
 // reply answers a message: through its sessionWebhook while that lives,

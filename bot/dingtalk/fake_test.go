@@ -40,6 +40,7 @@ type fakeDingTalk struct {
 	sends       []apiSend
 	uploads     []string
 	seq         int
+	onConnect   func() // called on each new connection (the chaos test redelivers there)
 }
 
 type hookCall struct {
@@ -123,7 +124,11 @@ func (f *fakeDingTalk) connect(w http.ResponseWriter, r *http.Request) {
 	f.conn = conn
 	f.connects++
 	f.changed.Broadcast()
+	onConnect := f.onConnect
 	f.mu.Unlock()
+	if onConnect != nil {
+		go onConnect()
+	}
 	for { // the read loop also answers WebSocket pings
 		_, data, err := conn.ReadMessage()
 		if err != nil {

@@ -53,6 +53,7 @@ type Config struct {
 	Workers       int                                        // messages handled at once; 8 by default
 	Logger        *slog.Logger                               // nil to discard
 	Sleep         func(context.Context, time.Duration) error // waits out a 429; tests shorten it
+	Outbox        bot.OutboxConfig                           // the reply outbox: replies marked sent, pending ones sent again
 }
 
 // Adapter is the Telegram bot.
@@ -66,6 +67,9 @@ type Adapter struct {
 	seenMu sync.Mutex
 	seen   map[string]struct{} // (chat, message) pairs handled lately
 	order  []string
+
+	out         *bot.Outbox
+	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
 }
 
 // seenCap bounds the in-memory duplicate filter; the router's message table
@@ -96,6 +100,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		cfg.Sleep = dangke.Sleep
 	}
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}}
+	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	opts := []tg.Option{
 		tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
@@ -152,6 +157,17 @@ func (a *Adapter) Username() string { return a.username }
 // Run registers the command menu and receives messages until ctx ends.
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
+	a.out.Recover(ctx) // before any update: replies accepted before a crash are not sent again
+	defer a.out.Close()
+	var sweeps sync.WaitGroup
+	sctx, stop := context.WithCancel(ctx)
+	sweeps.Add(1)
+	go func() {
+		defer sweeps.Done()
+		a.out.Run(sctx, a.resend)
+	}()
+	defer sweeps.Wait()
+	defer stop() // before the wait: Run may end on an error while ctx lives
 	if len(a.cfg.Commands) > 0 {
 		cmds := make([]models.BotCommand, len(a.cfg.Commands))
 		for i, c := range a.cfg.Commands {
@@ -247,9 +263,34 @@ func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
 	if err != nil {
 		a.log.Error("handling a message failed", "chat", m.Chat.ID, "err", err)
 	}
-	if err := a.send(ctx, m.Chat.ID, m.ID, reply); err != nil {
-		a.log.Error("reply failed", "chat", m.Chat.ID, "err", redact(err, a.cfg.Token))
+	saved := reply != nil && reply.Saved
+	if saved && !a.out.Claim(bot.Key(req)) {
+		return // this process is sending that reply already
 	}
+	if saved && a.beforeReply != nil {
+		a.beforeReply()
+	}
+	err = a.send(ctx, m.Chat.ID, m.ID, reply)
+	if err != nil {
+		a.log.Error("reply failed", "chat", m.Chat.ID, "err", redact(err, a.cfg.Token))
+		err = errors.New(redact(err, a.cfg.Token))
+	}
+	if saved {
+		a.out.Delivered(ctx, bot.Key(req), err)
+	}
+}
+
+// resend sends a pending reply again, as an answer to its message.
+func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
+	chat, err := strconv.ParseInt(o.Key.Chat, 10, 64)
+	if err != nil {
+		return fmt.Errorf("telegram: resend: chat id %q is not a number", o.Key.Chat)
+	}
+	msg, _ := strconv.Atoi(o.Key.ID)
+	if err := a.send(ctx, chat, msg, &dangke.Reply{Text: o.Text}); err != nil {
+		return errors.New(redact(err, a.cfg.Token))
+	}
+	return nil
 }
 
 // addressed returns the text the router should see, and whether the message

@@ -40,6 +40,7 @@ type Config struct {
 	MaxInFlight   int           // messages handled at once over the long connection: 32
 	MaxQueued     int           // messages waiting for a slot beyond those: 1000; more are dropped with a warning
 	HTTPClient    *http.Client
+	Outbox        bot.OutboxConfig // the reply outbox: replies marked sent, pending ones sent again
 	Logger        *slog.Logger
 }
 
@@ -58,6 +59,11 @@ type Adapter struct {
 	seen    map[string]struct{}
 	order   []string
 	replies sync.WaitGroup
+
+	out         *bot.Outbox
+	up          chan struct{} // closed once the long connection is first up
+	upOnce      sync.Once
+	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
 }
 
 // New checks the configuration and returns the adapter. It opens nothing:
@@ -93,7 +99,8 @@ func New(cfg Config) (*Adapter, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, cfg.MaxInFlight),
-		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow)}
+		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow), up: make(chan struct{})}
+	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	if cfg.Callback.Token != "" {
 		kit, err := newCipherKit(cfg.Callback.Token, cfg.Callback.EncodingAESKey)
 		if err != nil {
@@ -113,11 +120,56 @@ func (a *Adapter) Name() string { return Platform }
 // callback URL's HTTP server when the callback is configured.
 func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	a.handler = h
+	a.out.Recover(ctx) // before any message: replies accepted before a crash are not sent again
+	defer a.out.Close()
 	defer a.replies.Wait()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop() // before the wait: Run may end on an error while ctx lives
+	a.replies.Add(1)
+	go func() {
+		defer a.replies.Done()
+		if a.kit == nil { // pending replies wait for the connection they go out on
+			select {
+			case <-a.up:
+			case <-sctx.Done():
+				return
+			}
+		}
+		a.out.Run(sctx, a.resend)
+	}()
 	if a.kit != nil {
 		return a.serveCallback(ctx)
 	}
 	return a.runLongConnection(ctx)
+}
+
+// resend sends a pending reply again: over the long connection to the chat
+// (aibot_send_msg; the callback's req_id died with its connection), else
+// through the chat's group robot.
+func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
+	return a.Notify(ctx, dangke.ChatRef{Platform: Platform, ID: o.Key.Chat, Webhook: o.Webhook}, &dangke.Reply{Text: o.Text})
+}
+
+// claim reports whether a saved reply is to be sent from here, and runs the
+// test hook before it.
+func (a *Adapter) claim(req dangke.Request, reply *dangke.Reply) bool {
+	if reply == nil || !reply.Saved {
+		return true
+	}
+	if !a.out.Claim(bot.Key(req)) {
+		return false
+	}
+	if a.beforeReply != nil {
+		a.beforeReply()
+	}
+	return true
+}
+
+// delivered records the outcome of sending a reply.
+func (a *Adapter) delivered(ctx context.Context, req dangke.Request, reply *dangke.Reply, err error) {
+	if reply != nil && reply.Saved {
+		a.out.Delivered(ctx, bot.Key(req), err)
+	}
 }
 
 // dispatch runs fn on its own goroutine once a work slot is free. It never
@@ -227,17 +279,18 @@ func stripMention(s string) string {
 	return s
 }
 
-// handle runs one message through the router.
-func (a *Adapter) handle(ctx context.Context, m *message) (*dangke.Reply, error) {
+// handle runs one message through the router; it returns the request too,
+// the reply's key in the outbox.
+func (a *Adapter) handle(ctx context.Context, m *message) (dangke.Request, *dangke.Reply, error) {
 	req, hint := a.request(m)
 	if hint != nil {
-		return hint, nil
+		return req, hint, nil
 	}
 	reply, err := a.handler.Handle(ctx, req)
 	if err != nil {
 		a.log.Error("handling a message failed", "chat", req.Chat.ID, "err", err)
 	}
-	return reply, err
+	return req, reply, err
 }
 
 // Connected reports whether the long connection is up and subscribed.

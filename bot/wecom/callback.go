@@ -127,8 +127,8 @@ func (a *Adapter) onPost(w http.ResponseWriter, r *http.Request, plain []byte, t
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	reply, err := a.handle(r.Context(), &m)
-	if reply == nil {
+	req, reply, err := a.handle(r.Context(), &m)
+	if reply == nil || !a.claim(req, reply) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -143,6 +143,7 @@ func (a *Adapter) onPost(w http.ResponseWriter, r *http.Request, plain []byte, t
 	inner, _ := json.Marshal(map[string]any{"msgtype": "stream", "stream": map[string]any{"id": "s" + m.MsgID, "finish": true, "content": render(text)}})
 	enc, err := a.kit.encrypt(inner, "", randomReader())
 	if err != nil {
+		a.delivered(r.Context(), req, reply, err)
 		a.reject(w, r, http.StatusInternalServerError, err)
 		return
 	}
@@ -150,5 +151,7 @@ func (a *Adapter) onPost(w http.ResponseWriter, r *http.Request, plain []byte, t
 		ts = strconv.FormatInt(time.Now().Unix(), 10)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]string{"encrypt": enc, "msgsignature": a.kit.signature(ts, nonce, enc), "timestamp": ts, "nonce": nonce})
+	// The answer is the reply: once it is written, WeCom has it.
+	err = json.NewEncoder(w).Encode(map[string]string{"encrypt": enc, "msgsignature": a.kit.signature(ts, nonce, enc), "timestamp": ts, "nonce": nonce})
+	a.delivered(r.Context(), req, reply, err)
 }

@@ -24,3 +24,8 @@ func (t *TestKit) Decrypt(s string) (string, error) {
 	b, err := t.k.decrypt(s, "")
 	return string(b), err
 }
+
+// SetBeforeReply installs a hook that runs after a message's entry is
+// committed and before its saved reply is sent: the crash test stops the
+// process there.
+func SetBeforeReply(a *Adapter, hook func()) { a.beforeReply = hook }

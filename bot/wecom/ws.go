@@ -143,6 +143,7 @@ func (a *Adapter) session(ctx context.Context) error {
 	a.mu.Lock()
 	a.conn = c
 	a.mu.Unlock()
+	a.upOnce.Do(func() { close(a.up) })
 	defer func() {
 		a.mu.Lock()
 		if a.conn == c {
@@ -225,13 +226,15 @@ func (c *wsConn) onCallback(ctx context.Context, reqID string, body json.RawMess
 		c.a.log.Debug("duplicate callback ignored", "msgid", m.MsgID)
 		return
 	}
-	reply, _ := c.a.handle(ctx, &m)
-	if reply == nil {
+	req, reply, _ := c.a.handle(ctx, &m)
+	if reply == nil || !c.a.claim(req, reply) {
 		return
 	}
-	if err := c.respond(ctx, reqID, m.chat().ID, reply); err != nil {
+	err := c.respond(ctx, reqID, m.chat().ID, reply)
+	if err != nil {
 		c.a.log.Error("reply failed", "chat", m.chat().ID, "err", err)
 	}
+	c.a.delivered(ctx, req, reply, err)
 }
 
 // respond sends a reply on a callback's req_id: the text as one finished

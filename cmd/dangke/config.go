@@ -33,6 +33,7 @@ type Config struct {
 	WeCom         WeComConfig    `yaml:"wecom"`
 	Contest       ContestConfig  `yaml:"contest"`
 	Campaign      CampaignConfig `yaml:"campaign"`
+	Replies       ReplyConfig    `yaml:"replies"` // the reply outbox (status.go)
 	Import        ImportConfig   `yaml:"import"`
 }
 

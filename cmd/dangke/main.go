@@ -41,6 +41,7 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
                                                   打印或发送某周周报（默认上周）；与运行中的机器人
                                                   共用发送记录，同一周不会重复发送
   dangke backup --out FILE                        在机器人运行时备份数据库（一致的副本）
+  dangke status                                  显示待发送和发送失败的回复（回复发件箱）
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
                                                   导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
@@ -146,6 +147,11 @@ func (m *Main) ParseFlags(args []string) error {
 		return m.loadConfig()
 	case "purge":
 		if err := m.parsePurge(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
+	case "status":
+		if err := m.parseStatus(args); err != nil {
 			return err
 		}
 		return m.loadConfig()
@@ -357,6 +363,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runTool(ctx)
 	case "digest":
 		return m.runDigest(ctx)
+	case "status":
+		return m.runStatus(ctx)
 	case "backup":
 		if err := m.store.Backup(ctx, m.tool.out); err != nil {
 			return err
@@ -440,14 +448,14 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		}
 		dingtalk.SetSDKLogger(m.logger, d.ClientSecret)
 		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
-			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Logger: m.logger})
+			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Outbox: m.outbox(), Logger: m.logger})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if w := m.cfg.WeCom; w.BotID != "" || w.Callback.Token != "" {
-		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, Logger: m.logger}
+		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, Outbox: m.outbox(), Logger: m.logger}
 		cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.Callback.Listen = w.Callback.Token, w.Callback.EncodingAESKey, w.Callback.Listen
 		a, err := wecom.New(cfg)
 		if err != nil {
@@ -457,7 +465,7 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 	}
 	if t := m.cfg.Telegram; t.Token != "" {
 		a, err := telegram.New(ctx, telegram.Config{Token: t.Token, APIURL: t.APIURL, WebhookURL: t.WebhookURL,
-			WebhookSecret: t.WebhookSecret, Listen: t.Listen, Commands: menu(cmds), Logger: m.logger})
+			WebhookSecret: t.WebhookSecret, Listen: t.Listen, Commands: menu(cmds), Outbox: m.outbox(), Logger: m.logger})
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,47 @@
+package dangke
+
+import (
+	"context"
+	"time"
+)
+
+// The states of a saved reply in the outbox.
+const (
+	OutboxPending = "pending" // saved with its entry; the platform has not accepted it yet
+	OutboxSent    = "sent"    // the platform accepted it
+	OutboxFailed  = "failed"  // given up after too many attempts
+)
+
+// LateMark starts a reply that is sent again after a crash or a failed
+// attempt, so that the chat sees it is late.
+const LateMark = "（补发）"
+
+// Outgoing is a reply kept in the outbox: the reply saved for a handled
+// platform message, with what is needed to send it again later.
+type Outgoing struct {
+	Key       MessageKey // the platform, the chat and the message it answers
+	Text      string
+	Route     string    // the adapter's opaque reply route (Request.Route)
+	Webhook   string    // the chat's group robot key (WeCom), filled from the store; never shown
+	At        time.Time // when the message was handled
+	State     string    // OutboxPending, OutboxSent or OutboxFailed
+	Attempts  int       // failed sends so far
+	TriedAt   time.Time // the last failed send; zero if none
+	LastError string
+}
+
+// Outbox keeps the replies saved with the entries they confirm until their
+// platform has accepted them. The store implements it; adapters report each
+// delivery through it and send again what is still pending.
+type Outbox interface {
+	// MarkSent records that the platform accepted a reply. It reports
+	// whether the reply had been marked sent before: a repeat.
+	MarkSent(ctx context.Context, key MessageKey, at time.Time) (repeat bool, err error)
+	// MarkFailed records a failed send. Once a reply has failed maxAttempts
+	// times it is marked failed and not tried again; MarkFailed reports
+	// whether this call gave it up.
+	MarkFailed(ctx context.Context, key MessageKey, reason string, at time.Time, maxAttempts int) (gaveUp bool, err error)
+	// Pending returns up to limit pending replies of a platform handled
+	// between since and before, oldest first.
+	Pending(ctx context.Context, platform string, since, before time.Time, limit int) ([]Outgoing, error)
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"dangke"
+)
+
+// The reply outbox is the messages table: each handled platform message's
+// reply is saved there with its entry, pending, and marked sent once the
+// platform accepts it. Marks go through the writer like every write, so they
+// share its group commit.
+
+// MarkSent records that the platform accepted a reply; see dangke.Outbox.
+func (s *Store) MarkSent(ctx context.Context, key dangke.MessageKey, at time.Time) (bool, error) {
+	repeat := false
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		t := tx.(*txStore)
+		res, err := t.stmt(ctx, t.p.markSent).ExecContext(ctx, key.Platform, key.Chat, key.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var k int
+			if err := t.db.NewRaw("SELECT count(*) FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?",
+				key.Platform, key.Chat, key.ID).Scan(ctx, &k); err != nil {
+				return err
+			}
+			repeat = k > 0
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: mark reply sent: %w", err)
+	}
+	return repeat, nil
+}
+
+// MarkFailed records a failed send; see dangke.Outbox.
+func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason string, at time.Time, maxAttempts int) (bool, error) {
+	gaveUp := false
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		t := tx.(*txStore)
+		var attempts int
+		err := t.db.NewRaw(`UPDATE messages SET attempts = attempts + 1, tried_at = ?, last_error = ?,
+			state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE state END
+			WHERE platform = ? AND chat = ? AND msg_id = ? AND state = 'pending' RETURNING attempts`,
+			millis(at), reason, maxAttempts, key.Platform, key.Chat, key.ID).Scan(ctx, &attempts)
+		if err != nil {
+			if errors.Is(err, sql.ErrNoRows) { // sent meanwhile, or not in the outbox
+				return nil
+			}
+			return err
+		}
+		gaveUp = attempts >= maxAttempts
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: mark reply failed: %w", err)
+	}
+	return gaveUp, nil
+}
+
+const outgoingCols = `m.platform, m.chat, m.msg_id, m.reply, m.route, m.at, m.state, m.attempts, m.tried_at, m.last_error,
+	coalesce((SELECT webhook_key FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
+		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), '')`
+
+// Pending returns a platform's pending replies handled between since and
+// before, oldest first; see dangke.Outbox.
+func (s *Store) Pending(ctx context.Context, platform string, since, before time.Time, limit int) ([]dangke.Outgoing, error) {
+	out, err := s.outgoing(ctx, "m.state = 'pending' AND m.at >= ? AND m.at < ? AND m.platform = ? ORDER BY m.at LIMIT ?",
+		millis(since), millis(before), platform, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending replies: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxCount is how many replies of a platform are in one state.
+type OutboxCount struct {
+	Platform string
+	State    string
+	N        int
+	Oldest   time.Time
+}
+
+// OutboxStatus counts the pending and failed replies by platform and
+// returns the most recent failed ones (up to limit), for `dangke status`.
+func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []dangke.Outgoing, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_pending
+		WHERE state = 'pending' GROUP BY platform
+		UNION ALL SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_failed
+		WHERE state = 'failed' GROUP BY platform ORDER BY 1, 2`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
+	}
+	defer rows.Close()
+	var counts []OutboxCount
+	for rows.Next() {
+		var c OutboxCount
+		var oldest int64
+		if err := rows.Scan(&c.Platform, &c.State, &c.N, &oldest); err != nil {
+			return nil, nil, fmt.Errorf("store: outbox status: %w", err)
+		}
+		c.Oldest = fromMillis(oldest)
+		counts = append(counts, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
+	}
+	failed, err := s.outgoing(ctx, "m.state = 'failed' ORDER BY m.at DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
+	}
+	return counts, failed, nil
+}
+
+func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dangke.Outgoing, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+outgoingCols+" FROM messages m WHERE "+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dangke.Outgoing
+	for rows.Next() {
+		var o dangke.Outgoing
+		var at, tried int64
+		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook); err != nil {
+			return nil, err
+		}
+		o.At = fromMillis(at)
+		if tried != 0 {
+			o.TriedAt = fromMillis(tried)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+var _ dangke.Outbox = (*Store)(nil)
