@@ -528,8 +528,17 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 		}
 		k := 0
 		toTitle := fields[0].Kind == KName && !isName(p.Value)
-		if fields[0].Kind == KPost && titleLike(p.Value) && titleLikeOnce(rest) {
-			toTitle, b.readBack = true, true // the title typed where the post goes: ask for the post
+		if fields[0].Kind == KPost && titleLike(p.Value) {
+			// A title typed where the post goes: it is the title when
+			// that is free, and the post is asked for either way.
+			b.readBack = true
+			if title == nil || !b.free(title) || !titleLikeOnce(rest) {
+				b.hold(fields[0], fmt.Sprintf("「%s」不像职务，讲课人的职务是什么？", clip(p.Value)))
+				fields = fields[1:]
+				rest = rest[1:]
+				continue
+			}
+			toTitle = true
 		}
 		if toTitle && title != nil && b.free(title) {
 			for i, f := range fields {
@@ -556,10 +565,11 @@ var titleWords = []string{"的", "精神", "学习", "贯彻", "初心", "使命
 	"践行", "不忘", "牢记", "担当", "故事", "榜样", "力量", "红色", "主义", "如何", "怎样", "为什么", "我们", "我和", "！", "？", "：", "——"}
 
 // titleLike reports a value that reads as a title rather than a post:
-// not a post, and longer than any post or made of a title's words.
+// Chinese text that is not a post, longer than one or made of a title's words.
 func titleLike(v string) bool {
 	v = strings.TrimSpace(v)
-	return !isPost(v) && !isName(v) && (runes(v) >= 9 || containsAny(v, titleWords...))
+	han := strings.ContainsFunc(v, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	return han && !isPost(v) && !isName(v) && (runes(v) > 10 || containsAny(v, titleWords...))
 }
 
 // titleLikeOnce reports whether exactly one of the pieces reads as a

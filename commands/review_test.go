@@ -55,6 +55,8 @@ func TestEntryReview(t *testing.T) {
 			[]string{"我读到的：讲课人=马建，题目=学习贯彻党的二十大精神，日期=2019-11-17，听课人数=30。", "请发送职务"}, nil},
 		{"then the post", y2019, []string{"/党课 学习贯彻党的二十大精神 马建 11月17日 30人", "组织委员"},
 			[]string{"讲课人：马建（组织委员）", "题目：《学习贯彻党的二十大精神》"}, nil},
+		{"title-like value with the title given", y2019, []string{"/党课 严冬 《不忘初心》 牢记使命 11月6日 30人"},
+			[]string{"「牢记使命」不像职务", "请发送职务"}, []string{"已登记"}},
 		{"a trailing full stop", y2019, []string{"/党课　陶丽，组织委员，《党员的样子》，１１月２８日，３０人。"}, []string{"听课：30 人"}, nil},
 		{"a trailing ！ in an answer", y2019, []string{"/党课 陶丽 组织委员 《党员的样子》 11月28日", "30人！"}, []string{"听课：30 人"}, nil},
 		{"a hedge before the count", y2019, []string{"/党课 前天支部书记滕丽讲了一堂微党课题目是党员的样子大概三十来人参加"},
