@@ -127,7 +127,7 @@ func (c *Call) scopeArgs(weeks bool, fields ...string) (unit, period, format str
 				v = "xlsx"
 			}
 		case weeks && isWeek(v, c.Now):
-			slot, kind = &period, "周"
+			slot, kind, v = &period, "周", c.campaignDay(v)
 		case !weeks && isPeriodText(v, c.Now):
 			slot, kind, v = &period, "期间", c.campaignPeriod(v)
 		default:
@@ -198,6 +198,17 @@ func (c *Call) campaignPeriod(v string) string {
 		return from.Format(dangke.DateLayout) + "~" + to.Format(dangke.DateLayout)
 	}
 	return v
+}
+
+// campaignDay writes a day typed without a year (7月15日, a day of the
+// week wanted) as the one in the campaign, like a lecture's date; other
+// values come back as typed.
+func (c *Call) campaignDay(v string) string {
+	r, ok := readDate(v, c.Now)
+	if !ok || r.year || r.problem != "" {
+		return v
+	}
+	return placeDay(r, dangke.Midnight(c.Now), c.r.cfg.Campaign).Format(dangke.DateLayout)
 }
 
 // scopeError refuses a value that is neither a period (week, format) nor

@@ -287,7 +287,13 @@ func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, tex
 		return r.fail(c.Cmd, err)
 	}
 	f := c.missing()
-	if err := c.set(f, unquote(trimStop(strings.TrimSpace(text)))); err != nil {
+	v := strings.TrimSpace(text)
+	if f.Kind == KTitle { // 奋斗吧！ keeps its mark; a full stop ends the answer
+		v = strings.TrimRight(v, "。．")
+	} else {
+		v = trimStop(v)
+	}
+	if err := c.set(f, unquote(v)); err != nil {
 		r.savePending(c)
 		return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
 	}
