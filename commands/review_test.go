@@ -27,6 +27,9 @@ func TestEntryReview(t *testing.T) {
 	y2026.Start = time.Date(2026, 9, 1, 0, 0, 0, 0, shanghai)
 	y2026.End = time.Date(2026, 12, 31, 0, 0, 0, 0, shanghai)
 	y2026.Deadlines = nil
+	y2020 := y2026
+	y2020.Start = time.Date(2020, 1, 1, 0, 0, 0, 0, shanghai)
+	y2020.End = time.Date(2020, 12, 31, 0, 0, 0, 0, shanghai)
 	for _, tc := range []struct {
 		name     string
 		campaign dangke.Campaign
@@ -47,6 +50,7 @@ func TestEntryReview(t *testing.T) {
 			[]string{"「7月1日」（2026-07-01）不在活动期间（2026-09-01 至 2026-12-31）"}, nil},
 		{"weekday on the placed year", y2019, []string{"/党课 王五 党员 《七月》 7月31日（周三） 20人"}, []string{"日期：2019-07-31"}, nil},
 		{"wrong weekday on the placed year", y2019, []string{"/党课 王五 党员 《七月》 7月31日（周五） 20人"}, []string{"2019-07-31 是周三"}, nil},
+		{"2月29日 in a leap year's campaign", y2020, []string{"/党课 王六 党员 《二月》 2月29日 20人"}, []string{"日期：2020-02-29"}, nil},
 		{"refusal quotes the placed year", y2019, []string{"/党课 王六 党员 《五月》 5月20日 20人"}, []string{"「5月20日」（2019-05-20）不在活动期间"}, nil},
 		{"/统计 7月 in the campaign", y2019, []string{"/统计 7月"}, []string{"2019年7月"}, nil},
 		{"/统计 7.1~7.31 in the campaign", y2019, []string{"/统计 7.1~7.31"}, []string{"2019-07-01至2019-07-31"}, nil},

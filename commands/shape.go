@@ -238,6 +238,9 @@ func readDate(s string, now time.Time) (r dateReading, ok bool) {
 	}
 	if !year {
 		y = now.Year()
+		for m == 2 && d == 29 && time.Date(y, 2, 29, 0, 0, 0, 0, time.UTC).Month() != 2 {
+			y-- // 2月29日: a leap year's, placed in the campaign later
+		}
 	}
 	day := time.Date(y, time.Month(m), d, 0, 0, 0, 0, now.Location())
 	if day.Year() != y || int(day.Month()) != m || day.Day() != d {
