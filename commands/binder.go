@@ -801,7 +801,11 @@ func splitGlued(bare []piece) []piece {
 			if m[0] < at {
 				continue
 			}
-			emit(v[at:m[0]])
+			before := v[at:m[0]]
+			if _, ok := readCount(v[m[0]:m[1]]); ok {
+				before = trimHedge(before) // 党员的样子大概30人: the hedge is the count's
+			}
+			emit(before)
 			emit(v[m[0]:m[1]])
 			at = m[1]
 		}

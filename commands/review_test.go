@@ -65,6 +65,7 @@ func TestEntryReview(t *testing.T) {
 		{"a trailing ！ in an answer", y2019, []string{"/党课 陶丽 组织委员 《党员的样子》 11月28日", "30人！"}, []string{"听课：30 人"}, nil},
 		{"a hedge before the count", y2019, []string{"/党课 前天支部书记滕丽讲了一堂微党课题目是党员的样子大概三十来人参加"},
 			[]string{"题目=党员的样子。"}, []string{"大概"}},
+		{"a hedge glued to a title and a count", y2019, []string{"/党课 滕丽 支部书记 党员的样子大概30人 11月5日"}, []string{"题目：《党员的样子》"}, nil},
 		{"/帮助 with a subcommand", y2019, []string{"/帮助 角色 授予"}, []string{"/角色 授予（/role grant）"}, []string{"多出了", "/角色 撤销"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
