@@ -209,16 +209,28 @@ func weekday(s string) (int, bool) {
 // location is the campaign's): 2019-07-01, 2019/7/1, 2019.7.1, 20190701,
 // 7月1日, 2019年7月1日, 七月一日, 7.1, 7/1, 今天, 昨天, 前天, 周五 (this week),
 // 上周五. A date without a year is this year's; the binder places it in the
-// campaign instead (campaignDate).
+// campaign instead (campaignDate), and periods do the same (Call.campaignPeriod).
 func parseDate(label, s string, now time.Time) (time.Time, error) {
 	r, ok := readDate(s, now)
 	if !ok {
 		return time.Time{}, dangke.FieldErrorf(label, "看不懂「%s」，请写作 2019-07-01、7月1日 或 昨天。", clip(s))
 	}
+	if r.problem == "" {
+		r.problem = weekdayProblem(r)
+	}
 	if r.problem != "" {
 		return time.Time{}, dangke.FieldErrorf(label, "%s。", r.problem)
 	}
 	return r.day, nil
+}
+
+// sentenceStops are the marks that end a sentence; typed after the last
+// value (30人。) they are not part of it.
+const sentenceStops = "。．.！!"
+
+// trimStop removes the sentence-ending marks after a value.
+func trimStop(s string) string {
+	return strings.TrimRight(s, sentenceStops)
 }
 
 // parseYearMonth reads a birth month: 1985-03, 1985/3, 1985.3, 198503, 1985年3月.

@@ -164,6 +164,9 @@ type binder struct {
 	held    map[string]bool // fields left empty on purpose, to be asked for
 	tokens  []token
 	titleAt int // the index of a labelled title typed without quotes, or -1
+	// readBack is set when a value was not placed by its position (a title
+	// where the post goes), so that the question shows what was read.
+	readBack bool
 
 	title, link, minutes *Field // looked up once per message
 }
@@ -237,6 +240,9 @@ func (b *binder) place(bare []piece) error {
 				return err
 			}
 			continue
+		}
+		if lecture && !p.Quoted && containsFold(hedges, v) {
+			continue // 大概 30人: the hedge belongs to the count
 		}
 		if isURL(v) {
 			if f := b.link; f != nil && b.free(f) {
@@ -322,7 +328,13 @@ func (b *binder) place(bare []piece) error {
 	if lecture {
 		rest = b.placePeople(rest, name, post, title)
 	}
-	return b.placeRest(rest, title)
+	if err := b.placeRest(rest, title); err != nil {
+		return err
+	}
+	if b.readBack && c.missing() != nil {
+		c.unsure = append([]string{b.readBackLine()}, c.unsure...)
+	}
+	return nil
 }
 
 // choiceFor returns the positional choice field a value is one of.
@@ -515,7 +527,20 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(p.Value), c.Cmd.Title(), fieldNames(c.Cmd))
 		}
 		k := 0
-		if fields[0].Kind == KName && !isName(p.Value) && title != nil && b.free(title) {
+		toTitle := fields[0].Kind == KName && !isName(p.Value)
+		if fields[0].Kind == KPost && titleLike(p.Value) {
+			// A title typed where the post goes: it is the title when
+			// that is free, and the post is asked for either way.
+			b.readBack = true
+			if title == nil || !b.free(title) || !titleLikeOnce(rest) {
+				b.hold(fields[0], fmt.Sprintf("「%s」不像职务，讲课人的职务是什么？", clip(p.Value)))
+				fields = fields[1:]
+				rest = rest[1:]
+				continue
+			}
+			toTitle = true
+		}
+		if toTitle && title != nil && b.free(title) {
 			for i, f := range fields {
 				if f == title {
 					k = i
@@ -533,6 +558,42 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 		rest = rest[1:]
 	}
 	return nil
+}
+
+// titleWords are words of titles that no post contains.
+var titleWords = []string{"的", "精神", "学习", "贯彻", "初心", "使命", "思想", "时代", "祖国", "奋斗", "理想", "信念", "传承", "弘扬",
+	"践行", "不忘", "牢记", "担当", "故事", "榜样", "力量", "红色", "主义", "如何", "怎样", "为什么", "我们", "我和", "！", "？", "：", "——"}
+
+// titleLike reports a value that reads as a title rather than a post:
+// Chinese text that is not a post, longer than one or made of a title's words.
+func titleLike(v string) bool {
+	v = strings.TrimSpace(v)
+	han := strings.ContainsFunc(v, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	return han && !isPost(v) && !isName(v) && (runes(v) > 10 || containsAny(v, titleWords...))
+}
+
+// titleLikeOnce reports whether exactly one of the pieces reads as a
+// title: with two, one of them is likely a long post, and positions decide.
+func titleLikeOnce(ps []piece) bool {
+	n := 0
+	for _, p := range ps {
+		if !p.Quoted && titleLike(p.Value) {
+			n++
+		}
+	}
+	return n == 1
+}
+
+// readBackLine shows what was read of a lecture whose positions were not
+// taken as typed: 我读到的：讲课人=马建，题目=…。
+func (b *binder) readBackLine() string {
+	var read []string
+	for _, f := range b.c.Cmd.Fields {
+		if f.Positional && b.c.Args.Has(f.Name) {
+			read = append(read, f.Name+"="+b.c.Args[f.Name])
+		}
+	}
+	return "我读到的：" + strings.Join(read, "，") + "。"
 }
 
 // choiceWords map the words people use onto a choice: 村委会 is 农村.
@@ -740,7 +801,11 @@ func splitGlued(bare []piece) []piece {
 			if m[0] < at {
 				continue
 			}
-			emit(v[at:m[0]])
+			before := v[at:m[0]]
+			if _, ok := readCount(v[m[0]:m[1]]); ok {
+				before = trimHedge(before) // 党员的样子大概30人: the hedge is the count's
+			}
+			emit(before)
 			emit(v[m[0]:m[1]])
 			at = m[1]
 		}

@@ -14,7 +14,10 @@ func helpCommand(r *Router) *Command {
 		Names:   []string{"帮助", "说明"},
 		English: []string{"help", "start"},
 		Summary: "查看可用命令；/帮助 命令名 查看该命令的写法",
-		Fields:  []Field{{Name: "命令", Aliases: []string{"command"}, Kind: KText, Positional: true, Example: "党课"}},
+		Fields: []Field{
+			{Name: "命令", Aliases: []string{"command"}, Kind: KText, Positional: true, Example: "党课"},
+			{Name: "子命令", Aliases: []string{"sub"}, Kind: KText, Positional: true, Example: "授予", Hint: "如 /帮助 角色 授予"},
+		},
 		Example: "/帮助 党课",
 		Perm:    Anyone,
 		Run: func(_ context.Context, c *Call) (*dangke.Reply, error) {
@@ -22,6 +25,24 @@ func helpCommand(r *Router) *Command {
 				group := r.lookup(name)
 				if len(group) == 0 {
 					return &dangke.Reply{Text: r.unknown(name)}, nil
+				}
+				if sub := c.Text("子命令"); sub != "" {
+					var subs, names []string
+					for _, cmd := range group {
+						if len(cmd.Sub) > 0 {
+							names = append(names, cmd.Sub[0])
+						}
+						if containsFold(cmd.Sub, sub) {
+							subs = append(subs, usage(cmd))
+						}
+					}
+					if len(subs) == 0 {
+						if len(names) == 0 {
+							return &dangke.Reply{Text: fmt.Sprintf("/%s 没有子命令，发送 /帮助 %s 查看写法。", group[0].Names[0], group[0].Names[0])}, nil
+						}
+						return &dangke.Reply{Text: fmt.Sprintf("/%s 没有「%s」这个子命令，可写：%s。例：/帮助 %s %s", group[0].Names[0], clip(sub), strings.Join(names, "、"), group[0].Names[0], names[0])}, nil
+					}
+					return &dangke.Reply{Text: strings.Join(subs, "\n\n")}, nil
 				}
 				parts := make([]string, len(group))
 				for i, cmd := range group {

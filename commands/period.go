@@ -127,9 +127,9 @@ func (c *Call) scopeArgs(weeks bool, fields ...string) (unit, period, format str
 				v = "xlsx"
 			}
 		case weeks && isWeek(v, c.Now):
-			slot, kind = &period, "周"
+			slot, kind, v = &period, "周", c.campaignDay(v)
 		case !weeks && isPeriodText(v, c.Now):
-			slot, kind = &period, "期间"
+			slot, kind, v = &period, "期间", c.campaignPeriod(v)
 		default:
 			slot = &unit
 		}
@@ -151,6 +151,64 @@ func (c *Call) scopeArgs(weeks bool, fields ...string) (unit, period, format str
 		*slot = v
 	}
 	return unit, period, format, nil
+}
+
+// campaignPeriod writes a period typed without a year as the one in the
+// campaign, the way a date without a year is placed (placeDay): 7月 is the
+// latest July that has begun and overlaps the campaign (2019年7月 for the
+// 2019 campaign), 7.1~7.31 its days. Other periods come back as typed.
+func (c *Call) campaignPeriod(v string) string {
+	k, today := c.r.cfg.Campaign, dangke.Midnight(c.Now)
+	s := fold(v)
+	if m, ok := strings.CutSuffix(s, "月"); ok && dangke.Digits(m) && len(m) <= 2 {
+		n, _ := strconv.Atoi(m)
+		if n < 1 || n > 12 {
+			return v
+		}
+		first, last := k.Start.Year(), k.End.Year()
+		for _, inside := range []bool{true, false} {
+			for y := last; y >= first; y-- {
+				from := time.Date(y, time.Month(n), 1, 0, 0, 0, 0, c.Now.Location())
+				to := from.AddDate(0, 1, -1)
+				overlaps := !to.Before(dangke.Midnight(k.Start)) && !from.After(dangke.Midnight(k.End))
+				if !from.After(today) && (overlaps || !inside) {
+					return strconv.Itoa(y) + "年" + m + "月"
+				}
+			}
+		}
+		return v
+	}
+	for _, sep := range []string{"~", "至", "到", "—", "-"} {
+		a, b, ok := strings.Cut(s, sep)
+		if !ok {
+			continue
+		}
+		ra, okA := readDate(a, c.Now)
+		rb, okB := readDate(b, c.Now)
+		if !okA || !okB || ra.problem != "" || rb.problem != "" || (ra.year && rb.year) {
+			continue
+		}
+		from, to := placeDay(ra, today, k), placeDay(rb, today, k)
+		switch {
+		case !ra.year && rb.year:
+			from = time.Date(to.Year(), from.Month(), from.Day(), 0, 0, 0, 0, from.Location())
+		case ra.year && !rb.year:
+			to = time.Date(from.Year(), to.Month(), to.Day(), 0, 0, 0, 0, to.Location())
+		}
+		return from.Format(dangke.DateLayout) + "~" + to.Format(dangke.DateLayout)
+	}
+	return v
+}
+
+// campaignDay writes a day typed without a year (7月15日, a day of the
+// week wanted) as the one in the campaign, like a lecture's date; other
+// values come back as typed.
+func (c *Call) campaignDay(v string) string {
+	r, ok := readDate(v, c.Now)
+	if !ok || r.year || r.problem != "" {
+		return v
+	}
+	return placeDay(r, dangke.Midnight(c.Now), c.r.cfg.Campaign).Format(dangke.DateLayout)
 }
 
 // scopeError refuses a value that is neither a period (week, format) nor

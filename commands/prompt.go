@@ -28,7 +28,7 @@ func pendingKey(req dangke.Request) string { return req.Chat.Key() + "\x00" + re
 // day still to come) is left empty with the reason, so that the router asks
 // for it instead of saving a wrong row.
 func (c *Call) bind(tokens []token) error {
-	tokens = c.Cmd.joinLabels(tokens)
+	tokens = c.Cmd.joinLabels(trimStops(tokens))
 	b := &binder{c: c, held: map[string]bool{}, tokens: tokens, titleAt: -1,
 		title: c.Cmd.titleField(), link: c.Cmd.field("link"), minutes: c.Cmd.field("分钟")}
 	var bare []piece
@@ -41,6 +41,9 @@ func (c *Call) bind(tokens []token) error {
 		if f == nil {
 			return dangke.Errorf(dangke.EINVALID, "%s 没有「%s」这一项，可写：%s。", c.Cmd.Title(), clip(t.Key), fieldNames(c.Cmd))
 		}
+		if f != b.title && !t.Quoted {
+			t.Value = trimStop(t.Value) // 人数=30人。
+		}
 		if c.Args.Has(f.Name) {
 			return dangke.Errorf(dangke.EINVALID, "「%s」写了两次，请只写一次。", f.label())
 		}
@@ -52,6 +55,21 @@ func (c *Call) bind(tokens []token) error {
 		}
 	}
 	return b.place(bare)
+}
+
+// trimStops removes the sentence-ending marks after each value typed
+// without quotes (30人。), and a mark standing alone.
+func trimStops(tokens []token) []token {
+	out := tokens[:0:0]
+	for _, t := range tokens {
+		if !t.Quoted && t.Key == "" {
+			if t.Value = trimStop(t.Value); t.Value == "" {
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // set checks a value and stores it in the form its kind reads: a date as
@@ -269,7 +287,13 @@ func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, tex
 		return r.fail(c.Cmd, err)
 	}
 	f := c.missing()
-	if err := c.set(f, unquote(text)); err != nil {
+	v := strings.TrimSpace(text)
+	if f.Kind == KTitle { // 奋斗吧！ keeps its mark; a full stop ends the answer
+		v = strings.TrimRight(v, "。．")
+	} else {
+		v = trimStop(v)
+	}
+	if err := c.set(f, unquote(v)); err != nil {
 		r.savePending(c)
 		return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"dangke"
@@ -96,7 +97,7 @@ func (b *binder) readSentence() error {
 		default:
 			day, err := campaignDate(dateField.label(), s, r, c.Now, c.r.cfg.Campaign)
 			if err != nil {
-				dateProblem = dangke.ErrorMessage(err)
+				dateProblem = strings.TrimPrefix(dangke.ErrorMessage(err), dateField.label())
 				return
 			}
 			days[day.Format(dangke.DateLayout)] = s
@@ -422,11 +423,33 @@ func titleAfter(text string, from int, used []span) string {
 			}
 		}
 		t := strings.TrimSpace(text[start:end])
+		if r, _ := firstRune(text[end:]); isCnNumeral(r) || unicode.IsDigit(r) {
+			t = trimHedge(t) // 党员的样子大概三十人
+		}
 		if runes(t) >= 2 {
 			return t
 		}
 	}
 	return ""
+}
+
+// hedges are the words that make a count approximate (大概三十人, 30人左右);
+// they belong to the count, never to the title before it.
+var hedges = []string{"差不多", "大概", "大约", "左右", "来人", "约"}
+
+// trimHedge removes the hedge words at the end of a title.
+func trimHedge(t string) string {
+	for {
+		cut := false
+		for _, h := range hedges {
+			if rest, ok := strings.CutSuffix(t, h); ok {
+				t, cut = strings.TrimSpace(rest), true
+			}
+		}
+		if !cut {
+			return t
+		}
+	}
 }
 
 // venueIn finds 在村委会 / 在社区活动室 and maps it onto one venue, or "".

@@ -161,9 +161,10 @@ var weekWords = []struct {
 // dateReading is what a date-shaped token says.
 type dateReading struct {
 	day     time.Time
-	year    bool   // the year was written
+	year    bool   // the year is fixed: written, or the day is counted from today (昨天, 上周五)
 	problem string // why the day cannot be taken as it stands; empty when it can
 	refuse  bool   // no answer can fix it: a lecture of an earlier year
+	weekday int    // 1 (Monday) … 7: the weekday written in brackets after the date, checked once its year is known
 }
 
 // readDate reads s as a date relative to now. ok is false when s does not
@@ -191,11 +192,11 @@ func readDate(s string, now time.Time) (r dateReading, ok bool) {
 	for pass := 0; pass < 2; pass++ {
 		switch t {
 		case "今天", "今日", "今早", "今晚", "今天晚上", "今儿":
-			return dateReading{day: today}, true
+			return dateReading{day: today, year: true}, true
 		case "昨天", "昨日", "昨晚", "昨儿", "昨天晚上":
-			return dateReading{day: today.AddDate(0, 0, -1)}, true
+			return dateReading{day: today.AddDate(0, 0, -1), year: true}, true
 		case "前天", "前日", "前晚", "前天晚上":
-			return dateReading{day: today.AddDate(0, 0, -2)}, true
+			return dateReading{day: today.AddDate(0, 0, -2), year: true}, true
 		}
 		if pass == 0 {
 			for _, p := range dayParts {
@@ -222,7 +223,7 @@ func readDate(s string, now time.Time) (r dateReading, ok bool) {
 		if day.After(today) {
 			return dateReading{problem: fmt.Sprintf("「%s」还没到（今天是%s），是上周的还是写错了？", clip(s), weekdayName(today))}, true
 		}
-		return dateReading{day: day}, true
+		return dateReading{day: day, year: true}, true
 	}
 	if md, found := holidays[t]; found {
 		return dateReading{day: time.Date(now.Year(), time.Month(md[0]), md[1], 0, 0, 0, 0, now.Location())}, true
@@ -237,6 +238,9 @@ func readDate(s string, now time.Time) (r dateReading, ok bool) {
 	}
 	if !year {
 		y = now.Year()
+		for m == 2 && d == 29 && time.Date(y, 2, 29, 0, 0, 0, 0, time.UTC).Month() != 2 {
+			y-- // 2月29日: a leap year's, placed in the campaign later
+		}
 	}
 	day := time.Date(y, time.Month(m), d, 0, 0, 0, 0, now.Location())
 	if day.Year() != y || int(day.Month()) != m || day.Day() != d {
@@ -245,10 +249,20 @@ func readDate(s string, now time.Time) (r dateReading, ok bool) {
 		}
 		return dateReading{}, false
 	}
-	if wantWeekday != 0 && int((day.Weekday()+6)%7)+1 != wantWeekday {
-		return dateReading{problem: fmt.Sprintf("%s 是%s，与括号里的星期不符", day.Format(dangke.DateLayout), weekdayName(day))}, true
+	r = dateReading{day: day, year: year, weekday: wantWeekday}
+	if year {
+		r.problem = weekdayProblem(r)
 	}
-	return dateReading{day: day, year: year}, true
+	return r, true
+}
+
+// weekdayProblem says that the weekday written in brackets does not agree
+// with the day the date was placed on, or "".
+func weekdayProblem(r dateReading) string {
+	if r.weekday == 0 || int((r.day.Weekday()+6)%7)+1 == r.weekday {
+		return ""
+	}
+	return fmt.Sprintf("%s 是%s，与括号里的星期不符", r.day.Format(dangke.DateLayout), weekdayName(r.day))
 }
 
 // weekdayName is 周一 … 周日.
@@ -306,41 +320,75 @@ func splitDate(t string) (y, m, d int, year, ok bool) {
 }
 
 // campaignDate places a date read without a year in the campaign (the most
-// recent such day that is not after today and lies in the campaign) and
-// checks every date against the campaign's dates and today. The error names
-// the field, so that the sender can be asked for it again.
+// recent such day that is not after today and lies in the campaign; failing
+// that, the campaign's year) and checks every date against the campaign's
+// dates, today and the weekday written beside it. A day counted from today
+// (昨天, 上周五) is not moved. The error names the field, so that the sender
+// can be asked for it again.
 func campaignDate(label, typed string, r dateReading, now time.Time, k dangke.Campaign) (time.Time, error) {
 	today := dangke.Midnight(now)
-	day := r.day
-	inside := func(t time.Time) bool {
-		return k.AcceptOutside || (!t.Before(dangke.Midnight(k.Start)) && !t.After(dangke.Midnight(k.End)))
-	}
-	if !r.year && !r.day.IsZero() && (day.After(today) || !inside(day)) {
-		// The most recent such day that is not after today and lies in the campaign.
-		lowest := k.Start.Year()
-		if k.AcceptOutside {
-			lowest = day.Year() - 1
-		}
-		for y := day.Year(); y >= lowest; y-- {
-			earlier := time.Date(y, day.Month(), day.Day(), 0, 0, 0, 0, day.Location())
-			if earlier.Month() == day.Month() && !earlier.After(today) && inside(earlier) {
-				day = earlier
-				break
-			}
-		}
-	}
+	day := placeDay(r, today, k)
 	shown := "「" + clip(typed) + "」"
 	if iso := day.Format(dangke.DateLayout); fold(typed) != iso {
 		shown += "（" + iso + "）"
 	}
+	if !r.year {
+		r.day = day
+		if why := weekdayProblem(r); why != "" {
+			return time.Time{}, dangke.FieldErrorf(label, "%s。", why)
+		}
+	}
 	if day.After(today) {
 		return time.Time{}, dangke.FieldErrorf(label, "%s晚于今天（%s）；只能登记已经讲过的党课。", shown, today.Format(dangke.DateLayout))
 	}
-	if !inside(day) {
+	if !inCampaign(day, k) {
 		return time.Time{}, dangke.FieldErrorf(label, "%s不在活动期间（%s 至 %s）。", shown,
 			k.Start.Format(dangke.DateLayout), k.End.Format(dangke.DateLayout))
 	}
 	return day, nil
+}
+
+// inCampaign reports whether day may be logged in the campaign.
+func inCampaign(day time.Time, k dangke.Campaign) bool {
+	return k.AcceptOutside || (!day.Before(dangke.Midnight(k.Start)) && !day.After(dangke.Midnight(k.End)))
+}
+
+// placeDay gives a date read without a year its year: the most recent
+// such day that is not after today and lies in the campaign; when there is
+// none, the latest of the campaign's years in which it is not after today
+// (else its first), so that a refusal quotes the year meant.
+func placeDay(r dateReading, today time.Time, k dangke.Campaign) time.Time {
+	day := r.day
+	if r.year || day.IsZero() || (!day.After(today) && inCampaign(day, k)) {
+		return day
+	}
+	on := func(y int) (time.Time, bool) {
+		t := time.Date(y, day.Month(), day.Day(), 0, 0, 0, 0, day.Location())
+		return t, t.Month() == day.Month()
+	}
+	if k.AcceptOutside {
+		for y := day.Year(); y >= day.Year()-1; y-- {
+			if t, ok := on(y); ok && !t.After(today) {
+				return t
+			}
+		}
+		return day
+	}
+	first, last := k.Start.Year(), k.End.Year()
+	for y := last; y >= first; y-- {
+		if t, ok := on(y); ok && !t.After(today) && inCampaign(t, k) {
+			return t
+		}
+	}
+	for y := last; y >= first; y-- {
+		if t, ok := on(y); ok && !t.After(today) {
+			return t
+		}
+	}
+	if t, ok := on(first); ok {
+		return t
+	}
+	return day
 }
 
 // countReading is what a count-shaped token says.
@@ -358,7 +406,7 @@ var countQualifiers = []struct {
 	planned bool
 }{
 	{"应到", true}, {"原定", true}, {"计划", true}, {"实到", false}, {"到会", false}, {"参加", false}, {"共计", false}, {"一共", false}, {"共", false},
-	{"大约", false}, {"大概", false}, {"约", false}, {"来了", false}, {"到了", false}, {"有", false},
+	{"大约", false}, {"大概", false}, {"差不多", false}, {"约", false}, {"来了", false}, {"到了", false}, {"有", false},
 }
 
 // audienceParts are the groups an audience is split into: 党员18人 群众7人.
