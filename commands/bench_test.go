@@ -154,6 +154,11 @@ func TestMain(m *testing.M) {
 func BenchmarkStatsCity(b *testing.B) {
 	ctx := context.Background()
 	r, now := cityRouter(b)
+	// The city's chat, where a leader asks (figures go to members of a bound chat).
+	bind := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "city", Group: true}, From: dangke.Person{Platform: "b", ID: "admin"}, Text: "/单位 绑定 全市", Time: now}
+	if _, err := r.Handle(ctx, bind); err != nil {
+		b.Fatal(err)
+	}
 	req := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "city", Group: true}, From: dangke.Person{Platform: "b", ID: "leader"}, Text: "/统计 全市", Time: now}
 	reply, err := r.Handle(ctx, req)
 	if err != nil || !strings.Contains(reply.Text, "微党课 1000000 次") {
