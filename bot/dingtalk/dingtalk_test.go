@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -277,6 +278,17 @@ func TestLongReplyAndAllowList(t *testing.T) {
 	}
 }
 
+// sdkLogs collects the SDK's log lines of the whole test run, at debug
+// level, with the secret "s3cret-app-key" to redact.
+var sdkLogs logBuffer
+
+// TestMain routes the SDK's package-wide logger once, before any test
+// starts an SDK client (setting it later races with their goroutines).
+func TestMain(m *testing.M) {
+	dingtalk.SetSDKLogger(slog.New(slog.NewTextHandler(&sdkLogs, &slog.HandlerOptions{Level: slog.LevelDebug})), "s3cret-app-key")
+	os.Exit(m.Run())
+}
+
 // logBuffer collects log output from several goroutines.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -299,10 +311,11 @@ func (b *logBuffer) String() string {
 // carry it (the gateway's answer, "connect success, sessionId=[…]") appear
 // at debug only, with the ticket and the secret replaced.
 func TestTicketNotLogged(t *testing.T) {
-	var logs logBuffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	dingtalk.SetSDKLogger(log, "s3cret-app-key")
-	t.Cleanup(func() { dingtalk.SetSDKLogger(slog.New(slog.DiscardHandler), "") })
+	// The SDK's logger is package-wide: TestMain set it once, to sdkLogs,
+	// before any SDK goroutine ran. Every SDK line of every test so far is
+	// checked, not only this test's.
+	logs := &sdkLogs
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r, _ := setup(t)
 	f := newFake(t)
 	run(t, f, r, dingtalk.Config{Logger: log})
