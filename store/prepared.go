@@ -18,6 +18,7 @@ type prepared struct {
 	reply, saveReply, audit        *sql.Stmt
 	chatUnit, roles, ipath         *sql.Stmt
 	addLecture, speaker, unitTotal *sql.Stmt
+	weekSpeaker, unitWeek          *sql.Stmt
 	subtreeTotals, subtreeLinks    *sql.Stmt
 	cityDoubts, cityLinks          *sql.Stmt
 	similar, namesakes             *sql.Stmt
@@ -52,6 +53,15 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 			ON CONFLICT (unit_id) DO UPDATE SET lectures = lectures + excluded.lectures, speakers = speakers + excluded.speakers,
 			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
 			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
+		{&p.weekSpeaker, `INSERT INTO week_speakers (unit_id, week, name, lectures, leader_lectures) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (unit_id, week, name) DO UPDATE SET lectures = lectures + excluded.lectures,
+			leader_lectures = leader_lectures + excluded.leader_lectures
+			RETURNING lectures, leader_lectures`},
+		{&p.unitWeek, `INSERT INTO unit_weeks (week, unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (unit_id, week) DO UPDATE SET lectures = lectures + excluded.lectures, speakers = speakers + excluded.speakers,
+			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
+			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
 		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
 		{&p.subtreeLinks, subtreeLinks},
 		{&p.cityDoubts, fmt.Sprintf(doubtsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")},
@@ -79,7 +89,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.weekSpeaker, p.unitWeek, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
 		p.cityLinks, p.similar, p.namesakes, p.addInstructor} {
 		if s != nil {
 			_ = s.Close()

@@ -321,21 +321,6 @@ const cityLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leade
 	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
 	LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id`
 
-const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
-	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
-	FROM lectures l JOIN units u ON u.id = l.unit_id
-	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s %s`
-
-// periodSpeakers counts a period's lecturers by name within a unit; whether
-// a unit is covered is decided by its running totals, as for the whole
-// campaign, so a period never counts a unit the campaign questions.
-const periodSpeakers = `SELECT %s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders,
-	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN 1 END), 0) AS cov_speakers FROM (
-	SELECT l.unit_id, l.speaker, max(l.leader) AS leader
-	FROM lectures l JOIN units u ON u.id = l.unit_id
-	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s
-	GROUP BY l.unit_id, l.speaker) s JOIN units u ON u.id = s.unit_id LEFT JOIN unit_totals t ON t.unit_id = s.unit_id %s`
-
 func dayRange(p dangke.Period) []any {
 	return []any{p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)}
 }
@@ -364,15 +349,11 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		}
 	}
 	if !p.IsZero() {
-		var lec, spk figuresRow
-		pargs := append(dayRange(p), args...)
-		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "", where, ""), pargs...).Scan(ctx, &lec); err != nil {
-			return dangke.Figures{}, fmt.Errorf("store: period figures: %w", err)
+		rows, err := q.periodRows(ctx, where, args, p, false)
+		if err != nil {
+			return dangke.Figures{}, err
 		}
-		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "", where, ""), pargs...).Scan(ctx, &spk); err != nil {
-			return dangke.Figures{}, fmt.Errorf("store: period speakers: %w", err)
-		}
-		lec.Speakers, lec.Leaders, lec.CovSpeakers = spk.Speakers, spk.Leaders, spk.CovSpeakers
+		lec := rows[0]
 		lec.Members, lec.CovMembers, lec.UnsetN, lec.OverN = tot.Members, tot.CovMembers, tot.UnsetN, tot.OverN
 		tot = lec
 	}
@@ -534,21 +515,13 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 		doubts = doubts || tot[i].UnsetN+tot[i].OverN > 0
 	}
 	if !p.IsZero() {
-		var lec, spk []figuresRow
-		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &lec); err != nil {
-			return nil, fmt.Errorf("store: top period figures: %w", err)
-		}
-		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &spk); err != nil {
-			return nil, fmt.Errorf("store: top period speakers: %w", err)
+		lec, err := q.periodRows(ctx, "1 = 1", nil, p, true)
+		if err != nil {
+			return nil, err
 		}
 		period := make(map[int64]*figuresRow, len(lec))
 		for i := range lec {
 			period[lec[i].TopID] = &lec[i]
-		}
-		for i := range spk {
-			if r := period[spk[i].TopID]; r != nil {
-				r.Speakers, r.Leaders, r.CovSpeakers = spk[i].Speakers, spk[i].Leaders, spk[i].CovSpeakers
-			}
 		}
 		for id, r := range byTop {
 			t := *r

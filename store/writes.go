@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -112,33 +113,57 @@ func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 }
 
 // count adds (sign +1) or removes (sign -1) a lecture from its unit's
-// speaker and running totals.
+// speaker rows and running totals, for the whole campaign and for the
+// lecture's week.
 func (t *txStore) count(ctx context.Context, l *dangke.Lecture, sign int) error {
-	leader := 0
-	if l.Leader {
-		leader = 1
-	}
+	leader := b2i(l.Leader)
 	// One statement moves the speaker's counts and returns them, from which
 	// the counts before follow: did the unit gain or lose a lecturer or a
 	// leading cadre?
-	var after struct{ Lectures, LeaderLectures int }
-	err := t.stmt(ctx, t.p.speaker).QueryRowContext(ctx, l.UnitID, l.Speaker, sign, sign*leader).Scan(&after.Lectures, &after.LeaderLectures)
+	dSpeakers, dLeaders, err := t.speakerDelta(ctx, t.p.speaker, "DELETE FROM speakers WHERE unit_id = ? AND name = ?",
+		[]any{l.UnitID, l.Speaker}, sign, leader)
 	if err != nil {
 		return err
 	}
-	before := after
-	before.Lectures -= sign
-	before.LeaderLectures -= sign * leader
-	if after.Lectures <= 0 {
-		if _, err := t.db.ExecContext(ctx, "DELETE FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker); err != nil {
-			return err
-		}
-	}
-	dSpeakers := b2i(after.Lectures > 0) - b2i(before.Lectures > 0)
-	dLeaders := b2i(after.LeaderLectures > 0) - b2i(before.LeaderLectures > 0)
 	_, err = t.stmt(ctx, t.p.unitTotal).ExecContext(ctx,
 		l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
+	if err != nil {
+		return err
+	}
+	week := weekOf(l.Date)
+	dSpeakers, dLeaders, err = t.speakerDelta(ctx, t.p.weekSpeaker, "DELETE FROM week_speakers WHERE unit_id = ? AND week = ? AND name = ?",
+		[]any{l.UnitID, week, l.Speaker}, sign, leader)
+	if err != nil {
+		return err
+	}
+	_, err = t.stmt(ctx, t.p.unitWeek).ExecContext(ctx,
+		week, l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
 	return err
+}
+
+// speakerDelta moves a speaker row's counts by one lecture (upsert, a
+// prepared statement taking key..., lectures, leader lectures and
+// returning the counts after), deletes the row when it holds no lecture
+// any more, and says by how much the unit's lecturers and leading cadres
+// changed.
+func (t *txStore) speakerDelta(ctx context.Context, upsert *sql.Stmt, del string, key []any, sign, leader int) (dSpeakers, dLeaders int, err error) {
+	var lectures, leaderLectures int
+	if err := t.stmt(ctx, upsert).QueryRowContext(ctx, append(key, sign, sign*leader)...).Scan(&lectures, &leaderLectures); err != nil {
+		return 0, 0, err
+	}
+	if lectures <= 0 {
+		if _, err := t.db.ExecContext(ctx, del, key...); err != nil {
+			return 0, 0, err
+		}
+	}
+	dSpeakers = b2i(lectures > 0) - b2i(lectures-sign > 0)
+	dLeaders = b2i(leaderLectures > 0) - b2i(leaderLectures-sign*leader > 0)
+	return dSpeakers, dLeaders, nil
+}
+
+// weekOf names the week of a day by its Monday, as unit_weeks does.
+func weekOf(day time.Time) string {
+	return dangke.Week(day).From.Format(dangke.DateLayout)
 }
 
 func b2i(b bool) int {
