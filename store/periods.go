@@ -32,7 +32,7 @@ func splitPeriod(p dangke.Period) span {
 	f := func(t time.Time) string { return t.Format(dangke.DateLayout) }
 	from, to := day(p.From), day(p.To)
 	first := from.AddDate(0, 0, (8-int(from.Weekday()))%7) // the first Monday on or after from
-	last := to.AddDate(0, 0, -(int(to.Weekday())+6)%7)       // the Monday of to's week
+	last := to.AddDate(0, 0, -(int(to.Weekday())+6)%7)     // the Monday of to's week
 	if !last.AddDate(0, 0, 6).Equal(to) {
 		last = last.AddDate(0, 0, -7) // to's week is not whole
 	}
