@@ -188,3 +188,136 @@ func BenchmarkListBranch(b *testing.B) {
 		}
 	}
 }
+
+// provinceSizes are the province sizes (branches) the province benchmarks
+// run at: DANGKE_PROVINCE_SIZES (e.g. 1000,10000,100000), 1000 by default.
+func provinceSizes(b *testing.B) []int {
+	env := os.Getenv("DANGKE_PROVINCE_SIZES")
+	if env == "" {
+		return []int{1000}
+	}
+	var out []int
+	for _, f := range strings.Split(env, ",") {
+		var n int
+		if _, err := fmt.Sscan(f, &n); err != nil || n < 1 {
+			b.Fatalf("DANGKE_PROVINCE_SIZES: %q is not a number of branches", f)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// provinceDBs holds the provinces seeded by this test binary.
+var provinceDBs struct {
+	sync.Mutex
+	paths map[int]string
+}
+
+// provinceDB returns a province of n branches with 100 lectures each: the
+// file p<n>.db in DANGKE_PROVINCE_DIR when set (made beforehand by
+// `dangke seed --branches n --lectures 100n`, as seeding 10 million takes
+// minutes), otherwise one seeded here once per test binary.
+func provinceDB(b *testing.B, n int) string {
+	if dir := os.Getenv("DANGKE_PROVINCE_DIR"); dir != "" {
+		path := filepath.Join(dir, fmt.Sprintf("p%d.db", n))
+		if _, err := os.Stat(path); err != nil {
+			b.Fatalf("%v (make it with: dangke seed --branches %d --lectures %d --db %s)", err, n, 100*n, path)
+		}
+		return path
+	}
+	provinceDBs.Lock()
+	defer provinceDBs.Unlock()
+	if p, ok := provinceDBs.paths[n]; ok {
+		return p
+	}
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "dangke-province-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "p.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = seed.Province(ctx, st, seed.Options{Branches: n, Lectures: 100 * n, Chats: true})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	if provinceDBs.paths == nil {
+		provinceDBs.paths = map[int]string{}
+	}
+	provinceDBs.paths[n] = path
+	return path
+}
+
+// peakMB reports the process's peak resident memory (VmHWM) so far, in MB.
+func peakMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			_, _ = fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkProvinceStats answers /统计 at each level of a seeded province
+// (the whole province, a county, a branch) for the whole campaign and for
+// periods: 本周 and 上周 (one whole week), 本月 (whole weeks and edge
+// days), a quarter. The clock is Wednesday 2019-09-25.
+func BenchmarkProvinceStats(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range provinceSizes(b) {
+		b.Run(fmt.Sprintf("branches=%d", n), func(b *testing.B) {
+			st, err := store.Open(ctx, provinceDB(b, n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			now := time.Date(2019, 9, 25, 10, 0, 0, 0, shanghai)
+			r := commands.New(st, commands.Config{Admins: []string{"b:admin"}, Location: shanghai, City: "全省",
+				Now: func() time.Time { return now }})
+			admin := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "branch", Group: true}, From: dangke.Person{Platform: "b", ID: "admin"},
+				Text: "/单位 绑定 第1县/第1镇/第1党支部", Time: now}
+			if _, err := r.Handle(ctx, admin); err != nil {
+				b.Fatal(err)
+			}
+			for _, c := range []struct{ name, chat, text string }{
+				{"province", "city", "/统计 全市"},
+				{"province/本周", "city", "/统计 全市 本周"},
+				{"province/上周", "city", "/统计 全市 上周"},
+				{"province/本月", "city", "/统计 全市 本月"},
+				{"province/quarter", "city", "/统计 全市 2019-07-01~2019-09-30"},
+				{"county", "city", "/统计 第1县"},
+				{"county/本周", "city", "/统计 第1县 本周"},
+				{"county/本月", "city", "/统计 第1县 本月"},
+				{"branch", "branch", "/统计"},
+				{"branch/本周", "branch", "/统计 本周"},
+				{"branch/本月", "branch", "/统计 本月"},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					req := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: c.chat, Group: true}, From: dangke.Person{Platform: "b", ID: "admin"}, Text: c.text, Time: now}
+					reply, err := r.Handle(ctx, req)
+					if err != nil || !strings.Contains(reply.Text, "微党课") {
+						b.Fatalf("%v %v", reply, err)
+					}
+					for b.Loop() {
+						if _, err := r.Handle(ctx, req); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(peakMB(), "peak-MB")
+				})
+			}
+		})
+	}
+}

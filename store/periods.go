@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"dangke"
@@ -71,24 +72,47 @@ const (
 	weeksByWeek = "unit_weeks w INDEXED BY unit_weeks_week CROSS JOIN units u ON u.id = w.unit_id"
 )
 
-// edgesSelect sums the lectures of the edge days (two day ranges).
-const edgesSelect = `SELECT %[1]s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
-	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
-	FROM lectures l JOIN units u ON u.id = l.unit_id
-	WHERE l.withdrawn_at IS NULL AND ((l.day >= ? AND l.day <= ?) OR (l.day >= ? AND l.day <= ?)) AND %[2]s %[3]s`
+// edgeDays returns the lectures of the edge days as a UNION ALL of one
+// SELECT per non-empty day range (an OR of the two would not use
+// lectures_day), each of cols from lectures l joined to units u restricted
+// by where, with its arguments; "" when there are no edge days.
+func (s span) edgeDays(cols, where string, args []any, small bool) (string, []any) {
+	var arms []string
+	var out []any
+	// A large subtree reads the days' lectures through lectures_day; a
+	// small one (small) its units' lectures through lectures_speaker (a
+	// branch has a hundred, a day of the province tens of thousands).
+	from := "lectures l JOIN units u ON u.id = l.unit_id"
+	if small {
+		from = "units u CROSS JOIN lectures l ON l.unit_id = u.id"
+	}
+	for _, r := range [][2]string{s.head, s.tail} {
+		if r[0] > r[1] {
+			continue
+		}
+		arms = append(arms, "SELECT "+cols+" FROM "+from+`
+			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where)
+		out = append(append(out, r[0], r[1]), args...)
+	}
+	return strings.Join(arms, " UNION ALL "), out
+}
+
+// edgesSelect sums the lectures of the edge days (%[2]s, from edgeDays).
+const edgesSelect = `SELECT %[1]s count(*) AS lectures, coalesce(sum(e.attendees), 0) AS attendees,
+	coalesce(sum(e.satisfied), 0) AS satisfied, coalesce(sum(e.surveyed), 0) AS surveyed
+	FROM (%[2]s) e %[3]s`
 
 // distinctSelect counts a period's distinct lecturers (by unit and name)
-// from the whole weeks' lecturer rows and the edge days' lectures.
+// from the whole weeks' lecturer rows (%[2]s, unit filter %[3]s) and the
+// edge days' lectures (%[4]s, from edgeDays, may be empty).
 const distinctSelect = `SELECT %[1]s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders,
 	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN 1 END), 0) AS cov_speakers FROM (
 	SELECT x.unit_id, x.name, max(x.leader) AS leader FROM (
 		SELECT ws.unit_id, ws.name, ws.leader_lectures > 0 AS leader
 		FROM units u CROSS JOIN week_speakers ws ON ws.unit_id = u.id AND ws.week >= ? AND ws.week <= ? WHERE %[2]s
-		UNION ALL
-		SELECT l.unit_id, l.speaker, l.leader FROM lectures l JOIN units u ON u.id = l.unit_id
-		WHERE l.withdrawn_at IS NULL AND ((l.day >= ? AND l.day <= ?) OR (l.day >= ? AND l.day <= ?)) AND %[2]s
+		%[3]s
 	) x GROUP BY x.unit_id, x.name) s
-	JOIN units u ON u.id = s.unit_id LEFT JOIN unit_totals t ON t.unit_id = s.unit_id %[3]s`
+	JOIN units u ON u.id = s.unit_id LEFT JOIN unit_totals t ON t.unit_id = s.unit_id %[4]s`
 
 // periodRows returns a subtree's (where, args) figures over a period —
 // lectures, lecturers, leading cadres, attendees, satisfaction, covered
@@ -99,6 +123,10 @@ func (q queries) periodRows(ctx context.Context, where string, args []any, p dan
 		sel, by = "u.top_id AS top_id,", "GROUP BY u.top_id"
 	}
 	s := splitPeriod(p)
+	small, err := q.smallSubtree(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
 	rows := map[int64]*figuresRow{}
 	var order []int64
 	at := func(top int64) *figuresRow {
@@ -132,8 +160,12 @@ func (q queries) periodRows(ctx context.Context, where string, args []any, p dan
 	}
 	if s.edges() {
 		var ed []figuresRow
-		eargs := append([]any{s.head[0], s.head[1], s.tail[0], s.tail[1]}, args...)
-		if err := q.db.NewRaw(fmt.Sprintf(edgesSelect, sel, where, by), eargs...).Scan(ctx, &ed); err != nil {
+		esel, eby := "", ""
+		if group {
+			esel, eby = "e.top_id AS top_id,", "GROUP BY e.top_id"
+		}
+		arms, eargs := s.edgeDays("u.top_id, l.attendees, l.satisfied, l.surveyed", where, args, small)
+		if err := q.db.NewRaw(fmt.Sprintf(edgesSelect, esel, arms, eby), eargs...).Scan(ctx, &ed); err != nil {
 			return nil, fmt.Errorf("store: period figures: %w", err)
 		}
 		for i := range ed {
@@ -146,9 +178,12 @@ func (q queries) periodRows(ctx context.Context, where string, args []any, p dan
 	}
 	if s.edges() || s.weekFrom != s.weekTo {
 		var sp []figuresRow
-		dargs := append([]any{s.weekFrom, s.weekTo}, args...)
-		dargs = append(append(dargs, s.head[0], s.head[1], s.tail[0], s.tail[1]), args...)
-		if err := q.db.NewRaw(fmt.Sprintf(distinctSelect, sel, where, by), dargs...).Scan(ctx, &sp); err != nil {
+		arms, eargs := s.edgeDays("l.unit_id, l.speaker, l.leader", where, args, small)
+		if arms != "" {
+			arms = "UNION ALL " + arms
+		}
+		dargs := append(append([]any{s.weekFrom, s.weekTo}, args...), eargs...)
+		if err := q.db.NewRaw(fmt.Sprintf(distinctSelect, sel, where, arms, by), dargs...).Scan(ctx, &sp); err != nil {
 			return nil, fmt.Errorf("store: period speakers: %w", err)
 		}
 		for i := range sp {
@@ -164,4 +199,17 @@ func (q queries) periodRows(ctx context.Context, where string, args []any, p dan
 		out = append(out, figuresRow{})
 	}
 	return out, nil
+}
+
+// smallSubtree reports whether a subtree (where, args) has fewer than 64
+// units: its lectures are then fewer than a day's of a large one.
+func (q queries) smallSubtree(ctx context.Context, where string, args []any) (bool, error) {
+	if where == "1 = 1" {
+		return false, nil
+	}
+	var n int
+	if err := q.db.NewRaw("SELECT count(*) FROM (SELECT 1 FROM units u WHERE "+where+" LIMIT 64)", args...).Scan(ctx, &n); err != nil {
+		return false, fmt.Errorf("store: subtree size: %w", err)
+	}
+	return n < 64, nil
 }

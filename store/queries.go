@@ -480,20 +480,37 @@ func (q queries) doubtful(ctx context.Context, where string, args []any, at func
 	return nil
 }
 
-// LectureCount counts a subtree's active lectures in a period.
+// LectureCount counts a subtree's active lectures in a period: whole
+// weeks from unit_weeks, the days around them from the lectures.
 func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) (int, error) {
-	query, args := "SELECT count(*) FROM lectures l WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?", dayRange(p)
-	if unit != 0 {
-		where, uargs, err := q.unitFilter(ctx, unit)
-		if err != nil {
-			return 0, err
-		}
-		query = "SELECT count(*) FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND " + where
-		args = append(args, uargs...)
+	where, args, err := q.unitFilter(ctx, unit)
+	if err != nil {
+		return 0, err
 	}
-	var n int
-	if err := q.db.NewRaw(query, args...).Scan(ctx, &n); err != nil {
-		return 0, fmt.Errorf("store: lecture count: %w", err)
+	s, n := splitPeriod(p), 0
+	if s.weeks() {
+		from := weeksByUnit
+		if unit == 0 {
+			from = weeksByWeek
+		}
+		var k int
+		err := q.db.NewRaw("SELECT coalesce(sum(w.lectures), 0) FROM "+from+" WHERE w.week >= ? AND w.week <= ? AND "+where,
+			append([]any{s.weekFrom, s.weekTo}, args...)...).Scan(ctx, &k)
+		if err != nil {
+			return 0, fmt.Errorf("store: lecture count: %w", err)
+		}
+		n += k
+	}
+	small, err := q.smallSubtree(ctx, where, args)
+	if err != nil {
+		return 0, err
+	}
+	if arms, eargs := s.edgeDays("1", where, args, small); arms != "" {
+		var k int
+		if err := q.db.NewRaw("SELECT count(*) FROM ("+arms+")", eargs...).Scan(ctx, &k); err != nil {
+			return 0, fmt.Errorf("store: lecture count: %w", err)
+		}
+		n += k
 	}
 	return n, nil
 }

@@ -201,6 +201,13 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 			if g, w := pick(got), pick(brute(u.Path, from, to)); g != w {
 				t.Fatalf("%q %s..%s: figures %v, recounted %v", u.Path, from, to, g, w)
 			}
+			n, err := st.LectureCount(ctx, u.ID, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := brute(u.Path, from, to).Lectures; n != w {
+				t.Fatalf("%q %s..%s: %d lectures counted, %d recounted", u.Path, from, to, n, w)
+			}
 		}
 		tops, err := st.TopFigures(ctx, p)
 		if err != nil {
