@@ -12,6 +12,7 @@ import (
 type seedArgs struct {
 	branches, lectures int
 	chats              bool
+	fix                bool // check-totals --fix
 }
 
 // parseSeed reads `seed --branches N --lectures M --db FILE`.
