@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -96,7 +95,9 @@ func (t *txStore) Revoke(ctx context.Context, person string, unit int64) error {
 	return nil
 }
 
-// AddLecture stores a lecture and updates its unit's running totals.
+// AddLecture stores a lecture. The triggers lectures_added and
+// lectures_withdrawn (migration 17) move its unit's running totals, for
+// the campaign and for its week, in the same statement.
 func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 	var id int64
 	err := t.stmt(ctx, t.p.addLecture).QueryRowContext(ctx,
@@ -106,64 +107,7 @@ func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 		return fmt.Errorf("store: add lecture: %w", err)
 	}
 	l.ID = id
-	if err := t.count(ctx, l, +1); err != nil {
-		return fmt.Errorf("store: add lecture: %w", err)
-	}
 	return nil
-}
-
-// count adds (sign +1) or removes (sign -1) a lecture from its unit's
-// speaker rows and running totals, for the whole campaign and for the
-// lecture's week.
-func (t *txStore) count(ctx context.Context, l *dangke.Lecture, sign int) error {
-	leader := b2i(l.Leader)
-	// One statement moves the speaker's counts and returns them, from which
-	// the counts before follow: did the unit gain or lose a lecturer or a
-	// leading cadre?
-	dSpeakers, dLeaders, err := t.speakerDelta(ctx, t.p.speaker, "DELETE FROM speakers WHERE unit_id = ? AND name = ?",
-		[]any{l.UnitID, l.Speaker}, sign, leader)
-	if err != nil {
-		return err
-	}
-	_, err = t.stmt(ctx, t.p.unitTotal).ExecContext(ctx,
-		l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
-	if err != nil {
-		return err
-	}
-	week := weekOf(l.Date)
-	dSpeakers, dLeaders, err = t.speakerDelta(ctx, t.p.weekSpeaker, "DELETE FROM week_speakers WHERE unit_id = ? AND week = ? AND name = ?",
-		[]any{l.UnitID, week, l.Speaker}, sign, leader)
-	if err != nil {
-		return err
-	}
-	_, err = t.stmt(ctx, t.p.unitWeek).ExecContext(ctx,
-		week, l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
-	return err
-}
-
-// speakerDelta moves a speaker row's counts by one lecture (upsert, a
-// prepared statement taking key..., lectures, leader lectures and
-// returning the counts after), deletes the row when it holds no lecture
-// any more, and says by how much the unit's lecturers and leading cadres
-// changed.
-func (t *txStore) speakerDelta(ctx context.Context, upsert *sql.Stmt, del string, key []any, sign, leader int) (dSpeakers, dLeaders int, err error) {
-	var lectures, leaderLectures int
-	if err := t.stmt(ctx, upsert).QueryRowContext(ctx, append(key, sign, sign*leader)...).Scan(&lectures, &leaderLectures); err != nil {
-		return 0, 0, err
-	}
-	if lectures <= 0 {
-		if _, err := t.db.ExecContext(ctx, del, key...); err != nil {
-			return 0, 0, err
-		}
-	}
-	dSpeakers = b2i(lectures > 0) - b2i(lectures-sign > 0)
-	dLeaders = b2i(leaderLectures > 0) - b2i(leaderLectures-sign*leader > 0)
-	return dSpeakers, dLeaders, nil
-}
-
-// weekOf names the week of a day by its Monday, as unit_weeks does.
-func weekOf(day time.Time) string {
-	return dangke.Week(day).From.Format(dangke.DateLayout)
 }
 
 func b2i(b bool) int {
@@ -173,17 +117,14 @@ func b2i(b bool) int {
 	return 0
 }
 
-// WithdrawLecture marks a lecture withdrawn and takes it out of the totals.
+// WithdrawLecture marks a lecture withdrawn; a trigger takes it out of the totals.
 func (t *txStore) WithdrawLecture(ctx context.Context, id int64, by string, at time.Time) error {
-	l, err := t.Lecture(ctx, id)
+	res, err := t.db.ExecContext(ctx, "UPDATE lectures SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ? AND withdrawn_at IS NULL", millis(at), by, id)
 	if err != nil {
-		return err
-	}
-	if _, err := t.db.ExecContext(ctx, "UPDATE lectures SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?", millis(at), by, id); err != nil {
 		return fmt.Errorf("store: withdraw lecture: %w", err)
 	}
-	if err := t.count(ctx, l, -1); err != nil {
-		return fmt.Errorf("store: withdraw lecture: %w", err)
+	if k, _ := res.RowsAffected(); k == 0 {
+		return dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的党课记录（或已撤销）。", id)
 	}
 	return nil
 }

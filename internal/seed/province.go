@@ -219,27 +219,9 @@ func lectures(ctx context.Context, pool *sql.DB, o Options, s *Stats) error {
 		return err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'lectures' AND sql IS NOT NULL")
+	restore, err := bare(ctx, db)
 	if err != nil {
 		return err
-	}
-	var idx [][2]string
-	for rows.Next() {
-		var name, ddl string
-		if err := rows.Scan(&name, &ddl); err != nil {
-			rows.Close()
-			return err
-		}
-		idx = append(idx, [2]string{name, ddl})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, x := range idx {
-		if _, err := db.ExecContext(ctx, "DROP INDEX "+x[0]); err != nil {
-			return err
-		}
 	}
 	// Each branch's share of the lectures: a weight from 1 to 3, scaled so
 	// the shares add up to o.Lectures exactly.
@@ -351,10 +333,42 @@ func lectures(ctx context.Context, pool *sql.DB, o Options, s *Stats) error {
 	if _, err := db.ExecContext(ctx, "DROP TABLE temp.seed_branches"); err != nil {
 		return err
 	}
-	for _, x := range idx {
-		if _, err := db.ExecContext(ctx, x[1]); err != nil {
-			return fmt.Errorf("%s: %w", strings.Fields(x[1])[2], err)
+	return restore()
+}
+
+// bare drops the lectures' indexes and triggers (the running totals are
+// computed once at the end, and an index built at once is much faster than
+// one kept in order row by row) and returns what creates them again.
+func bare(ctx context.Context, db conn) (func() error, error) {
+	rows, err := db.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master
+		WHERE type IN ('index', 'trigger') AND tbl_name = 'lectures' AND sql IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	var extras [][3]string
+	for rows.Next() {
+		var x [3]string
+		if err := rows.Scan(&x[0], &x[1], &x[2]); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		extras = append(extras, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, x := range extras {
+		if _, err := db.ExecContext(ctx, "DROP "+strings.ToUpper(x[0])+" "+x[1]); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return func() error {
+		for _, x := range extras {
+			if _, err := db.ExecContext(ctx, x[2]); err != nil {
+				return fmt.Errorf("%s: %w", x[1], err)
+			}
+		}
+		return nil
+	}, nil
 }
