@@ -637,15 +637,25 @@ func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([
 		where += " AND l.day >= ? AND l.day <= ?"
 		args = append(args, dayRange(p)...)
 	}
-	var rows []lectureRow
-	err = q.db.NewRaw("SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
-		where+" ORDER BY l.day, l.id", args...).Scan(ctx, &rows)
+	// Scanned by database/sql, not Bun: an export reads a hundred thousand
+	// rows, and Bun's reflection took three times as long and as much memory.
+	rows, err := q.db.QueryContext(ctx, "SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
+		where+" ORDER BY l.day, l.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: lectures in period: %w", err)
 	}
-	out := make([]dangke.Lecture, len(rows))
-	for i := range rows {
-		out[i] = rows[i].lecture()
+	defer rows.Close()
+	var out []dangke.Lecture
+	for rows.Next() {
+		var r lectureRow
+		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
+			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: lectures in period: %w", err)
+		}
+		out = append(out, r.lecture())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: lectures in period: %w", err)
 	}
 	return out, nil
 }
