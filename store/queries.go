@@ -489,13 +489,14 @@ func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) 
 	}
 	s, n := splitPeriod(p), 0
 	if s.weeks() {
-		from := weeksByUnit
+		// The whole province needs no unit: the week's range of
+		// unit_weeks_week alone.
+		query := "SELECT coalesce(sum(w.lectures), 0) FROM " + weeksByUnit + " WHERE w.week >= ? AND w.week <= ? AND " + where
 		if unit == 0 {
-			from = weeksByWeek
+			query = "SELECT coalesce(sum(w.lectures), 0) FROM unit_weeks w INDEXED BY unit_weeks_week WHERE w.week >= ? AND w.week <= ?"
 		}
 		var k int
-		err := q.db.NewRaw("SELECT coalesce(sum(w.lectures), 0) FROM "+from+" WHERE w.week >= ? AND w.week <= ? AND "+where,
-			append([]any{s.weekFrom, s.weekTo}, args...)...).Scan(ctx, &k)
+		err := q.db.NewRaw(query, append([]any{s.weekFrom, s.weekTo}, args...)...).Scan(ctx, &k)
 		if err != nil {
 			return 0, fmt.Errorf("store: lecture count: %w", err)
 		}
