@@ -234,9 +234,9 @@ func BenchmarkListBranch(b *testing.B) {
 }
 
 // provinceSizes are the province sizes (branches) the province benchmarks
-// run at: DANGKE_PROVINCE_SIZES (e.g. 1000,10000,100000), 1000 by default.
+// run at: BENCH_PROVINCE_SIZES (e.g. 1000,10000,100000), 1000 by default.
 func provinceSizes(b *testing.B) []int {
-	env := os.Getenv("DANGKE_PROVINCE_SIZES")
+	env := os.Getenv("BENCH_PROVINCE_SIZES")
 	if env == "" {
 		return []int{1000}
 	}
@@ -244,7 +244,7 @@ func provinceSizes(b *testing.B) []int {
 	for _, f := range strings.Split(env, ",") {
 		var n int
 		if _, err := fmt.Sscan(f, &n); err != nil || n < 1 {
-			b.Fatalf("DANGKE_PROVINCE_SIZES: %q is not a number of branches", f)
+			b.Fatalf("BENCH_PROVINCE_SIZES: %q is not a number of branches", f)
 		}
 		out = append(out, n)
 	}
@@ -258,11 +258,11 @@ var provinceDBs struct {
 }
 
 // provinceDB returns a province of n branches with 100 lectures each: the
-// file p<n>.db in DANGKE_PROVINCE_DIR when set (made beforehand by
+// file p<n>.db in BENCH_PROVINCE_DIR when set (made beforehand by
 // `dangke seed --branches n --lectures 100n`, as seeding 10 million takes
 // minutes), otherwise one seeded here once per test binary.
 func provinceDB(b *testing.B, n int) string {
-	if dir := os.Getenv("DANGKE_PROVINCE_DIR"); dir != "" {
+	if dir := os.Getenv("BENCH_PROVINCE_DIR"); dir != "" {
 		path := filepath.Join(dir, fmt.Sprintf("p%d.db", n))
 		if _, err := os.Stat(path); err != nil {
 			b.Fatalf("%v (make it with: dangke seed --branches %d --lectures %d --db %s)", err, n, 100*n, path)
