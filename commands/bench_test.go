@@ -184,11 +184,14 @@ func cityRouter(b *testing.B) (*commands.Router, time.Time) {
 		Now: func() time.Time { return now }}), now
 }
 
-// TestMain removes the seeded city's folder after the run.
+// TestMain removes the seeded city's and provinces' folders after the run.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if cityDB.path != "" {
 		_ = os.RemoveAll(filepath.Dir(cityDB.path))
+	}
+	for _, p := range provinceDBs.paths {
+		_ = os.RemoveAll(filepath.Dir(p))
 	}
 	os.Exit(code)
 }
