@@ -207,9 +207,10 @@ func instructors(ctx context.Context, db *sql.DB, s *Stats) error {
 }
 
 // lectures writes the lectures a batch of branches at a time, each batch
-// one INSERT … SELECT in its own transaction. The lectures' indexes are
-// dropped first and built again at the end: sorting once is much faster
-// than keeping them in order row by row.
+// one INSERT … SELECT in its own transaction. The lectures' indexes and
+// triggers are dropped first and made again at the end (see bare); the
+// running totals are then computed once by RebuildTotals. A seed that
+// fails half-way leaves a database to throw away.
 func lectures(ctx context.Context, pool *sql.DB, o Options, s *Stats) error {
 	if o.Lectures == 0 {
 		return nil
