@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"time"
@@ -57,54 +58,28 @@ const (
 
 // XLSX lays the form out for printing on A4 portrait: the title merged
 // across the columns, every cell of the table bordered, widths that fit
-// Chinese text, and the column header repeated on every printed page.
+// Chinese text, and the column header repeated on every printed page. The
+// sheet is written row by row through excelize's StreamWriter, so a form
+// of a hundred thousand lectures never holds the sheet's cells in memory.
 func (f *Form) XLSX() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := f.WriteXLSX(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteXLSX writes XLSX's file to w.
+func (f *Form) WriteXLSX(w io.Writer) error {
 	x := excelize.NewFile()
 	defer x.Close()
 	sheet := f.Sheet
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
+		return err
 	}
 	st, err := newStyles(x)
 	if err != nil {
-		return nil, err
-	}
-	set := func(cell string, v any, style int) error {
-		if err := x.SetCellValue(sheet, cell, v); err != nil {
-			return err
-		}
-		return x.SetCellStyle(sheet, cell, cell, style)
-	}
-	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
-	steps := []func() error{
-		func() error { return set(cell(1, rowMark), f.Sheet, st.mark) },
-		func() error { return set(cell(1, rowTitle), f.Title, st.title) },
-		func() error { return x.MergeCell(sheet, cell(1, rowTitle), cell(len(f.Columns), rowTitle)) },
-		func() error { return x.SetRowHeight(sheet, rowTitle, 36) },
-	}
-	half := max(1, len(f.Columns)/2)
-	steps = append(steps,
-		func() error { return set(cell(1, rowLine), f.Left, st.left) },
-		func() error { return x.MergeCell(sheet, cell(1, rowLine), cell(half, rowLine)) },
-		func() error { return set(cell(half+1, rowLine), f.Right, st.right) },
-		func() error { return x.MergeCell(sheet, cell(half+1, rowLine), cell(len(f.Columns), rowLine)) },
-	)
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return nil, fmt.Errorf("report: %s: %w", f.Sheet, err)
-		}
-	}
-	for i, c := range f.Columns {
-		name, _ := excelize.ColumnNumberToName(i + 1)
-		if err := x.SetColWidth(sheet, name, name, c.Width); err != nil {
-			return nil, err
-		}
-		if err := set(cell(i+1, rowHeader), c.Name, st.header); err != nil {
-			return nil, err
-		}
-	}
-	if err := x.SetRowHeight(sheet, rowHeader, 24); err != nil {
-		return nil, err
+		return err
 	}
 	formats := map[string]int{}
 	for _, c := range f.Columns {
@@ -113,14 +88,83 @@ func (f *Form) XLSX() ([]byte, error) {
 			id, err := x.NewStyle(&excelize.Style{Font: st.bodyFont, Border: st.border, CustomNumFmt: &format,
 				Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 			if err != nil {
-				return nil, err
+				return err
 			}
 			formats[c.Format] = id
 		}
 	}
+	// The page layout first: the stream writer keeps it.
+	fitToPage := true // scale the table to the page's width (fit_to_width 1, height free)
+	if err := x.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
+		return err
+	}
+	a4, portrait, fit, tall := 9, "portrait", 1, 0
+	if err := x.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &portrait, FitToWidth: &fit, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	if err := x.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, rowHeader, rowHeader)}); err != nil {
+		return err
+	}
+	sw, err := x.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for i, c := range f.Columns {
+		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
+			return err
+		}
+	}
+	cols := len(f.Columns)
+	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
+	// row writes one row: cells (nil where empty) and its height (0: default).
+	row := func(r int, cells []any, height float64) error {
+		var opts []excelize.RowOpts
+		if height > 0 {
+			opts = append(opts, excelize.RowOpts{Height: height})
+		}
+		return sw.SetRow(cell(1, r), cells, opts...)
+	}
+	// across is a row's first cell holding v, the others only styled:
+	// what a merged row shows.
+	across := func(v any, style int) []any {
+		cells := make([]any, cols)
+		cells[0] = excelize.Cell{StyleID: style, Value: v}
+		for c := 1; c < cols; c++ {
+			cells[c] = excelize.Cell{StyleID: style}
+		}
+		return cells
+	}
+	merge := func(r, from, to int) error { return sw.MergeCell(cell(from, r), cell(to, r)) }
+	half := max(1, cols/2)
+	line := make([]any, max(cols, half+1))
+	line[0] = excelize.Cell{StyleID: st.left, Value: f.Left}
+	line[half] = excelize.Cell{StyleID: st.right, Value: f.Right}
+	header := make([]any, cols)
+	for i, c := range f.Columns {
+		header[i] = excelize.Cell{StyleID: st.header, Value: c.Name}
+	}
+	steps := []func() error{
+		func() error { return row(rowMark, []any{excelize.Cell{StyleID: st.mark, Value: f.Sheet}}, 0) },
+		func() error {
+			cells := make([]any, cols)
+			cells[0] = excelize.Cell{StyleID: st.title, Value: f.Title}
+			return row(rowTitle, cells, 36)
+		},
+		func() error { return merge(rowTitle, 1, cols) },
+		func() error { return row(rowLine, line, 0) },
+		func() error { return merge(rowLine, 1, half) },
+		func() error { return merge(rowLine, half+1, cols) },
+		func() error { return row(rowHeader, header, 24) },
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return fmt.Errorf("report: %s: %w", f.Sheet, err)
+		}
+	}
 	n := max(len(f.Rows), f.MinRows)
+	cells := make([]any, cols)
 	for r := 0; r < n; r++ {
-		row := rowData + r
 		for c, col := range f.Columns {
 			v := ""
 			if r < len(f.Rows) && c < len(f.Rows[r]) {
@@ -134,74 +178,56 @@ func (f *Form) XLSX() ([]byte, error) {
 			if num, ok := cellNumber(col.Format, v); ok {
 				value, style = num, formats[col.Format]
 			}
-			if err := set(cell(c+1, row), value, style); err != nil {
-				return nil, err
-			}
+			cells[c] = excelize.Cell{StyleID: style, Value: value}
 		}
-		if err := x.SetRowHeight(sheet, row, f.rowHeight(r)); err != nil {
-			return nil, err
-		}
-	}
-	if f.Footer != "" {
-		row := rowData + n
-		if err := set(cell(1, row), f.Footer, st.footer); err != nil {
-			return nil, err
-		}
-		if err := x.SetCellStyle(sheet, cell(1, row), cell(len(f.Columns), row), st.footer); err != nil {
-			return nil, err
-		}
-		if err := x.MergeCell(sheet, cell(1, row), cell(len(f.Columns), row)); err != nil {
-			return nil, err
-		}
-		if err := x.SetRowHeight(sheet, row, 30); err != nil {
-			return nil, err
+		if err := row(rowData+r, cells, f.rowHeight(r)); err != nil {
+			return err
 		}
 	}
 	below := rowData + n // the first row after the table and its footer
 	if f.Footer != "" {
+		if err := row(below, across(f.Footer, st.footer), 30); err != nil {
+			return err
+		}
+		if err := merge(below, 1, cols); err != nil {
+			return err
+		}
 		below++
 	}
 	for i, note := range f.Notes {
-		row := below + i
-		if err := set(cell(1, row), note, st.left); err != nil {
-			return nil, err
+		cells := make([]any, cols)
+		cells[0] = excelize.Cell{StyleID: st.left, Value: note}
+		if err := row(below+i, cells, 0); err != nil {
+			return err
 		}
-		if err := x.MergeCell(sheet, cell(1, row), cell(len(f.Columns), row)); err != nil {
-			return nil, err
+		if err := merge(below+i, 1, cols); err != nil {
+			return err
 		}
 	}
 	below += len(f.Notes)
 	if len(f.Extra) > 0 {
 		start := below + 1
-		for r, row := range f.Extra {
+		for r, extra := range f.Extra {
 			style := st.body
 			if r == 0 {
 				style = st.header
 			}
-			for c, v := range row {
-				if err := set(cell(c+1, start+r), v, style); err != nil {
-					return nil, err
-				}
+			cells := make([]any, len(extra))
+			for c, v := range extra {
+				cells[c] = excelize.Cell{StyleID: style, Value: v}
+			}
+			if err := row(start+r, cells, 0); err != nil {
+				return err
 			}
 		}
 	}
-	fitToPage := true // scale the table to the page's width (fit_to_width 1, height free)
-	if err := x.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
-		return nil, err
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("report: write %s: %w", f.Sheet, err)
 	}
-	a4, portrait, fit, tall := 9, "portrait", 1, 0
-	if err := x.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &portrait, FitToWidth: &fit, FitToHeight: &tall}); err != nil {
-		return nil, err
+	if err := x.Write(w); err != nil {
+		return fmt.Errorf("report: write %s: %w", f.Sheet, err)
 	}
-	if err := x.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
-		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, rowHeader, rowHeader)}); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		return nil, fmt.Errorf("report: write %s: %w", f.Sheet, err)
-	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // rowHeight gives a data row room for its longest wrapped cell: a Chinese

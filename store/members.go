@@ -12,19 +12,20 @@ import (
 // to the city (and that chat is still bound).
 func (q queries) IsMember(ctx context.Context, person string) (bool, error) {
 	var n int
-	err := q.db.NewRaw(`SELECT count(*) FROM chat_members m WHERE m.person = ? AND (
-		EXISTS (SELECT 1 FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat_id) OR
-		EXISTS (SELECT 1 FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat_id))`, person).Scan(ctx, &n)
-	if err != nil {
+	if err := q.stmt(ctx, q.p.isMember).QueryRowContext(ctx, person).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: member: %w", err)
 	}
 	return n > 0, nil
 }
 
+// isMemberSQL is IsMember's query (prepared: it runs with every message).
+const isMemberSQL = `SELECT count(*) FROM chat_members m WHERE m.person = ? AND (
+	EXISTS (SELECT 1 FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat_id) OR
+	EXISTS (SELECT 1 FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat_id))`
+
 // NoteMember records that a person spoke in a bound chat.
 func (t *txStore) NoteMember(ctx context.Context, person string, chat dangke.ChatRef, at time.Time) error {
-	_, err := t.db.ExecContext(ctx, `INSERT INTO chat_members (platform, person, chat_id, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, chat.Platform, person, chat.ID, millis(at))
+	_, err := t.stmt(ctx, t.p.noteMember).ExecContext(ctx, chat.Platform, person, chat.ID, millis(at))
 	if err != nil {
 		return fmt.Errorf("store: note member: %w", err)
 	}

@@ -15,14 +15,15 @@ import (
 type prepared struct {
 	savepoint, release, rollbackTo *sql.Stmt
 
-	reply, saveReply, audit        *sql.Stmt
-	markSent                       *sql.Stmt
-	chatUnit, roles, ipath         *sql.Stmt
-	addLecture, speaker, unitTotal *sql.Stmt
-	subtreeTotals, subtreeLinks    *sql.Stmt
-	cityDoubts, cityLinks          *sql.Stmt
-	similar, namesakes             *sql.Stmt
-	addInstructor                  *sql.Stmt // imports add thousands
+	reply, saveReply, audit     *sql.Stmt
+	markSent                    *sql.Stmt
+	chatUnit, roles, ipath      *sql.Stmt
+	addLecture                  *sql.Stmt
+	noteMember, isMember        *sql.Stmt
+	subtreeTotals, subtreeLinks *sql.Stmt
+	cityDoubts, cityLinks       *sql.Stmt
+	similar, namesakes          *sql.Stmt
+	addInstructor               *sql.Stmt // imports add thousands
 }
 
 func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
@@ -45,15 +46,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.addLecture, `INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, venue, form, minutes,
 			satisfied, surveyed, link, leader, author, chat, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
-		{&p.speaker, `INSERT INTO speakers (unit_id, name, lectures, leader_lectures) VALUES (?, ?, ?, ?)
-			ON CONFLICT (unit_id, name) DO UPDATE SET lectures = lectures + excluded.lectures,
-			leader_lectures = leader_lectures + excluded.leader_lectures
-			RETURNING lectures, leader_lectures`},
-		{&p.unitTotal, `INSERT INTO unit_totals (unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (unit_id) DO UPDATE SET lectures = lectures + excluded.lectures, speakers = speakers + excluded.speakers,
-			leaders = leaders + excluded.leaders, attendees = attendees + excluded.attendees,
-			satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed`},
+		{&p.noteMember, `INSERT INTO chat_members (platform, person, chat_id, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&p.isMember, isMemberSQL},
 		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
 		{&p.subtreeLinks, subtreeLinks},
 		{&p.cityDoubts, fmt.Sprintf(doubtsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")},
@@ -83,7 +77,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.speaker, p.unitTotal, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
 		p.cityLinks, p.similar, p.namesakes, p.addInstructor} {
 		if s != nil {
 			_ = s.Close()

@@ -321,21 +321,6 @@ const cityLinks = `SELECT u.top_id, sp.person_id, s.leader_lectures > 0 AS leade
 	JOIN speakers s ON s.unit_id = sp.unit_id AND s.name = sp.name
 	LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id`
 
-const periodSelect = `SELECT %s count(*) AS lectures, coalesce(sum(l.attendees), 0) AS attendees,
-	coalesce(sum(l.satisfied), 0) AS satisfied, coalesce(sum(l.surveyed), 0) AS surveyed
-	FROM lectures l JOIN units u ON u.id = l.unit_id
-	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s %s`
-
-// periodSpeakers counts a period's lecturers by name within a unit; whether
-// a unit is covered is decided by its running totals, as for the whole
-// campaign, so a period never counts a unit the campaign questions.
-const periodSpeakers = `SELECT %s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders,
-	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN 1 END), 0) AS cov_speakers FROM (
-	SELECT l.unit_id, l.speaker, max(l.leader) AS leader
-	FROM lectures l JOIN units u ON u.id = l.unit_id
-	WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND %s
-	GROUP BY l.unit_id, l.speaker) s JOIN units u ON u.id = s.unit_id LEFT JOIN unit_totals t ON t.unit_id = s.unit_id %s`
-
 func dayRange(p dangke.Period) []any {
 	return []any{p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)}
 }
@@ -364,15 +349,11 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		}
 	}
 	if !p.IsZero() {
-		var lec, spk figuresRow
-		pargs := append(dayRange(p), args...)
-		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "", where, ""), pargs...).Scan(ctx, &lec); err != nil {
-			return dangke.Figures{}, fmt.Errorf("store: period figures: %w", err)
+		rows, err := q.periodRows(ctx, where, args, p, false)
+		if err != nil {
+			return dangke.Figures{}, err
 		}
-		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "", where, ""), pargs...).Scan(ctx, &spk); err != nil {
-			return dangke.Figures{}, fmt.Errorf("store: period speakers: %w", err)
-		}
-		lec.Speakers, lec.Leaders, lec.CovSpeakers = spk.Speakers, spk.Leaders, spk.CovSpeakers
+		lec := rows[0]
 		lec.Members, lec.CovMembers, lec.UnsetN, lec.OverN = tot.Members, tot.CovMembers, tot.UnsetN, tot.OverN
 		tot = lec
 	}
@@ -499,20 +480,38 @@ func (q queries) doubtful(ctx context.Context, where string, args []any, at func
 	return nil
 }
 
-// LectureCount counts a subtree's active lectures in a period.
+// LectureCount counts a subtree's active lectures in a period: whole
+// weeks from unit_weeks, the days around them from the lectures.
 func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) (int, error) {
-	query, args := "SELECT count(*) FROM lectures l WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?", dayRange(p)
-	if unit != 0 {
-		where, uargs, err := q.unitFilter(ctx, unit)
-		if err != nil {
-			return 0, err
-		}
-		query = "SELECT count(*) FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND " + where
-		args = append(args, uargs...)
+	where, args, err := q.unitFilter(ctx, unit)
+	if err != nil {
+		return 0, err
 	}
-	var n int
-	if err := q.db.NewRaw(query, args...).Scan(ctx, &n); err != nil {
-		return 0, fmt.Errorf("store: lecture count: %w", err)
+	s, n := splitPeriod(p), 0
+	if s.weeks() {
+		// The whole province needs no unit: the week's range of
+		// unit_weeks_week alone.
+		query := "SELECT coalesce(sum(w.lectures), 0) FROM " + weeksByUnit + " WHERE w.week >= ? AND w.week <= ? AND " + where
+		if unit == 0 {
+			query = "SELECT coalesce(sum(w.lectures), 0) FROM unit_weeks w INDEXED BY unit_weeks_week WHERE w.week >= ? AND w.week <= ?"
+		}
+		var k int
+		err := q.db.NewRaw(query, append([]any{s.weekFrom, s.weekTo}, args...)...).Scan(ctx, &k)
+		if err != nil {
+			return 0, fmt.Errorf("store: lecture count: %w", err)
+		}
+		n += k
+	}
+	small, err := q.smallSubtree(ctx, where, args)
+	if err != nil {
+		return 0, err
+	}
+	if arms, eargs := s.edgeDays("1", where, args, small); arms != "" {
+		var k int
+		if err := q.db.NewRaw("SELECT count(*) FROM ("+arms+")", eargs...).Scan(ctx, &k); err != nil {
+			return 0, fmt.Errorf("store: lecture count: %w", err)
+		}
+		n += k
 	}
 	return n, nil
 }
@@ -534,21 +533,13 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 		doubts = doubts || tot[i].UnsetN+tot[i].OverN > 0
 	}
 	if !p.IsZero() {
-		var lec, spk []figuresRow
-		if err := q.db.NewRaw(fmt.Sprintf(periodSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &lec); err != nil {
-			return nil, fmt.Errorf("store: top period figures: %w", err)
-		}
-		if err := q.db.NewRaw(fmt.Sprintf(periodSpeakers, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id"), dayRange(p)...).Scan(ctx, &spk); err != nil {
-			return nil, fmt.Errorf("store: top period speakers: %w", err)
+		lec, err := q.periodRows(ctx, "1 = 1", nil, p, true)
+		if err != nil {
+			return nil, err
 		}
 		period := make(map[int64]*figuresRow, len(lec))
 		for i := range lec {
 			period[lec[i].TopID] = &lec[i]
-		}
-		for i := range spk {
-			if r := period[spk[i].TopID]; r != nil {
-				r.Speakers, r.Leaders, r.CovSpeakers = spk[i].Speakers, spk[i].Leaders, spk[i].CovSpeakers
-			}
 		}
 		for id, r := range byTop {
 			t := *r
@@ -647,15 +638,25 @@ func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([
 		where += " AND l.day >= ? AND l.day <= ?"
 		args = append(args, dayRange(p)...)
 	}
-	var rows []lectureRow
-	err = q.db.NewRaw("SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
-		where+" ORDER BY l.day, l.id", args...).Scan(ctx, &rows)
+	// Scanned by database/sql, not Bun: an export reads a hundred thousand
+	// rows, and Bun's reflection took three times as long and as much memory.
+	rows, err := q.db.QueryContext(ctx, "SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
+		where+" ORDER BY l.day, l.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: lectures in period: %w", err)
 	}
-	out := make([]dangke.Lecture, len(rows))
-	for i := range rows {
-		out[i] = rows[i].lecture()
+	defer rows.Close()
+	var out []dangke.Lecture
+	for rows.Next() {
+		var r lectureRow
+		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
+			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: lectures in period: %w", err)
+		}
+		out = append(out, r.lecture())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: lectures in period: %w", err)
 	}
 	return out, nil
 }

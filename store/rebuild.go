@@ -21,6 +21,8 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 		for _, q := range []string{
 			"DELETE FROM speakers",
 			"DELETE FROM unit_totals",
+			"DELETE FROM week_speakers",
+			"DELETE FROM unit_weeks",
 			`INSERT INTO speakers (unit_id, name, lectures, leader_lectures)
 				SELECT unit_id, speaker, count(*), sum(leader) FROM lectures
 				WHERE withdrawn_at IS NULL GROUP BY unit_id, speaker`,
@@ -30,6 +32,8 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 					sum(surveyed) AS surveyed FROM lectures WHERE withdrawn_at IS NULL GROUP BY unit_id) l
 				JOIN (SELECT unit_id, count(*) AS speakers, sum(leader_lectures > 0) AS leaders
 					FROM speakers GROUP BY unit_id) s ON s.unit_id = l.unit_id`,
+			weekSpeakersFrom + "WHERE withdrawn_at IS NULL GROUP BY 1, 2, 3",
+			fmt.Sprintf(unitWeeksFrom, "", ""),
 		} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return err
@@ -42,6 +46,21 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 	}
 	return nil
 }
+
+// weekSpeakersFrom counts lecturers per unit and week from the lectures
+// (a WHERE clause follows); a week is named by its Monday.
+const weekSpeakersFrom = `INSERT INTO week_speakers (unit_id, week, name, lectures, leader_lectures)
+	SELECT unit_id, date(day, 'weekday 0', '-6 days'), speaker, count(*), sum(leader) FROM lectures `
+
+// unitWeeksFrom sums the lectures per unit and week, and the lecturers from
+// week_speakers, both restricted by the two %s (AND … on lectures, then on
+// week_speakers).
+const unitWeeksFrom = `INSERT INTO unit_weeks (week, unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
+	SELECT l.week, l.unit_id, l.n, s.speakers, s.leaders, l.attendees, l.satisfied, l.surveyed
+	FROM (SELECT date(day, 'weekday 0', '-6 days') AS week, unit_id, count(*) AS n, sum(attendees) AS attendees,
+		sum(satisfied) AS satisfied, sum(surveyed) AS surveyed FROM lectures WHERE withdrawn_at IS NULL %s GROUP BY 1, 2) l
+	JOIN (SELECT week, unit_id, count(*) AS speakers, sum(leader_lectures > 0) AS leaders
+		FROM week_speakers WHERE 1 = 1 %s GROUP BY week, unit_id) s ON s.week = l.week AND s.unit_id = l.unit_id`
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO),
 // while the bot keeps running. The file must not exist yet. The copy is

@@ -319,6 +319,10 @@ func (t *txStore) recount(ctx context.Context, from, into int64) error {
 	for _, q := range []string{
 		"DELETE FROM speakers WHERE unit_id IN (?0, ?1)",
 		"DELETE FROM unit_totals WHERE unit_id IN (?0, ?1)",
+		"DELETE FROM week_speakers WHERE unit_id IN (?0, ?1)",
+		"DELETE FROM unit_weeks WHERE unit_id IN (?0, ?1)",
+		weekSpeakersFrom + "WHERE unit_id = ?0 AND withdrawn_at IS NULL GROUP BY 1, 2, 3",
+		fmt.Sprintf(unitWeeksFrom, "AND unit_id = ?0", "AND unit_id = ?0"),
 		`INSERT INTO speakers (unit_id, name, lectures, leader_lectures)
 			SELECT unit_id, speaker, count(*), sum(leader) FROM lectures
 			WHERE unit_id = ?0 AND withdrawn_at IS NULL GROUP BY unit_id, speaker`,
@@ -351,6 +355,8 @@ func (t *txStore) DeleteUnit(ctx context.Context, unit int64) error {
 	for _, q := range []string{
 		"DELETE FROM unit_totals WHERE unit_id = ?0",
 		"DELETE FROM speakers WHERE unit_id = ?0",
+		"DELETE FROM unit_weeks WHERE unit_id = ?0",
+		"DELETE FROM week_speakers WHERE unit_id = ?0",
 		"DELETE FROM speaker_people WHERE unit_id = ?0",
 		"DELETE FROM speaker_distinct WHERE unit_id = ?0 OR other_unit_id = ?0",
 		"DELETE FROM people WHERE top_id = ?0 AND id NOT IN (SELECT person_id FROM speaker_people)",

@@ -95,7 +95,9 @@ func (t *txStore) Revoke(ctx context.Context, person string, unit int64) error {
 	return nil
 }
 
-// AddLecture stores a lecture and updates its unit's running totals.
+// AddLecture stores a lecture. The triggers lectures_added and
+// lectures_withdrawn (migration 17) move its unit's running totals, for
+// the campaign and for its week, in the same statement.
 func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 	var id int64
 	err := t.stmt(ctx, t.p.addLecture).QueryRowContext(ctx,
@@ -105,40 +107,7 @@ func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 		return fmt.Errorf("store: add lecture: %w", err)
 	}
 	l.ID = id
-	if err := t.count(ctx, l, +1); err != nil {
-		return fmt.Errorf("store: add lecture: %w", err)
-	}
 	return nil
-}
-
-// count adds (sign +1) or removes (sign -1) a lecture from its unit's
-// speaker and running totals.
-func (t *txStore) count(ctx context.Context, l *dangke.Lecture, sign int) error {
-	leader := 0
-	if l.Leader {
-		leader = 1
-	}
-	// One statement moves the speaker's counts and returns them, from which
-	// the counts before follow: did the unit gain or lose a lecturer or a
-	// leading cadre?
-	var after struct{ Lectures, LeaderLectures int }
-	err := t.stmt(ctx, t.p.speaker).QueryRowContext(ctx, l.UnitID, l.Speaker, sign, sign*leader).Scan(&after.Lectures, &after.LeaderLectures)
-	if err != nil {
-		return err
-	}
-	before := after
-	before.Lectures -= sign
-	before.LeaderLectures -= sign * leader
-	if after.Lectures <= 0 {
-		if _, err := t.db.ExecContext(ctx, "DELETE FROM speakers WHERE unit_id = ? AND name = ?", l.UnitID, l.Speaker); err != nil {
-			return err
-		}
-	}
-	dSpeakers := b2i(after.Lectures > 0) - b2i(before.Lectures > 0)
-	dLeaders := b2i(after.LeaderLectures > 0) - b2i(before.LeaderLectures > 0)
-	_, err = t.stmt(ctx, t.p.unitTotal).ExecContext(ctx,
-		l.UnitID, sign, dSpeakers, dLeaders, sign*l.Attendees, sign*l.Satisfied, sign*l.Surveyed)
-	return err
 }
 
 func b2i(b bool) int {
@@ -148,17 +117,14 @@ func b2i(b bool) int {
 	return 0
 }
 
-// WithdrawLecture marks a lecture withdrawn and takes it out of the totals.
+// WithdrawLecture marks a lecture withdrawn; a trigger takes it out of the totals.
 func (t *txStore) WithdrawLecture(ctx context.Context, id int64, by string, at time.Time) error {
-	l, err := t.Lecture(ctx, id)
+	res, err := t.db.ExecContext(ctx, "UPDATE lectures SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ? AND withdrawn_at IS NULL", millis(at), by, id)
 	if err != nil {
-		return err
-	}
-	if _, err := t.db.ExecContext(ctx, "UPDATE lectures SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?", millis(at), by, id); err != nil {
 		return fmt.Errorf("store: withdraw lecture: %w", err)
 	}
-	if err := t.count(ctx, l, -1); err != nil {
-		return fmt.Errorf("store: withdraw lecture: %w", err)
+	if k, _ := res.RowsAffected(); k == 0 {
+		return dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的党课记录（或已撤销）。", id)
 	}
 	return nil
 }

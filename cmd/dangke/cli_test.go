@@ -150,13 +150,15 @@ func TestExportAtomic(t *testing.T) {
 // bad flags are refused in Chinese with an example.
 func TestSubcommandHelp(t *testing.T) {
 	for cmd, flags := range map[string][]string{
-		"":        {"--config", "--db", "--check", "--version"},
-		"console": {"--config", "--db", "--check"},
-		"digest":  {"-week", "2019-07-15", "-unit", "-dry-run", "-force", "示例"},
-		"backup":  {"-out", "示例"},
-		"export":  {"-out", "-from", "-to", "-format", "-unit", "示例"},
-		"import":  {"-unit", "-skip-invalid", "-rejects", "示例"},
-		"service": {"install", "uninstall", "-config", "示例"},
+		"":             {"--config", "--db", "--check", "--version"},
+		"console":      {"--config", "--db", "--check"},
+		"digest":       {"-week", "2019-07-15", "-unit", "-dry-run", "-force", "示例"},
+		"backup":       {"-out", "示例"},
+		"export":       {"-out", "-from", "-to", "-format", "-unit", "示例"},
+		"import":       {"-unit", "-skip-invalid", "-rejects", "示例"},
+		"service":      {"install", "uninstall", "-config", "示例"},
+		"seed":         {"-branches", "-lectures", "-chats", "示例"},
+		"check-totals": {"-fix", "示例"},
 	} {
 		args := []string{"--help"}
 		if cmd != "" {

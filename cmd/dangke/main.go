@@ -49,6 +49,8 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
                                                   导入单位树、党员数或师资库；先检查每一行，
                                                   有错则不导入（--skip-invalid 导入正确的行）
   dangke purge --before DATE                      删除该日之前的消息记录（活动结束后），隐去已移出宣讲员的手机号
+  dangke seed --branches N --lectures M --db FILE  试用和测量用：生成省规模的示例数据（只写入空数据库）
+  dangke check-totals [--fix]                     核对保存的累计数与党课记录；--fix 不一致时重算
   dangke service install|uninstall|start|stop [--config FILE]
                                                   （Windows）安装、卸载、启动、停止 Windows 服务
   dangke version                                  显示版本
@@ -90,6 +92,7 @@ type Main struct {
 	tool       toolArgs
 	digest     digestArgs
 	service    serviceArgs
+	seed       seedArgs
 }
 
 func main() {
@@ -155,6 +158,16 @@ func (m *Main) ParseFlags(args []string) error {
 			return err
 		}
 		return m.loadConfig()
+	case "seed":
+		if err := m.parseSeed(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
+	case "check-totals":
+		if err := m.parseCheckTotals(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
 	case "version":
 		fmt.Fprintln(m.Stdout, version())
 		return flag.ErrHelp
@@ -165,7 +178,7 @@ func (m *Main) ParseFlags(args []string) error {
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
+		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、seed、check-totals、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
 	}
 	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -250,6 +263,10 @@ func exampleOf(cmd string) string {
 		return "dangke service install --config C:\\dangke\\dangke.yaml"
 	case "dangke purge":
 		return "dangke purge --before 2020-01-01"
+	case "dangke check-totals":
+		return "dangke check-totals --fix"
+	case "dangke seed":
+		return "dangke seed --branches 10000 --lectures 1000000 --db province.db"
 	}
 	return "dangke --config dangke.yaml"
 }
@@ -338,7 +355,7 @@ func newLogger(w io.Writer, c LogConfig) (*slog.Logger, io.Closer, error) {
 // openStore opens the database: the operators' commands only an existing
 // one; the bot and the console create it when missing, and say so.
 func (m *Main) openStore(ctx context.Context) error {
-	creates := m.command == "" || m.command == "console" || (m.command == "service" && m.service.action == "run")
+	creates := m.command == "" || m.command == "console" || m.command == "seed" || (m.command == "service" && m.service.action == "run")
 	var err error
 	m.store, err = store.OpenWith(ctx, m.cfg.DB, store.Options{MustExist: !creates, FullCheck: m.check})
 	if err != nil {
@@ -375,6 +392,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runService(ctx)
 	case "purge":
 		return m.runPurge(ctx)
+	case "seed":
+		return m.runSeed(ctx)
+	case "check-totals":
+		return m.runCheckTotals(ctx)
 	}
 	return m.runBot(ctx)
 }

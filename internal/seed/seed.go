@@ -37,12 +37,19 @@ func City(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
+	restore, err := bare(ctx, st.DB().DB)
+	if err != nil {
+		return err
+	}
 	_, err = st.DB().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
 		INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, form, satisfied, surveyed, leader, author, chat, created_at)
 		SELECT b.id, '讲课人' || (n.i % 30), '党员', '我和我的祖国', date('2019-03-01', '+' || (n.i % 306) || ' days'),
 			10 + n.i % 50, '普通', 9 + n.i % 40, 10 + n.i % 40, (n.i % 30) = 0, 'bench:u', 'bench:g', 0
 		FROM n JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM units WHERE kind = 'branch') b ON b.k = n.i / 100`)
 	if err != nil {
+		return err
+	}
+	if err := restore(); err != nil {
 		return err
 	}
 	return st.RebuildTotals(ctx)

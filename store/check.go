@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// TotalsCheck is what CheckTotals found: for each kept table, the rows
+// that differ from a count made again from the lectures (a row missing on
+// either side counts once), and some of the units concerned.
+type TotalsCheck struct {
+	Tables []TableCheck
+}
+
+// TableCheck is one kept table's result.
+type TableCheck struct {
+	Table string
+	Wrong int      // rows that differ
+	Units []string // paths of up to five units concerned
+}
+
+// OK reports whether every kept total agrees with the lectures.
+func (c TotalsCheck) OK() bool {
+	for _, t := range c.Tables {
+		if t.Wrong > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// String says what was found, in Chinese, one line a table.
+func (c TotalsCheck) String() string {
+	var b strings.Builder
+	for _, t := range c.Tables {
+		if t.Wrong == 0 {
+			fmt.Fprintf(&b, "%s：一致\n", t.Table)
+			continue
+		}
+		fmt.Fprintf(&b, "%s：%d 行与党课记录不符（%s）\n", t.Table, t.Wrong, strings.Join(t.Units, "、"))
+	}
+	return b.String()
+}
+
+// recounts pairs each kept table (its rows that hold anything: a total
+// whose lectures were all withdrawn stays as a row of zeros) with the same
+// rows counted from the active lectures.
+var recounts = []struct{ table, kept, counted string }{
+	{"speakers", "SELECT unit_id, name, lectures, leader_lectures FROM speakers",
+		"SELECT unit_id, speaker, count(*), sum(leader) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2"},
+	{"unit_totals", "SELECT unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_totals WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
+		`SELECT unit_id, count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader THEN speaker END),
+			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1`},
+	{"week_speakers", "SELECT unit_id, week, name, lectures, leader_lectures FROM week_speakers",
+		"SELECT unit_id, date(day, 'weekday 0', '-6 days'), speaker, count(*), sum(leader) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2, 3"},
+	{"unit_weeks", "SELECT unit_id, week, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_weeks WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
+		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader THEN speaker END),
+			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
+}
+
+// CheckTotals counts every kept total again from the lectures and compares
+// (one read transaction; it reads every lecture, so it takes about as long
+// as RebuildTotals). With fix, a table that differs is rebuilt with
+// RebuildTotals, and the check is made again.
+func (s *Store) CheckTotals(ctx context.Context, fix bool) (TotalsCheck, error) {
+	c, err := s.checkTotals(ctx)
+	if err != nil || !fix || c.OK() {
+		return c, err
+	}
+	if err := s.RebuildTotals(ctx); err != nil {
+		return c, err
+	}
+	return s.checkTotals(ctx)
+}
+
+func (s *Store) checkTotals(ctx context.Context) (TotalsCheck, error) {
+	var c TotalsCheck
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("store: check totals: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, r := range recounts {
+		diff := fmt.Sprintf("SELECT * FROM (%[1]s EXCEPT %[2]s) UNION ALL SELECT * FROM (%[2]s EXCEPT %[1]s)", r.kept, r.counted)
+		t := TableCheck{Table: r.table}
+		if err := tx.NewRaw("SELECT count(*) FROM ("+diff+")").Scan(ctx, &t.Wrong); err != nil {
+			return c, fmt.Errorf("store: check %s: %w", r.table, err)
+		}
+		if t.Wrong > 0 {
+			err := tx.NewRaw("SELECT u.path FROM units u WHERE u.id IN (SELECT unit_id FROM ("+
+				strings.Replace(diff, "SELECT * FROM", "SELECT unit_id FROM", 2)+")) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
+			if err != nil {
+				return c, fmt.Errorf("store: check %s: %w", r.table, err)
+			}
+		}
+		c.Tables = append(c.Tables, t)
+	}
+	return c, nil
+}

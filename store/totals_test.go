@@ -1,0 +1,222 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/store"
+)
+
+// TestKeptTotalsAgree logs, withdraws, moves and merges at random in random
+// trees and checks after every step that the kept totals (unit_totals,
+// speakers, unit_weeks, week_speakers) equal a count made again from the
+// lectures (CheckTotals), and, every few steps, that the figures of every
+// unit, every reporting unit and the city over random periods (one week,
+// several, a month, ranges with edge days, a single day) equal a brute-force
+// count over the raw lectures.
+func TestKeptTotalsAgree(t *testing.T) {
+	for seed := range uint64(6) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { keptTotalsAgree(t, rand.New(rand.NewPCG(seed, 17))) })
+	}
+}
+
+func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loc := time.FixedZone("CST", 8*3600)
+	start := time.Date(2019, 6, 1, 0, 0, 0, 0, loc) // a Saturday
+	var branches, towns []int64
+	err = st.Update(ctx, func(tx dangke.Tx) error {
+		for c := range 2 {
+			county := &dangke.Unit{Name: fmt.Sprint("县", c), Kind: dangke.KindCounty}
+			if err := tx.AddUnit(ctx, county); err != nil {
+				return err
+			}
+			for w := range 2 {
+				town := &dangke.Unit{ParentID: county.ID, Name: fmt.Sprint("镇", c, w), Kind: dangke.KindOrg, Members: rnd.IntN(3)}
+				if err := tx.AddUnit(ctx, town); err != nil {
+					return err
+				}
+				towns = append(towns, town.ID)
+				for b := range 3 {
+					u := &dangke.Unit{ParentID: town.ID, Name: fmt.Sprint("支部", c, w, b), Kind: dangke.KindBranch, Members: rnd.IntN(5)}
+					if err := tx.AddUnit(ctx, u); err != nil {
+						return err
+					}
+					branches = append(branches, u.ID)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []int64 // lectures not withdrawn (some may have been merged: ids stay)
+	for step := range 120 {
+		err := st.Update(ctx, func(tx dangke.Tx) error {
+			switch k := rnd.IntN(20); {
+			case k < 12 || len(live) == 0:
+				unit := branches[rnd.IntN(len(branches))]
+				if rnd.IntN(6) == 0 {
+					unit = towns[rnd.IntN(len(towns))]
+				}
+				l := &dangke.Lecture{UnitID: unit, Speaker: fmt.Sprint("讲课人", rnd.IntN(5)), Position: "党员", Title: "课",
+					Date: start.AddDate(0, 0, rnd.IntN(60)), Attendees: 1 + rnd.IntN(40), Satisfied: rnd.IntN(5), Surveyed: 5,
+					Leader: rnd.IntN(4) == 0, Author: "t:a", Chat: "t:g", CreatedAt: start}
+				if err := tx.AddLecture(ctx, l); err != nil {
+					return err
+				}
+				live = append(live, l.ID)
+			case k < 16:
+				i := rnd.IntN(len(live))
+				id := live[i]
+				live = append(live[:i], live[i+1:]...)
+				return tx.WithdrawLecture(ctx, id, "t:a", start)
+			case k < 17:
+				return tx.SetMembers(ctx, branches[rnd.IntN(len(branches))], rnd.IntN(5))
+			case k < 19:
+				return tx.MoveUnit(ctx, branches[rnd.IntN(len(branches))], towns[rnd.IntN(len(towns))])
+			default:
+				if len(branches) < 3 {
+					return nil
+				}
+				i, j := rnd.IntN(len(branches)), rnd.IntN(len(branches))
+				if i == j {
+					return nil
+				}
+				if err := tx.MergeUnits(ctx, branches[i], branches[j]); err != nil {
+					return err
+				}
+				branches = append(branches[:i], branches[i+1:]...)
+			}
+			return nil
+		})
+		if err != nil && dangke.ErrorCode(err) == dangke.EINTERNAL {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		c, err := st.CheckTotals(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.OK() {
+			t.Fatalf("step %d: kept totals differ from a recount:\n%s", step, c)
+		}
+		if step%15 == 14 {
+			periodsAgree(t, st, rnd, start)
+		}
+	}
+}
+
+// periodsAgree compares Figures and TopFigures over random periods with a
+// count over the raw lectures.
+func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time) {
+	ctx := context.Background()
+	units, err := st.Units(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type lec struct {
+		Unit      int64  `bun:"unit_id"`
+		Speaker   string `bun:"speaker"`
+		Day       string `bun:"day"`
+		Attendees int    `bun:"attendees"`
+		Satisfied int    `bun:"satisfied"`
+		Surveyed  int    `bun:"surveyed"`
+		Leader    int    `bun:"leader"`
+	}
+	var lecs []lec
+	if err := st.DB().NewRaw(`SELECT unit_id, speaker, day, attendees, satisfied, surveyed, leader FROM lectures
+		WHERE withdrawn_at IS NULL`).Scan(ctx, &lecs); err != nil {
+		t.Fatal(err)
+	}
+	path := map[int64]string{}
+	members := map[int64]int{}
+	for _, u := range units {
+		path[u.ID], members[u.ID] = u.Path, u.Members
+	}
+	names := map[int64]map[string]bool{} // a unit's lecturers of the whole campaign
+	for _, l := range lecs {
+		if names[l.Unit] == nil {
+			names[l.Unit] = map[string]bool{}
+		}
+		names[l.Unit][l.Speaker] = true
+	}
+	covered := func(u int64) bool { return members[u] > 0 && len(names[u]) <= members[u] }
+	brute := func(root string, from, to string) dangke.Figures {
+		var f dangke.Figures
+		spk, lead := map[string]bool{}, map[string]bool{}
+		for _, l := range lecs {
+			p := path[l.Unit]
+			if (root != "" && p != root && !strings.HasPrefix(p, root+"/")) || l.Day < from || l.Day > to {
+				continue
+			}
+			f.Lectures++
+			f.Attendees += l.Attendees
+			f.Satisfied += l.Satisfied
+			f.Surveyed += l.Surveyed
+			key := fmt.Sprint(l.Unit, "\x00", l.Speaker)
+			if !spk[key] {
+				spk[key] = true
+				f.Speakers++
+				if covered(l.Unit) {
+					f.CoveredSpeakers++
+				}
+			}
+			if l.Leader == 1 && !lead[key] {
+				lead[key] = true
+				f.Leaders++
+			}
+		}
+		return f
+	}
+	pick := func(f dangke.Figures) [7]int {
+		return [7]int{f.Lectures, f.Speakers, f.Leaders, f.Attendees, f.Satisfied, f.Surveyed, f.CoveredSpeakers}
+	}
+	monday := start.AddDate(0, 0, 2) // 2019-06-03
+	periods := []dangke.Period{
+		dangke.Week(monday.AddDate(0, 0, 7*rnd.IntN(8))),                                                                      // one week
+		{From: monday.AddDate(0, 0, 7), To: monday.AddDate(0, 0, 7*(2+rnd.IntN(4))-1)},                                        // whole weeks
+		{From: time.Date(2019, 7, 1, 0, 0, 0, 0, start.Location()), To: time.Date(2019, 7, 31, 0, 0, 0, 0, start.Location())}, // a month
+		{From: start.AddDate(0, 0, rnd.IntN(20)), To: start.AddDate(0, 0, 20+rnd.IntN(40))},                                   // edges on both sides
+		{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 10+rnd.IntN(6))},                                              // days inside one week
+	}
+	for _, p := range periods {
+		from, to := p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)
+		for _, u := range append([]dangke.Unit{{}}, units...) {
+			got, err := st.Figures(ctx, u.ID, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := pick(got), pick(brute(u.Path, from, to)); g != w {
+				t.Fatalf("%q %s..%s: figures %v, recounted %v", u.Path, from, to, g, w)
+			}
+			n, err := st.LectureCount(ctx, u.ID, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := brute(u.Path, from, to).Lectures; n != w {
+				t.Fatalf("%q %s..%s: %d lectures counted, %d recounted", u.Path, from, to, n, w)
+			}
+		}
+		tops, err := st.TopFigures(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tf := range tops {
+			if g, w := pick(tf.Figures), pick(brute(tf.Unit.Path, from, to)); g != w {
+				t.Fatalf("top %q %s..%s: figures %v, recounted %v", tf.Unit.Path, from, to, g, w)
+			}
+		}
+	}
+}
