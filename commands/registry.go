@@ -8,6 +8,7 @@ func Registry(r *Router) []*Command {
 		instructorCommand(),
 		statsCommand(r),
 		digestCommand(r),
+		chartCommand(r),
 		listCommand(),
 		exportCommand(r),
 		poolCommand(),

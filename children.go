@@ -1,0 +1,42 @@
+package dangke
+
+import "context"
+
+// ChildFigures returns the figures over p of each unit directly below unit
+// (nil: the city's reporting units), in path order: what the coverage
+// charts and the dashboard show, from the same Figures as /统计.
+func ChildFigures(ctx context.Context, r Reader, unit *Unit, p Period) ([]UnitFigures, error) {
+	if unit == nil {
+		return r.TopFigures(ctx, p)
+	}
+	units, err := r.Units(ctx, unit.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []UnitFigures
+	for _, u := range units {
+		if u.ParentID != unit.ID {
+			continue
+		}
+		f, err := r.Figures(ctx, u.ID, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, UnitFigures{Unit: u, Figures: f})
+	}
+	return out, nil
+}
+
+// WeeklyLectures counts the lectures of a subtree (0: the city) in each of
+// the weeks.
+func WeeklyLectures(ctx context.Context, r Reader, unit int64, weeks []Period) ([]int, error) {
+	out := make([]int, len(weeks))
+	for i, w := range weeks {
+		n, err := r.LectureCount(ctx, unit, w)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
