@@ -34,6 +34,8 @@ type Scheduler struct {
 	// Charts draws the coverage chart that the city's and the reporting
 	// units' digests carry as a file; nil sends text only.
 	Charts *chart.Renderer
+	// Observe, when set, is told the outcome of every run (for metrics).
+	Observe func(Result)
 
 	schedule cron.Schedule
 }
@@ -214,6 +216,9 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		res.Sent++
 	}
 	s.Log.Info("digests", "week", label, "sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
+	if s.Observe != nil {
+		s.Observe(res)
+	}
 	return res, nil
 }
 

@@ -48,11 +48,12 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
                                                   导入单位树、党员数或师资库；先检查每一行，
                                                   有错则不导入（--skip-invalid 导入正确的行）
   dangke purge --before DATE                      删除该日之前的消息记录（活动结束后），隐去已移出宣讲员的手机号
+  dangke status                                   数据库、各平台连接、上次周报；异常时非零退出
   dangke service install|uninstall|start|stop [--config FILE]
                                                   （Windows）安装、卸载、启动、停止 Windows 服务
   dangke version                                  显示版本
 
-只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import、purge
+只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import、purge、status
 只读取已有的数据库，--db 指向不存在的文件时拒绝执行。
 
 控制台里的特殊行：
@@ -89,6 +90,7 @@ type Main struct {
 	tool       toolArgs
 	digest     digestArgs
 	service    serviceArgs
+	observe    func(digest.Result) // the digest runs' metrics, when the admin endpoints are on
 }
 
 func main() {
@@ -149,6 +151,13 @@ func (m *Main) ParseFlags(args []string) error {
 			return err
 		}
 		return m.loadConfig()
+	case "status":
+		fs := m.flags("status", "显示机器人的状态：数据库能否读写、各平台是否已连接（问运行中机器人的 admin.listen）、上次周报。\n有异常时以非零状态退出，可用于 cron 和监控。",
+			"dangke status --config /etc/dangke/dangke.yaml")
+		if err := m.parse(fs, args); err != nil {
+			return err
+		}
+		return m.loadConfig()
 	case "version":
 		fmt.Fprintln(m.Stdout, version())
 		return flag.ErrHelp
@@ -159,7 +168,7 @@ func (m *Main) ParseFlags(args []string) error {
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
+		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、status、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
 	}
 	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -244,6 +253,8 @@ func exampleOf(cmd string) string {
 		return "dangke service install --config C:\\dangke\\dangke.yaml"
 	case "dangke purge":
 		return "dangke purge --before 2020-01-01"
+	case "dangke status":
+		return "dangke status"
 	}
 	return "dangke --config dangke.yaml"
 }
@@ -367,6 +378,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runService(ctx)
 	case "purge":
 		return m.runPurge(ctx)
+	case "status":
+		return m.runHealthStatus(ctx)
 	}
 	return m.runBot(ctx)
 }
@@ -384,7 +397,8 @@ func (m *Main) runBot(ctx context.Context) error {
 		}
 	}
 	level := slog.LevelInfo
-	if len(adapters) == 0 {
+	platforms := len(adapters) > 0
+	if !platforms {
 		level = slog.LevelDebug // the console's own screen says it started
 		c := &console.Adapter{In: m.Stdin, Out: m.Stdout, OutDir: m.cfg.Console.OutDir, Prompt: isTerminal(m.Stdin)}
 		if c.Prompt {
@@ -396,6 +410,12 @@ func (m *Main) runBot(ctx context.Context) error {
 		}
 		adapters = []bot.Adapter{c}
 	}
+	var handler dangke.Handler = router
+	if platforms { // the admin endpoints watch the platforms, not the console
+		var stopAdmin func()
+		handler, adapters, m.observe, stopAdmin = m.admin(ctx, router, adapters)
+		defer stopAdmin()
+	}
 	names := make([]string, len(adapters))
 	notifiers := map[string]dangke.Notifier{}
 	for i, a := range adapters {
@@ -404,12 +424,12 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	// The weekly digests go out alongside, through the adapters' Notify.
-	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts}
+	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
 	go m.housekeep(ctx)
-	err := bot.Run(ctx, router, adapters...)
+	err := bot.Run(ctx, handler, adapters...)
 	cancel()
 	return errors.Join(err, <-done)
 }
