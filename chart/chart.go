@@ -11,6 +11,7 @@ import (
 
 // Bar is one unit's row in a coverage chart.
 type Bar struct {
+	ID    int64  // the unit's id, for links down the tree
 	Label string // the unit's own name
 	Milli int    // coverage in tenths of a percent; -1 for a marked unit
 	Value string // written after the bar: 22.2% · 12 次
@@ -40,11 +41,11 @@ func CoverageBars(title, subtitle string, units []dangke.UnitFigures, target int
 	for _, u := range units {
 		f := u.Figures
 		if p := f.CoverageProblem(); p != "" {
-			marked = append(marked, Bar{Label: u.Unit.Name, Milli: -1, Value: fmt.Sprintf("%d 次", f.Lectures), Mark: p})
+			marked = append(marked, Bar{ID: u.Unit.ID, Label: u.Unit.Name, Milli: -1, Value: fmt.Sprintf("%d 次", f.Lectures), Mark: p})
 			continue
 		}
 		pct, _ := f.Coverage()
-		drawn = append(drawn, row{Bar{Label: u.Unit.Name, Milli: f.CoverageMilli(), Value: fmt.Sprintf("%s%% · %d 次", pct, f.Lectures)}, f.Lectures})
+		drawn = append(drawn, row{Bar{ID: u.Unit.ID, Label: u.Unit.Name, Milli: f.CoverageMilli(), Value: fmt.Sprintf("%s%% · %d 次", pct, f.Lectures)}, f.Lectures})
 	}
 	sort.SliceStable(drawn, func(i, j int) bool {
 		a, z := drawn[i], drawn[j]

@@ -9,6 +9,7 @@ func Registry(r *Router) []*Command {
 		statsCommand(r),
 		digestCommand(r),
 		chartCommand(r),
+		dashboardCommand(r),
 		listCommand(),
 		exportCommand(r),
 		poolCommand(),

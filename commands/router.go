@@ -28,6 +28,7 @@ type Config struct {
 	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
 	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
 	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
+	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
 }
 
 // Router parses each request, finds its command, checks who may run it,

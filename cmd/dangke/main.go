@@ -388,10 +388,17 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) runBot(ctx context.Context) error {
 	rc := m.routerConfig()
 	m.warnOutsideCampaign(rc.Campaign)
+	links, stopWeb, err := m.startWeb(ctx, rc)
+	if err != nil {
+		return err
+	}
+	defer stopWeb()
+	if links != nil {
+		rc.Dashboard = links
+	}
 	router := commands.New(m.store, rc)
 	var adapters []bot.Adapter
 	if m.command != "console" {
-		var err error
 		if adapters, err = m.platforms(ctx, router.Commands()); err != nil {
 			return err
 		}
@@ -429,7 +436,7 @@ func (m *Main) runBot(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
 	go m.housekeep(ctx)
-	err := bot.Run(ctx, handler, adapters...)
+	err = bot.Run(ctx, handler, adapters...)
 	cancel()
 	return errors.Join(err, <-done)
 }
