@@ -198,3 +198,7 @@ func (fs *faces) fit(s string, w int) string {
 	}
 	return "…"
 }
+
+// CJKFont returns the embedded CJK font file (OpenType, CFF outlines), for
+// the dashboard to serve as its fallback web font.
+func CJKFont() []byte { return cjkSubset }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -63,6 +64,14 @@ func NewDashboard(d Dashboard) (*Dashboard, error) {
 func (d *Dashboard) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /d/{token}", d.serve)
+	// The embedded CJK font, for screens without one of their own: browsers
+	// fetch it only for characters the local fonts lack.
+	mux.HandleFunc("GET /font/cjk.otf", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "font/otf")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, "cjk.otf", time.Time{}, bytes.NewReader(chart.CJKFont()))
+	})
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { d.deny(w, http.StatusNotFound) })
 	return mux
 }
@@ -73,7 +82,7 @@ func headers(w http.ResponseWriter) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 }
 
 func (d *Dashboard) deny(w http.ResponseWriter, code int) {
@@ -94,7 +103,7 @@ func (d *Dashboard) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "暂时无法打开看板，请稍后再试。", http.StatusInternalServerError)
 		return
 	}
-	data, err := d.build(r.Context(), tok, r.URL.Query(), "/d/"+r.PathValue("token"), now)
+	data, err := d.build(r.Context(), tok, r.URL.Query(), r.PathValue("token"), now)
 	if errors.Is(err, ErrLink) || dangke.ErrorCode(err) == dangke.ENOTFOUND {
 		d.deny(w, http.StatusForbidden)
 		return
@@ -171,6 +180,8 @@ type svgTick struct {
 
 // build reads the page's figures: the same Figures as /统计, the same
 // chart data as /图表.
+// Links between pages are relative (the token, then ?u=), so that the
+// dashboard also works behind a proxy that serves it under a path.
 func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base string, now time.Time) (*page, error) {
 	st := d.Store
 	var root, unit *dangke.Unit
@@ -325,7 +336,7 @@ func relPath(path, scope string) string {
 
 // line lays the weekly counts out in the SVG's 600×240 box.
 func line(weeks []dangke.Period, counts []int) svgLine {
-	const left, right, top, bottom = 44.0, 585.0, 12.0, 215.0
+	const left, right, top, bottom = 34.0, 392.0, 10.0, 188.0
 	hi := 0
 	for _, c := range counts {
 		hi = max(hi, c)
@@ -348,10 +359,10 @@ func line(weeks []dangke.Period, counts []int) svgLine {
 		if n <= 1 {
 			return (left + right) / 2
 		}
-		return left + 8 + float64(i)*(right-left-16)/float64(n-1)
+		return left + 10 + float64(i)*(right-left-20)/float64(n-1)
 	}
 	var pts []string
-	every := (n + 7) / 8
+	every := (n + 5) / 6
 	for i, w := range weeks {
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(counts[i])))
 		l.Dots = append(l.Dots, svgDot{X: x(i), Y: y(counts[i]), Label: chart.WeekLabel(w), Value: counts[i]})
