@@ -163,3 +163,34 @@ func TestAdminStoreDown(t *testing.T) {
 		t.Fatalf("closed store: %d %s", code, body)
 	}
 }
+
+// probed is an adapter that knows its connection.
+type probed struct {
+	fakeAdapter
+	up bool
+}
+
+func (p *probed) Connected() bool { return p.up }
+
+func TestAdapterProbe(t *testing.T) {
+	w := web.NewAdapters()
+	p := &probed{fakeAdapter: fakeAdapter{name: "wecom", stop: make(chan struct{})}}
+	done := make(chan error)
+	go func() { done <- w.Watch(p).Run(context.Background(), echo{}) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(w.Health()) == 0 || w.Health()[0].Since.IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("never ran")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if w.Health()[0].Connected {
+		t.Error("running with its connection down: reported connected")
+	}
+	p.up = true
+	if !w.Health()[0].Connected {
+		t.Error("running with its connection up: reported down")
+	}
+	close(p.stop)
+	<-done
+}

@@ -37,8 +37,10 @@ type DatabaseHealth struct {
 	Error     string `json:"error,omitempty"`
 }
 
-// AdapterHealth says whether a platform adapter is running (connected to
-// its platform: its Run has started and not ended), and its last error.
+// AdapterHealth says whether a platform adapter is connected to its
+// platform: its Run has started and not ended, and, for an adapter that
+// knows its connection (Connected), that connection is up. Error is the
+// error its last Run ended with.
 type AdapterHealth struct {
 	Name      string    `json:"name"`
 	Connected bool      `json:"connected"`
@@ -76,18 +78,26 @@ func CheckStore(ctx context.Context, st HealthStore, now time.Time) Health {
 type Adapters struct {
 	mu    sync.Mutex
 	state map[string]*AdapterHealth
+	probe map[string]func() bool // adapters that know their connection: Connected()
 	now   func() time.Time
 }
 
+// prober is an adapter that knows whether its connection is up (WeCom's
+// long connection): a running adapter is connected only when it says so.
+type prober interface{ Connected() bool }
+
 // NewAdapters returns an empty watch.
 func NewAdapters() *Adapters {
-	return &Adapters{state: map[string]*AdapterHealth{}, now: time.Now}
+	return &Adapters{state: map[string]*AdapterHealth{}, probe: map[string]func() bool{}, now: time.Now}
 }
 
 // Watch returns a to run in its place, reporting to w.
 func (w *Adapters) Watch(a bot.Adapter) bot.Adapter {
 	w.mu.Lock()
 	w.state[a.Name()] = &AdapterHealth{Name: a.Name()}
+	if p, ok := a.(prober); ok {
+		w.probe[a.Name()] = p.Connected
+	}
 	w.mu.Unlock()
 	return &watched{Adapter: a, w: w}
 }
@@ -107,8 +117,12 @@ func (w *Adapters) Health() []AdapterHealth {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := make([]AdapterHealth, 0, len(w.state))
-	for _, s := range w.state {
-		out = append(out, *s)
+	for name, s := range w.state {
+		h := *s
+		if p := w.probe[name]; p != nil && h.Connected && !p() {
+			h.Connected = false
+		}
+		out = append(out, h)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
