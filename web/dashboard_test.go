@@ -103,7 +103,6 @@ func fetch(t testing.TB, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-
 func TestDashboardPages(t *testing.T) {
 	s := newSite(t)
 	s.fill(t)
