@@ -63,3 +63,62 @@ func TestWebSettings(t *testing.T) {
 		t.Fatalf("last digests %+v %v", r, err)
 	}
 }
+
+// DayCounts adds up to LectureCount over any week, for a subtree and the city.
+func TestDayCounts(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	loc := time.FixedZone("CST", 8*3600)
+	var units []*dangke.Unit
+	err = s.Update(ctx, func(tx dangke.Tx) error {
+		county := &dangke.Unit{Name: "温县", Kind: dangke.KindCounty}
+		if err := tx.AddUnit(ctx, county); err != nil {
+			return err
+		}
+		other := &dangke.Unit{Name: "孟州市", Kind: dangke.KindCounty}
+		if err := tx.AddUnit(ctx, other); err != nil {
+			return err
+		}
+		units = []*dangke.Unit{county, other}
+		for i := range 30 {
+			u := units[i%2]
+			l := &dangke.Lecture{UnitID: u.ID, Speaker: "讲课人" + string(rune('甲'+i)), Position: "党员", Title: "题目", Form: "普通",
+				Date: time.Date(2019, 7, 1+i, 0, 0, 0, 0, loc), Attendees: 10, Author: "t:a", Chat: "t:c"}
+			if err := tx.AddLecture(ctx, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var weeks []dangke.Period
+	for w := dangke.Week(time.Date(2019, 6, 24, 0, 0, 0, 0, loc)); w.From.Before(time.Date(2019, 8, 12, 0, 0, 0, 0, loc)); w = dangke.Week(w.From.AddDate(0, 0, 7)) {
+		weeks = append(weeks, w)
+	}
+	for _, unit := range []int64{0, units[0].ID, units[1].ID} {
+		got, err := dangke.WeeklyLectures(ctx, s, unit, weeks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for i, w := range weeks {
+			n, err := s.LectureCount(ctx, unit, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[i] != n {
+				t.Errorf("unit %d week %s: %d, LectureCount %d", unit, w.From.Format("01-02"), got[i], n)
+			}
+			total += n
+		}
+		if unit == 0 && total != 30 {
+			t.Errorf("city total %d", total)
+		}
+	}
+}
