@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -86,6 +88,9 @@ func TestDigestChart(t *testing.T) {
 		// Build is unchanged: the text of a digest with a chart is the text alone.
 		if d.Text != snap.Build(scope, false).Text {
 			t.Error("text changed")
+		}
+		if dir := os.Getenv("CHART_OUT"); dir != "" { // for a person to look at
+			_ = os.WriteFile(filepath.Join(dir, "digest-"+f.Name), f.Data, 0o644)
 		}
 		data.WriteString(chart.CoverageBars("-", "-", snap.ChartUnits(scope), 0).String())
 	}
