@@ -24,15 +24,18 @@ type Deadline struct {
 // deadlines and targets, and when digests go out. Next year's campaign is a
 // change of config.
 type Campaign struct {
-	Name         string
-	Start, End   time.Time
-	Location     *time.Location
-	Deadlines    []Deadline
-	PoolTarget   int           // lecturers per county (20)
-	RemindBefore time.Duration // how long before a deadline the digest lists what is missing
-	IdleWeeks    int           // a branch with no lecture for this many weeks is named
-	Schedule     string        // cron-style, in Location: "0 9 * * 1" is Monday 09:00
-	MaxAge       time.Duration // a digest missed for longer than this is skipped, not sent late
+	Name       string
+	Start, End time.Time
+	Location   *time.Location
+	Deadlines  []Deadline
+	PoolTarget int // lecturers per county (20)
+	// CoverageTarget is the coverage (上台率) the charts draw as a line, in
+	// percent; 0 draws none (config campaign.coverage_target).
+	CoverageTarget int
+	RemindBefore   time.Duration // how long before a deadline the digest lists what is missing
+	IdleWeeks      int           // a branch with no lecture for this many weeks is named
+	Schedule       string        // cron-style, in Location: "0 9 * * 1" is Monday 09:00
+	MaxAge         time.Duration // a digest missed for longer than this is skipped, not sent late
 	// AcceptOutside lets lectures dated outside Start..End be logged
 	// (config campaign.accept_outside); by default they are refused.
 	AcceptOutside bool

@@ -8,6 +8,8 @@ func Registry(r *Router) []*Command {
 		instructorCommand(),
 		statsCommand(r),
 		digestCommand(r),
+		chartCommand(r),
+		dashboardCommand(r),
 		listCommand(),
 		exportCommand(r),
 		poolCommand(),

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"dangke"
+	"dangke/chart"
 )
 
 // Config is what the router needs to know about the deployment.
@@ -26,6 +27,8 @@ type Config struct {
 	Rubric        dangke.Rubric   // the contest's scoring standard; 附件3 by default
 	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
 	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
+	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
+	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -39,6 +42,7 @@ type Router struct {
 
 	members memberCache
 	costly  limiter
+	charts  charts
 
 	mu        sync.Mutex
 	pending   map[string]*pending

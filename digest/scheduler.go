@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"dangke"
+	"dangke/chart"
 )
 
 // Scheduler posts the weekly digests: at each scheduled time, every bound
@@ -30,6 +31,11 @@ type Scheduler struct {
 	Retries   int           // send attempts per digest in one run; 3 by default
 	Backoff   time.Duration // first wait between attempts, doubling; 30s by default
 	Log       *slog.Logger
+	// Charts draws the coverage chart that the city's and the reporting
+	// units' digests carry as a file; nil sends text only.
+	Charts *chart.Renderer
+	// Observe, when set, is told the outcome of every run (for metrics).
+	Observe func(Result)
 
 	schedule cron.Schedule
 }
@@ -191,7 +197,13 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 			}
 		}
 		d := snap.Build(scope, late || resend)
-		if err := s.send(ctx, notifier, bc, d); err != nil {
+		reply := &dangke.Reply{Text: d.Text}
+		if f, err := snap.Chart(s.Charts, scope, d); err != nil {
+			s.Log.Warn("digest chart not drawn; sending the text", "chat", bc.Chat.Key(), "week", label, "err", err)
+		} else if f != nil {
+			reply.Files = append(reply.Files, *f)
+		}
+		if err := s.send(ctx, notifier, bc, reply); err != nil {
 			s.Log.Error("digest not sent", "chat", bc.Chat.Key(), "week", label, "err", err)
 			s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
 			res.Failed++
@@ -204,15 +216,18 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		res.Sent++
 	}
 	s.Log.Info("digests", "week", label, "sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
+	if s.Observe != nil {
+		s.Observe(res)
+	}
 	return res, nil
 }
 
 // send tries a digest a few times, waiting longer each time.
-func (s *Scheduler) send(ctx context.Context, n dangke.Notifier, bc dangke.BoundChat, d Digest) error {
+func (s *Scheduler) send(ctx context.Context, n dangke.Notifier, bc dangke.BoundChat, reply *dangke.Reply) error {
 	wait := s.Backoff
 	var err error
 	for attempt := 1; attempt <= s.Retries; attempt++ {
-		if err = n.Notify(ctx, bc.Chat, &dangke.Reply{Text: d.Text}); err == nil {
+		if err = n.Notify(ctx, bc.Chat, reply); err == nil {
 			return nil
 		}
 		if attempt == s.Retries {

@@ -157,9 +157,13 @@ func (a *Adapter) webhook(ctx context.Context, hook, text string) error {
 	return nil
 }
 
-// sendFile uploads a file through the media API and sends it as sampleFile.
+// sendFile uploads a file through the media API and sends it as sampleFile;
+// a picture goes as an image message (image.go).
 func (a *Adapter) sendFile(ctx context.Context, m *message, f dangke.File) error {
-	mediaID, err := a.upload(ctx, f)
+	if isImage(f) {
+		return a.sendImage(ctx, m, f)
+	}
+	mediaID, err := a.upload(ctx, f, "file")
 	if err != nil {
 		return err
 	}
@@ -167,8 +171,9 @@ func (a *Adapter) sendFile(ctx context.Context, m *message, f dangke.File) error
 	return a.proactive(ctx, m, "sampleFile", map[string]string{"mediaId": mediaID, "fileName": f.Name, "fileType": ext})
 }
 
-// upload posts a file to the legacy media API (oapi /media/upload).
-func (a *Adapter) upload(ctx context.Context, f dangke.File) (string, error) {
+// upload posts a file to the legacy media API (oapi /media/upload) as a
+// media type: file or image.
+func (a *Adapter) upload(ctx context.Context, f dangke.File, kind string) (string, error) {
 	for attempt := 0; ; attempt++ {
 		token, err := a.tokens.get(ctx)
 		if err != nil {
@@ -176,14 +181,14 @@ func (a *Adapter) upload(ctx context.Context, f dangke.File) (string, error) {
 		}
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
-		_ = w.WriteField("type", "file")
+		_ = w.WriteField("type", kind)
 		part, err := w.CreateFormFile("media", f.Name)
 		if err != nil {
 			return "", err
 		}
 		_, _ = part.Write(f.Data)
 		_ = w.Close()
-		u := a.cfg.OAPIHost + "/media/upload?" + url.Values{"access_token": {token}, "type": {"file"}}.Encode()
+		u := a.cfg.OAPIHost + "/media/upload?" + url.Values{"access_token": {token}, "type": {kind}}.Encode()
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, &buf)
 		if err != nil {
 			return "", err

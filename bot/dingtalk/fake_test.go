@@ -275,15 +275,20 @@ func (f *fakeDingTalk) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	file, hdr, err := r.FormFile("media")
-	if err != nil || r.URL.Query().Get("type") != "file" {
+	kind := r.URL.Query().Get("type")
+	if err != nil || (kind != "file" && kind != "image") || r.FormValue("type") != kind {
 		writeJSON(w, map[string]any{"errcode": 40004, "errmsg": "invalid media type"})
 		return
 	}
 	data, _ := io.ReadAll(file)
+	name, id := hdr.Filename, "@lAzMedia1"
+	if kind == "image" { // images are recorded as image:NAME
+		name, id = "image:"+name, "@lAzImage1"
+	}
 	f.mu.Lock()
-	f.uploads = append(f.uploads, hdr.Filename+":"+string(data))
+	f.uploads = append(f.uploads, name+":"+string(data))
 	f.mu.Unlock()
-	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "media_id": "@lAzMedia1", "type": "file"})
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "media_id": id, "type": kind})
 }
 
 // waitFor waits until cond holds (checked under the lock) or fails the test.

@@ -45,7 +45,7 @@ type sentMessage struct {
 }
 
 type sentDocument struct {
-	ChatID, Name, Data string
+	Method, ChatID, Name, Data string
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -92,10 +92,10 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"message_id": id, "date": 1700000000,
 			"chat": map[string]any{"id": json.Number(fields["chat_id"]), "type": "supergroup"}, "text": fields["text"]}})
-	case "sendDocument":
+	case "sendDocument", "sendPhoto":
 		f.mu.Lock()
 		for name, data := range files {
-			f.docs = append(f.docs, sentDocument{ChatID: fields["chat_id"], Name: name, Data: data})
+			f.docs = append(f.docs, sentDocument{Method: method, ChatID: fields["chat_id"], Name: name, Data: data})
 		}
 		f.cond.Broadcast()
 		f.mu.Unlock()

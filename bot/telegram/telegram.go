@@ -9,7 +9,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -379,12 +378,8 @@ func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dang
 		}
 	}
 	for _, f := range reply.Files {
-		if err := a.retry(ctx, func() error { // a fresh reader for each attempt
-			p := &tg.SendDocumentParams{ChatID: chat, Document: &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)}}
-			_, err := a.api.SendDocument(ctx, p)
+		if err := a.sendFile(ctx, chat, f); err != nil { // photo.go
 			return err
-		}); err != nil {
-			return fmt.Errorf("telegram: sendDocument %s: %w", f.Name, err)
 		}
 	}
 	return nil

@@ -1,6 +1,9 @@
 package wecom_test
 
 import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -192,6 +195,10 @@ func (f *fakeWeCom) hookSend(w http.ResponseWriter, r *http.Request) {
 		File struct {
 			MediaID string `json:"media_id"`
 		} `json:"file"`
+		Image struct {
+			Base64 string `json:"base64"`
+			MD5    string `json:"md5"`
+		} `json:"image"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	f.mu.Lock()
@@ -214,6 +221,14 @@ func (f *fakeWeCom) hookSend(w http.ResponseWriter, r *http.Request) {
 	content := body.Markdown.Content
 	if body.MsgType == "file" {
 		content = "file:" + body.File.MediaID
+	}
+	if body.MsgType == "image" { // image:MD5 when the MD5 is the picture's, else image:bad
+		data, _ := base64.StdEncoding.DecodeString(body.Image.Base64)
+		sum := md5.Sum(data)
+		content = "image:bad"
+		if len(data) > 0 && hex.EncodeToString(sum[:]) == body.Image.MD5 {
+			content = "image:" + body.Image.MD5
+		}
 	}
 	f.hookSends = append(f.hookSends, content)
 	f.changed.Broadcast()

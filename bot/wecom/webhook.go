@@ -87,6 +87,12 @@ func (w *webhook) deliver(ctx context.Context, key string, reply *dangke.Reply) 
 		}
 	}
 	for _, f := range reply.Files {
+		if mediaType(f) == "image" { // a chart: shown in the group, no upload (image.go)
+			if err := w.send(ctx, key, hookImage(f)); err != nil {
+				return err
+			}
+			continue
+		}
 		id, err := w.upload(ctx, key, f)
 		if err != nil {
 			return err

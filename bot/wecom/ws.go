@@ -257,7 +257,7 @@ func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.
 		if err != nil {
 			return err
 		}
-		if _, err := c.request(ctx, "aibot_respond_msg", reqID, map[string]any{"msgtype": "file", "file": map[string]string{"media_id": mediaID}}); err != nil {
+		if _, err := c.request(ctx, "aibot_respond_msg", reqID, mediaMessage(f, mediaID, "")); err != nil { // image.go
 			return err
 		}
 	}
@@ -277,7 +277,7 @@ func (c *wsConn) sendMsg(ctx context.Context, chat string, reply *dangke.Reply) 
 		if err != nil {
 			return err
 		}
-		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), map[string]any{"chatid": chat, "msgtype": "file", "file": map[string]string{"media_id": mediaID}}); err != nil {
+		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), mediaMessage(f, mediaID, chat)); err != nil {
 			return err
 		}
 	}
@@ -292,7 +292,7 @@ func (c *wsConn) upload(ctx context.Context, f dangke.File) (string, error) {
 	sum := md5.Sum(f.Data)
 	chunks := (len(f.Data) + chunkSize - 1) / chunkSize
 	ack, err := c.request(ctx, "aibot_upload_media_init", c.reqID("aibot_upload_media_init"), map[string]any{
-		"type": "file", "filename": f.Name, "total_size": len(f.Data), "total_chunks": chunks, "md5": hex.EncodeToString(sum[:])})
+		"type": mediaType(f), "filename": f.Name, "total_size": len(f.Data), "total_chunks": chunks, "md5": hex.EncodeToString(sum[:])})
 	if err != nil {
 		return "", err
 	}

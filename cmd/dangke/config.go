@@ -35,6 +35,9 @@ type Config struct {
 	Campaign      CampaignConfig `yaml:"campaign"`
 	Replies       ReplyConfig    `yaml:"replies"` // the reply outbox (status.go)
 	Import        ImportConfig   `yaml:"import"`
+	Chart         ChartConfig    `yaml:"chart"`
+	Admin         AdminConfig    `yaml:"admin"`
+	Web           WebConfig      `yaml:"web"`
 }
 
 // ImportConfig sets up `dangke import`.
@@ -49,6 +52,7 @@ type CampaignConfig struct {
 	End            string        `yaml:"end"`
 	AcceptOutside  bool          `yaml:"accept_outside"` // lectures dated outside start..end may be logged
 	PoolTarget     int           `yaml:"pool_target"`
+	CoverageTarget int           `yaml:"coverage_target"` // percent, drawn on the charts
 	IdleWeeks      int           `yaml:"idle_weeks"`
 	RemindBefore   time.Duration `yaml:"remind_before"`
 	DigestSchedule string        `yaml:"digest_schedule"` // cron: minute hour day month weekday
@@ -90,6 +94,10 @@ func (c CampaignConfig) campaign(loc *time.Location) (dangke.Campaign, error) {
 	if c.IdleWeeks != 0 {
 		k.IdleWeeks = c.IdleWeeks
 	}
+	if c.CoverageTarget < 0 || c.CoverageTarget > 100 {
+		return k, fmt.Errorf("config: campaign.coverage_target %d: a percentage from 0 to 100", c.CoverageTarget)
+	}
+	k.CoverageTarget = c.CoverageTarget
 	if c.RemindBefore != 0 {
 		k.RemindBefore = c.RemindBefore
 	}
@@ -222,6 +230,8 @@ func defaults() Config {
 		Telegram:      TelegramConfig{APIURL: "https://api.telegram.org", Listen: ":8443"},
 		DingTalk:      DingTalkConfig{OpenAPIHost: "https://api.dingtalk.com", OAPIHost: "https://oapi.dingtalk.com"},
 		WeCom:         WeComConfig{WSURL: "wss://openws.work.weixin.qq.com", WebhookHost: "https://qyapi.weixin.qq.com"},
+		Admin:         AdminConfig{Listen: "127.0.0.1:9090"},
+		Web:           WebConfig{LinkTTL: 7 * 24 * time.Hour},
 	}
 }
 
@@ -402,7 +412,7 @@ func (c *Config) validate() error {
 	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {
 		return fmt.Errorf("config: telegram.webhook_url needs telegram.webhook_secret, so that only Telegram can post updates")
 	}
-	return nil
+	return c.validateWeb()
 }
 
 // firstName returns the variable name of a "NAME（key）" entry.

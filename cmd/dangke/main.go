@@ -41,7 +41,8 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
                                                   打印或发送某周周报（默认上周）；与运行中的机器人
                                                   共用发送记录，同一周不会重复发送
   dangke backup --out FILE                        在机器人运行时备份数据库（一致的副本）
-  dangke status                                  显示待发送和发送失败的回复（回复发件箱）
+  dangke status                                  数据库、各平台连接、上次周报，待发送和发送失败的回复；
+                                                  异常时非零退出
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
                                                   导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
@@ -55,7 +56,7 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
                                                   （Windows）安装、卸载、启动、停止 Windows 服务
   dangke version                                  显示版本
 
-只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import、purge
+只有 dangke 和 dangke console 会新建数据库（并说明）；digest、backup、export、import、purge、status
 只读取已有的数据库，--db 指向不存在的文件时拒绝执行。
 
 控制台里的特殊行：
@@ -93,6 +94,7 @@ type Main struct {
 	digest     digestArgs
 	service    serviceArgs
 	seed       seedArgs
+	observe    func(digest.Result) // the digest runs' metrics, when the admin endpoints are on
 }
 
 func main() {
@@ -178,7 +180,7 @@ func (m *Main) ParseFlags(args []string) error {
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、seed、check-totals、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
+		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、status、seed、check-totals、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
 	}
 	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -267,6 +269,8 @@ func exampleOf(cmd string) string {
 		return "dangke check-totals --fix"
 	case "dangke seed":
 		return "dangke seed --branches 10000 --lectures 1000000 --db province.db"
+	case "dangke status":
+		return "dangke status"
 	}
 	return "dangke --config dangke.yaml"
 }
@@ -404,16 +408,24 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) runBot(ctx context.Context) error {
 	rc := m.routerConfig()
 	m.warnOutsideCampaign(rc.Campaign)
+	links, stopWeb, err := m.startWeb(ctx, rc)
+	if err != nil {
+		return err
+	}
+	defer stopWeb()
+	if links != nil {
+		rc.Dashboard = links
+	}
 	router := commands.New(m.store, rc)
 	var adapters []bot.Adapter
 	if m.command != "console" {
-		var err error
 		if adapters, err = m.platforms(ctx, router.Commands()); err != nil {
 			return err
 		}
 	}
 	level := slog.LevelInfo
-	if len(adapters) == 0 {
+	platforms := len(adapters) > 0
+	if !platforms {
 		level = slog.LevelDebug // the console's own screen says it started
 		c := &console.Adapter{In: m.Stdin, Out: m.Stdout, OutDir: m.cfg.Console.OutDir, Prompt: isTerminal(m.Stdin)}
 		if c.Prompt {
@@ -425,6 +437,12 @@ func (m *Main) runBot(ctx context.Context) error {
 		}
 		adapters = []bot.Adapter{c}
 	}
+	var handler dangke.Handler = router
+	if platforms { // the admin endpoints watch the platforms, not the console
+		var stopAdmin func()
+		handler, adapters, m.observe, stopAdmin = m.admin(ctx, router, adapters)
+		defer stopAdmin()
+	}
 	names := make([]string, len(adapters))
 	notifiers := map[string]dangke.Notifier{}
 	for i, a := range adapters {
@@ -433,12 +451,12 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	// The weekly digests go out alongside, through the adapters' Notify.
-	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger}
+	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
 	go m.housekeep(ctx)
-	err := bot.Run(ctx, router, adapters...)
+	err = bot.Run(ctx, handler, adapters...)
 	cancel()
 	return errors.Join(err, <-done)
 }
@@ -529,6 +547,7 @@ func (m *Main) routerConfig() commands.Config {
 	return commands.Config{
 		Admins: admins, Location: loc, City: m.cfg.City, Rubric: rubric, Campaign: campaign,
 		UndoWindow: m.cfg.UndoWindow, PromptTimeout: m.cfg.PromptTimeout, Logger: m.logger, MaxMessage: m.cfg.MaxMessage,
+		Charts: m.charts(),
 	}
 }
 

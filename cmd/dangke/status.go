@@ -46,6 +46,18 @@ func (m *Main) parseStatus(args []string) error {
 // runStatus prints the replies still pending and those given up, by
 // platform, and the last failed ones with their errors.
 func (m *Main) runStatus(ctx context.Context) error {
+	healthy := m.healthStatus(ctx, m.Stdout)
+	if err := m.outboxStatus(ctx); err != nil {
+		return err
+	}
+	if !healthy {
+		return errUnhealthy
+	}
+	return nil
+}
+
+// outboxStatus prints the pending and failed replies.
+func (m *Main) outboxStatus(ctx context.Context) error {
 	counts, failed, err := m.store.OutboxStatus(ctx, 10)
 	if err != nil {
 		return err

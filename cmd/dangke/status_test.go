@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,10 +30,15 @@ func TestStatus(t *testing.T) {
 	} else if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// No admin endpoint: the health is the database's alone.
+	cfg := filepath.Join(filepath.Dir(db), "dangke.yaml")
+	if err := os.WriteFile(cfg, []byte("admin:\n  listen: \"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	run := func() string {
 		var out bytes.Buffer
 		m := &Main{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
-		if err := m.ParseFlags([]string{"status", "--db", db}); err != nil {
+		if err := m.ParseFlags([]string{"status", "--config", cfg, "--db", db}); err != nil {
 			t.Fatal(err)
 		}
 		if err := m.Run(context.Background()); err != nil {

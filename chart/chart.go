@@ -1,0 +1,123 @@
+package chart
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"dangke"
+)
+
+// Bar is one unit's row in a coverage chart.
+type Bar struct {
+	ID    int64  // the unit's id, for links down the tree
+	Label string // the unit's own name
+	Milli int    // coverage in tenths of a percent; -1 for a marked unit
+	Value string // written after the bar: 22.2% · 12 次
+	Mark  string // why the unit has no bar (未填党员数); "" when it has one
+}
+
+// Bars is a chart of coverage by child unit.
+type Bars struct {
+	Title    string // 温县 上台率
+	Subtitle string // the period
+	Target   int    // the coverage target in percent, drawn as a line; 0: none
+	Items    []Bar  // drawn top to bottom
+}
+
+// CoverageBars builds the coverage chart of units (a unit's children with
+// their subtree figures): units with a coverage first, highest first (then
+// more lectures, then by name), then the marked ones, whose coverage
+// dangke.Figures.CoverageProblem says cannot be shown, in the given order.
+func CoverageBars(title, subtitle string, units []dangke.UnitFigures, target int) Bars {
+	b := Bars{Title: title, Subtitle: subtitle, Target: target}
+	var marked []Bar
+	type row struct {
+		bar      Bar
+		lectures int
+	}
+	var drawn []row
+	for _, u := range units {
+		f := u.Figures
+		if p := f.CoverageProblem(); p != "" {
+			marked = append(marked, Bar{ID: u.Unit.ID, Label: u.Unit.Name, Milli: -1, Value: fmt.Sprintf("%d 次", f.Lectures), Mark: p})
+			continue
+		}
+		pct, _ := f.Coverage()
+		drawn = append(drawn, row{Bar{ID: u.Unit.ID, Label: u.Unit.Name, Milli: f.CoverageMilli(), Value: fmt.Sprintf("%s%% · %d 次", pct, f.Lectures)}, f.Lectures})
+	}
+	sort.SliceStable(drawn, func(i, j int) bool {
+		a, z := drawn[i], drawn[j]
+		if a.bar.Milli != z.bar.Milli {
+			return a.bar.Milli > z.bar.Milli
+		}
+		if a.lectures != z.lectures {
+			return a.lectures > z.lectures
+		}
+		return a.bar.Label < z.bar.Label
+	})
+	for _, r := range drawn {
+		b.Items = append(b.Items, r.bar)
+	}
+	b.Items = append(b.Items, marked...)
+	return b
+}
+
+// String lists what the chart draws, in order, one row a line: the data a
+// golden test compares.
+func (b Bars) String() string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%s\n%s\n", b.Title, b.Subtitle)
+	if b.Target > 0 {
+		fmt.Fprintf(&s, "目标线 %d%%\n", b.Target)
+	}
+	for i, it := range b.Items {
+		if it.Mark != "" {
+			fmt.Fprintf(&s, "%d. %s 标记：%s（%s）\n", i+1, it.Label, it.Mark, it.Value)
+			continue
+		}
+		fmt.Fprintf(&s, "%d. %s 柱 %d‰ %s\n", i+1, it.Label, it.Milli, it.Value)
+	}
+	return s.String()
+}
+
+// Point is one week's value in a line chart.
+type Point struct {
+	Label string // the week's Monday: 7/1
+	Value int
+}
+
+// Line is a chart of a count per week.
+type Line struct {
+	Title    string // 温县 每周微党课次数
+	Subtitle string
+	Points   []Point
+}
+
+// String lists the points, for golden tests.
+func (l Line) String() string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%s\n%s\n", l.Title, l.Subtitle)
+	for _, p := range l.Points {
+		fmt.Fprintf(&s, "%s %d\n", p.Label, p.Value)
+	}
+	return s.String()
+}
+
+// CampaignWeeks returns the Monday-to-Sunday weeks of a campaign from its
+// start up to the week that holds today (or its end, when that is earlier).
+func CampaignWeeks(c dangke.Campaign, today time.Time) []dangke.Period {
+	end := c.End
+	if t := dangke.Midnight(today.In(c.Location)); t.Before(end) {
+		end = t
+	}
+	var out []dangke.Period
+	for w := dangke.Week(c.Start.In(c.Location)); !w.From.After(end); w = dangke.Week(w.From.AddDate(0, 0, 7)) {
+		out = append(out, w)
+	}
+	return out
+}
+
+// WeekLabel is how a week is labelled on the line chart: its Monday, 7/1.
+func WeekLabel(w dangke.Period) string { return fmt.Sprintf("%d/%d", w.From.Month(), w.From.Day()) }

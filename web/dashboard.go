@@ -1,0 +1,375 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"dangke"
+	"dangke/chart"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Dashboard is the read-only dashboard: GET /d/{token} shows the unit's
+// subtree the signed token names (?u=ID a unit below it, ?screen=1 the
+// projector mode); a forged, expired or revoked token gets 403 and a page
+// saying how to get a new one. Nothing on a page comes from outside the
+// binary: no CDN, no web font, no script.
+type Dashboard struct {
+	Store    dangke.Reader
+	Links    *Links
+	Campaign dangke.Campaign
+	City     string
+	Now      func() time.Time
+	Log      *slog.Logger
+
+	page, denied *template.Template
+	css          template.CSS
+}
+
+// NewDashboard parses the embedded templates.
+func NewDashboard(d Dashboard) (*Dashboard, error) {
+	css, err := templates.ReadFile("templates/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	d.css = template.CSS(css)
+	if d.page, err = template.ParseFS(templates, "templates/page.html"); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if d.denied, err = template.ParseFS(templates, "templates/denied.html"); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &d, nil
+}
+
+// Handler returns the dashboard's routes.
+func (d *Dashboard) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /d/{token}", d.serve)
+	// The embedded CJK font, for screens without one of their own: browsers
+	// fetch it only for characters the local fonts lack.
+	mux.HandleFunc("GET /font/cjk.otf", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "font/otf")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, "cjk.otf", time.Time{}, bytes.NewReader(chart.CJKFont()))
+	})
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { d.deny(w, http.StatusNotFound) })
+	return mux
+}
+
+func headers(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+}
+
+func (d *Dashboard) deny(w http.ResponseWriter, code int) {
+	headers(w)
+	w.WriteHeader(code)
+	_ = d.denied.Execute(w, map[string]any{"CSS": d.css})
+}
+
+func (d *Dashboard) serve(w http.ResponseWriter, r *http.Request) {
+	now := d.Now().In(d.Campaign.Location)
+	tok, err := d.Links.Verify(r.Context(), r.PathValue("token"), now)
+	if errors.Is(err, ErrLink) {
+		d.deny(w, http.StatusForbidden)
+		return
+	}
+	if err != nil {
+		d.Log.Error("dashboard: link check", "err", err)
+		http.Error(w, "暂时无法打开看板，请稍后再试。", http.StatusInternalServerError)
+		return
+	}
+	data, err := d.build(r.Context(), tok, r.URL.Query(), r.PathValue("token"), now)
+	if errors.Is(err, ErrLink) || dangke.ErrorCode(err) == dangke.ENOTFOUND {
+		d.deny(w, http.StatusForbidden)
+		return
+	}
+	if err != nil {
+		d.Log.Error("dashboard: page", "err", err)
+		http.Error(w, "暂时无法打开看板，请稍后再试。", http.StatusInternalServerError)
+		return
+	}
+	headers(w)
+	if err := d.page.Execute(w, data); err != nil {
+		d.Log.Error("dashboard: render", "err", err)
+	}
+}
+
+// page is what the template shows.
+type page struct {
+	CSS                    template.CSS
+	Screen                 bool
+	Name, Campaign, Today  string
+	Expires                string
+	Crumbs                 []crumb
+	F                      dangke.Figures
+	Coverage, Satisfaction string
+	ThisWeek, LastWeek     int
+	Bars                   []bar
+	Target                 int
+	Line                   svgLine
+	Deadlines              []deadline
+	Idle                   []string
+	Lectures               []lecture
+}
+
+type crumb struct {
+	Name string
+	Href string
+}
+
+type bar struct {
+	chart.Bar
+	Href  string
+	Width float64 // percent of the track
+	Out   bool    // the value is written after the bar, not on it
+}
+
+type deadline struct {
+	Name, Date, Left string
+	Late             bool
+}
+
+type lecture struct {
+	Date, Unit, Speaker, Position, Title string
+	Attendees                            int
+	Link                                 string
+}
+
+type svgLine struct {
+	Points string
+	Dots   []svgDot
+	Grid   []svgTick
+	Ticks  []svgTick
+}
+
+type svgDot struct {
+	X, Y  float64
+	Label string
+	Value int
+}
+
+type svgTick struct {
+	X, Y  float64
+	Label string
+}
+
+// build reads the page's figures: the same Figures as /统计, the same
+// chart data as /图表.
+// Links between pages are relative (the token, then ?u=), so that the
+// dashboard also works behind a proxy that serves it under a path.
+func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base string, now time.Time) (*page, error) {
+	st := d.Store
+	var root, unit *dangke.Unit
+	if tok.Unit != 0 {
+		u, err := st.UnitByID(ctx, tok.Unit)
+		if err != nil {
+			return nil, err
+		}
+		root, unit = u, u
+	}
+	if s := q.Get("u"); s != "" && s != "0" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, ErrLink
+		}
+		u, err := st.UnitByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if root != nil && !root.Contains(u) {
+			return nil, ErrLink // outside the link's subtree
+		}
+		unit = u
+	}
+	screen := q.Get("screen") == "1"
+	href := func(id int64) string {
+		v := url.Values{}
+		if id != 0 {
+			v.Set("u", strconv.FormatInt(id, 10))
+		}
+		if screen {
+			v.Set("screen", "1")
+		}
+		if len(v) == 0 {
+			return base
+		}
+		return base + "?" + v.Encode()
+	}
+	p := &page{CSS: d.css, Screen: screen, Name: d.City, Campaign: d.Campaign.Name, Today: now.Format("2006年1月2日 15:04"),
+		Expires: time.Unix(tok.Expires, 0).In(now.Location()).Format("2006-01-02 15:04"), Target: d.Campaign.CoverageTarget}
+	var id int64
+	if unit != nil {
+		id, p.Name = unit.ID, unit.Path
+	}
+	// Breadcrumbs from the link's root down to this unit.
+	if unit != nil && (root == nil || unit.ID != root.ID) {
+		top := ""
+		if root == nil {
+			p.Crumbs = append(p.Crumbs, crumb{Name: d.City, Href: href(0)})
+		} else {
+			top = root.Path
+			p.Crumbs = append(p.Crumbs, crumb{Name: root.Name, Href: href(root.ID)})
+		}
+		names, _ := dangke.ParsePath(unit.Path)
+		for i := range names {
+			path := dangke.JoinPath(names[:i+1])
+			if len(path) <= len(top) {
+				continue
+			}
+			if path == unit.Path {
+				p.Crumbs = append(p.Crumbs, crumb{Name: names[i]})
+				break
+			}
+			a, err := st.UnitByPath(ctx, path)
+			if err != nil {
+				return nil, err
+			}
+			p.Crumbs = append(p.Crumbs, crumb{Name: names[i], Href: href(a.ID)})
+		}
+	}
+	f, err := st.Figures(ctx, id, dangke.Period{})
+	if err != nil {
+		return nil, err
+	}
+	p.F = f
+	p.Coverage, p.Satisfaction = "—", "—"
+	if pct, ok := f.Coverage(); ok {
+		p.Coverage = pct + "%"
+	}
+	if pct, ok := f.Satisfaction(); ok {
+		p.Satisfaction = pct + "%"
+	}
+	if p.ThisWeek, err = st.LectureCount(ctx, id, dangke.Week(now)); err != nil {
+		return nil, err
+	}
+	if p.LastWeek, err = st.LectureCount(ctx, id, dangke.Week(now.AddDate(0, 0, -7))); err != nil {
+		return nil, err
+	}
+	kids, err := dangke.ChildFigures(ctx, st, unit, dangke.Period{})
+	if err != nil {
+		return nil, err
+	}
+	bars := chart.CoverageBars("", "", kids, d.Campaign.CoverageTarget)
+	for _, b := range bars.Items {
+		w := float64(min(max(b.Milli, 0), 1000)) / 10
+		p.Bars = append(p.Bars, bar{Bar: b, Href: href(b.ID), Width: w, Out: w < 45})
+	}
+	for _, k := range kids {
+		if k.Figures.Lectures == 0 {
+			p.Idle = append(p.Idle, k.Unit.Name)
+		}
+	}
+	weeks := chart.CampaignWeeks(d.Campaign, now)
+	counts, err := dangke.WeeklyLectures(ctx, st, id, weeks)
+	if err != nil {
+		return nil, err
+	}
+	p.Line = line(weeks, counts)
+	for _, dl := range d.Campaign.Deadlines {
+		days := int(dl.Date.Sub(dangke.Midnight(now)).Hours() / 24)
+		x := deadline{Name: dl.Name, Date: dl.Date.Format("1月2日")}
+		switch {
+		case days < 0:
+			x.Left, x.Late = "已过", true
+		case days == 0:
+			x.Left = "今天截止"
+		default:
+			x.Left = fmt.Sprintf("还有 %d 天", days)
+		}
+		p.Deadlines = append(p.Deadlines, x)
+	}
+	ls, err := st.Lectures(ctx, id, 10)
+	if err != nil {
+		return nil, err
+	}
+	scope := ""
+	if unit != nil {
+		scope = unit.Path
+	}
+	for _, l := range ls {
+		x := lecture{Date: l.Date.Format("1月2日"), Unit: relPath(l.UnitPath, scope), Speaker: l.Speaker, Position: l.Position, Title: l.Title, Attendees: l.Attendees}
+		if u, err := url.Parse(l.Link); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			x.Link = u.String()
+		}
+		p.Lectures = append(p.Lectures, x)
+	}
+	return p, nil
+}
+
+// relPath names a unit below scope by its path from there.
+func relPath(path, scope string) string {
+	if scope != "" && strings.HasPrefix(path, scope+"/") {
+		return path[len(scope)+1:]
+	}
+	if path == scope {
+		if i := strings.LastIndex(path, "/"); i >= 0 {
+			return path[i+1:]
+		}
+	}
+	return path
+}
+
+// line lays the weekly counts out in the SVG's 600×240 box.
+func line(weeks []dangke.Period, counts []int) svgLine {
+	const left, right, top, bottom = 34.0, 392.0, 10.0, 188.0
+	hi := 0
+	for _, c := range counts {
+		hi = max(hi, c)
+	}
+	step := 1
+	for _, s := range []int{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000} {
+		step = s
+		if hi <= s*4 {
+			break
+		}
+	}
+	ymax := max(step*4, (hi+step-1)/step*step)
+	var l svgLine
+	y := func(v int) float64 { return bottom - float64(v)*(bottom-top)/float64(ymax) }
+	for v := 0; v <= ymax; v += step {
+		l.Grid = append(l.Grid, svgTick{Y: y(v), Label: strconv.Itoa(v)})
+	}
+	n := len(weeks)
+	x := func(i int) float64 {
+		if n <= 1 {
+			return (left + right) / 2
+		}
+		return left + 10 + float64(i)*(right-left-20)/float64(n-1)
+	}
+	var pts []string
+	every := (n + 5) / 6
+	for i, w := range weeks {
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(counts[i])))
+		l.Dots = append(l.Dots, svgDot{X: x(i), Y: y(counts[i]), Label: chart.WeekLabel(w), Value: counts[i]})
+		if i%every == 0 || i == n-1 {
+			l.Ticks = append(l.Ticks, svgTick{X: x(i), Label: chart.WeekLabel(w)})
+		}
+	}
+	l.Points = strings.Join(pts, " ")
+	return l
+}
