@@ -115,13 +115,14 @@ func lectureThroughRouter(b *testing.B, noFsync bool) {
 		for pb.Next() {
 			n := seq.Add(1)
 			// Each chat's lectures are distinct lectures (no duplicate
-			// question): its own lecturers, each on distinct days.
+			// question): its own 40 lecturers, each lecturing once a week,
+			// as a branch's members do at most.
 			chat, k := n%chats, n/chats
 			reply, err := r.Handle(ctx, dangke.Request{
 				Chat: dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", chat), Group: true},
 				From: dangke.Person{Platform: "b", ID: fmt.Sprint("u", n%500)},
 				Text: fmt.Sprintf("/党课 讲课人%c%c 党员 《第%d课》 %s %d人", rune(0x4e00+chat), rune(0x4e00+k%40), k,
-					start.AddDate(0, 0, -int(k/40%40)).Format("1月2日"), 10+n%50),
+					start.AddDate(0, 0, -7*int(k/40%5)).Format("1月2日"), 10+n%50),
 				MsgID: fmt.Sprint("m", n), Time: start,
 			})
 			if err != nil || !strings.HasPrefix(reply.Text, "已登记") {

@@ -74,9 +74,16 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	if err := l.Validate(c.Now); err != nil {
 		return nil, err
 	}
+	// The questions are asked from a read beside the single writer, so that
+	// they cost the write path nothing; inside the writing transaction only
+	// the same-day duplicate is looked up again, which two copies sent at
+	// once would be.
+	namesakes, err := checkLecture(ctx, c, c.Store(), unit, l)
+	if err != nil {
+		return nil, err
+	}
 	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
-		namesakes, err := checkLecture(ctx, c, tx, unit, l)
-		if err != nil {
+		if err := checkSameDay(ctx, c, tx, l); err != nil {
 			return "", err
 		}
 		if err := tx.AddLecture(ctx, l); err != nil {

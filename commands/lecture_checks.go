@@ -9,15 +9,16 @@ import (
 )
 
 // The questions /党课 asks before it saves: what does not add up is put to
-// the sender, who confirms it in one word. They run inside the writing
-// transaction, so that two copies of one lecture sent at once cannot both
-// pass the duplicate check; each is an indexed lookup.
+// the sender, who confirms it in one word. They read beside the writer
+// (each an indexed lookup); the writing transaction looks up the same-day
+// duplicate once more, so that two copies of one lecture sent at once
+// cannot both be saved.
 
 // checkLecture asks about a duplicate, an implausible figure or a lecturer
 // who may be a namesake in another unit, unless the sender has answered.
 // It returns the answered namesake questions, to be recorded with the
 // lecture.
-func checkLecture(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
+func checkLecture(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
 	if err := checkDuplicate(ctx, c, tx, l); err != nil {
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func checkLecture(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit,
 
 // checkDuplicate asks whether a lecture that matches an earlier one of the
 // same unit is a second lecture.
-func checkDuplicate(ctx context.Context, c *Call, tx dangke.Tx, l *dangke.Lecture) error {
+func checkDuplicate(ctx context.Context, c *Call, tx dangke.Reader, l *dangke.Lecture) error {
 	if yes, _ := c.Answer("重复"); yes {
 		return nil
 	}
@@ -50,6 +51,25 @@ func checkDuplicate(ctx context.Context, c *Call, tx dangke.Tx, l *dangke.Lectur
 	return Ask("重复", fmt.Sprintf("这条与已登记的 %s 可能重复。这是另一次讲课吗？", strings.Join(dups, "；")))
 }
 
+// checkSameDay asks, inside the writing transaction, about an active
+// lecture of the same unit by the same speaker on the same day: the
+// duplicate a second copy sent at the same moment would be. It reads only
+// the lectures_speaker index.
+func checkSameDay(ctx context.Context, c *Call, tx dangke.Tx, l *dangke.Lecture) error {
+	if yes, _ := c.Answer("重复"); yes {
+		return nil
+	}
+	id, err := tx.SameDayLecture(ctx, l.UnitID, l.Speaker, l.Date)
+	if err != nil || id == 0 {
+		return err
+	}
+	e, err := tx.Lecture(ctx, id)
+	if err != nil {
+		return err
+	}
+	return Ask("重复", fmt.Sprintf("这条与已登记的 %s 可能重复。这是另一次讲课吗？", entryLine(c, e)))
+}
+
 // entryLine names an earlier lecture: #12，7月19日 周杰《青春向党》.
 func entryLine(c *Call, e *dangke.Lecture) string {
 	return fmt.Sprintf("#%d，%s %s《%s》", e.ID, dayLabel(c, e.Date), e.Speaker, e.Title)
@@ -68,7 +88,7 @@ func dayLabel(c *Call, d interface {
 
 // checkPlausible asks about more listeners than the unit could gather and
 // about a lecture longer than a lecture runs.
-func checkPlausible(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture) error {
+func checkPlausible(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) error {
 	if yes, _ := c.Answer("人数"); !yes {
 		limit, why := dangke.PlausibleAttendees, fmt.Sprintf("超过 %d 人", dangke.PlausibleAttendees)
 		if l.Attendees > dangke.PlausibleAttendeesPerMember*max(unit.Members, 1) && l.Attendees <= limit {
@@ -104,7 +124,7 @@ func namesakeKey(other dangke.SpeakerRef) string { return fmt.Sprintf("同一人
 
 // checkNamesakes asks, once per pair, whether a lecturer who has lectured
 // in another unit of the same reporting unit is the same person.
-func checkNamesakes(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
+func checkNamesakes(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
 	others, err := tx.Namesakes(ctx, unit.ID, l.Speaker)
 	if err != nil || len(others) == 0 {
 		return nil, err

@@ -327,6 +327,13 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		return reply, nil
 	}
 	if q := asQuestion(err); q != nil {
+		// A copy of this very message handled a moment ago is a
+		// redelivery, not a duplicate to ask about.
+		if c.Req.MsgID != "" {
+			if saved, found, rerr := r.store.Reply(ctx, r.messageKey(c.Req)); rerr == nil && found {
+				return savedReply(saved), nil
+			}
+		}
 		return r.ask(c, q), nil
 	}
 	if conversing && dangke.ErrorField(err) != "" {

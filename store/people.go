@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +13,15 @@ import (
 // SimilarLectures returns a unit's active lectures by a speaker dated from
 // from to to, through the lectures_speaker index (unit_id, speaker, day).
 func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) ([]dangke.Lecture, error) {
+	// Most lecturers have no other lecture within days: the index alone
+	// says so, and only then are rows read.
+	var n int
+	if err := q.stmt(ctx, q.p.similarCount).QueryRowContext(ctx, unit, speaker, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout)).Scan(&n); err != nil {
+		return nil, fmt.Errorf("store: similar lectures: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
 	rows, err := q.stmt(ctx, q.p.similar).QueryContext(ctx, unit, speaker, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout))
 	if err != nil {
 		return nil, fmt.Errorf("store: similar lectures: %w", err)
@@ -29,6 +40,19 @@ func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string
 		return nil, fmt.Errorf("store: similar lectures: %w", err)
 	}
 	return out, nil
+}
+
+// SameDayLecture returns an active lecture of a unit by a speaker on a day.
+func (q queries) SameDayLecture(ctx context.Context, unit int64, speaker string, day time.Time) (int64, error) {
+	var id int64
+	err := q.stmt(ctx, q.p.sameDay).QueryRowContext(ctx, unit, speaker, day.Format(dangke.DateLayout)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: same-day lecture: %w", err)
+	}
+	return id, nil
 }
 
 // Namesakes returns the lecturers named name in the other units of unit's

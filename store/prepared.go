@@ -22,7 +22,8 @@ type prepared struct {
 	noteMember, isMember        *sql.Stmt
 	subtreeTotals, subtreeLinks *sql.Stmt
 	cityDoubts, cityLinks       *sql.Stmt
-	similar, namesakes          *sql.Stmt
+	similar, namesakes, sameDay *sql.Stmt
+	similarCount                *sql.Stmt
 	addInstructor               *sql.Stmt // imports add thousands
 }
 
@@ -54,6 +55,10 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.cityLinks, cityLinks},
 		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
 			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
+		{&p.similarCount, `SELECT count(*) FROM lectures INDEXED BY lectures_speaker
+			WHERE unit_id = ? AND speaker = ? AND day >= ? AND day <= ? AND withdrawn_at IS NULL`},
+		{&p.sameDay, `SELECT id FROM lectures INDEXED BY lectures_speaker
+			WHERE unit_id = ? AND speaker = ? AND day = ? AND withdrawn_at IS NULL LIMIT 1`},
 		{&p.namesakes, `SELECT s.unit_id, u.path,
 			coalesce((SELECT p.person_id FROM speaker_people p WHERE p.unit_id = s.unit_id AND p.name = s.name), 0)
 			FROM speakers s JOIN units u ON u.id = s.unit_id
@@ -78,7 +83,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
 		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
-		p.cityLinks, p.similar, p.namesakes, p.addInstructor} {
+		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor} {
 		if s != nil {
 			_ = s.Close()
 		}
