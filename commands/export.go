@@ -92,7 +92,7 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 		if !isPeriod {
 			return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、本月、今年 或 2019-07-01~2019-09-30。", clip(c.Text("期间")))
 		}
-		if f, err = report.Form1(ctx, c.Store(), city, unit, p, c.Now); err != nil {
+		if f, err = report.Form1(ctx, c.Store(), city, c.r.cfg.Campaign.Name, unit, p, c.Now); err != nil {
 			return nil, err
 		}
 		if !p.IsZero() {

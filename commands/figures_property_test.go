@@ -301,7 +301,7 @@ func figuresAgree(t *testing.T, rnd *rand.Rand, seen *cases) {
 			t.Errorf("%s: /统计 lecturers, want %+v:\n%s", name, w, text)
 		}
 		// 附件1
-		form, err := report.Form1(ctx, st, "焦作市", unit, dangke.Period{}, now)
+		form, err := report.Form1(ctx, st, "焦作市", "", unit, dangke.Period{}, now)
 		if err != nil {
 			t.Fatal(err)
 		}

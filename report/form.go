@@ -274,6 +274,17 @@ func (f *Form) CSV() ([]byte, error) {
 			return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 		}
 	}
+	// The footer sentence and the notes, as on the printed form.
+	var below [][]string
+	if f.Footer != "" {
+		below = append(below, nil, []string{f.Footer})
+	}
+	for _, n := range f.Notes {
+		below = append(below, []string{"注：" + n})
+	}
+	if err := w.WriteAll(below); err != nil {
+		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+	}
 	if err := w.Error(); err != nil {
 		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 	}
@@ -344,13 +355,27 @@ func newStyles(x *excelize.File) (styles, error) {
 	return s, nil
 }
 
-// monthDay prints a date as the forms' 报送日期 does: 11月28日.
-func monthDay(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) }
+// monthDay prints a date as the forms' 报送日期 does: 2019年11月28日.
+func monthDay(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()) }
+
+// periodTitle names a period in a form's title: （2019年7月1日至2019年7月31日）,
+// or "" for the whole campaign.
+func periodTitle(p dangke.Period) string {
+	if p.IsZero() {
+		return ""
+	}
+	return "（" + monthDay(p.From) + "至" + monthDay(p.To) + "）"
+}
 
 // Form1 builds 附件1 for a unit's subtree (nil: the whole city) over a
 // period, with the footer's figures from the store's Figures — the same as
-// /统计 shows.
-func Form1(ctx context.Context, st dangke.Reader, city string, unit *dangke.Unit, p dangke.Period, day time.Time) (*Form, error) {
+// /统计 shows. campaign names the campaign in the title (the notice's:
+// “我和我的祖国”微型党课系列活动); a period other than the whole campaign is
+// named under it, so that two periods' forms cannot be mistaken.
+func Form1(ctx context.Context, st dangke.Reader, city, campaign string, unit *dangke.Unit, p dangke.Period, day time.Time) (*Form, error) {
+	if campaign == "" {
+		campaign = "“我和我的祖国”微型党课系列活动"
+	}
 	var id int64
 	name := city
 	if unit != nil {
@@ -365,7 +390,7 @@ func Form1(ctx context.Context, st dangke.Reader, city string, unit *dangke.Unit
 		return nil, err
 	}
 	f := &Form{
-		Sheet: "附件1", Title: city + "“我和我的祖国”微型党课系列活动统计表",
+		Sheet: "附件1", Title: city + campaign + "统计表" + periodTitle(p),
 		Left: "报送单位（盖章）：" + name, Right: "报送日期：" + monthDay(day),
 		Columns: []Column{{"讲课人姓名", 12, ""}, {"职  务", 16, ""}, {"微党课题目", 36, ""}, {"讲课日期", 13, FormatDate}, {"听课人数", 9, FormatCount}},
 		MinRows: 10,

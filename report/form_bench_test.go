@@ -40,7 +40,7 @@ func BenchmarkForm1XLSX(b *testing.B) {
 	resetPeak() // the seeding's peak is not the form's
 	b.ResetTimer()
 	for b.Loop() {
-		f, err := report.Form1(ctx, st, "全省", nil, dangke.Period{}, day)
+		f, err := report.Form1(ctx, st, "全省", "", nil, dangke.Period{}, day)
 		if err != nil {
 			b.Fatal(err)
 		}

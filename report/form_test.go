@@ -18,7 +18,7 @@ func TestForm1NumericCells(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	county := seed(t, st)
-	f, err := report.Form1(ctx, st, "焦作市", county, dangke.Period{}, today)
+	f, err := report.Form1(ctx, st, "焦作市", "", county, dangke.Period{}, today)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func TestForm1XLSX(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	county := seed(t, st)
-	f, err := report.Form1(ctx, st, "焦作市", county, dangke.Period{}, today)
+	f, err := report.Form1(ctx, st, "焦作市", "", county, dangke.Period{}, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestForm1XLSX(t *testing.T) {
 	}
 	// A period keeps only its lectures, and the footer follows.
 	july := dangke.Period{From: time.Date(2019, 7, 1, 0, 0, 0, 0, cst), To: time.Date(2019, 7, 31, 0, 0, 0, 0, cst)}
-	f2, _ := report.Form1(ctx, st, "焦作市", county, july, today)
+	f2, _ := report.Form1(ctx, st, "焦作市", "", county, july, today)
 	if len(f2.Rows) != 2 || !strings.Contains(f2.Footer, "共计 2 次") {
 		t.Errorf("july: %v %q", f2.Rows, f2.Footer)
 	}

@@ -175,7 +175,8 @@ func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) err
 			}
 			p.Label = m.tool.from + "至" + m.tool.to
 		}
-		f, err = report.Form1(ctx, m.store, m.cfg.City, unit, p, now)
+		campaign, _ := m.cfg.Campaign.campaign(now.Location()) // validated with the config
+		f, err = report.Form1(ctx, m.store, m.cfg.City, campaign.Name, unit, p, now)
 	}
 	if err != nil {
 		return err
