@@ -356,7 +356,9 @@ func newStyles(x *excelize.File) (styles, error) {
 }
 
 // monthDay prints a date as the forms' 报送日期 does: 2019年11月28日.
-func monthDay(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()) }
+func monthDay(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
 
 // periodTitle names a period in a form's title: （2019年7月1日至2019年7月31日）,
 // or "" for the whole campaign.
