@@ -43,7 +43,9 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 		head += " · 补发"
 	}
 	reminders := s.reminders(scope, st)
-	if st.thisWeek == 0 && st.lastWeek == 0 && len(reminders) == 0 && !s.deadlinePassed() {
+	// A quiet week is one line, unless a figure needs checking: more
+	// lecturers than members is said every week until it is put right.
+	if st.thisWeek == 0 && st.lastWeek == 0 && len(reminders) == 0 && !s.deadlinePassed() && st.over == 0 {
 		text := fmt.Sprintf("📅 %s %s：本周和上周都没有新的微党课，累计 %d 次。", name, weekName(s.Week), st.lectures)
 		if late {
 			text += "（补发）"
