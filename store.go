@@ -106,6 +106,9 @@ type Reader interface {
 	// IsMember reports whether a person has spoken in a chat that is bound
 	// to a unit or to the city.
 	IsMember(ctx context.Context, person string) (bool, error)
+	// SpeakerLectures counts a speaker's active lectures in a unit, in all
+	// and dated from..to (both included): an index-only read.
+	SpeakerLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) (total, near int, err error)
 	// SameDayLecture returns the id of an active lecture of a unit by a
 	// speaker on a day, or 0: an index-only lookup for the write path.
 	SameDayLecture(ctx context.Context, unit int64, speaker string, day time.Time) (int64, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"dangke"
 )
@@ -19,22 +20,35 @@ import (
 // It returns the answered namesake questions, to be recorded with the
 // lecture.
 func checkLecture(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
-	if err := checkDuplicate(ctx, c, tx, l); err != nil {
+	// One index-only read says whether the speaker has lectured in the unit
+	// at all, and within the duplicate window.
+	from, to := l.Date.AddDate(0, 0, -dangke.DuplicateDays), l.Date.AddDate(0, 0, dangke.DuplicateDays)
+	total, near, err := tx.SpeakerLectures(ctx, l.UnitID, l.Speaker, from, to)
+	if err != nil {
 		return nil, err
+	}
+	if near > 0 {
+		if err := checkDuplicate(ctx, c, tx, l, from, to); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkPlausible(ctx, c, tx, unit, l); err != nil {
 		return nil, err
+	}
+	if total > 0 {
+		// A lecturer already known in this unit was asked about their
+		// namesakes at their first lecture here.
+		return nil, nil
 	}
 	return checkNamesakes(ctx, c, tx, unit, l)
 }
 
 // checkDuplicate asks whether a lecture that matches an earlier one of the
 // same unit is a second lecture.
-func checkDuplicate(ctx context.Context, c *Call, tx dangke.Reader, l *dangke.Lecture) error {
+func checkDuplicate(ctx context.Context, c *Call, tx dangke.Reader, l *dangke.Lecture, from, to time.Time) error {
 	if yes, _ := c.Answer("重复"); yes {
 		return nil
 	}
-	from, to := l.Date.AddDate(0, 0, -dangke.DuplicateDays), l.Date.AddDate(0, 0, dangke.DuplicateDays)
 	similar, err := tx.SimilarLectures(ctx, l.UnitID, l.Speaker, from, to)
 	if err != nil {
 		return err

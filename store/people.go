@@ -13,15 +13,6 @@ import (
 // SimilarLectures returns a unit's active lectures by a speaker dated from
 // from to to, through the lectures_speaker index (unit_id, speaker, day).
 func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) ([]dangke.Lecture, error) {
-	// Most lecturers have no other lecture within days: the index alone
-	// says so, and only then are rows read.
-	var n int
-	if err := q.stmt(ctx, q.p.similarCount).QueryRowContext(ctx, unit, speaker, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout)).Scan(&n); err != nil {
-		return nil, fmt.Errorf("store: similar lectures: %w", err)
-	}
-	if n == 0 {
-		return nil, nil
-	}
 	rows, err := q.stmt(ctx, q.p.similar).QueryContext(ctx, unit, speaker, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout))
 	if err != nil {
 		return nil, fmt.Errorf("store: similar lectures: %w", err)
@@ -40,6 +31,16 @@ func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string
 		return nil, fmt.Errorf("store: similar lectures: %w", err)
 	}
 	return out, nil
+}
+
+// SpeakerLectures counts a speaker's active lectures in a unit, in all and
+// dated from..to, from the lectures_speaker index alone.
+func (q queries) SpeakerLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) (total, near int, err error) {
+	err = q.stmt(ctx, q.p.similarCount).QueryRowContext(ctx, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout), unit, speaker).Scan(&total, &near)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: speaker lectures: %w", err)
+	}
+	return total, near, nil
 }
 
 // SameDayLecture returns an active lecture of a unit by a speaker on a day.

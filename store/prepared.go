@@ -55,8 +55,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.cityLinks, cityLinks},
 		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
 			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
-		{&p.similarCount, `SELECT count(*) FROM lectures INDEXED BY lectures_speaker
-			WHERE unit_id = ? AND speaker = ? AND day >= ? AND day <= ? AND withdrawn_at IS NULL`},
+		{&p.similarCount, `SELECT count(*), coalesce(sum(day >= ?1 AND day <= ?2), 0) FROM lectures INDEXED BY lectures_speaker
+			WHERE unit_id = ?3 AND speaker = ?4 AND withdrawn_at IS NULL`},
 		{&p.sameDay, `SELECT id FROM lectures INDEXED BY lectures_speaker
 			WHERE unit_id = ? AND speaker = ? AND day = ? AND withdrawn_at IS NULL LIMIT 1`},
 		{&p.namesakes, `SELECT s.unit_id, u.path,
