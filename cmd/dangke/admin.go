@@ -26,7 +26,7 @@ func (m *Main) admin(ctx context.Context, router *commands.Router, adapters []bo
 	for i, a := range adapters {
 		wrapped[i] = watch.Watch(a)
 	}
-	metrics := web.NewMetrics(web.MetricsConfig{DBSize: m.store.Size})
+	metrics := web.NewMetrics(web.MetricsConfig{DBSize: m.store.Size, QueueDepth: m.pendingReplies})
 	handler := metrics.Handler(router, router.CommandLabel)
 	observe := func(r digest.Result) { metrics.Digests(r.Sent, r.Failed, r.Skipped) }
 	addr := m.cfg.Admin.Listen
@@ -52,4 +52,21 @@ func (m *Main) admin(ctx context.Context, router *commands.Router, adapters []bo
 		_ = srv.Shutdown(ctx)
 	}
 	return handler, wrapped, observe, stop
+}
+
+// pendingReplies counts the confirmations waiting in the reply outbox (the
+// send queue of /metrics), read from its pending index when scraped.
+func (m *Main) pendingReplies() int {
+	counts, _, err := m.store.OutboxStatus(context.Background(), 0)
+	if err != nil {
+		m.logger.Error("counting pending replies", "err", err)
+		return 0
+	}
+	n := 0
+	for _, c := range counts {
+		if c.State == dangke.OutboxPending {
+			n += c.N
+		}
+	}
+	return n
 }
