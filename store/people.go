@@ -17,17 +17,8 @@ func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string
 	if err != nil {
 		return nil, fmt.Errorf("store: similar lectures: %w", err)
 	}
-	defer rows.Close()
-	var out []dangke.Lecture
-	for rows.Next() {
-		var r lectureRow
-		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
-			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
-			return nil, fmt.Errorf("store: similar lectures: %w", err)
-		}
-		out = append(out, r.lecture())
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanLectures(rows)
+	if err != nil {
 		return nil, fmt.Errorf("store: similar lectures: %w", err)
 	}
 	return out, nil

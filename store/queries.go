@@ -645,20 +645,26 @@ func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([
 	if err != nil {
 		return nil, fmt.Errorf("store: lectures in period: %w", err)
 	}
+	out, err := scanLectures(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: lectures in period: %w", err)
+	}
+	return out, nil
+}
+
+// scanLectures reads rows of lectureCols and closes them.
+func scanLectures(rows *sql.Rows) ([]dangke.Lecture, error) {
 	defer rows.Close()
 	var out []dangke.Lecture
 	for rows.Next() {
 		var r lectureRow
 		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
 			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
-			return nil, fmt.Errorf("store: lectures in period: %w", err)
+			return nil, err
 		}
 		out = append(out, r.lecture())
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: lectures in period: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Lecture finds an active lecture.
