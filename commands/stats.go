@@ -57,7 +57,7 @@ func runStats(ctx context.Context, c *Call, city string) (*dangke.Reply, error) 
 // periodTitle names a period in a heading.
 func periodTitle(p dangke.Period, now time.Time) string {
 	if p.IsZero() {
-		return "累计（截至 " + now.Format("1月2日") + "）"
+		return "累计（截至 " + now.Format("2006年1月2日") + "）"
 	}
 	if strings.Contains(p.Label, "至") {
 		return p.Label
