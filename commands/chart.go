@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"dangke"
@@ -53,16 +52,11 @@ func runChart(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	var scope *dangke.Unit
-	switch {
-	case target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat):
-	case target != "":
-		if scope, err = c.ResolveUnit(ctx, target); err != nil {
-			return nil, err
-		}
-	case c.Unit != nil:
-		scope = c.Unit
-	default:
+	scope, whole, err := c.scope(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	if scope == nil && !whole {
 		return nil, dangke.FieldErrorf("单位", "要写明（本群尚未绑定单位），或写 全市。")
 	}
 	bars, line, err := chartData(ctx, c, r, scope, p)

@@ -362,6 +362,21 @@ func savedReply(o dangke.Outgoing) *dangke.Reply {
 	return &dangke.Reply{Text: o.Text, Saved: true}
 }
 
+// scope reads the unit a reading command is about: city when target names
+// the whole city (or is empty in the city's chat), else the unit target
+// names, else the chat's unit; nil and false when there is none, for the
+// command to say so in its own words.
+func (c *Call) scope(ctx context.Context, target string) (unit *dangke.Unit, city bool, err error) {
+	switch {
+	case target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat):
+		return nil, true, nil
+	case target != "":
+		unit, err = c.ResolveUnit(ctx, target)
+		return unit, false, err
+	}
+	return c.Unit, false, nil
+}
+
 // ResolveUnit finds the unit a user means by s, the same way in every
 // command: a full path, or the end of a path (城关镇, 城关镇/第一党支部) that
 // is unique inside the chat's unit — or, when nothing there matches, inside

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"strings"
 
 	"dangke"
 	"dangke/digest"
@@ -31,18 +30,11 @@ func digestCommand(r *Router) *Command {
 			if err != nil {
 				return nil, err
 			}
-			var scope *dangke.Unit
-			switch {
-			case target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat):
-			case target != "":
-				u, err := c.ResolveUnit(ctx, target)
-				if err != nil {
-					return nil, err
-				}
-				scope = u
-			case c.Unit != nil:
-				scope = c.Unit
-			default:
+			scope, whole, err := c.scope(ctx, target)
+			if err != nil {
+				return nil, err
+			}
+			if scope == nil && !whole {
 				return nil, dangke.FieldErrorf("单位", "要写明：本群尚未绑定单位。")
 			}
 			snap, err := digest.Collect(ctx, c.Store(), r.cfg.Campaign, r.cfg.City, r.cfg.Rubric, week, today)

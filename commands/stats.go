@@ -35,14 +35,12 @@ func runStats(ctx context.Context, c *Call, city string) (*dangke.Reply, error) 
 	if err != nil {
 		return nil, err
 	}
-	if target == dangke.CityName || strings.EqualFold(target, "city") || (target == "" && c.CityChat) {
-		return cityStats(ctx, c, city, p)
+	unit, whole, err := c.scope(ctx, target)
+	if err != nil {
+		return nil, err
 	}
-	unit := c.Unit
-	if target != "" {
-		if unit, err = c.ResolveUnit(ctx, target); err != nil {
-			return nil, err
-		}
+	if whole {
+		return cityStats(ctx, c, city, p)
 	}
 	if unit == nil {
 		return nil, dangke.Errorf(dangke.EINVALID, "本群尚未绑定单位，请写明单位或 全市。")
