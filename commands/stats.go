@@ -177,7 +177,11 @@ func rankLines(tops []dangke.UnitFigures) string {
 	})
 	var b strings.Builder
 	b.WriteString("各县市区、系统按上台率排名：")
-	if len(ranked) == 0 {
+	switch {
+	case len(ranked) > 0:
+	case len(zero) == 0:
+		b.WriteString("暂无（没有可排名的单位）")
+	default:
 		b.WriteString("暂无（还没有单位有党员上台）")
 	}
 	rank := 0

@@ -192,6 +192,8 @@ func (s *Snapshot) rankLines(b *strings.Builder) {
 	}
 	if top > 0 {
 		fmt.Fprintf(b, "\n上台率前三：%s", show(list[:top]))
+	} else if len(list) == 0 {
+		b.WriteString("\n上台率前三：暂无（没有可排名的单位）")
 	} else {
 		b.WriteString("\n上台率前三：暂无（还没有单位有党员上台）")
 	}
