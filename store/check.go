@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/uptrace/bun"
 )
 
 // TotalsCheck is what CheckTotals found: for each kept table, the rows
@@ -50,12 +52,12 @@ var recounts = []struct{ table, kept, counted string }{
 	{"speakers", "SELECT unit_id, name, lectures, leader_lectures FROM speakers",
 		"SELECT unit_id, speaker, count(*), sum(leader) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2"},
 	{"unit_totals", "SELECT unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_totals WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
-		`SELECT unit_id, count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader THEN speaker END),
+		`SELECT unit_id, count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader <> 0 THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1`},
 	{"week_speakers", "SELECT unit_id, week, name, lectures, leader_lectures FROM week_speakers",
 		"SELECT unit_id, date(day, 'weekday 0', '-6 days'), speaker, count(*), sum(leader) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2, 3"},
 	{"unit_weeks", "SELECT unit_id, week, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_weeks WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
-		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader THEN speaker END),
+		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader <> 0 THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
 }
 
@@ -76,20 +78,24 @@ func (s *Store) CheckTotals(ctx context.Context, fix bool) (TotalsCheck, error) 
 
 func (s *Store) checkTotals(ctx context.Context) (TotalsCheck, error) {
 	var c TotalsCheck
-	tx, err := s.db.BeginTx(ctx, nil)
+	btx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return c, fmt.Errorf("store: check totals: %w", err)
 	}
-	defer func() { _ = tx.Rollback() }()
+	defer func() { _ = btx.Rollback() }()
+	var tx bun.IDB = btx
+	if s.pg {
+		tx = pgDB{btx}
+	}
 	for _, r := range recounts {
-		diff := fmt.Sprintf("SELECT * FROM (%[1]s EXCEPT %[2]s) UNION ALL SELECT * FROM (%[2]s EXCEPT %[1]s)", r.kept, r.counted)
+		diff := fmt.Sprintf("SELECT * FROM (%[1]s EXCEPT %[2]s) a UNION ALL SELECT * FROM (%[2]s EXCEPT %[1]s) b", r.kept, r.counted)
 		t := TableCheck{Table: r.table}
-		if err := tx.NewRaw("SELECT count(*) FROM ("+diff+")").Scan(ctx, &t.Wrong); err != nil {
+		if err := tx.NewRaw("SELECT count(*) FROM ("+diff+") d").Scan(ctx, &t.Wrong); err != nil {
 			return c, fmt.Errorf("store: check %s: %w", r.table, err)
 		}
 		if t.Wrong > 0 {
 			err := tx.NewRaw("SELECT u.path FROM units u WHERE u.id IN (SELECT unit_id FROM ("+
-				strings.Replace(diff, "SELECT * FROM", "SELECT unit_id FROM", 2)+")) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
+				strings.Replace(diff, "SELECT * FROM", "SELECT unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
 			if err != nil {
 				return c, fmt.Errorf("store: check %s: %w", r.table, err)
 			}

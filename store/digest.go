@@ -51,7 +51,8 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period) ([]dangke
 	rows, err := q.db.QueryContext(ctx, `SELECT s.unit_id, s.first, s.last, s.n, s.this_week, s.last_week,
 		s.attendees, s.satisfied, s.surveyed, s.leader, coalesce(sp.person_id, 0) FROM (
 		SELECT unit_id, speaker, min(day) AS first, max(day) AS last, count(*) AS n,
-		sum(day >= ? AND day <= ?) AS this_week, sum(day >= ? AND day <= ?) AS last_week,
+		sum(CASE WHEN day >= ? AND day <= ? THEN 1 ELSE 0 END) AS this_week,
+		sum(CASE WHEN day >= ? AND day <= ? THEN 1 ELSE 0 END) AS last_week,
 		sum(attendees) AS attendees, sum(satisfied) AS satisfied, sum(surveyed) AS surveyed, max(leader) AS leader
 		FROM lectures INDEXED BY lectures_speaker WHERE withdrawn_at IS NULL AND day <= ?
 		GROUP BY unit_id, speaker) s LEFT JOIN speaker_people sp ON sp.unit_id = s.unit_id AND sp.name = s.speaker`,
@@ -140,7 +141,7 @@ func (t *txStore) BindCity(ctx context.Context, chat dangke.ChatRef, by string, 
 // dangke.DigestStale (its process died mid-send), is claimed again.
 func (t *txStore) ClaimDigest(ctx context.Context, chat dangke.ChatRef, week string, late bool, at time.Time) (bool, error) {
 	res, err := t.db.ExecContext(ctx, `INSERT INTO digests (platform, chat_id, week, status, attempts, late, at) VALUES (?, ?, ?, ?, 1, ?, ?)
-		ON CONFLICT (platform, chat_id, week) DO UPDATE SET status = excluded.status, attempts = attempts + 1, at = excluded.at
+		ON CONFLICT (platform, chat_id, week) DO UPDATE SET status = excluded.status, attempts = digests.attempts + 1, at = excluded.at
 		WHERE digests.status = ? OR (digests.status = ? AND digests.at < ?)`,
 		chat.Platform, chat.ID, week, dangke.DigestSending, late, millis(at), dangke.DigestFailed,
 		dangke.DigestSending, millis(at.Add(-dangke.DigestStale)))

@@ -85,7 +85,7 @@ func TestMustExist(t *testing.T) {
 // A database that a newer binary migrated is refused, naming the migration.
 func TestNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "d.db")
+	path := dbPath(t, "d.db")
 	s, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // written to it.
 func TestDamagedRefused(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "d.db")
+	path := dbPath(t, "d.db")
 	s, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestDamagedRefused(t *testing.T) {
 // A database the process may not write is refused at open.
 func TestReadOnlyRefused(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "d.db")
+	path := dbPath(t, "d.db")
 	s, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -94,7 +94,7 @@ type OutboxCount struct {
 // OutboxStatus counts the pending and failed replies by platform and
 // returns the most recent failed ones (up to limit), for `dangke status`.
 func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []dangke.Outgoing, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_pending
+	rows, err := s.queries.db.QueryContext(ctx, `SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_pending
 		WHERE state = 'pending' GROUP BY platform
 		UNION ALL SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_failed
 		WHERE state = 'failed' GROUP BY platform ORDER BY 1, 2`)
@@ -123,7 +123,7 @@ func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []d
 }
 
 func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dangke.Outgoing, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+outgoingCols+" FROM messages m WHERE "+where, args...)
+	rows, err := s.queries.db.QueryContext(ctx, "SELECT "+outgoingCols+" FROM messages m WHERE "+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -108,7 +108,7 @@ const edgesSelect = `SELECT %[1]s count(*) AS lectures, coalesce(sum(e.attendees
 const distinctSelect = `SELECT %[1]s count(*) AS speakers, coalesce(sum(s.leader), 0) AS leaders,
 	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN 1 END), 0) AS cov_speakers FROM (
 	SELECT x.unit_id, x.name, max(x.leader) AS leader FROM (
-		SELECT ws.unit_id, ws.name, ws.leader_lectures > 0 AS leader
+		SELECT ws.unit_id, ws.name, CASE WHEN ws.leader_lectures > 0 THEN 1 ELSE 0 END AS leader
 		FROM units u CROSS JOIN week_speakers ws ON ws.unit_id = u.id AND ws.week >= ? AND ws.week <= ? WHERE %[2]s
 		%[3]s
 	) x GROUP BY x.unit_id, x.name) s
@@ -208,7 +208,7 @@ func (q queries) smallSubtree(ctx context.Context, where string, args []any) (bo
 		return false, nil
 	}
 	var n int
-	if err := q.db.NewRaw("SELECT count(*) FROM (SELECT 1 FROM units u WHERE "+where+" LIMIT 64)", args...).Scan(ctx, &n); err != nil {
+	if err := q.db.NewRaw("SELECT count(*) FROM (SELECT 1 FROM units u WHERE "+where+" LIMIT 64) s", args...).Scan(ctx, &n); err != nil {
 		return false, fmt.Errorf("store: subtree size: %w", err)
 	}
 	return n < 64, nil

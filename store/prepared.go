@@ -27,7 +27,7 @@ type prepared struct {
 	addInstructor               *sql.Stmt // imports add thousands
 }
 
-func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
+func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 	p := &prepared{}
 	for _, s := range []struct {
 		dst   **sql.Stmt
@@ -55,7 +55,7 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.cityLinks, cityLinks},
 		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
 			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
-		{&p.similarCount, `SELECT count(*), coalesce(sum(day >= ?1 AND day <= ?2), 0) FROM lectures INDEXED BY lectures_speaker
+		{&p.similarCount, `SELECT count(*), coalesce(sum(CASE WHEN day >= ?1 AND day <= ?2 THEN 1 ELSE 0 END), 0) FROM lectures INDEXED BY lectures_speaker
 			WHERE unit_id = ?3 AND speaker = ?4 AND withdrawn_at IS NULL`},
 		{&p.sameDay, `SELECT id FROM lectures INDEXED BY lectures_speaker
 			WHERE unit_id = ? AND speaker = ? AND day = ? AND withdrawn_at IS NULL LIMIT 1`},
@@ -70,7 +70,14 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.addInstructor, `INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone,
 			author, chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 	} {
-		st, err := db.PrepareContext(ctx, s.query)
+		query := s.query
+		if pg && s.dst == &p.savepoint || pg && s.dst == &p.release || pg && s.dst == &p.rollbackTo {
+			continue // PostgreSQL updates run one to a transaction, without savepoints
+		}
+		if pg {
+			query = rebind(pgSQL(query))
+		}
+		st, err := db.PrepareContext(ctx, query)
 		if err != nil {
 			p.close()
 			return nil, fmt.Errorf("prepare %q: %w", s.query, err)

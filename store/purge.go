@@ -21,7 +21,7 @@ func (s *Store) ClearRemovedPhones(ctx context.Context, before time.Time) (int, 
 	err := s.Update(ctx, func(tx dangke.Tx) error {
 		t := tx.(*txStore)
 		res, err := t.db.ExecContext(ctx, `UPDATE instructors SET phone = substr(phone, 1, 3) || '****' || substr(phone, 8)
-			WHERE removed_at IS NOT NULL AND removed_at < ? AND length(phone) = 11 AND instr(phone, '*') = 0`, millis(before))
+			WHERE removed_at IS NOT NULL AND removed_at < ? AND length(phone) = 11 AND phone NOT LIKE '%*%'`, millis(before))
 		if err != nil {
 			return err
 		}

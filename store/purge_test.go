@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,56 +12,58 @@ import (
 // A withdrawn lecturer's number is masked once the undo window is over; a
 // lecturer still in the pool keeps it; purge removes old message records.
 func TestPersonalDataPurged(t *testing.T) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2019, 7, 10, 10, 0, 0, 0, time.UTC)
-	var kept, gone int64
-	err = st.Update(ctx, func(tx dangke.Tx) error {
-		u := &dangke.Unit{Name: "温县", Kind: dangke.KindCounty}
-		if err := tx.AddUnit(ctx, u); err != nil {
-			return err
+	eachDB(t, func(t *testing.T) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, dbPath(t, "p.db"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		for i, phone := range []string{"13812345678", "13900001111"} {
-			in := &dangke.Instructor{PoolID: u.ID, UnitID: u.ID, Name: "李四", Gender: "女", BirthY: 1985, BirthM: 3,
-				Workplace: "县委党校", Position: "教师", Phone: phone, Author: "t:a", Chat: "t:c", CreatedAt: now}
-			if err := tx.AddInstructor(ctx, in); err != nil {
+		defer st.Close()
+		now := time.Date(2019, 7, 10, 10, 0, 0, 0, time.UTC)
+		var kept, gone int64
+		err = st.Update(ctx, func(tx dangke.Tx) error {
+			u := &dangke.Unit{Name: "温县", Kind: dangke.KindCounty}
+			if err := tx.AddUnit(ctx, u); err != nil {
 				return err
 			}
-			if i == 0 {
-				kept = in.ID
-			} else {
-				gone = in.ID
+			for i, phone := range []string{"13812345678", "13900001111"} {
+				in := &dangke.Instructor{PoolID: u.ID, UnitID: u.ID, Name: "李四", Gender: "女", BirthY: 1985, BirthM: 3,
+					Workplace: "县委党校", Position: "教师", Phone: phone, Author: "t:a", Chat: "t:c", CreatedAt: now}
+				if err := tx.AddInstructor(ctx, in); err != nil {
+					return err
+				}
+				if i == 0 {
+					kept = in.ID
+				} else {
+					gone = in.ID
+				}
 			}
+			if err := tx.WithdrawInstructor(ctx, gone, "t:a", now); err != nil {
+				return err
+			}
+			return tx.SaveReply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}, "已登记", "", now)
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if err := tx.WithdrawInstructor(ctx, gone, "t:a", now); err != nil {
-			return err
+		if n, err := st.ClearRemovedPhones(ctx, now); err != nil || n != 0 {
+			t.Fatalf("within the window: %d masked, %v", n, err)
 		}
-		return tx.SaveReply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}, "已登记", "", now)
+		if n, err := st.ClearRemovedPhones(ctx, now.Add(25*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("after the window: %d masked, %v", n, err)
+		}
+		var phones []string
+		if err := st.DB().NewRaw("SELECT phone FROM instructors WHERE id IN (?, ?) ORDER BY id", kept, gone).Scan(ctx, &phones); err != nil {
+			t.Fatal(err)
+		}
+		if phones[0] != "13812345678" || phones[1] != "139****1111" {
+			t.Fatalf("phones %v", phones)
+		}
+		if n, err := st.Purge(ctx, now.Add(time.Hour), "cli:test"); err != nil || n != 1 {
+			t.Fatalf("purge: %d, %v", n, err)
+		}
+		if _, found, _ := st.Reply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}); found {
+			t.Fatal("purged reply still there")
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := st.ClearRemovedPhones(ctx, now); err != nil || n != 0 {
-		t.Fatalf("within the window: %d masked, %v", n, err)
-	}
-	if n, err := st.ClearRemovedPhones(ctx, now.Add(25*time.Hour)); err != nil || n != 1 {
-		t.Fatalf("after the window: %d masked, %v", n, err)
-	}
-	var phones []string
-	if err := st.DB().NewRaw("SELECT phone FROM instructors WHERE id IN (?, ?) ORDER BY id", kept, gone).Scan(ctx, &phones); err != nil {
-		t.Fatal(err)
-	}
-	if phones[0] != "13812345678" || phones[1] != "139****1111" {
-		t.Fatalf("phones %v", phones)
-	}
-	if n, err := st.Purge(ctx, now.Add(time.Hour), "cli:test"); err != nil || n != 1 {
-		t.Fatalf("purge: %d, %v", n, err)
-	}
-	if _, found, _ := st.Reply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}); found {
-		t.Fatal("purged reply still there")
-	}
 }

@@ -20,6 +20,7 @@ type queries struct {
 	db bun.IDB
 	tx *sql.Tx
 	p  *prepared
+	pg bool // PostgreSQL (db rewrites SQLite's planner hints away)
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
@@ -233,7 +234,8 @@ const totalsSelect = `SELECT %s
 	coalesce(sum(u.members), 0) AS members,
 	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN t.speakers END), 0) AS cov_speakers,
 	coalesce(sum(CASE WHEN ` + coveredSQL + ` THEN u.members END), 0) AS cov_members,
-	coalesce(sum(` + unsetSQL + `), 0) AS unset_n, coalesce(sum(` + overSQL + `), 0) AS over_n,
+	coalesce(sum(CASE WHEN ` + unsetSQL + ` THEN 1 ELSE 0 END), 0) AS unset_n,
+	coalesce(sum(CASE WHEN ` + overSQL + ` THEN 1 ELSE 0 END), 0) AS over_n,
 	count(*) AS n_units
 	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
 
@@ -252,7 +254,8 @@ const cityTotals = `SELECT %s
 // than members, and how many there are of each.
 const doubtsSelect = `SELECT %s
 	coalesce(sum(coalesce(t.speakers, 0)), 0) AS speakers, coalesce(sum(u.members), 0) AS members,
-	coalesce(sum(u.members = 0), 0) AS unset_n, coalesce(sum(u.members > 0), 0) AS over_n
+	coalesce(sum(CASE WHEN u.members = 0 THEN 1 ELSE 0 END), 0) AS unset_n,
+	coalesce(sum(CASE WHEN u.members > 0 THEN 1 ELSE 0 END), 0) AS over_n
 	FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
 	WHERE (` + unsetSQL + ` OR ` + overSQL + `) AND %s %s`
 
@@ -389,7 +392,7 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id
 			JOIN lectures l ON l.unit_id = sp.unit_id AND l.speaker = sp.name
 			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where+`
-			GROUP BY sp.unit_id, sp.name`, append(dayRange(p), args...)...).Scan(ctx, &links)
+			GROUP BY sp.unit_id, sp.name, u.top_id, u.members, t.speakers`, append(dayRange(p), args...)...).Scan(ctx, &links)
 	}
 	if err != nil {
 		return fmt.Errorf("store: linked lecturers: %w", err)
@@ -508,7 +511,7 @@ func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) 
 	}
 	if arms, eargs := s.edgeDays("1", where, args, small); arms != "" {
 		var k int
-		if err := q.db.NewRaw("SELECT count(*) FROM ("+arms+")", eargs...).Scan(ctx, &k); err != nil {
+		if err := q.db.NewRaw("SELECT count(*) FROM ("+arms+") e", eargs...).Scan(ctx, &k); err != nil {
 			return 0, fmt.Errorf("store: lecture count: %w", err)
 		}
 		n += k
@@ -776,9 +779,10 @@ func (q queries) Reply(ctx context.Context, key dangke.MessageKey) (dangke.Outgo
 	return o, true, nil
 }
 
-// isUnique reports whether err is a UNIQUE constraint failure.
+// isUnique reports whether err is a UNIQUE constraint failure, of
+// SQLite or of PostgreSQL (SQLSTATE 23505).
 func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || pgCode(err) == "23505")
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

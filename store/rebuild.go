@@ -30,7 +30,7 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 				SELECT l.unit_id, l.n, s.speakers, s.leaders, l.attendees, l.satisfied, l.surveyed
 				FROM (SELECT unit_id, count(*) AS n, sum(attendees) AS attendees, sum(satisfied) AS satisfied,
 					sum(surveyed) AS surveyed FROM lectures WHERE withdrawn_at IS NULL GROUP BY unit_id) l
-				JOIN (SELECT unit_id, count(*) AS speakers, sum(leader_lectures > 0) AS leaders
+				JOIN (SELECT unit_id, count(*) AS speakers, sum(CASE WHEN leader_lectures > 0 THEN 1 ELSE 0 END) AS leaders
 					FROM speakers GROUP BY unit_id) s ON s.unit_id = l.unit_id`,
 			weekSpeakersFrom + "WHERE withdrawn_at IS NULL GROUP BY 1, 2, 3",
 			fmt.Sprintf(unitWeeksFrom, "", ""),
@@ -59,7 +59,7 @@ const unitWeeksFrom = `INSERT INTO unit_weeks (week, unit_id, lectures, speakers
 	SELECT l.week, l.unit_id, l.n, s.speakers, s.leaders, l.attendees, l.satisfied, l.surveyed
 	FROM (SELECT date(day, 'weekday 0', '-6 days') AS week, unit_id, count(*) AS n, sum(attendees) AS attendees,
 		sum(satisfied) AS satisfied, sum(surveyed) AS surveyed FROM lectures WHERE withdrawn_at IS NULL %s GROUP BY 1, 2) l
-	JOIN (SELECT week, unit_id, count(*) AS speakers, sum(leader_lectures > 0) AS leaders
+	JOIN (SELECT week, unit_id, count(*) AS speakers, sum(CASE WHEN leader_lectures > 0 THEN 1 ELSE 0 END) AS leaders
 		FROM week_speakers WHERE 1 = 1 %s GROUP BY week, unit_id) s ON s.week = l.week AND s.unit_id = l.unit_id`
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO),
@@ -67,6 +67,9 @@ const unitWeeksFrom = `INSERT INTO unit_weeks (week, unit_id, lectures, speakers
 // made in a private temporary file beside path and linked into place when
 // complete, so an interrupted backup leaves no partial file under path.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.pg {
+		return errors.New("store: backup: 数据库在 PostgreSQL 上，请用 pg_dump 备份（见 docs/postgres.md）")
+	}
 	err := atomicfile.WriteWith(path, false, func(tmp *os.File) error {
 		// VACUUM INTO accepts an existing empty file: the private one just made.
 		_, err := s.db.ExecContext(ctx, "VACUUM INTO ?", tmp.Name())

@@ -27,7 +27,7 @@ var sqliteMigrations embed.FS
 // maxBatch bounds how many callers' updates share one commit.
 const maxBatch = 256
 
-// Store is the SQLite-backed dangke.Store.
+// Store is the dangke.Store over SQLite (a file) or PostgreSQL (a URL).
 type Store struct {
 	queries
 	db *bun.DB
@@ -37,6 +37,9 @@ type Store struct {
 	closed  bool
 	stopped chan struct{}
 	created bool
+
+	pg      bool           // PostgreSQL: each Update is its own transaction
+	running sync.WaitGroup // PostgreSQL updates under way, for Close
 }
 
 type update struct {
@@ -83,8 +86,9 @@ type Options struct {
 	NoFsync bool
 }
 
-// Open opens (creating if needed) the database file at path, applies the
-// migrations and starts the writer; see OpenWith.
+// Open opens (creating if needed) the database file at path, or the
+// PostgreSQL database at a postgres:// URL, applies the migrations and
+// starts the writer; see OpenWith.
 func Open(ctx context.Context, path string) (*Store, error) {
 	return OpenWith(ctx, path, Options{})
 }
@@ -94,7 +98,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // shared-memory files the database file's mode. Before the migrations it
 // checks the file (quick_check, or integrity_check with FullCheck), that it
 // can be written, and that the binary knows every migration applied to it.
+//
+// A path that is a postgres:// URL opens PostgreSQL instead (the password
+// from the URL or DANGKE_DB_PASSWORD): the migrations are applied under an
+// advisory lock, so that replicas starting together migrate once.
 func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, opt)
+	}
 	created, err := prepareFile(path, opt.MustExist)
 	if err != nil {
 		return nil, err
@@ -113,10 +124,10 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err := check(ctx, sqldb, path, opt.FullCheck); err != nil {
 		return fail(err)
 	}
-	if err := migrateUp(ctx, db, path); err != nil {
+	if err := migrateUp(ctx, db, sqliteMigrations, "migrations/sqlite", path); err != nil {
 		return fail(err)
 	}
-	p, err := prepare(ctx, sqldb)
+	p, err := prepare(ctx, sqldb, false)
 	if err != nil {
 		return fail(fmt.Errorf("store: %s: %w", path, err))
 	}
@@ -225,8 +236,8 @@ func check(ctx context.Context, db *sql.DB, path string, full bool) error {
 	return nil
 }
 
-func migrateUp(ctx context.Context, db *bun.DB, path string) error {
-	sub, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
+func migrateUp(ctx context.Context, db *bun.DB, files fs.FS, dir, path string) error {
+	sub, err := fs.Sub(files, dir)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
@@ -272,6 +283,12 @@ func (s *Store) Update(ctx context.Context, fn func(dangke.Tx) error) error {
 		s.mu.Unlock()
 		return errors.New("store: update: store is closed")
 	}
+	if s.pg {
+		s.running.Add(1)
+		s.mu.Unlock()
+		defer s.running.Done()
+		return s.updatePG(u)
+	}
 	select {
 	case s.reqs <- u:
 		s.mu.Unlock()
@@ -290,10 +307,13 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	if !s.closed {
 		s.closed = true
-		close(s.reqs)
+		if s.reqs != nil {
+			close(s.reqs)
+		}
 	}
 	s.mu.Unlock()
 	<-s.stopped
+	s.running.Wait()
 	s.p.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
@@ -379,6 +399,43 @@ func (s *Store) commit(batch []*update) {
 			}
 		}
 	}
+}
+
+// updatePG runs one update in a transaction of its own: PostgreSQL takes
+// writers in parallel, from this process and from the other replicas. A
+// transaction that lost a deadlock or a serialization conflict to another
+// is run again from the start (fn must have no effect outside tx).
+func (s *Store) updatePG(u *update) error {
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		if err = u.ctx.Err(); err != nil {
+			return err
+		}
+		err = s.updateOnce(u)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) updateOnce(u *update) error {
+	// The caller's ctx does not cancel a transaction that is committing:
+	// it must not report failure for work that is about to be committed.
+	ctx := context.WithoutCancel(u.ctx)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	t := &txStore{queries: queries{db: pgDB{tx}, tx: tx.Tx, p: s.p, pg: true}}
+	if err := run(u.fn, t); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
 }
 
 // run calls fn, turning a panic into an error so that one bad update cannot

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,14 +20,16 @@ import (
 // several, a month, ranges with edge days, a single day) equal a brute-force
 // count over the raw lectures.
 func TestKeptTotalsAgree(t *testing.T) {
-	for seed := range uint64(6) {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { keptTotalsAgree(t, rand.New(rand.NewPCG(seed, 17))) })
-	}
+	eachDB(t, func(t *testing.T) {
+		for seed := range uint64(6) {
+			t.Run(fmt.Sprint(seed), func(t *testing.T) { keptTotalsAgree(t, rand.New(rand.NewPCG(seed, 17))) })
+		}
+	})
 }
 
 func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	st, err := store.Open(ctx, dbPath(t, "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

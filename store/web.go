@@ -14,7 +14,7 @@ import (
 // none: a value made once and kept, such as the dashboard's link secret.
 func (s *Store) Secret(ctx context.Context, key string, gen func() (string, error), at time.Time) (string, error) {
 	var v string
-	err := s.DB().NewRaw("SELECT value FROM settings WHERE key = ?", key).Scan(ctx, &v)
+	err := s.queries.db.NewRaw("SELECT value FROM settings WHERE key = ?", key).Scan(ctx, &v)
 	if err == nil {
 		return v, nil
 	}
@@ -62,7 +62,7 @@ func (s *Store) RevokeLinks(ctx context.Context, chat dangke.ChatRef, by string,
 // void, zero when none were revoked.
 func (s *Store) LinksRevoked(ctx context.Context, chat dangke.ChatRef) (time.Time, error) {
 	var ms int64
-	err := s.DB().NewRaw("SELECT before FROM link_revocations WHERE platform = ? AND chat_id = ?", chat.Platform, chat.ID).Scan(ctx, &ms)
+	err := s.queries.db.NewRaw("SELECT before FROM link_revocations WHERE platform = ? AND chat_id = ?", chat.Platform, chat.ID).Scan(ctx, &ms)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -90,7 +90,8 @@ func (s *Store) CheckWrite(ctx context.Context, at time.Time) error {
 func (s *Store) LastDigests(ctx context.Context) (dangke.DigestRun, error) {
 	var r dangke.DigestRun
 	var at sql.NullInt64
-	err := s.DB().NewRaw(`SELECT week, MAX(at), SUM(status = 'sent'), SUM(status = 'failed'), SUM(status = 'sending')
+	err := s.queries.db.NewRaw(`SELECT week, MAX(at), SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'sending' THEN 1 ELSE 0 END)
 		FROM digests WHERE week = (SELECT MAX(week) FROM digests) GROUP BY week`).Scan(ctx, &r.Week, &at, &r.Sent, &r.Failed, &r.Sending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return dangke.DigestRun{}, nil
@@ -107,7 +108,11 @@ func (s *Store) LastDigests(ctx context.Context) (dangke.DigestRun, error) {
 // Size is the database's size in bytes (pages in use and free).
 func (s *Store) Size(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.DB().NewRaw("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").Scan(ctx, &n); err != nil {
+	query := "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+	if s.pg {
+		query = "SELECT pg_database_size(current_database())"
+	}
+	if err := s.queries.db.NewRaw(query).Scan(ctx, &n); err != nil {
 		return 0, fmt.Errorf("store: size: %w", err)
 	}
 	return n, nil
@@ -130,7 +135,7 @@ func (s *Store) DayCounts(ctx context.Context, unit int64, p dangke.Period) (map
 			" AND l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? GROUP BY l.day"
 		args = append(uargs, args...)
 	}
-	rows, err := s.DB().QueryContext(ctx, query, args...)
+	rows, err := s.queries.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: day counts: %w", err)
 	}

@@ -102,7 +102,7 @@ func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 	var id int64
 	err := t.stmt(ctx, t.p.addLecture).QueryRowContext(ctx,
 		l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
-		l.Minutes, l.Satisfied, l.Surveyed, l.Link, l.Leader, l.Author, l.Chat, millis(l.CreatedAt)).Scan(&id)
+		l.Minutes, l.Satisfied, l.Surveyed, l.Link, b2i(l.Leader), l.Author, l.Chat, millis(l.CreatedAt)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("store: add lecture: %w", err)
 	}
