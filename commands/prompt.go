@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +20,7 @@ type pending struct {
 	prompt  string // what the bot asked in reply to call.Req, for a redelivery of that message
 }
 
-func pendingKey(req dangke.Request) string { return req.Chat.Key() + "\x00" + req.From.Key() }
+func pendingKey(req dangke.Request) string { return req.Chat.Key() + " " + req.From.Key() }
 
 // bind assigns tokens to the command's fields: key=value by name, alias or
 // a label typed with a slip; then each positional value by its shape (a
@@ -217,65 +219,114 @@ func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Repl
 	return &dangke.Reply{Text: text}
 }
 
+// savePending keeps c waiting for the sender's next message. It is staged
+// and written by keepPending when the request's reply is known, with that
+// reply as the prompt a redelivery of the request gets again.
 func (r *Router) savePending(c *Call) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	now := c.Now
-	// Forget abandoned conversations, at most once per prompt timeout, so
-	// that the sweep costs each message O(1) however many are waiting.
-	if now.Sub(r.lastSweep) >= r.cfg.PromptTimeout || now.Before(r.lastSweep) {
-		for k, p := range r.pending {
-			if now.After(p.expires) {
-				delete(r.pending, k)
-			}
-		}
-		r.lastSweep = now
+	r.staged.Store(pendingKey(c.Req), &pending{call: c, expires: c.Now.Add(r.cfg.PromptTimeout)})
+}
+
+// keepPending writes the conversation that handling req left waiting, if any.
+func (r *Router) keepPending(ctx context.Context, req dangke.Request, reply *dangke.Reply) error {
+	v, ok := r.staged.LoadAndDelete(pendingKey(req))
+	if !ok {
+		return nil
 	}
-	r.pending[pendingKey(c.Req)] = &pending{call: c, expires: now.Add(r.cfg.PromptTimeout)}
+	p := v.(*pending)
+	if reply != nil && req.MsgID != "" && p.call.Req.MsgID == req.MsgID {
+		p.prompt = reply.Text
+	}
+	state, err := json.Marshal(p.saved())
+	if err != nil {
+		return fmt.Errorf("commands: keep conversation: %w", err)
+	}
+	return r.conv.SaveConversation(ctx, pendingKey(req), state, p.expires)
 }
 
 // promptOf returns what the bot asked in reply to req when req is the
 // message the sender's live conversation last took in.
-func (r *Router) promptOf(req dangke.Request) (string, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	p := r.pending[pendingKey(req)]
-	if p == nil || p.prompt == "" || p.call.Req.MsgID != req.MsgID {
-		return "", false
+func (r *Router) promptOf(ctx context.Context, req dangke.Request) (string, bool, error) {
+	state, _, ok, err := r.conv.PeekConversation(ctx, pendingKey(req))
+	if err != nil || !ok {
+		return "", false, err
 	}
-	return p.prompt, true
-}
-
-// notePrompt remembers the bot's reply to req when req left the sender's
-// conversation waiting.
-func (r *Router) notePrompt(req dangke.Request, reply string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if p := r.pending[pendingKey(req)]; p != nil && p.call.Req.MsgID == req.MsgID {
-		p.prompt = reply
+	var s savedCall
+	if err := json.Unmarshal(state, &s); err != nil || s.Prompt == "" || s.Req.MsgID != req.MsgID {
+		return "", false, nil
 	}
+	return s.Prompt, true, nil
 }
 
 // takePending removes and returns the sender's conversation in this chat,
-// and whether it had run out of time.
-func (r *Router) takePending(req dangke.Request, now time.Time) (p *pending, expired bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k := pendingKey(req)
-	p = r.pending[k]
-	delete(r.pending, k)
-	if p != nil && now.After(p.expires) {
-		return p, true
+// and whether it had run out of time. A conversation this binary cannot
+// read (its command is gone) is dropped.
+func (r *Router) takePending(ctx context.Context, req dangke.Request, now time.Time) (p *pending, expired bool, err error) {
+	state, _, ok, err := r.conv.TakeConversation(ctx, pendingKey(req))
+	if err != nil || !ok {
+		return nil, false, err
 	}
-	return p, false
+	p = r.restore(state)
+	if p == nil {
+		return nil, false, nil
+	}
+	return p, now.After(p.expires), nil
 }
 
 // dropPending forgets the sender's live conversation and returns its command.
-func (r *Router) dropPending(req dangke.Request, now time.Time) *Command {
-	if p, expired := r.takePending(req, now); p != nil && !expired {
-		return p.call.Cmd
+func (r *Router) dropPending(ctx context.Context, req dangke.Request, now time.Time) (*Command, error) {
+	p, expired, err := r.takePending(ctx, req, now)
+	if err != nil || p == nil || expired {
+		return nil, err
 	}
-	return nil
+	return p.call.Cmd, nil
+}
+
+// savedCall is a waiting command as the database keeps it. The sender's
+// unit and roles are not kept: they are read again when it resumes.
+type savedCall struct {
+	Req       dangke.Request
+	Cmd       string // the command's title: /党课, /单位 新增
+	Args      Args
+	Now       time.Time
+	Known     bool            `json:",omitempty"`
+	Abandoned bool            `json:",omitempty"`
+	NewMember bool            `json:",omitempty"`
+	Unsure    []string        `json:",omitempty"`
+	Doubt     *Question       `json:",omitempty"`
+	Question  *Question       `json:",omitempty"`
+	Answers   map[string]bool `json:",omitempty"`
+	Expires   time.Time
+	Prompt    string `json:",omitempty"`
+}
+
+func (p *pending) saved() savedCall {
+	c := p.call
+	return savedCall{Req: c.Req, Cmd: c.Cmd.Title(), Args: c.Args, Now: c.Now, Known: c.Known,
+		Abandoned: c.abandoned, NewMember: c.newMember, Unsure: c.unsure, Doubt: c.doubt, Question: c.question,
+		Answers: c.answers, Expires: p.expires, Prompt: p.prompt}
+}
+
+// restore reads a saved conversation back, or nil.
+func (r *Router) restore(state []byte) *pending {
+	var s savedCall
+	if err := json.Unmarshal(state, &s); err != nil {
+		return nil
+	}
+	var cmd *Command
+	for _, c := range r.cmds {
+		if c.Title() == s.Cmd {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return nil
+	}
+	if s.Args == nil {
+		s.Args = Args{}
+	}
+	c := &Call{Req: s.Req, Cmd: cmd, Args: s.Args, Now: s.Now.In(r.cfg.Location), Known: s.Known, abandoned: s.Abandoned,
+		newMember: s.NewMember, unsure: s.Unsure, doubt: s.Doubt, question: s.Question, answers: s.Answers, r: r}
+	return &pending{call: c, expires: s.Expires, prompt: s.Prompt}
 }
 
 // answer takes a plain message as the value of the next missing field.

@@ -44,9 +44,8 @@ type Router struct {
 	costly  limiter
 	charts  charts
 
-	mu        sync.Mutex
-	pending   map[string]*pending
-	lastSweep time.Time // when expired conversations were last forgotten
+	conv   dangke.Conversations // the waiting commands: the store's, or memConversations
+	staged sync.Map             // pendingKey -> *pending left by the request being handled
 }
 
 // New returns a router over a store with the commands of Registry.
@@ -78,7 +77,12 @@ func New(store dangke.Store, cfg Config) *Router {
 	if cfg.Campaign.Location == nil {
 		cfg.Campaign = dangke.DefaultCampaign(cfg.Location)
 	}
-	r := &Router{store: store, cfg: cfg, admins: map[string]bool{}, pending: map[string]*pending{}}
+	r := &Router{store: store, cfg: cfg, admins: map[string]bool{}}
+	if conv, ok := store.(dangke.Conversations); ok {
+		r.conv = conv
+	} else {
+		r.conv = &memConversations{m: map[string]memConversation{}, timeout: cfg.PromptTimeout}
+	}
 	for _, a := range cfg.Admins {
 		r.admins[strings.TrimSpace(a)] = true
 	}
@@ -117,13 +121,17 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 		}
 		// A redelivered message that left a question waiting gets the
 		// same question, and the conversation stays where it is.
-		if prompt, ok := r.promptOf(req); ok {
+		prompt, ok, err := r.promptOf(ctx, req)
+		if err != nil {
+			return r.fail(nil, err)
+		}
+		if ok {
 			return &dangke.Reply{Text: prompt}, nil
 		}
 	}
 	reply, err = r.handle(ctx, req)
-	if req.MsgID != "" && reply != nil {
-		r.notePrompt(req, reply.Text)
+	if kerr := r.keepPending(ctx, req, reply); kerr != nil {
+		return r.fail(nil, kerr)
 	}
 	return reply, err
 }
@@ -151,9 +159,17 @@ func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply,
 		text = "/" + rest
 	}
 	if strings.HasPrefix(text, "/") {
-		return r.command(ctx, req, text, now, r.dropPending(req, now))
+		abandoned, err := r.dropPending(ctx, req, now)
+		if err != nil {
+			return r.fail(nil, err)
+		}
+		return r.command(ctx, req, text, now, abandoned)
 	}
-	if p, expired := r.takePending(req, now); p != nil {
+	p, expired, err := r.takePending(ctx, req, now)
+	if err != nil {
+		return r.fail(nil, err)
+	}
+	if p != nil {
 		if expired {
 			if p.call.question != nil {
 				return &dangke.Reply{Text: fmt.Sprintf("你的 %s 超过%s没有回答，已经放弃，没有保存；请重新发送。", p.call.Cmd.Title(), minutes(r.cfg.PromptTimeout))}, nil

@@ -240,3 +240,26 @@ func retryable(err error) bool {
 	}
 	return false
 }
+
+// guard runs a statement that may break a constraint (a duplicate phone
+// number, unit path or message) so that the caller can go on in the same
+// transaction after the error, as SQLite lets it: PostgreSQL aborts the
+// whole transaction at an error, so there the statement runs inside a
+// savepoint that the error rolls back.
+func (q queries) guard(ctx context.Context, fn func() error) error {
+	if !q.pg || q.tx == nil {
+		return fn()
+	}
+	if _, err := q.tx.ExecContext(ctx, "SAVEPOINT g"); err != nil {
+		return fmt.Errorf("store: savepoint: %w", err)
+	}
+	err := fn()
+	end := "RELEASE SAVEPOINT g"
+	if err != nil {
+		end = "ROLLBACK TO SAVEPOINT g"
+	}
+	if _, rerr := q.tx.ExecContext(ctx, end); rerr != nil && err == nil {
+		return fmt.Errorf("store: savepoint: %w", rerr)
+	}
+	return err
+}

@@ -26,9 +26,11 @@ func (t *txStore) AddUnit(ctx context.Context, u *dangke.Unit) error {
 	}
 	u.Path, u.Depth = parentPath+u.Name, depth
 	var id int64
-	err := t.db.NewRaw(`INSERT INTO units (parent_id, top_id, name, path, depth, kind, members, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		parent, top, u.Name, u.Path, depth, string(u.Kind), u.Members, millis(time.Now())).Scan(ctx, &id)
+	err := t.guard(ctx, func() error {
+		return t.db.NewRaw(`INSERT INTO units (parent_id, top_id, name, path, depth, kind, members, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			parent, top, u.Name, u.Path, depth, string(u.Kind), u.Members, millis(time.Now())).Scan(ctx, &id)
+	})
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "单位「%s」已存在。", u.Path)
 	}
@@ -134,8 +136,10 @@ func (t *txStore) WithdrawLecture(ctx context.Context, id int64, by string, at t
 // decides who may learn it.
 func (t *txStore) AddInstructor(ctx context.Context, i *dangke.Instructor) error {
 	var id int64
-	err := t.stmt(ctx, t.p.addInstructor).QueryRowContext(ctx,
-		i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(&id)
+	err := t.guard(ctx, func() error {
+		return t.stmt(ctx, t.p.addInstructor).QueryRowContext(ctx,
+			i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(&id)
+	})
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 已在本县市区师资库中，同一手机号不能重复登记。", dangke.MaskPhone(i.Phone))
 	}
@@ -169,7 +173,10 @@ func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
 
 // SaveReply records a handled message and its reply, pending in the outbox.
 func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply, route string, at time.Time) error {
-	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at))
+	err := t.guard(ctx, func() error {
+		_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at))
+		return err
+	})
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
 	}

@@ -366,7 +366,7 @@ func (m *Main) openStore(ctx context.Context) error {
 		return err
 	}
 	if m.store.Created() {
-		m.logger.Info("新建了数据库（此前不存在）", "db", m.cfg.DB)
+		m.logger.Info("新建了数据库（此前不存在）", "db", store.Redact(m.cfg.DB))
 	}
 	return nil
 }
@@ -433,7 +433,7 @@ func (m *Main) runBot(ctx context.Context) error {
 			if m.store.Created() {
 				created = "，新建"
 			}
-			fmt.Fprintf(m.Stdout, "党课助手控制台（数据库 %s%s）。发送 /帮助 开始，Ctrl-D 退出。\n", m.cfg.DB, created)
+			fmt.Fprintf(m.Stdout, "党课助手控制台（数据库 %s%s）。发送 /帮助 开始，Ctrl-D 退出。\n", store.Redact(m.cfg.DB), created)
 		}
 		adapters = []bot.Adapter{c}
 	}
@@ -449,7 +449,7 @@ func (m *Main) runBot(ctx context.Context) error {
 		names[i] = a.Name()
 		notifiers[a.Name()] = a
 	}
-	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
+	m.logger.Log(ctx, level, "starting", "adapters", names, "db", store.Redact(m.cfg.DB))
 	// The weekly digests go out alongside, through the adapters' Notify.
 	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,0 +1,21 @@
+package dangke
+
+import (
+	"context"
+	"time"
+)
+
+// Conversations keeps the commands that wait for a missing field or for an
+// answer to a question, one per person per chat, where every replica of
+// the bot finds them: the platform may deliver the answer to another
+// replica than the one that asked. A Store that implements it is used by
+// the router; otherwise the router keeps them in memory (one process).
+type Conversations interface {
+	// SaveConversation keeps (or replaces) the state under key until expires.
+	SaveConversation(ctx context.Context, key string, state []byte, expires time.Time) error
+	// PeekConversation returns the state under key, if any, leaving it.
+	PeekConversation(ctx context.Context, key string) (state []byte, expires time.Time, ok bool, err error)
+	// TakeConversation removes and returns the state under key, if any:
+	// of two replicas taking the same key at once, one gets it.
+	TakeConversation(ctx context.Context, key string) (state []byte, expires time.Time, ok bool, err error)
+}
