@@ -111,10 +111,16 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 	if err != nil {
 		return fail(fmt.Errorf("store: %s: %w", name, err))
 	}
+	var schema string
+	if err := db.NewRaw("SELECT current_schema()").Scan(ctx, &schema); err != nil {
+		return fail(fmt.Errorf("store: %s: %w", name, err))
+	}
 	s := &Store{
 		queries: queries{db: pgDB{db}, p: p, pg: true},
 		db:      db,
 		pg:      true,
+		pgcfg:   cfg,
+		schema:  schema,
 		stopped: make(chan struct{}),
 		created: created,
 	}
@@ -263,3 +269,7 @@ func (q queries) guard(ctx context.Context, fn func() error) error {
 	}
 	return err
 }
+
+// Postgres reports whether the store is on PostgreSQL (several replicas
+// may share it) rather than a SQLite file (one process).
+func (s *Store) Postgres() bool { return s.pg }

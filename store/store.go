@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/migrate"
@@ -38,8 +39,10 @@ type Store struct {
 	stopped chan struct{}
 	created bool
 
-	pg      bool           // PostgreSQL: each Update is its own transaction
-	running sync.WaitGroup // PostgreSQL updates under way, for Close
+	pg      bool            // PostgreSQL: each Update is its own transaction
+	pgcfg   *pgx.ConnConfig // PostgreSQL: for the leases' own connections
+	schema  string          // PostgreSQL: the schema the tables are in
+	running sync.WaitGroup  // PostgreSQL updates under way, for Close
 }
 
 type update struct {

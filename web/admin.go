@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -20,6 +21,9 @@ type Admin struct {
 	Pprof    bool
 	Now      func() time.Time
 	Timeout  time.Duration // for the health check's database steps; 5 s
+	// Replica reports the leases of the one-consumer roles; nil for a
+	// single process.
+	Replica func(ctx context.Context) *ReplicaHealth
 }
 
 // Health checks the store and reports the adapters: healthy when the
@@ -40,7 +44,14 @@ func (a *Admin) Health(ctx context.Context) Health {
 	if a.Adapters != nil {
 		h.Adapters = a.Adapters.Health()
 	}
-	for _, ad := range h.Adapters {
+	if a.Replica != nil {
+		h.Replica = a.Replica(ctx)
+	}
+	for i, ad := range h.Adapters {
+		if h.Replica != nil && !h.Replica.Leading && slices.Contains(h.Replica.Led, ad.Name) {
+			h.Adapters[i].Standby = true
+			continue
+		}
 		if !ad.Connected {
 			h.OK = false
 		}

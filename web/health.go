@@ -27,6 +27,19 @@ type Health struct {
 	Database   DatabaseHealth    `json:"database"`
 	Adapters   []AdapterHealth   `json:"adapters"`
 	LastDigest *dangke.DigestRun `json:"last_digest,omitempty"`
+	Replica    *ReplicaHealth    `json:"replica,omitempty"`
+}
+
+// ReplicaHealth says which replica leads the one-consumer roles (Telegram
+// long polling, the WeCom long connection, the digest scheduler) and
+// whether this one does. Led names the adapters that run on the leader
+// only: on another replica they stand by, which is healthy.
+type ReplicaHealth struct {
+	Name    string    `json:"name"`
+	Leading bool      `json:"leading"`
+	Since   time.Time `json:"since,omitzero"`
+	Leader  string    `json:"leader"` // the holder of the lease, as the database sees it; "" when none
+	Led     []string  `json:"led"`
 }
 
 // DatabaseHealth says whether the database answers and takes a write.
@@ -46,6 +59,7 @@ type AdapterHealth struct {
 	Connected bool      `json:"connected"`
 	Since     time.Time `json:"since"`
 	Error     string    `json:"error,omitempty"`
+	Standby   bool      `json:"standby,omitempty"` // runs on the leading replica, not on this one
 }
 
 // CheckStore fills the database's and the last digest's part of a health

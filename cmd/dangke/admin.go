@@ -34,6 +34,9 @@ func (m *Main) admin(ctx context.Context, router *commands.Router, adapters []bo
 		return handler, wrapped, observe, func() {}
 	}
 	a := &web.Admin{Store: m.store, Adapters: watch, Metrics: metrics, Pprof: m.cfg.Admin.Pprof}
+	if m.replica != nil {
+		a.Replica = m.replicaHealth
+	}
 	srv := bot.NewServer(a.Handler(), bot.ServerLimits{WriteTimeout: 2 * time.Minute}) // pprof profiles run 30 s
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -52,6 +52,7 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
   dangke purge --before DATE                      删除该日之前的消息记录（活动结束后），隐去已移出宣讲员的手机号
   dangke seed --branches N --lectures M --db FILE  试用和测量用：生成省规模的示例数据（只写入空数据库）
   dangke check-totals [--fix]                     核对保存的累计数与党课记录；--fix 不一致时重算
+  dangke migrate-db --to postgres://…             把 SQLite 数据库复制到空的 PostgreSQL 数据库，并逐表、逐县核对
   dangke service install|uninstall|start|stop [--config FILE]
                                                   （Windows）安装、卸载、启动、停止 Windows 服务
   dangke version                                  显示版本
@@ -65,7 +66,8 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
 
 选项：
   --config FILE   配置文件（默认：当前目录的 dangke.yaml，若存在）
-  --db FILE       SQLite 数据库文件，覆盖配置中的 db（默认 dangke.db）
+  --db FILE|URL   SQLite 数据库文件或 PostgreSQL 地址（postgres://用户@主机:5432/库名?sslmode=…，
+                  密码放在 DANGKE_DB_PASSWORD），覆盖配置中的 db（默认 dangke.db）
   --check         启动时做完整检查（PRAGMA integrity_check，大库较慢）；默认只做 quick_check
   --version       显示版本
   -h, --help      显示本帮助；dangke 子命令 --help 显示子命令的选项
@@ -94,6 +96,8 @@ type Main struct {
 	digest     digestArgs
 	service    serviceArgs
 	seed       seedArgs
+	migrateTo  string // migrate-db --to
+	replica    *replica            // the leases of the one-consumer roles (PostgreSQL)
 	observe    func(digest.Result) // the digest runs' metrics, when the admin endpoints are on
 }
 
@@ -170,6 +174,11 @@ func (m *Main) ParseFlags(args []string) error {
 			return err
 		}
 		return m.loadConfig()
+	case "migrate-db":
+		if err := m.parseMigrateDB(args); err != nil {
+			return err
+		}
+		return m.loadConfig()
 	case "version":
 		fmt.Fprintln(m.Stdout, version())
 		return flag.ErrHelp
@@ -180,7 +189,7 @@ func (m *Main) ParseFlags(args []string) error {
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
 	default:
-		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、status、seed、check-totals、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
+		return fmt.Errorf("没有子命令「%s」。子命令有 console、digest、backup、export、import、purge、status、seed、check-totals、migrate-db、service、version，例如 dangke digest --dry-run；见 dangke --help", m.command)
 	}
 	fs := flag.NewFlagSet("dangke", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -267,6 +276,8 @@ func exampleOf(cmd string) string {
 		return "dangke purge --before 2020-01-01"
 	case "dangke check-totals":
 		return "dangke check-totals --fix"
+	case "dangke migrate-db":
+		return "dangke migrate-db --db dangke.db --to postgres://dangke@db.example:5432/dangke?sslmode=require"
 	case "dangke seed":
 		return "dangke seed --branches 10000 --lectures 1000000 --db province.db"
 	case "dangke status":
@@ -400,6 +411,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runSeed(ctx)
 	case "check-totals":
 		return m.runCheckTotals(ctx)
+	case "migrate-db":
+		return m.runMigrateDB(ctx)
 	}
 	return m.runBot(ctx)
 }
@@ -437,6 +450,15 @@ func (m *Main) runBot(ctx context.Context) error {
 		}
 		adapters = []bot.Adapter{c}
 	}
+	if m.store.Postgres() {
+		m.replica = &replica{name: m.replicaName(), lease: m.store.Lease(store.Leader, m.replicaName())}
+		m.replica.lease.Log = m.logger
+		for _, a := range adapters {
+			if m.ledAdapter(a.Name()) {
+				m.replica.led = append(m.replica.led, a.Name())
+			}
+		}
+	}
 	var handler dangke.Handler = router
 	if platforms { // the admin endpoints watch the platforms, not the console
 		var stopAdmin func()
@@ -451,14 +473,25 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", store.Redact(m.cfg.DB))
 	// The weekly digests go out alongside, through the adapters' Notify.
+	// They, Telegram long polling and the WeCom long connection run on the
+	// replica that holds the lease (always, on SQLite); the other adapters
+	// everywhere.
 	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- sched.Run(ctx) }()
+	lease := m.store.Lease(store.Leader, "")
+	if m.replica != nil {
+		lease = m.replica.lease
+	}
+	group := &leadGroup{lease: lease, sched: sched.Run}
+	var free []bot.Adapter
+	for _, a := range adapters {
+		if m.replica != nil && m.ledAdapter(a.Name()) {
+			group.adapters = append(group.adapters, a)
+		} else {
+			free = append(free, a)
+		}
+	}
 	go m.housekeep(ctx)
-	err = bot.Run(ctx, handler, adapters...)
-	cancel()
-	return errors.Join(err, <-done)
+	return bot.Run(ctx, handler, append(free, group)...)
 }
 
 // warnOutsideCampaign logs once, at start, that the configured campaign

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"dangke/store"
 	"dangke/web"
 )
 
@@ -32,24 +33,31 @@ func (m *Main) healthStatus(ctx context.Context, w io.Writer) bool {
 	ok := h.OK
 	switch {
 	case h.Database.Writable:
-		fmt.Fprintf(w, "数据库：正常（可读写，%s）%s\n", sizeText(h.Database.SizeBytes), m.cfg.DB)
+		fmt.Fprintf(w, "数据库：正常（可读写，%s）%s\n", sizeText(h.Database.SizeBytes), store.Redact(m.cfg.DB))
 	case h.Database.Reachable:
-		fmt.Fprintf(w, "数据库：只能读，不能写（%s）%s\n", h.Database.Error, m.cfg.DB)
+		fmt.Fprintf(w, "数据库：只能读，不能写（%s）%s\n", h.Database.Error, store.Redact(m.cfg.DB))
 	default:
-		fmt.Fprintf(w, "数据库：读不了（%s）%s\n", h.Database.Error, m.cfg.DB)
+		fmt.Fprintf(w, "数据库：读不了（%s）%s\n", h.Database.Error, store.Redact(m.cfg.DB))
 	}
 	addr := m.cfg.Admin.Listen
+	var running *web.Health
+	defer func() { m.leaderStatus(ctx, w, running) }()
 	if addr == "" {
 		fmt.Fprintln(w, "机器人：未配置 admin.listen，无法确认是否在运行")
 	} else if bot, err := fetchHealth(ctx, addr); err != nil {
 		fmt.Fprintf(w, "机器人：未运行，或管理端口 %s 无应答（%v）\n", addr, err)
 		ok = false
 	} else {
+		running = bot
 		fmt.Fprintf(w, "机器人：运行中（管理端口 %s）\n", addr)
 		if len(bot.Adapters) == 0 {
 			fmt.Fprintln(w, "  没有启用任何平台")
 		}
 		for _, a := range bot.Adapters {
+			if a.Standby {
+				fmt.Fprintf(w, "  %s：待命（由领导副本运行）\n", a.Name)
+				continue
+			}
 			if a.Connected {
 				fmt.Fprintf(w, "  %s：已连接（自 %s）\n", a.Name, a.Since.In(time.Local).Format("2006-01-02 15:04"))
 				continue
