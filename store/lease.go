@@ -25,7 +25,9 @@ const Leader = "leader"
 // holder checks its connection every Check; when a check fails it stops
 // the work at once, before the server can have given the lock to another
 // replica (the session's TCP keepalives let the server notice a silent
-// client only after about 11 s). On SQLite, one process owns the file and
+// client only after about 11 s), and a new holder waits two checks before
+// it starts, for a lock that the server let go at once. A replica takes
+// over within Retry + 2×Check (6 s by default). On SQLite, one process owns the file and
 // the lease is always held.
 type Lease struct {
 	Role   string        // what the lease is for: Leader
@@ -95,6 +97,15 @@ func (l *Lease) Run(ctx context.Context, fns ...func(context.Context) error) err
 			}
 			continue
 		}
+		// A lock the server let go at once (the old holder's session was
+		// ended on the server) may be ours before the old holder's next
+		// check: wait out two checks of it, so that it has stopped first.
+		select {
+		case <-ctx.Done():
+			_ = conn.Close(context.Background())
+			return nil
+		case <-time.After(2 * check):
+		}
 		l.set(true)
 		l.Log.Info("lease: leading", "role", l.Role, "holder", l.Holder)
 		lost, err := l.hold(ctx, conn, check, fns)
@@ -106,6 +117,11 @@ func (l *Lease) Run(ctx context.Context, fns ...func(context.Context) error) err
 			return err
 		}
 		l.Log.Warn("lease: lost the database connection; stopped the one-consumer work", "role", l.Role)
+		select { // the others have a go first
+		case <-ctx.Done():
+			return nil
+		case <-time.After(retry):
+		}
 	}
 }
 
