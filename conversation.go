@@ -18,4 +18,15 @@ type Conversations interface {
 	// TakeConversation removes and returns the state under key, if any:
 	// of two replicas taking the same key at once, one gets it.
 	TakeConversation(ctx context.Context, key string) (state []byte, expires time.Time, ok bool, err error)
+	// DropConversation removes the state under key if it is still state,
+	// and reports whether it did.
+	DropConversation(ctx context.Context, key string, state []byte) (bool, error)
+}
+
+// ConversationTx is implemented by a Tx that can end a waiting command in
+// the transaction of the change it makes: the conversation is gone exactly
+// when the change is committed. It reports false when the conversation is
+// no longer state (another replica completed it meanwhile).
+type ConversationTx interface {
+	DropConversation(ctx context.Context, key string, state []byte) (bool, error)
 }

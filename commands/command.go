@@ -207,6 +207,7 @@ type Call struct {
 	doubt     *Question       // a reading of the arguments to confirm before running
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
+	taken     []byte          // the saved conversation this call resumes, dropped with its change
 	r         *Router
 }
 
@@ -308,6 +309,24 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 	var text string
 	err := c.r.store.Update(ctx, func(tx dangke.Tx) error {
 		var err error
+		if c.taken != nil {
+			// The conversation ends with the change, in its transaction:
+			// of two replicas resuming it at once, one goes ahead.
+			if ctv, ok := tx.(dangke.ConversationTx); ok {
+				still, err := ctv.DropConversation(ctx, pendingKey(c.Req), c.taken)
+				if err != nil {
+					return err
+				}
+				if !still {
+					return dangke.Errorf(dangke.ECONFLICT, "这条%s已经由你的另一条消息完成或放弃了，没有重复保存。", c.Cmd.Title())
+				}
+			} else if ok, err := c.r.conv.DropConversation(ctx, pendingKey(c.Req), c.taken); err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				return dangke.Errorf(dangke.ECONFLICT, "这条%s已经由你的另一条消息完成或放弃了，没有重复保存。", c.Cmd.Title())
+			}
+		}
 		if c.newMember {
 			if err := tx.NoteMember(ctx, c.Req.From.Key(), c.Req.Chat, c.Now); err != nil {
 				return err
@@ -333,6 +352,9 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 			return err
 		}
 	})
+	if err == nil {
+		c.taken = nil
+	}
 	if err == nil && c.newMember {
 		c.r.members.note(c.Req)
 		c.newMember = false

@@ -44,6 +44,17 @@ func (m *memConversations) PeekConversation(_ context.Context, key string) ([]by
 	return c.state, c.expires, ok, nil
 }
 
+func (m *memConversations) DropConversation(_ context.Context, key string, state []byte) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.m[key]
+	if !ok || string(c.state) != string(state) {
+		return false, nil
+	}
+	delete(m.m, key)
+	return true, nil
+}
+
 func (m *memConversations) TakeConversation(_ context.Context, key string) ([]byte, time.Time, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

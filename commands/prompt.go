@@ -227,9 +227,17 @@ func (r *Router) savePending(c *Call) {
 }
 
 // keepPending writes the conversation that handling req left waiting, if any.
-func (r *Router) keepPending(ctx context.Context, req dangke.Request, reply *dangke.Reply) error {
+func (r *Router) keepPending(ctx context.Context, req dangke.Request, reply *dangke.Reply, failed bool) error {
+	taken, wasTaken := r.taken.LoadAndDelete(pendingKey(req))
 	v, ok := r.staged.LoadAndDelete(pendingKey(req))
 	if !ok {
+		// A conversation taken up and neither completed nor asked again
+		// ends here, unless the request failed: then it stays for the
+		// platform to deliver the message again.
+		if wasTaken && !failed {
+			_, err := r.conv.DropConversation(ctx, pendingKey(req), taken.([]byte))
+			return err
+		}
 		return nil
 	}
 	p := v.(*pending)
@@ -260,15 +268,23 @@ func (r *Router) promptOf(ctx context.Context, req dangke.Request) (string, bool
 // takePending removes and returns the sender's conversation in this chat,
 // and whether it had run out of time. A conversation this binary cannot
 // read (its command is gone) is dropped.
+//
+// The conversation stays in the database until the command's change is
+// committed (Call.Update drops it in that transaction) or the request is
+// answered otherwise (keepPending drops it then): a replica killed in
+// between leaves it for the platform's redelivery to another replica.
 func (r *Router) takePending(ctx context.Context, req dangke.Request, now time.Time) (p *pending, expired bool, err error) {
-	state, _, ok, err := r.conv.TakeConversation(ctx, pendingKey(req))
+	key := pendingKey(req)
+	state, _, ok, err := r.conv.PeekConversation(ctx, key)
 	if err != nil || !ok {
 		return nil, false, err
 	}
+	r.taken.Store(key, state)
 	p = r.restore(state)
 	if p == nil {
 		return nil, false, nil
 	}
+	p.call.taken = state
 	return p, now.After(p.expires), nil
 }
 

@@ -46,6 +46,7 @@ type Router struct {
 
 	conv   dangke.Conversations // the waiting commands: the store's, or memConversations
 	staged sync.Map             // pendingKey -> *pending left by the request being handled
+	taken  sync.Map             // pendingKey -> the state of the conversation the request took up
 }
 
 // New returns a router over a store with the commands of Registry.
@@ -130,7 +131,7 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 		}
 	}
 	reply, err = r.handle(ctx, req)
-	if kerr := r.keepPending(ctx, req, reply); kerr != nil {
+	if kerr := r.keepPending(ctx, req, reply, err != nil); kerr != nil {
 		return r.fail(nil, kerr)
 	}
 	return reply, err

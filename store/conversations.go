@@ -77,4 +77,28 @@ func (s *Store) TakeConversation(ctx context.Context, key string) ([]byte, time.
 	return []byte(state), fromMillis(exp), true, nil
 }
 
+// DropConversation removes a waiting command's state if it is still
+// state; see dangke.Conversations.
+func (s *Store) DropConversation(ctx context.Context, key string, state []byte) (bool, error) {
+	var ok bool
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		var err error
+		ok, err = tx.(*txStore).DropConversation(ctx, key, state)
+		return err
+	})
+	return ok, err
+}
+
+// DropConversation removes a waiting command's state in the transaction,
+// if it is still state; see dangke.ConversationTx.
+func (t *txStore) DropConversation(ctx context.Context, key string, state []byte) (bool, error) {
+	res, err := t.db.ExecContext(ctx, "DELETE FROM conversations WHERE key = ? AND state = ?", key, string(state))
+	if err != nil {
+		return false, fmt.Errorf("store: drop conversation: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
 var _ dangke.Conversations = (*Store)(nil)
+var _ dangke.ConversationTx = (*txStore)(nil)
