@@ -96,7 +96,7 @@ type Main struct {
 	digest     digestArgs
 	service    serviceArgs
 	seed       seedArgs
-	migrateTo  string // migrate-db --to
+	migrateTo  string              // migrate-db --to
 	replica    *replica            // the leases of the one-consumer roles (PostgreSQL)
 	observe    func(digest.Result) // the digest runs' metrics, when the admin endpoints are on
 }
