@@ -173,10 +173,10 @@ func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
 
 // SaveReply records a handled message and its reply, pending in the outbox.
 func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply, route string, at time.Time) error {
-	err := t.guard(ctx, func() error {
-		_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at))
-		return err
-	})
+	// No savepoint on PostgreSQL: a message handled before ends the
+	// caller's transaction (the unique row decides which replica handles
+	// a redelivered message: the other one rolls its change back).
+	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at))
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
 	}

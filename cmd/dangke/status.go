@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"dangke/bot"
+	"dangke/store"
 )
 
 // ReplyConfig is the replies section: the outbox that keeps each
@@ -21,11 +22,16 @@ type ReplyConfig struct {
 }
 
 // outbox is the adapters' reply outbox, on the store, with its journal of
-// accepted replies beside the database (dangke.db.sent.dingtalk ...).
+// accepted replies beside the database (dangke.db.sent.dingtalk ...); on
+// PostgreSQL the marks are in the database only.
 func (m *Main) outbox() bot.OutboxConfig {
 	r := m.cfg.Replies
+	journal := m.cfg.DB + ".sent"
+	if store.IsPostgres(m.cfg.DB) {
+		journal = "" // replicas share no folder: the marks live in the database only
+	}
 	return bot.OutboxConfig{Store: m.store, MaxAge: r.MaxAge, Every: r.RetryEvery, MaxAttempts: r.MaxAttempts,
-		Journal: m.cfg.DB + ".sent"}
+		Journal: journal}
 }
 
 // parseStatus reads the flags of `dangke status`.
