@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,6 +38,9 @@ func (m *Main) parseSeed(args []string) error {
 
 // runSeed fills the new database.
 func (m *Main) runSeed(ctx context.Context) error {
+	if m.store.Postgres() {
+		return errors.New("seed 只生成 SQLite 数据库；请先 dangke seed --db province.db，再 dangke migrate-db --db province.db --to postgres://…")
+	}
 	began := time.Now()
 	s, err := seed.Province(ctx, m.store, seed.Options{Branches: m.seed.branches, Lectures: m.seed.lectures, Chats: m.seed.chats})
 	if err != nil {
