@@ -63,11 +63,14 @@ func Redact(db string) string {
 
 // pgConfig parses a PostgreSQL URL; the password comes from the URL or,
 // when it has none, from DANGKE_DB_PASSWORD.
-func pgConfig(dsn string) (*pgx.ConnConfig, error) {
+func pgConfig(dsn, password string) (*pgx.ConnConfig, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the URL: say only what was wrong.
 		return nil, fmt.Errorf("store: 数据库地址 %s 无法解析，应形如 postgres://dangke@db.example:5432/dangke?sslmode=require", Redact(dsn))
+	}
+	if cfg.Password == "" {
+		cfg.Password = password
 	}
 	if cfg.Password == "" {
 		cfg.Password = os.Getenv(PasswordEnv)
@@ -78,7 +81,7 @@ func pgConfig(dsn string) (*pgx.ConnConfig, error) {
 // openPostgres connects to a PostgreSQL database, migrates it under an
 // advisory lock and prepares the hot statements.
 func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) {
-	cfg, err := pgConfig(dsn)
+	cfg, err := pgConfig(dsn, opt.Password)
 	if err != nil {
 		return nil, err
 	}

@@ -87,6 +87,9 @@ type Options struct {
 	// NoFsync commits without fsync (synchronous=OFF): for benchmarks and
 	// bulk loads only; a crash may lose what Update reported as done.
 	NoFsync bool
+	// Password is the PostgreSQL password when the URL has none; when
+	// empty too, DANGKE_DB_PASSWORD is read.
+	Password string
 }
 
 // Open opens (creating if needed) the database file at path, or the

@@ -372,7 +372,7 @@ func newLogger(w io.Writer, c LogConfig) (*slog.Logger, io.Closer, error) {
 func (m *Main) openStore(ctx context.Context) error {
 	creates := m.command == "" || m.command == "console" || m.command == "seed" || (m.command == "service" && m.service.action == "run")
 	var err error
-	m.store, err = store.OpenWith(ctx, m.cfg.DB, store.Options{MustExist: !creates, FullCheck: m.check})
+	m.store, err = store.OpenWith(ctx, m.cfg.DB, store.Options{MustExist: !creates, FullCheck: m.check, Password: m.Getenv(store.PasswordEnv)})
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (m *Main) runMigrateDB(ctx context.Context) error {
 	if store.IsPostgres(m.cfg.DB) {
 		return errors.New("migrate-db 的 --db 要指向 SQLite 数据库文件，例如 --db /var/lib/dangke/dangke.db")
 	}
-	to, err := store.Open(ctx, m.migrateTo)
+	to, err := store.OpenWith(ctx, m.migrateTo, store.Options{Password: m.Getenv(store.PasswordEnv)})
 	if err != nil {
 		return err
 	}
