@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"dangke/internal/pgtest"
-	"dangke/store"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"dangke/internal/pgtest"
+	"dangke/store"
 )
 
 var envName = regexp.MustCompile(`DANGKE_[A-Z_]+[A-Z]`)
