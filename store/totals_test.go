@@ -21,7 +21,11 @@ import (
 // count over the raw lectures.
 func TestKeptTotalsAgree(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		for seed := range uint64(6) {
+		seeds := uint64(6)
+		if isPostgres(t) {
+			seeds = 3 // each step a round trip to the server: the first three seeds keep CI's time
+		}
+		for seed := range seeds {
 			t.Run(fmt.Sprint(seed), func(t *testing.T) { keptTotalsAgree(t, rand.New(rand.NewPCG(seed, 17))) })
 		}
 	})
