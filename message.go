@@ -50,6 +50,12 @@ type Request struct {
 	// message later (a DingTalk sessionWebhook and its expiry, say). It is
 	// saved with the reply and handed back when the reply is sent again.
 	Route string
+	// Attachments are the pictures, videos and files that came with the
+	// message, to be downloaded when the router asks.
+	Attachments []Attachment
+	// Quote is the text of the message this one quotes or replies to, when
+	// the platform says it: a reply to the bot's confirmation names its #id.
+	Quote string
 }
 
 // File is an attachment to a reply, such as an exported spreadsheet.

@@ -25,9 +25,9 @@ type AuditEntry struct {
 	Detail   string // a short human-readable description
 }
 
-// Entry is a logged lecture or lecturer, as /撤销 and /记录 see it.
+// Entry is a logged lecture, lecturer or attachment, as /撤销 and /记录 see it.
 type Entry struct {
-	Kind string // "lecture" or "instructor"
+	Kind string // "lecture", "instructor" or "file"
 	ID   int64
 	At   time.Time
 }
@@ -36,6 +36,7 @@ type Entry struct {
 const (
 	EntryLecture    = "lecture"
 	EntryInstructor = "instructor"
+	EntryFile       = "file" // an attachment of a lecture
 )
 
 // SpeakerRef names a lecturer as the figures count one: a name within a unit.
@@ -118,6 +119,7 @@ type Reader interface {
 	Namesakes(ctx context.Context, unit int64, name string) ([]SpeakerRef, error)
 	ContestReader
 	DigestReader
+	FileReader
 }
 
 // DigestReader reads what the weekly digests need.
@@ -235,6 +237,7 @@ type Writer interface {
 	LinkSpeakers(ctx context.Context, a, b SpeakerRef, same bool, at time.Time) error
 	ContestWriter
 	DigestWriter
+	FileWriter
 }
 
 // Tx is the store inside a transaction.

@@ -14,6 +14,7 @@ func Registry(r *Router) []*Command {
 		exportCommand(r),
 		poolCommand(),
 		undoCommand(r),
+		photoCommand(r),
 		cancelCommand(),
 		unitAddCommand(),
 		unitMembersCommand(),

@@ -29,6 +29,7 @@ type Config struct {
 	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
 	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
 	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
+	Media         dangke.Media    // keeps the photos and files sent with lectures; nil: they are refused
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -47,6 +48,7 @@ type Router struct {
 	mu        sync.Mutex
 	pending   map[string]*pending
 	lastSweep time.Time // when expired conversations were last forgotten
+	targets   map[string]photoTarget // the lecture each person's next files go to (/照片 #12)
 }
 
 // New returns a router over a store with the commands of Registry.
@@ -149,6 +151,9 @@ func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply,
 	}
 	if rest, ok := strings.CutPrefix(text, "／"); ok {
 		text = "/" + rest
+	}
+	if len(req.Attachments) > 0 {
+		return r.attach(ctx, req, text, now)
 	}
 	if strings.HasPrefix(text, "/") {
 		return r.command(ctx, req, text, now, r.dropPending(req, now))

@@ -12,7 +12,7 @@ func undoCommand(r *Router) *Command {
 	return &Command{
 		Names:   []string{"撤销", "撤回"},
 		English: []string{"undo"},
-		Summary: "撤回自己最近登记的一条（党课或宣讲员）",
+		Summary: "撤回自己最近的一次登记（党课、宣讲员或照片等附件）",
 		Example: "/撤销",
 		Perm:    Anyone,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
@@ -68,6 +68,24 @@ func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) 
 			}
 			what = fmt.Sprintf("微党课 #%d：%s《%s》%s", id, l.Speaker, l.Title, l.Date.Format(dangke.DateLayout))
 			change = changeLines(names, []int64{u.ID, u.TopID}, before, after)
+		case dangke.EntryFile:
+			f, err := tx.File(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			l, err := tx.Lecture(ctx, f.LectureID)
+			if err != nil {
+				return "", err
+			}
+			if err := tx.RemoveFile(ctx, id, c.Req.From.Key(), c.Now); err != nil {
+				return "", err
+			}
+			left, err := tx.Files(ctx, l.ID)
+			if err != nil {
+				return "", err
+			}
+			what = fmt.Sprintf("附件 %s（#%d %s《%s》）", f.Name, l.ID, l.Speaker, l.Title)
+			change = fmt.Sprintf("#%d 还有 %d 个附件", l.ID, len(left))
 		default:
 			in, err := tx.Instructor(ctx, id)
 			if err != nil {

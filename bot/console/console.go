@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,14 +24,16 @@ const Platform = "console"
 // Adapter reads lines from In and writes replies to Out. Two meta lines
 // change who is talking: ":as NAME" sets the sender to console:NAME, and
 // ":in CHAT" moves into the group chat console:CHAT (":in" alone goes back
-// to the 1:1 chat).
+// to the 1:1 chat). A line ":file NAME [TEXT]" sends the file NAME from
+// FileDir as an attachment, with TEXT as the message (a caption).
 type Adapter struct {
-	In     io.Reader
-	Out    io.Writer
-	OutDir string           // where reply files are written; "." by default
-	Prompt bool             // print a "NAME> " prompt before each line (interactive use)
-	Echo   bool             // print each input line before its reply (transcripts)
-	Now    func() time.Time // the clock stamped on each request
+	FileDir string // where ":file" lines find their files
+	In      io.Reader
+	Out     io.Writer
+	OutDir  string           // where reply files are written; "." by default
+	Prompt  bool             // print a "NAME> " prompt before each line (interactive use)
+	Echo    bool             // print each input line before its reply (transcripts)
+	Now     func() time.Time // the clock stamped on each request
 
 	mu sync.Mutex // serialises writes to Out
 }
@@ -100,6 +103,11 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 			a.echo(from, chat, line)
 		}
 		req := dangke.Request{Chat: chat, From: from, Text: line, Time: now()}
+		if rest, ok := strings.CutPrefix(line, ":file "); ok {
+			name, text, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			req.Text = strings.TrimSpace(text)
+			req.Attachments = []dangke.Attachment{a.attachment(name)}
+		}
 		reply, _ := h.Handle(ctx, req) // the reply already says what went wrong
 		if err := a.write(chat, reply); err != nil {
 			return err
@@ -166,4 +174,19 @@ func (a *Adapter) write(chat dangke.ChatRef, reply *dangke.Reply) error {
 		fmt.Fprintf(a.Out, "📎 已保存文件：%s\n", path)
 	}
 	return nil
+}
+
+// attachment is a file of FileDir sent with a message.
+func (a *Adapter) attachment(name string) dangke.Attachment {
+	path := filepath.Join(a.FileDir, filepath.Base(name))
+	kind := dangke.KindFile
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic":
+		kind = dangke.KindImage
+	case ".mp4", ".mov":
+		kind = dangke.KindVideo
+	}
+	return dangke.Attachment{Kind: kind, Name: filepath.Base(name), Open: func(context.Context) (io.ReadCloser, error) {
+		return os.Open(path)
+	}}
 }
