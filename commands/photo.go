@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"dangke"
+	"dangke/media"
 )
 
 // AttachWindow is how long after logging a lecture (or naming one with
@@ -174,7 +175,7 @@ func runPhoto(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 			if err := tx.AddFile(ctx, f); err != nil {
 				return "", err
 			}
-			if err := tx.Audit(ctx, c.Audit("file.add", dangke.EntryFile, f.ID, fmt.Sprintf("#%d %s %s", id, k.name, sizeText(k.blob.Size)))); err != nil {
+			if err := tx.Audit(ctx, c.Audit("file.add", dangke.EntryFile, f.ID, fmt.Sprintf("#%d %s %s", id, k.name, media.Size(k.blob.Size)))); err != nil {
 				return "", err
 			}
 			ids = append(ids, k.name)
@@ -203,7 +204,7 @@ func runPhoto(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 func fetch(ctx context.Context, m dangke.Media, a dangke.Attachment) (dangke.Blob, error) {
 	limit := m.MaxSize()
 	if a.Size > limit {
-		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "文件太大：%s，最大 %s。", sizeText(a.Size), sizeText(limit))
+		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "文件太大：%s，最大 %s。", media.Size(a.Size), media.Size(limit))
 	}
 	if a.Open == nil {
 		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "这个平台的文件暂不能下载。")
@@ -221,7 +222,7 @@ func fetch(ctx context.Context, m dangke.Media, a dangke.Attachment) (dangke.Blo
 		return dangke.Blob{}, fmt.Errorf("commands: download attachment: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "文件太大：超过 %s。", sizeText(limit))
+		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "文件太大：超过 %s。", media.Size(limit))
 	}
 	return m.Put(ctx, data)
 }
@@ -261,16 +262,6 @@ func quoteName(name string) string {
 	return "「" + clip(filepath.Base(name)) + "」"
 }
 
-// sizeText writes a byte count for people: 5.2 MB, 830 KB.
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
-	}
-	return fmt.Sprintf("%d 字节", n)
-}
 
 // attach handles a message that brings files: as /照片 with the message's
 // own /照片 arguments, if any. A message with files and another command

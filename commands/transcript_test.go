@@ -73,6 +73,7 @@ func runTranscript(t *testing.T, script string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer m.Close()
 	router := commands.New(st, commands.Config{
 		Admins: []string{"console:admin"}, Location: shanghai, City: "焦作市",
 		UndoWindow: 24 * time.Hour, PromptTimeout: 5 * time.Minute, Now: clock, Media: m,

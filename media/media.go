@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -38,10 +40,16 @@ var accepted = []struct{ mime, ext, kind, label string }{
 	{"application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", dangke.KindFile, "PowerPoint"},
 }
 
-// Store is a media folder.
+// Store is a media folder. A background worker makes the thumbnails of
+// new pictures, so that attaching one does not wait for its decoding.
 type Store struct {
-	dir string
-	max int64
+	dir   string
+	max   int64
+	queue chan [2]string // sha, ext of pictures awaiting a thumbnail
+	done  chan struct{}
+
+	mu     sync.Mutex // guards closed and the sends on queue
+	closed bool
 }
 
 // New opens (creating if need be) a media folder; max is the largest file
@@ -53,7 +61,43 @@ func New(dir string, max int64) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
-	return &Store{dir: dir, max: max}, nil
+	s := &Store{dir: dir, max: max, queue: make(chan [2]string, 256), done: make(chan struct{})}
+	go s.thumbnails()
+	return s, nil
+}
+
+// thumbnails makes the thumbnails of queued pictures until Close.
+func (s *Store) thumbnails() {
+	defer close(s.done)
+	for job := range s.queue {
+		s.Thumb(job[0], job[1])
+	}
+}
+
+// Close stops the thumbnail worker once the queued thumbnails are made.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.queue)
+	}
+	s.mu.Unlock()
+	<-s.done
+	return nil
+}
+
+// warm queues a picture's thumbnail; when the queue is full, or closed,
+// the thumbnail is made on first use instead.
+func (s *Store) warm(sha, ext string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	select {
+	case s.queue <- [2]string{sha, ext}:
+	default:
+	}
 }
 
 // Dir is the media folder.
@@ -128,6 +172,9 @@ func (s *Store) Put(ctx context.Context, data []byte) (dangke.Blob, error) {
 	if err := atomicfile.Write(path, data); err != nil {
 		return dangke.Blob{}, fmt.Errorf("media: put: %w", err)
 	}
+	if kind == dangke.KindImage {
+		s.warm(b.SHA256, ext)
+	}
 	return b, nil
 }
 
@@ -182,6 +229,58 @@ func (s *Store) Sweep(keep func(sha string) bool, grace time.Duration, now time.
 	})
 	if err != nil {
 		return files, bytes, fmt.Errorf("media: sweep: %w", err)
+	}
+	return files, bytes, nil
+}
+
+// CopyTo copies the content (not the thumbnails, which are made again on
+// use) into dir with the same layout, skipping files already there with
+// the same size: names are content hashes, so a second backup into the
+// same folder copies only what is new. Each file is written atomically.
+func (s *Store) CopyTo(dir string) (files int, bytes int64, err error) {
+	thumbs := filepath.Join(s.dir, "thumbs")
+	err = filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, werr error) error {
+		if werr != nil {
+			return werr
+		}
+		if d.IsDir() {
+			if path == thumbs {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		rel, err := filepath.Rel(s.dir, path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, rel)
+		if st, err := os.Stat(dst); err == nil && st.Size() == info.Size() {
+			return nil
+		}
+		src, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		if err := atomicfile.WriteWith(dst, true, func(tmp *os.File) error {
+			_, err := io.Copy(tmp, src)
+			return err
+		}); err != nil {
+			return err
+		}
+		files++
+		bytes += info.Size()
+		return nil
+	})
+	if err != nil {
+		return files, bytes, fmt.Errorf("media: copy: %w", err)
 	}
 	return files, bytes, nil
 }

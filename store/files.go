@@ -161,3 +161,45 @@ func (q queries) File(ctx context.Context, id int64) (*dangke.LectureFile, error
 	}
 	return &out[0], nil
 }
+
+// PurgeFiles deletes the rows of attachments removed (by /撤销) before
+// before, and of those whose lecture was withdrawn before before, with an
+// audit row; their content goes when the media store is swept. It reports
+// how many rows it deleted.
+func (s *Store) PurgeFiles(ctx context.Context, before time.Time, actor string) (int, error) {
+	var n int64
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		t := tx.(*txStore)
+		res, err := t.db.ExecContext(ctx, `DELETE FROM attachments WHERE removed_at < ?
+			OR lecture_id IN (SELECT id FROM lectures WHERE withdrawn_at < ?)`, millis(before), millis(before))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return tx.Audit(ctx, dangke.AuditEntry{Actor: actor, Chat: "cli", At: time.Now(), Action: "purge", Entity: "attachments",
+			Detail: fmt.Sprintf("删除 %s 之前撤销或所属党课已删除的 %d 个附件记录", before.Format(dangke.DateLayout), n)})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: purge files: %w", err)
+	}
+	return int(n), nil
+}
+
+// FileHashes returns the SHA-256 of every content a row names, removed
+// rows too: what the media store must keep.
+func (s *Store) FileHashes(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT sha256 FROM attachments")
+	if err != nil {
+		return nil, fmt.Errorf("store: file hashes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("store: file hashes: %w", err)
+		}
+		out[h] = true
+	}
+	return out, rows.Err()
+}

@@ -38,6 +38,8 @@ type Config struct {
 	Chart         ChartConfig    `yaml:"chart"`
 	Admin         AdminConfig    `yaml:"admin"`
 	Web           WebConfig      `yaml:"web"`
+	MediaDir      string         `yaml:"media_dir"`      // photos and files of lectures; default: the database's path + .media
+	MediaMaxSize  string         `yaml:"media_max_size"` // the largest file kept: 20MB
 }
 
 // ImportConfig sets up `dangke import`.
@@ -407,6 +409,11 @@ func (c *Config) validate() error {
 	if c.Import.MaxSize != "" {
 		if _, err := report.ParseSize(c.Import.MaxSize); err != nil {
 			return fmt.Errorf("config: import.max_size: %w", err)
+		}
+	}
+	if c.MediaMaxSize != "" {
+		if _, err := report.ParseSize(c.MediaMaxSize); err != nil {
+			return fmt.Errorf("config: media_max_size: %w", err)
 		}
 	}
 	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {
