@@ -262,7 +262,6 @@ func quoteName(name string) string {
 	return "「" + clip(filepath.Base(name)) + "」"
 }
 
-
 // attach handles a message that brings files: as /照片 with the message's
 // own /照片 arguments, if any. A message with files and another command
 // runs that command and says the files were not kept.

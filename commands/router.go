@@ -47,7 +47,7 @@ type Router struct {
 
 	mu        sync.Mutex
 	pending   map[string]*pending
-	lastSweep time.Time // when expired conversations were last forgotten
+	lastSweep time.Time              // when expired conversations were last forgotten
 	targets   map[string]photoTarget // the lecture each person's next files go to (/照片 #12)
 }
 

@@ -28,8 +28,8 @@ import (
 	"dangke/bot/telegram"
 	"dangke/bot/wecom"
 	"dangke/commands"
-	"dangke/media"
 	"dangke/digest"
+	"dangke/media"
 	"dangke/store"
 )
 
