@@ -53,6 +53,7 @@ type Config struct {
 	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
 	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
 	HTTPClient   *http.Client     // for replies and the OpenAPI
+	FileClient   *http.Client     // for downloading the files sent to the robot; a 2-minute timeout by default
 	Outbox       bot.OutboxConfig // the reply outbox: replies marked sent, pending ones sent again
 	Logger       *slog.Logger
 }
@@ -62,6 +63,7 @@ type Adapter struct {
 	cfg    Config
 	log    *slog.Logger
 	http   *http.Client
+	files  *http.Client
 	tokens tokenCache
 	allow  map[string]bool
 
@@ -97,7 +99,10 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), http: cfg.HTTPClient, allow: map[string]bool{}}
+	if cfg.FileClient == nil {
+		cfg.FileClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), http: cfg.HTTPClient, files: cfg.FileClient, allow: map[string]bool{}}
 	for _, id := range cfg.AllowChats {
 		a.allow[id] = true
 	}
@@ -158,19 +163,24 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 
 // message is the robot callback's data, the fields this bot reads.
 type message struct {
-	MsgID            string                   `json:"msgId"`
-	MsgType          string                   `json:"msgtype"`
-	Text             struct{ Content string } `json:"text"`
-	ConversationID   string                   `json:"conversationId"`
-	ConversationType string                   `json:"conversationType"` // "1" 1:1, "2" group
-	Title            string                   `json:"conversationTitle"`
-	SenderStaffID    string                   `json:"senderStaffId"`
-	SenderID         string                   `json:"senderId"`
-	SenderNick       string                   `json:"senderNick"`
-	SessionWebhook   string                   `json:"sessionWebhook"`
-	WebhookExpires   int64                    `json:"sessionWebhookExpiredTime"`
-	CreateAt         int64                    `json:"createAt"`
-	RobotCode        string                   `json:"robotCode"`
+	MsgID   string `json:"msgId"`
+	MsgType string `json:"msgtype"`
+	Text    struct {
+		Content    string   `json:"content"`
+		IsReplyMsg bool     `json:"isReplyMsg"`
+		RepliedMsg *replied `json:"repliedMsg"`
+	} `json:"text"`
+	Content          json.RawMessage `json:"content"` // pictures, files, videos, rich text
+	ConversationID   string          `json:"conversationId"`
+	ConversationType string          `json:"conversationType"` // "1" 1:1, "2" group
+	Title            string          `json:"conversationTitle"`
+	SenderStaffID    string          `json:"senderStaffId"`
+	SenderID         string          `json:"senderId"`
+	SenderNick       string          `json:"senderNick"`
+	SessionWebhook   string          `json:"sessionWebhook"`
+	WebhookExpires   int64           `json:"sessionWebhookExpiredTime"`
+	CreateAt         int64           `json:"createAt"`
+	RobotCode        string          `json:"robotCode"`
 }
 
 func (m *message) group() bool { return m.ConversationType == "2" }
@@ -191,8 +201,14 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 		m.MsgID = df.GetMessageId()
 	}
 	var reply *dangke.Reply
-	if m.MsgType != "text" {
-		reply = &dangke.Reply{Text: "目前只能识别文字消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
+	text := m.Text.Content
+	var files []dangke.Attachment
+	readable := m.MsgType == "text"
+	if !readable {
+		text, files, readable = a.attachments(&m)
+	}
+	if !readable {
+		reply = &dangke.Reply{Text: "目前只能识别文字、图片、视频和文件消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
 	} else {
 		sender := m.SenderStaffID
 		if sender == "" {
@@ -201,10 +217,13 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 		req := dangke.Request{
 			Chat:  dangke.ChatRef{Platform: Platform, ID: m.ConversationID, Group: m.group(), Title: m.Title},
 			From:  dangke.Person{Platform: Platform, ID: sender, Name: m.SenderNick},
-			Text:  strings.TrimSpace(m.Text.Content),
+			Text:  strings.TrimSpace(text),
 			MsgID: m.MsgID,
 			Time:  time.UnixMilli(m.CreateAt),
 			Route: m.route(),
+
+			Attachments: files,
+			Quote:       m.Text.RepliedMsg.quoteText(),
 		}
 		if m.CreateAt == 0 {
 			req.Time = time.Time{}

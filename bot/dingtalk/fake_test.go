@@ -41,6 +41,8 @@ type fakeDingTalk struct {
 	uploads     []string
 	seq         int
 	onConnect   func() // called on each new connection (the chaos test redelivers there)
+	blobs       map[string][]byte // files the robot may download, by downloadCode
+	downloads   []string          // the downloadCodes asked for
 }
 
 type hookCall struct {
@@ -54,7 +56,7 @@ type apiSend struct {
 
 func newFake(t testing.TB) *fakeDingTalk {
 	f := &fakeDingTalk{t: t, id: "dingtestclient", key: "s3cret-app-key", tickets: map[string]bool{}, acks: map[string][]int{},
-		expired: map[string]bool{}, tokens: map[string]bool{}, hookTimes: map[string]time.Time{}}
+		expired: map[string]bool{}, tokens: map[string]bool{}, hookTimes: map[string]time.Time{}, blobs: map[string][]byte{}}
 	f.changed = sync.NewCond(&f.mu)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1.0/gateway/connections/open", f.open)
@@ -64,6 +66,8 @@ func newFake(t testing.TB) *fakeDingTalk {
 	mux.HandleFunc("POST /v1.0/robot/groupMessages/send", f.send)
 	mux.HandleFunc("POST /v1.0/robot/oToMessages/batchSend", f.send)
 	mux.HandleFunc("POST /media/upload", f.upload)
+	mux.HandleFunc("POST /v1.0/robot/messageFiles/download", f.fileURL)
+	mux.HandleFunc("GET /files/{code}", f.file)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -344,4 +348,41 @@ func contains(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// fileURL answers the robot file download API: a downloadCode and the
+// robot's code give a download URL (here on the fake).
+func (f *fakeDingTalk) fileURL(w http.ResponseWriter, r *http.Request) {
+	token := r.Header.Get("x-acs-dingtalk-access-token")
+	var body struct {
+		DownloadCode string `json:"downloadCode"`
+		RobotCode    string `json:"robotCode"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.tokens[token] {
+		w.WriteHeader(http.StatusUnauthorized)
+		writeJSON(w, map[string]string{"code": "InvalidAuthentication", "message": "不合法的access_token"})
+		return
+	}
+	if _, ok := f.blobs[body.DownloadCode]; !ok || body.RobotCode != f.id {
+		w.WriteHeader(http.StatusBadRequest)
+		writeJSON(w, map[string]string{"code": "invalidParameter", "message": "downloadCode 无效"})
+		return
+	}
+	f.downloads = append(f.downloads, body.DownloadCode)
+	writeJSON(w, map[string]string{"downloadUrl": f.srv.URL + "/files/" + body.DownloadCode + "?sign=abc"})
+}
+
+func (f *fakeDingTalk) file(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	data, ok := f.blobs[r.PathValue("code")]
+	f.mu.Unlock()
+	if !ok || r.URL.Query().Get("sign") != "abc" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(data)
 }
