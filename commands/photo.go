@@ -146,7 +146,7 @@ func runPhoto(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 	var keep []kept
 	var refused []string
 	for i, a := range c.Req.Attachments {
-		b, err := fetch(ctx, r.cfg.Media, a)
+		b, name, err := fetch(ctx, r.cfg.Media, a)
 		if dangke.ErrorCode(err) == dangke.EINVALID {
 			refused = append(refused, fmt.Sprintf("第 %d 个文件%s没有保存：%s", i+1, quoteName(a.Name), dangke.ErrorMessage(err)))
 			continue
@@ -154,7 +154,7 @@ func runPhoto(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		keep = append(keep, kept{b, fileName(a.Name, b)})
+		keep = append(keep, kept{b, fileName(name, b)})
 	}
 	if len(keep) == 0 {
 		if len(refused) == 1 {
@@ -200,31 +200,38 @@ func runPhoto(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 	})
 }
 
-// fetch downloads an attachment, no more than the size limit, and keeps it.
-func fetch(ctx context.Context, m dangke.Media, a dangke.Attachment) (dangke.Blob, error) {
+// fetch downloads an attachment, no more than the size limit, and keeps
+// it. The name is the attachment's, or the one its download gave (a
+// reader with a Name method).
+func fetch(ctx context.Context, m dangke.Media, a dangke.Attachment) (dangke.Blob, string, error) {
 	limit := m.MaxSize()
 	if a.Size > limit {
-		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "文件太大：%s，最大 %s。", media.Size(a.Size), media.Size(limit))
+		return dangke.Blob{}, "", dangke.Errorf(dangke.EINVALID, "文件太大：%s，最大 %s。", media.Size(a.Size), media.Size(limit))
 	}
 	if a.Open == nil {
-		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "这个平台的文件暂不能下载。")
+		return dangke.Blob{}, "", dangke.Errorf(dangke.EINVALID, "这个平台的文件暂不能下载。")
 	}
 	rc, err := a.Open(ctx)
 	if err != nil {
 		if dangke.ErrorCode(err) != dangke.EINTERNAL {
-			return dangke.Blob{}, err
+			return dangke.Blob{}, "", err
 		}
-		return dangke.Blob{}, fmt.Errorf("commands: download attachment: %w", err)
+		return dangke.Blob{}, "", fmt.Errorf("commands: download attachment: %w", err)
 	}
 	defer rc.Close()
+	name := a.Name
+	if n, ok := rc.(interface{ Name() string }); ok && name == "" {
+		name = n.Name()
+	}
 	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
-		return dangke.Blob{}, fmt.Errorf("commands: download attachment: %w", err)
+		return dangke.Blob{}, "", fmt.Errorf("commands: download attachment: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return dangke.Blob{}, dangke.Errorf(dangke.EINVALID, "文件太大：超过 %s。", media.Size(limit))
+		return dangke.Blob{}, "", dangke.Errorf(dangke.EINVALID, "文件太大：超过 %s。", media.Size(limit))
 	}
-	return m.Put(ctx, data)
+	b, err := m.Put(ctx, data)
+	return b, name, err
 }
 
 // fileName is the name a file is kept under in archives: its own name
