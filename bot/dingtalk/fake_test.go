@@ -40,7 +40,7 @@ type fakeDingTalk struct {
 	sends       []apiSend
 	uploads     []string
 	seq         int
-	onConnect   func() // called on each new connection (the chaos test redelivers there)
+	onConnect   func()            // called on each new connection (the chaos test redelivers there)
 	blobs       map[string][]byte // files the robot may download, by downloadCode
 	downloads   []string          // the downloadCodes asked for
 }

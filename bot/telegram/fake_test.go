@@ -38,6 +38,8 @@ type fakeAPI struct {
 	garbage   int  // the next getUpdates calls answered with malformed JSON
 	redeliver bool // the next getUpdates ignores the offset once
 	polls     int
+	blobs     map[string][]byte // files by file_id, for getFile and the file link
+	fetched   []string          // the file paths downloaded
 }
 
 type sentMessage struct {
@@ -49,7 +51,7 @@ type sentDocument struct {
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{t: t, token: "123456:TEST-token", nextID: 100, nextMsg: 5000}
+	f := &fakeAPI{t: t, token: "123456:TEST-token", nextID: 100, nextMsg: 5000, blobs: map[string][]byte{}}
 	f.cond = sync.NewCond(&f.mu)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
@@ -62,6 +64,20 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if path, ok := strings.CutPrefix(r.URL.Path, "/file/bot"+f.token+"/"); ok { // the file link
+		f.mu.Lock()
+		data, found := f.blobs[strings.TrimPrefix(path, "photos/")]
+		if found {
+			f.fetched = append(f.fetched, path)
+		}
+		f.mu.Unlock()
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+		return
+	}
 	prefix := "/bot" + f.token + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		writeJSON(w, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
@@ -73,6 +89,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"id": 123456, "is_bot": true, "first_name": "党课助手", "username": "DangkeBot"}})
 	case "getUpdates":
 		f.getUpdates(w, r, fields)
+	case "getFile":
+		f.mu.Lock()
+		data, ok := f.blobs[fields["file_id"]]
+		f.mu.Unlock()
+		if !ok {
+			writeJSON(w, map[string]any{"ok": false, "error_code": 400, "description": "Bad Request: invalid file_id"})
+			return
+		}
+		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"file_id": fields["file_id"], "file_unique_id": "u" + fields["file_id"],
+			"file_size": len(data), "file_path": "photos/" + fields["file_id"]}})
 	case "sendMessage":
 		f.mu.Lock()
 		if f.fail429 > 0 {

@@ -257,6 +257,11 @@ func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
 		Text:  text,
 		MsgID: strconv.Itoa(m.ID),
 		Time:  time.Unix(int64(m.Date), 0),
+
+		Attachments: a.attachments(m),
+	}
+	if a.toBot(m) {
+		req.Quote = m.ReplyToMessage.Text
 	}
 	reply, err := a.handler.Handle(ctx, req)
 	if err != nil {
@@ -298,6 +303,13 @@ func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
 // mentions it.
 func (a *Adapter) addressed(m *models.Message) (string, bool) {
 	text := strings.TrimSpace(m.Text)
+	media := len(m.Photo) > 0 || m.Document != nil || m.Video != nil
+	if media { // a photo, document or video: its caption is its text
+		text = strings.TrimSpace(m.Caption)
+		if text == "" && (m.Chat.Type == models.ChatTypePrivate || a.toBot(m)) {
+			return "", true
+		}
+	}
 	if text == "" {
 		return "", false
 	}
@@ -317,8 +329,8 @@ func (a *Adapter) addressed(m *models.Message) (string, bool) {
 	if m.Chat.Type == models.ChatTypePrivate {
 		return text, true
 	}
-	if m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && strings.EqualFold(m.ReplyToMessage.From.Username, a.username) {
-		return text, true // an answer to the bot's question
+	if a.toBot(m) {
+		return text, true // an answer to the bot's question, or a photo for its confirmation
 	}
 	mention := "@" + a.username
 	if a.username != "" && strings.Contains(strings.ToLower(text), strings.ToLower(mention)) {
@@ -326,6 +338,11 @@ func (a *Adapter) addressed(m *models.Message) (string, bool) {
 		return strings.TrimSpace(text[:i] + text[i+len(mention):]), true
 	}
 	return "", false
+}
+
+// toBot reports whether a message replies to one of the bot's.
+func (a *Adapter) toBot(m *models.Message) bool {
+	return m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && strings.EqualFold(m.ReplyToMessage.From.Username, a.username)
 }
 
 func (a *Adapter) firstTime(key string) bool {
