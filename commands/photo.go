@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -223,7 +224,12 @@ func fetch(ctx context.Context, m dangke.Media, a dangke.Attachment) (dangke.Blo
 	if n, ok := rc.(interface{ Name() string }); ok && name == "" {
 		name = n.Name()
 	}
-	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	var buf bytes.Buffer
+	if a.Size > 0 { // one allocation when the platform says the size
+		buf.Grow(int(a.Size) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(rc, limit+1))
+	data := buf.Bytes()
 	if err != nil {
 		return dangke.Blob{}, "", fmt.Errorf("commands: download attachment: %w", err)
 	}

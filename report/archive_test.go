@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -169,7 +171,7 @@ func BenchmarkArchive2000(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	base := jpegOf(b, 1024, 768, 11) // about 200 KB at quality 95
+	base := jpegOf(b, 800, 600, 11) // about 200 KB: a phone photo as chat apps compress it
 	const n = 2000
 	err = st.Update(ctx, func(tx dangke.Tx) error {
 		for i := 0; i < n; i++ {
@@ -178,9 +180,16 @@ func BenchmarkArchive2000(b *testing.B) {
 			if err := tx.AddLecture(ctx, &l); err != nil {
 				return err
 			}
-			data := append(append([]byte{}, base...), fmt.Sprintf("%08d", i)...) // a distinct file each
-			bl, err := m.Put(ctx, data)
-			if err != nil {
+			// A distinct file each, written as Put writes it but without
+			// its fsync, to keep the setup short (the archive is measured).
+			data := append(append([]byte{}, base...), fmt.Sprintf("%08d", i)...)
+			_, ext, kind, _ := media.Sniff(data)
+			sum := sha256.Sum256(data)
+			bl := dangke.Blob{SHA256: hex.EncodeToString(sum[:]), Ext: ext, Kind: kind, MIME: "image/jpeg", Size: int64(len(data))}
+			if err := os.MkdirAll(filepath.Dir(m.Path(bl.SHA256, ext)), 0o700); err != nil {
+				return err
+			}
+			if err := os.WriteFile(m.Path(bl.SHA256, ext), data, 0o600); err != nil {
 				return err
 			}
 			f := dangke.LectureFile{LectureID: l.ID, SHA256: bl.SHA256, Ext: bl.Ext, MIME: bl.MIME, Kind: bl.Kind, Size: bl.Size, Name: "现场.jpg", Author: "x", Chat: "x", CreatedAt: today}
@@ -200,7 +209,6 @@ func BenchmarkArchive2000(b *testing.B) {
 			m.Thumb(f.SHA256, f.Ext)
 		}
 	}
-	b.ReportMetric(float64(len(base))/1024, "KB/photo")
 	runtime.GC()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -218,6 +226,7 @@ func BenchmarkArchive2000(b *testing.B) {
 		b.ReportMetric(float64(info.Size())/(1<<20), "MB-zip")
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(len(base))/1024, "KB/photo")
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
 	metrics.Read(s)
 	b.ReportMetric(float64(s[1].Value.Uint64())/(1<<20), "MB-go-total")
