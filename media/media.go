@@ -50,7 +50,7 @@ type Store struct {
 	max     int64
 	queue   chan [2]string // sha, ext of pictures awaiting a thumbnail
 	done    chan struct{}
-	lastPut atomic.Int64 // when a picture was last put, in Unix nanoseconds
+	lastPut atomic.Int64  // when a picture was last put, in Unix nanoseconds
 	stop    chan struct{} // closed by Close: the queue is worked off without waiting
 
 	mu     sync.Mutex // guards closed and the sends on queue
