@@ -220,7 +220,7 @@ func (s *Store) thumbPath(sha string) string {
 }
 
 // Sweep removes the content (and thumbnails) that keep does not name, and
-// reports how many files and bytes went. Files younger than grace are kept:
+// reports how many files of content (thumbnails not counted) and bytes went. Files younger than grace are kept:
 // they may belong to a row about to commit.
 func (s *Store) Sweep(keep func(sha string) bool, grace time.Duration, now time.Time) (files int, bytes int64, err error) {
 	err = filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, werr error) error {
@@ -248,7 +248,9 @@ func (s *Store) Sweep(keep func(sha string) bool, grace time.Duration, now time.
 		if err := os.Remove(path); err != nil {
 			return err
 		}
-		files++
+		if filepath.Dir(filepath.Dir(path)) != filepath.Join(s.dir, "thumbs") {
+			files++
+		}
 		bytes += info.Size()
 		return nil
 	})
