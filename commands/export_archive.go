@@ -57,7 +57,11 @@ func runArchive(ctx context.Context, c *Call, city string, unit *dangke.Unit) (*
 		flags = " --from " + p.From.Format(dangke.DateLayout) + " --to " + p.To.Format(dangke.DateLayout)
 	}
 	name := "台账-" + who + span + "-" + c.Now.Format("20060102") + ".zip"
-	if limit, ok := fileLimits[c.Req.Chat.Platform]; ok && info.Size() > limit {
+	limits := c.r.cfg.FileLimits
+	if limits == nil {
+		limits = fileLimits
+	}
+	if limit, ok := limits[c.Req.Chat.Platform]; ok && info.Size() > limit {
 		return nil, dangke.Errorf(dangke.EINVALID, "台账 ZIP 有 %s（%d 次党课、%d 个附件），超过%s单个文件 %s 的上限，不能在聊天里发送。请管理员在服务器上运行：dangke export archive --unit %s%s --out %s",
 			media.Size(info.Size()), st.Lectures, st.Files, platformNames[c.Req.Chat.Platform], media.Size(limit), arg, flags, name)
 	}

@@ -24,12 +24,13 @@ type Config struct {
 	PromptTimeout time.Duration  // how long a half-entered command waits for its fields
 	Now           func() time.Time
 	Logger        *slog.Logger
-	Rubric        dangke.Rubric   // the contest's scoring standard; 附件3 by default
-	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
-	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
-	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
-	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
-	Media         dangke.Media    // keeps the photos and files sent with lectures; nil: they are refused
+	Rubric        dangke.Rubric    // the contest's scoring standard; 附件3 by default
+	Campaign      dangke.Campaign  // dates, deadlines and targets; the notice's by default
+	MaxMessage    int              // longest message read, in characters; longer ones are refused unread (4000)
+	Charts        *chart.Renderer  // draws /图表; the embedded fonts when nil
+	Dashboard     dangke.Linker    // gives out /看板 links; nil: the dashboard is off
+	Media         dangke.Media     // keeps the photos and files sent with lectures; nil: they are refused
+	FileLimits    map[string]int64 // the largest file sent into a chat, by platform; nil: each platform's own
 }
 
 // Router parses each request, finds its command, checks who may run it,
