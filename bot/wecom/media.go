@@ -52,6 +52,11 @@ func decryptMedia(data []byte, aeskey string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decryptWith(data, key)
+}
+
+// decryptWith opens encrypted media with a 32-byte key (decryptMedia).
+func decryptWith(data, key []byte) ([]byte, error) {
 	if len(data) == 0 || len(data)%aes.BlockSize != 0 {
 		return nil, fmt.Errorf("wecom: encrypted media of %d bytes is not whole AES blocks", len(data))
 	}
@@ -120,10 +125,15 @@ func (a *Adapter) download(ctx context.Context, r resource) (io.ReadCloser, erro
 	if len(data) > maxMedia {
 		return nil, dangke.Errorf(dangke.EINVALID, "文件太大，超过 %d MB。", maxMedia>>20)
 	}
-	if r.AESKey == "" { // not encrypted (the callback mode's plain links)
-		return named{bytes.NewReader(data), fileName(resp.Header.Get("Content-Disposition"))}, nil
+	var plain []byte
+	switch {
+	case r.AESKey != "": // the long connection: a key per resource
+		plain, err = decryptMedia(data, r.AESKey)
+	case a.kit != nil: // the callback mode: the EncodingAESKey opens the media too
+		plain, err = decryptWith(data, a.kit.key)
+	default:
+		return nil, errors.New("wecom: media without an aeskey")
 	}
-	plain, err := decryptMedia(data, r.AESKey)
 	if err != nil {
 		return nil, err
 	}
