@@ -43,3 +43,18 @@ func TestDecryptMediaVectors(t *testing.T) {
 		t.Fatal("a bad key decrypted")
 	}
 }
+
+// Whatever WeCom (or someone in its place) serves, decryption ends in
+// content or an error, never a panic.
+func FuzzDecryptMedia(f *testing.F) {
+	enc, _ := base64.StdEncoding.DecodeString("pDeM+v9hMmbGe5E26amMpj7RAZFYsmgTRHxgSupC2/cazlxKMe3EajlUIcbRjNyVM17T8p8t2ZuH9g6wRSOHjQ==")
+	f.Add(enc, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	f.Add([]byte{}, "")
+	f.Add(bytes.Repeat([]byte{1}, 33), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
+		out, err := decryptMedia(data, key)
+		if err == nil && len(out) >= len(data) {
+			t.Fatalf("decrypted %d bytes into %d", len(data), len(out))
+		}
+	})
+}
