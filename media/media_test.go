@@ -169,3 +169,26 @@ func TestPutAndThumb(t *testing.T) {
 		t.Fatalf("second copy %d %v", n, err)
 	}
 }
+
+// BenchmarkThumbnail200KB makes the thumbnail of an 800×600, 200 KB JPEG:
+// the work the background worker does per picture, and what an archive
+// does for a picture whose thumbnail was never made.
+func BenchmarkThumbnail200KB(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	for y := 0; y < 600; y++ {
+		for x := 0; x < 800; x++ {
+			img.Set(x, y, color.RGBA{uint8(x*11 + y), uint8(y ^ 11), uint8(x ^ y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(buf.Len())/1024, "KB/photo")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := media.Thumbnail(buf.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
