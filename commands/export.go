@@ -21,7 +21,7 @@ func exportCommand(r *Router) *Command {
 			{Name: "期间", Aliases: []string{"period"}, Kind: KText, Positional: true, Example: "本月 或 2019-07-01~2019-09-30", Hint: "附件1用，默认为全部"},
 			{Name: "格式", Aliases: []string{"format"}, Kind: KText, Positional: true, Example: "csv", Hint: "xlsx 或 csv，默认 xlsx"},
 		},
-		Example: "/导出 附件1 温县 本月 或 /导出 附件2 温县 或 /导出 台账 温县 本月",
+		Example: "/导出 附件1 温县 本月 或 /导出 附件2 温县",
 		Perm:    Reader,
 		Costly:  true,
 		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runExport(ctx, c, r.cfg.City) },
