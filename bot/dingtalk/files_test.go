@@ -59,11 +59,33 @@ func TestPictureAttached(t *testing.T) {
 		t.Fatalf("downloads %q", f.downloads)
 	}
 
+	// A file can only be sent 1:1: named there first with /照片 #1.
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	f.blobs["code-4"] = pdf
+	name := f.robotMessage("msg-6", "1", "/照片 #1")
+	name["createAt"] = testbot.Now.Add(45 * time.Minute).UnixMilli()
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", name)
+	f.waitFor("the 1:1 reply", 5*time.Second, func() bool { return len(f.hooks) == 5 })
+	if h := f.hooks[4].Text; !strings.Contains(h, "将添加到 #1 张三《我和我的祖国》") {
+		t.Fatalf("reply %q", h)
+	}
+	file := f.robotMessage("msg-7", "1", "")
+	file["createAt"] = testbot.Now.Add(46 * time.Minute).UnixMilli()
+	file["msgtype"], file["content"] = "file", map[string]string{"downloadCode": "code-4", "fileName": "讲稿.pdf", "spaceId": "1", "fileId": "2"}
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", file)
+	f.waitFor("the file's reply", 5*time.Second, func() bool { return len(f.hooks) == 6 })
+	if h := f.hooks[5].Text; !strings.Contains(h, "已添加 1 个文件到 #1") || !strings.Contains(h, "讲稿.pdf") {
+		t.Fatalf("reply %q", h)
+	}
+	if row := testbot.Kept(t, st, m, 1, pdf); row.Name != "讲稿.pdf" {
+		t.Fatalf("name %q", row.Name)
+	}
+
 	undo := f.robotMessage("msg-5", "2", " /撤销")
 	undo["createAt"] = testbot.Now.Add(46 * time.Minute).UnixMilli()
 	f.push("CALLBACK", "/v1.0/im/bot/messages/get", undo)
-	f.waitFor("the undo's reply", 5*time.Second, func() bool { return len(f.hooks) == 5 })
-	if h := f.hooks[4].Text; !strings.Contains(h, "已撤销附件") || !strings.Contains(h, "#1 还有 2 个附件") {
+	f.waitFor("the undo's reply", 5*time.Second, func() bool { return len(f.hooks) == 7 })
+	if h := f.hooks[6].Text; !strings.Contains(h, "已撤销附件 讲稿.pdf") || !strings.Contains(h, "#1 还有 3 个附件") {
 		t.Fatalf("reply %q", h)
 	}
 }
