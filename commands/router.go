@@ -202,16 +202,26 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 		return &dangke.Reply{Text: r.unknown(word)}, nil
 	}
 	cmd := group[0]
-	if len(cmd.Sub) > 0 {
-		var sub string
-		sub, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	if len(group) > 1 || len(cmd.Sub) > 0 {
+		// A group may hold one command without a subcommand (/师资库 温县)
+		// beside its subcommands (/师资库 推荐 张三): a first word that names
+		// no subcommand goes to that one.
+		sub, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
 		cmd = nil
+		var plain *Command
 		for _, c := range group {
-			if containsFold(c.Sub, sub) {
+			if len(c.Sub) == 0 {
+				plain = c
+			} else if containsFold(c.Sub, sub) {
 				cmd = c
 			}
 		}
-		if cmd == nil {
+		switch {
+		case cmd != nil:
+			rest = after
+		case plain != nil:
+			cmd = plain
+		default:
 			return &dangke.Reply{Text: r.subUsage(group, sub)}, nil
 		}
 	}
