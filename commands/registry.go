@@ -40,6 +40,7 @@ func Registry(r *Router) []*Command {
 		scoreCommand(r.cfg.Rubric),
 		contestCreateCommand(),
 		contestEnterCommand(r.cfg.Rubric),
+		contestRecommendCommand(r.cfg.Rubric),
 		contestJudgeCommand(),
 		contestOrderCommand(r.cfg.Rubric),
 		contestLengthCommand(r.cfg.Rubric),
