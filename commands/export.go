@@ -49,10 +49,9 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 		}
 	}
 	switch {
+	case target == dangke.CityName && form2:
+		return exportCityPool(ctx, c, city)
 	case target == dangke.CityName:
-		if form2 {
-			return nil, dangke.FieldErrorf("单位", "要写明县市区：附件2 按县市区导出。")
-		}
 		if !c.Super && !c.CityChat {
 			return nil, dangke.Errorf(dangke.EFORBIDDEN, "导出全市的统计表需要系统管理员，或在绑定到全市的工作群里发送。")
 		}
