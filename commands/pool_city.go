@@ -39,7 +39,9 @@ func poolSelectCommand() *Command {
 		Fields:  []Field{poolWhoField(), poolCountyField()},
 		Example: "/师资库 入选 李四",
 		Perm:    Super,
-		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runPoolDecide(ctx, c, dangke.PickSelected) },
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			return runPoolDecide(ctx, c, dangke.PickSelected)
+		},
 	}
 }
 
@@ -52,7 +54,9 @@ func poolDeclineCommand() *Command {
 			poolCountyField()},
 		Example: "/师资库 不入选 李四 本年度名额已满",
 		Perm:    Super,
-		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runPoolDecide(ctx, c, dangke.PickDeclined) },
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			return runPoolDecide(ctx, c, dangke.PickDeclined)
+		},
 	}
 }
 

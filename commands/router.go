@@ -13,6 +13,7 @@ import (
 
 	"dangke"
 	"dangke/chart"
+	"dangke/report"
 )
 
 // Config is what the router needs to know about the deployment.
@@ -29,6 +30,10 @@ type Config struct {
 	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
 	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
 	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
+	// ReportPhotos gives the 情况报告 (/导出 报告) its photos, up to six with
+	// captions; nil until the lecture attachments are wired in: the report
+	// then leaves a marked place for them.
+	ReportPhotos report.PhotoSource
 }
 
 // Router parses each request, finds its command, checks who may run it,

@@ -259,7 +259,9 @@ func poolSentence(county string, pool int, picks []dangke.CityPick) string {
 // figureTable is the report's table: item, figure.
 func figureTable(f dangke.Figures, s dangke.Shows, pool int) [][]string {
 	rows := [][]string{{"项目", "数量"}}
-	row := func(name string, n int, unit string) { rows = append(rows, []string{name, fmt.Sprintf("%d%s", n, unit)}) }
+	row := func(name string, n int, unit string) {
+		rows = append(rows, []string{name, fmt.Sprintf("%d%s", n, unit)})
+	}
 	row("微型党课", f.Lectures, "次")
 	row("其中：示范宣讲", s.Demo, "次")
 	for _, v := range dangke.Venues {

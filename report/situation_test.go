@@ -191,9 +191,9 @@ func TestSituationDOCX(t *testing.T) {
 	}
 	doc, styles := parts["word/document.xml"], parts["word/styles.xml"]
 	for _, want := range []string{
-		`<w:pgSz w:w="11906" w:h="16838"/>`, // A4
+		`<w:pgSz w:w="11906" w:h="16838"/>`,                         // A4
 		`w:top="2098" w:right="1474" w:bottom="1984" w:left="1587"`, // 37/26/35/28 mm
-		`w:linePitch="579"`, // 28.95pt: 22 lines a page
+		`w:linePitch="579"`,                                         // 28.95pt: 22 lines a page
 		`<w:footerReference w:type="even"`,
 		"关于开展微型党课示范宣讲活动的情况报告",
 		"红 &amp; &lt;专&gt;", "https://example.org/v/2?a=1&amp;b=2",
