@@ -47,7 +47,7 @@ func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke
 			if r[0] > r[1] {
 				continue
 			}
-			arms = append(arms, `SELECT l.venue, l.form, l.demo <> 0, 1 FROM lectures l INDEXED BY lectures_show JOIN units u ON u.id = l.unit_id
+			arms = append(arms, `SELECT l.venue AS venue, l.form AS form, l.demo <> 0 AS demo, 1 AS lectures FROM lectures l INDEXED BY lectures_show JOIN units u ON u.id = l.unit_id
 				WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where)
 			all = append(append(all, r[0], r[1]), args...)
 		}

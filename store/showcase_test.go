@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/store"
+)
+
+// TestShowsAgree logs, withdraws, marks 示范, fills venues and forms and
+// merges units at random, and checks that unit_shows agrees with a recount
+// (CheckTotals) and that Shows of every unit and the city over random
+// periods equals a count over the raw lectures; then that a damaged
+// unit_shows is found and rebuilt.
+func TestShowsAgree(t *testing.T) {
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(14, 4))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loc := time.FixedZone("CST", 8*3600)
+	start := time.Date(2019, 6, 1, 0, 0, 0, 0, loc)
+	var units []int64
+	err = st.Update(ctx, func(tx dangke.Tx) error {
+		for c := range 2 {
+			county := &dangke.Unit{Name: fmt.Sprint("县", c), Kind: dangke.KindCounty}
+			if err := tx.AddUnit(ctx, county); err != nil {
+				return err
+			}
+			units = append(units, county.ID)
+			for b := range 3 {
+				u := &dangke.Unit{ParentID: county.ID, Name: fmt.Sprint("支部", b), Kind: dangke.KindBranch, Members: 10}
+				if err := tx.AddUnit(ctx, u); err != nil {
+					return err
+				}
+				units = append(units, u.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	venues := append([]string{""}, dangke.Venues...)
+	var live []int64
+	merged := false
+	for step := range 150 {
+		err := st.Update(ctx, func(tx dangke.Tx) error {
+			switch k := rnd.IntN(10); {
+			case k < 5 || len(live) == 0:
+				unit := units[1+rnd.IntN(len(units)-1)]
+				if merged && unit == units[2] {
+					unit = units[3]
+				}
+				l := &dangke.Lecture{UnitID: unit, Speaker: fmt.Sprint("讲课人", rnd.IntN(4)), Position: "党员",
+					Title: "课", Date: start.AddDate(0, 0, rnd.IntN(50)), Attendees: 5, Venue: venues[rnd.IntN(len(venues))],
+					Form: dangke.Forms[rnd.IntN(3)], Author: "t:a", Chat: "t:g", CreatedAt: start}
+				if err := tx.AddLecture(ctx, l); err != nil {
+					return err
+				}
+				live = append(live, l.ID)
+				if rnd.IntN(2) == 0 {
+					return tx.SetDemo(ctx, l.ID, true)
+				}
+			case k < 6:
+				i := rnd.IntN(len(live))
+				id := live[i]
+				live = append(live[:i], live[i+1:]...)
+				return tx.WithdrawLecture(ctx, id, "t:a", start)
+			case k < 8:
+				return tx.SetDemo(ctx, live[rnd.IntN(len(live))], rnd.IntN(2) == 0)
+			case k < 9:
+				return tx.FillLecture(ctx, live[rnd.IntN(len(live))], dangke.LectureFill{Venue: dangke.Venues[rnd.IntN(5)], Form: "文艺", Link: "https://x.org/1"})
+			case !merged && step > 100:
+				merged = true
+				return tx.MergeUnits(ctx, units[2], units[3])
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+	}
+	c, err := st.CheckTotals(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.OK() {
+		t.Fatalf("kept totals differ:\n%s", c)
+	}
+	for range 30 {
+		from := start.AddDate(0, 0, rnd.IntN(50))
+		p := dangke.Period{From: from, To: from.AddDate(0, 0, rnd.IntN(30))}
+		if rnd.IntN(5) == 0 {
+			p = dangke.Period{}
+		}
+		for _, unit := range append([]int64{0}, units...) {
+			if merged && unit == units[2] {
+				continue
+			}
+			got, err := st.Shows(ctx, unit, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := bruteShows(t, st, unit, p)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("unit %d %v: Shows %v, counted %v", unit, p, got, want)
+			}
+		}
+	}
+	// A damaged row is found, and --fix rebuilds it.
+	if _, err := st.DB().ExecContext(ctx, "UPDATE unit_shows SET lectures = lectures + 1 WHERE (unit_id, week, venue, form, demo) IN (SELECT unit_id, week, venue, form, demo FROM unit_shows LIMIT 1)"); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.CheckTotals(ctx, false); c.OK() {
+		t.Fatal("a damaged unit_shows was not found")
+	}
+	if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
+		t.Fatalf("not rebuilt: %v\n%s", err, c)
+	}
+}
+
+// bruteShows counts Shows from the raw lectures.
+func bruteShows(t *testing.T, st *store.Store, unit int64, p dangke.Period) dangke.Shows {
+	var s dangke.Shows
+	s.Add("", "", false, 0)
+	q := `SELECT l.venue, l.form, l.demo <> 0 FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL`
+	var args []any
+	if unit != 0 {
+		q += " AND (u.id = ? OR u.ipath LIKE (SELECT ipath FROM units WHERE id = ?) || '%')"
+		args = append(args, unit, unit)
+	}
+	if !p.IsZero() {
+		q += " AND l.day >= ? AND l.day <= ?"
+		args = append(args, p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout))
+	}
+	rows, err := st.DB().QueryContext(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var venue, form string
+		var demo bool
+		if err := rows.Scan(&venue, &form, &demo); err != nil {
+			t.Fatal(err)
+		}
+		s.Add(venue, form, demo, 1)
+	}
+	return s
+}
