@@ -19,6 +19,9 @@ func (s *Shows) Add(venue, form string, demo bool, n int) {
 	if s.ByVenue == nil {
 		s.ByVenue, s.ByForm = map[string]int{}, map[string]int{}
 	}
+	if n == 0 {
+		return
+	}
 	if form == "" {
 		form = Forms[0]
 	}

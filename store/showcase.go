@@ -16,15 +16,31 @@ import (
 // whole weeks from there and its edge days from the lectures through
 // lectures_show, as periodRows does for the other figures.
 
-// showsKept and showsCounted are unit_shows and the same rows counted from
-// the lectures, for CheckTotals and RebuildTotals.
+// showCols are the columns of show_totals and show_weeks: the lectures by
+// form (Forms, in order) and the 示范宣讲 by venue ("", then Venues).
+const showCols = "f1, f2, f3, v0, v1, v2, v3, v4, v5"
+
+// showCounts counts showCols from lectures l.
+const showCounts = `sum(l.form IN ('普通', '')), sum(l.form = '情景'), sum(l.form = '文艺'),
+	sum(l.demo <> 0 AND l.venue = ''), sum(l.demo <> 0 AND l.venue = '机关'), sum(l.demo <> 0 AND l.venue = '社区'),
+	sum(l.demo <> 0 AND l.venue = '企业'), sum(l.demo <> 0 AND l.venue = '农村'), sum(l.demo <> 0 AND l.venue = '学校')`
+
+// The kept tables and the same rows counted from the lectures, for
+// CheckTotals and RebuildTotals.
 const (
-	showsKept    = "SELECT unit_id, week, venue, form, demo, lectures FROM unit_shows"
-	showsCounted = `SELECT unit_id, date(day, 'weekday 0', '-6 days'), venue, form, demo <> 0, count(*) FROM lectures
-		WHERE withdrawn_at IS NULL GROUP BY 1, 2, 3, 4, 5`
+	showTotalsKept    = "SELECT unit_id, " + showCols + " FROM show_totals"
+	showTotalsCounted = "SELECT l.unit_id, " + showCounts + " FROM lectures l WHERE l.withdrawn_at IS NULL GROUP BY 1"
+	showWeeksKept     = "SELECT unit_id, week, " + showCols + " FROM show_weeks"
+	showWeeksCounted  = "SELECT l.unit_id, date(l.day, 'weekday 0', '-6 days'), " + showCounts + " FROM lectures l WHERE l.withdrawn_at IS NULL GROUP BY 1, 2"
 )
 
-// Shows counts a subtree's lectures by form and 示范宣讲 by venue.
+// showSums sums showCols over %s.
+const showSums = "SELECT coalesce(sum(w.f1), 0), coalesce(sum(w.f2), 0), coalesce(sum(w.f3), 0), coalesce(sum(w.v0), 0), coalesce(sum(w.v1), 0), " +
+	"coalesce(sum(w.v2), 0), coalesce(sum(w.v3), 0), coalesce(sum(w.v4), 0), coalesce(sum(w.v5), 0) FROM "
+
+// Shows counts a subtree's lectures by form and 示范宣讲 by venue: the whole
+// campaign from show_totals (one row a unit), a period's whole weeks from
+// show_weeks and its edge days from the lectures.
 func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke.Shows, error) {
 	var s dangke.Shows
 	s.Add("", "", false, 0) // the maps, empty
@@ -32,52 +48,46 @@ func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke
 	if err != nil {
 		return s, err
 	}
-	var arms []string
-	var all []any
-	if p.IsZero() {
-		arms = append(arms, "SELECT w.venue, w.form, w.demo, w.lectures FROM units u CROSS JOIN unit_shows w ON w.unit_id = u.id WHERE "+where)
-		all = append(all, args...)
-	} else {
+	type arm struct {
+		sql  string
+		args []any
+	}
+	var arms []arm
+	switch {
+	case p.IsZero() && unit == 0:
+		arms = append(arms, arm{showSums + "show_totals w", nil})
+	case p.IsZero():
+		arms = append(arms, arm{showSums + "units u CROSS JOIN show_totals w ON w.unit_id = u.id WHERE " + where, args})
+	default:
 		sp := splitPeriod(p)
-		if sp.weeks() {
-			arms = append(arms, "SELECT w.venue, w.form, w.demo, w.lectures FROM units u CROSS JOIN unit_shows w ON w.unit_id = u.id WHERE w.week >= ? AND w.week <= ? AND "+where)
-			all = append(append(all, sp.weekFrom, sp.weekTo), args...)
+		if sp.weeks() && unit == 0 {
+			arms = append(arms, arm{showSums + "show_weeks w INDEXED BY show_weeks_week WHERE w.week >= ? AND w.week <= ?", []any{sp.weekFrom, sp.weekTo}})
+		} else if sp.weeks() {
+			arms = append(arms, arm{showSums + "units u CROSS JOIN show_weeks w ON w.unit_id = u.id WHERE w.week >= ? AND w.week <= ? AND " + where,
+				append([]any{sp.weekFrom, sp.weekTo}, args...)})
 		}
 		for _, r := range [][2]string{sp.head, sp.tail} {
-			if r[0] > r[1] {
-				continue
+			if r[0] <= r[1] {
+				arms = append(arms, arm{"SELECT " + showCounts + ` FROM lectures l INDEXED BY lectures_show JOIN units u ON u.id = l.unit_id
+					WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND ` + where, append([]any{r[0], r[1]}, args...)})
 			}
-			arms = append(arms, `SELECT l.venue AS venue, l.form AS form, l.demo <> 0 AS demo, 1 AS lectures FROM lectures l INDEXED BY lectures_show JOIN units u ON u.id = l.unit_id
-				WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where)
-			all = append(append(all, r[0], r[1]), args...)
 		}
 	}
-	if len(arms) == 0 {
-		return s, nil
-	}
-	query := "SELECT venue, form, demo, sum(lectures) FROM ("
-	for i, a := range arms {
-		if i > 0 {
-			query += " UNION ALL "
-		}
-		query += a
-	}
-	rows, err := q.db.QueryContext(ctx, query+") GROUP BY 1, 2, 3", all...)
-	if err != nil {
-		return s, fmt.Errorf("store: shows: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var venue, form string
-		var demo bool
-		var n int
-		if err := rows.Scan(&venue, &form, &demo, &n); err != nil {
+	for _, a := range arms {
+		var n [9]sql.NullInt64
+		if err := q.db.QueryRowContext(ctx, a.sql, a.args...).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8]); err != nil {
 			return s, fmt.Errorf("store: shows: %w", err)
 		}
-		s.Add(venue, form, demo, n)
-	}
-	if err := rows.Err(); err != nil {
-		return s, fmt.Errorf("store: shows: %w", err)
+		for i, f := range dangke.Forms {
+			s.Add("", f, false, int(n[i].Int64))
+		}
+		for i, v := range append([]string{""}, dangke.Venues...) {
+			// A 示范宣讲 is one of the lectures counted by form above.
+			if k := int(n[3+i].Int64); k > 0 {
+				s.Demo += k
+				s.ByVenue[v] += k
+			}
+		}
 	}
 	return s, nil
 }

@@ -13,10 +13,10 @@ import (
 )
 
 // TestShowsAgree logs, withdraws, marks 示范, fills venues and forms and
-// merges units at random, and checks that unit_shows agrees with a recount
+// merges units at random, and checks that show_totals and show_weeks agrees with a recount
 // (CheckTotals) and that Shows of every unit and the city over random
 // periods equals a count over the raw lectures; then that a damaged
-// unit_shows is found and rebuilt.
+// show_totals and show_weeks is found and rebuilt.
 func TestShowsAgree(t *testing.T) {
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(14, 4))
@@ -116,11 +116,11 @@ func TestShowsAgree(t *testing.T) {
 		}
 	}
 	// A damaged row is found, and --fix rebuilds it.
-	if _, err := st.DB().ExecContext(ctx, "UPDATE unit_shows SET lectures = lectures + 1 WHERE (unit_id, week, venue, form, demo) IN (SELECT unit_id, week, venue, form, demo FROM unit_shows LIMIT 1)"); err != nil {
+	if _, err := st.DB().ExecContext(ctx, "UPDATE show_weeks SET f2 = f2 + 1 WHERE (unit_id, week) IN (SELECT unit_id, week FROM show_weeks LIMIT 1)"); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := st.CheckTotals(ctx, false); c.OK() {
-		t.Fatal("a damaged unit_shows was not found")
+		t.Fatal("a damaged show_totals and show_weeks was not found")
 	}
 	if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
 		t.Fatalf("not rebuilt: %v\n%s", err, c)
