@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +157,62 @@ func bruteShows(t *testing.T, st *store.Store, unit int64, p dangke.Period) dang
 		s.Add(venue, form, demo, 1)
 	}
 	return s
+}
+
+// BenchmarkShowsWriteCost logs lectures (without fsync: the CPU cost of the
+// write) with the 示范宣讲 triggers and with them dropped, in one run, to
+// show what keeping show_totals and show_weeks adds to a write.
+func BenchmarkShowsWriteCost(b *testing.B) {
+	for _, keep := range []bool{true, false} {
+		b.Run(fmt.Sprintf("shows=%v", keep), func(b *testing.B) {
+			ctx := context.Background()
+			st, err := store.OpenWith(ctx, filepath.Join(b.TempDir(), "b.db"), store.Options{NoFsync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			if !keep {
+				for _, tr := range []string{"shows_added", "shows_withdrawn", "shows_changed"} {
+					if _, err := st.DB().ExecContext(ctx, "DROP TRIGGER "+tr); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			u := &dangke.Unit{Name: "县", Kind: dangke.KindCounty}
+			if err := st.Update(ctx, func(tx dangke.Tx) error { return tx.AddUnit(ctx, u) }); err != nil {
+				b.Fatal(err)
+			}
+			day := time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)
+			i := 0
+			cpu0 := procCPU()
+			defer func() { b.ReportMetric(float64(procCPU()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op") }()
+			for b.Loop() {
+				i++
+				l := &dangke.Lecture{UnitID: u.ID, Speaker: fmt.Sprint("讲课人", i%40), Position: "党员", Title: "课", Date: day.AddDate(0, 0, i%200),
+					Attendees: 10, Venue: dangke.Venues[i%5], Form: dangke.Forms[i%3], Author: "t:a", Chat: "t:g", CreatedAt: day}
+				if err := st.Update(ctx, func(tx dangke.Tx) error { return tx.AddLecture(ctx, l) }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// procCPU is the CPU time the process has used (user and system), from
+// /proc/self/stat in clock ticks of 10 ms; 0 where there is no /proc. On a
+// shared machine it is steadier than the wall clock.
+func procCPU() time.Duration {
+	data, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	var u, k int64
+	_, _ = fmt.Sscan(f[11], &u)
+	_, _ = fmt.Sscan(f[12], &k)
+	return time.Duration(u+k) * 10 * time.Millisecond
 }
