@@ -11,10 +11,9 @@ import (
 )
 
 // The 示范宣讲 figures, the online micro-classroom and the city pool (issue
-// 14). unit_shows is kept by triggers (migration 20261129004000) in the
-// statement that writes a lecture, like unit_weeks; a period reads its
-// whole weeks from there and its edge days from the lectures through
-// lectures_show, as periodRows does for the other figures.
+// 14). show_totals and show_weeks are kept by triggers (migration
+// 20261129004000) in the statement that writes a lecture, like unit_totals
+// and unit_weeks.
 
 // showCols are the columns of show_totals and show_weeks: the lectures by
 // form (Forms, in order) and the 示范宣讲 by venue ("", then Venues).
@@ -40,7 +39,9 @@ const showSums = "SELECT coalesce(sum(w.f1), 0), coalesce(sum(w.f2), 0), coalesc
 
 // Shows counts a subtree's lectures by form and 示范宣讲 by venue: the whole
 // campaign from show_totals (one row a unit), a period's whole weeks from
-// show_weeks and its edge days from the lectures.
+// show_weeks and its edge days (at most six on each side) from the
+// lectures, found through lectures_day: a covering index of their own
+// would cost every write more than it saves these few reads.
 func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke.Shows, error) {
 	var s dangke.Shows
 	s.Add("", "", false, 0) // the maps, empty
@@ -68,7 +69,7 @@ func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke
 		}
 		for _, r := range [][2]string{sp.head, sp.tail} {
 			if r[0] <= r[1] {
-				arms = append(arms, arm{"SELECT " + showCounts + ` FROM lectures l INDEXED BY lectures_show JOIN units u ON u.id = l.unit_id
+				arms = append(arms, arm{"SELECT " + showCounts + ` FROM lectures l INDEXED BY lectures_day JOIN units u ON u.id = l.unit_id
 					WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND ` + where, append([]any{r[0], r[1]}, args...)})
 			}
 		}

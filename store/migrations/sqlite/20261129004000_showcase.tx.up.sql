@@ -44,9 +44,6 @@ CREATE TABLE show_weeks (
 -- The whole province's weeks are read by week through this index.
 CREATE INDEX show_weeks_week ON show_weeks (week, unit_id, f1, f2, f3, v0, v1, v2, v3, v4, v5);
 --bun:split
--- The edge days of a period are read from the lectures through this index.
-CREATE INDEX lectures_show ON lectures (day, unit_id, venue, form, demo) WHERE withdrawn_at IS NULL;
---bun:split
 INSERT INTO show_totals (unit_id, f1, f2, f3, v0, v1, v2, v3, v4, v5)
     SELECT l.unit_id, sum(l.form IN ('普通', '')), sum(l.form = '情景'), sum(l.form = '文艺'), sum((l.demo <> 0 AND l.venue = '')), sum((l.demo <> 0 AND l.venue = '机关')), sum((l.demo <> 0 AND l.venue = '社区')), sum((l.demo <> 0 AND l.venue = '企业')), sum((l.demo <> 0 AND l.venue = '农村')), sum((l.demo <> 0 AND l.venue = '学校')) FROM lectures l WHERE l.withdrawn_at IS NULL GROUP BY 1;
 --bun:split
