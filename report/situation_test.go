@@ -253,7 +253,8 @@ func TestSituationBadPhoto(t *testing.T) {
 }
 
 // LibreOffice opens the DOCX and renders it to PDF (and, with pdftoppm,
-// the first page to PNG for a look by eye: REPORT_PNG=path keeps it).
+// the first page to PNG for a look by eye: REPORT_PNG=path keeps it,
+// REPORT_PDF=path the whole PDF).
 // Skipped where LibreOffice is not installed.
 func TestSituationLibreOffice(t *testing.T) {
 	soffice, err := exec.LookPath("soffice")
@@ -281,6 +282,11 @@ func TestSituationLibreOffice(t *testing.T) {
 	info, err := os.Stat(pdf)
 	if err != nil || info.Size() < 1000 {
 		t.Fatalf("no PDF: %v", err)
+	}
+	if keep := os.Getenv("REPORT_PDF"); keep != "" {
+		if data, err := os.ReadFile(pdf); err == nil {
+			_ = os.WriteFile(keep, data, 0o644)
+		}
 	}
 	if keep := os.Getenv("REPORT_PNG"); keep != "" {
 		if ppm, err := exec.LookPath("pdftoppm"); err == nil {
