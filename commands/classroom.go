@@ -26,17 +26,15 @@ func classroomCommand(r *Router) *Command {
 }
 
 func runClassroom(ctx context.Context, c *Call, city string) (*dangke.Reply, error) {
-	unit, whole, err := c.scope(ctx, c.Text("单位"))
+	// A chat bound to no unit (a 1:1 chat) sees the city's.
+	unit, _, err := c.scope(ctx, c.Text("单位"))
 	if err != nil {
 		return nil, err
 	}
 	var id int64
 	name, scope := city, ""
-	switch {
-	case unit != nil:
+	if unit != nil {
 		id, name, scope = unit.ID, unit.Path, unit.Path
-	case !whole && c.Unit == nil:
-		whole = true // a 1:1 chat without a unit: the city
 	}
 	list, err := c.Store().Excellents(ctx, id, dangke.Period{})
 	if err != nil {
