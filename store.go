@@ -120,6 +120,7 @@ type Reader interface {
 	ContestReader
 	DigestReader
 	FileReader
+	ShowcaseReader
 }
 
 // DigestReader reads what the weekly digests need.
@@ -238,6 +239,7 @@ type Writer interface {
 	ContestWriter
 	DigestWriter
 	FileWriter
+	ShowcaseWriter
 }
 
 // Tx is the store inside a transaction.

@@ -143,6 +143,18 @@ func TestArchive(t *testing.T) {
 	if err != nil || len(imgs) != 2 || imgs[0].Caption != "2019-07-01 张三《我和我的祖国》" {
 		t.Fatalf("images %+v %v", imgs, err)
 	}
+	// The 情况报告's photos: the same pictures, as files on disk.
+	photos, err := report.MediaPhotos(st, m).ReportPhotos(ctx, county.ID, dangke.Period{}, report.MaxReportPhotos)
+	if err != nil || len(photos) != 2 || photos[0].Caption != imgs[0].Caption {
+		t.Fatalf("photos %+v %v", photos, err)
+	}
+	if data, err := os.ReadFile(photos[0].Path); err != nil || !bytes.Equal(data, photo) {
+		t.Fatalf("photo file: %v", err)
+	}
+	s, err := report.BuildSituation(ctx, st, report.MediaPhotos(st, m), "焦作市", "《通知》", county, dangke.Period{}, today)
+	if err != nil || len(s.Photos) != 2 {
+		t.Fatalf("situation photos %+v %v", s, err)
+	}
 }
 
 func keys(m map[string][]byte) []string {

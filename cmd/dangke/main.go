@@ -30,6 +30,7 @@ import (
 	"dangke/commands"
 	"dangke/digest"
 	"dangke/media"
+	"dangke/report"
 	"dangke/store"
 )
 
@@ -49,6 +50,8 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
   dangke export archive [--unit PATH] [--from … --to …] --out 台账.zip
                                                   导出台账：附件1、每次党课的照片等附件和说明、index.html
+  dangke export report --unit 县市区 [--from DATE --to DATE] --out 情况报告.docx
+                                                  导出示范宣讲活动情况报告（Word 草稿，GB/T 9704 排版）
   dangke import units|members|instructors FILE.xlsx|FILE.csv [--unit PATH] [--skip-invalid] [--rejects FILE]
                                                   导入单位树、党员数或师资库；先检查每一行，
                                                   有错则不导入（--skip-invalid 导入正确的行）
@@ -217,7 +220,7 @@ func (m *Main) flags(cmd, what, example string) *flag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		synopsis := map[string]string{
-			"export":  "export form1|form2 [选项]",
+			"export":  "export form1|form2|report [选项]",
 			"import":  "import units|members|instructors FILE [选项]",
 			"service": "service install|uninstall|start|stop [选项]",
 		}[cmd]
@@ -424,6 +427,7 @@ func (m *Main) runBot(ctx context.Context) error {
 	if rc.Media, err = m.openMedia(); err != nil {
 		return err
 	}
+	rc.ReportPhotos = report.MediaPhotos(m.store, rc.Media)
 	router := commands.New(m.store, rc)
 	var adapters []bot.Adapter
 	if m.command != "console" {
