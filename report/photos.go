@@ -6,12 +6,17 @@ import (
 	"dangke"
 )
 
+// maxPhotoAsSent is the largest picture the report takes as it was sent.
+const maxPhotoAsSent = 1 << 20
+
 // MediaPhotos is the PhotoSource of the lectures' attachments: the images
 // of a unit's lectures in a period, newest lecture first and one per
 // lecture before a second of any (Reader.UnitImages), captioned with date,
-// speaker and title. JPEG and PNG go as sent; WebP and GIF, which a Word
-// document does not show everywhere, through their JPEG thumbnails; HEIC,
-// which Go cannot decode, is left out.
+// speaker and title. JPEG and PNG up to a megabyte go as sent; larger ones
+// (six 5 MB phone photos would make a report no chat takes), and WebP and
+// GIF, which Word does not show everywhere, through their JPEG thumbnails
+// (640 px: about 135 dpi at the report's 120 mm); HEIC, which Go cannot
+// decode, is left out.
 func MediaPhotos(st dangke.Reader, m dangke.Media) PhotoSource {
 	return PhotoFunc(func(ctx context.Context, unit int64, p dangke.Period, max int) ([]Photo, error) {
 		if m == nil || max <= 0 {
@@ -30,7 +35,11 @@ func MediaPhotos(st dangke.Reader, m dangke.Media) PhotoSource {
 			var path string
 			switch f.Ext {
 			case ".jpg", ".png":
-				path = m.Path(f.SHA256, f.Ext)
+				if f.Size <= maxPhotoAsSent {
+					path = m.Path(f.SHA256, f.Ext)
+				} else {
+					path = m.Thumb(f.SHA256, f.Ext)
+				}
 			default:
 				path = m.Thumb(f.SHA256, f.Ext)
 			}
