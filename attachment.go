@@ -68,6 +68,9 @@ type Media interface {
 	// px), made on first use; "" for content that has none (a placeholder
 	// stands in).
 	Thumb(sha, ext string) string
+	// ThumbMade is the path of a thumbnail already made, or "" when there is
+	// none yet; it never decodes an image, so a long listing stays fast.
+	ThumbMade(sha, ext string) string
 	// MaxSize is the largest file accepted, in bytes.
 	MaxSize() int64
 }

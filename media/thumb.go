@@ -49,6 +49,16 @@ func (s *Store) Thumb(sha, ext string) string {
 	return path
 }
 
+// ThumbMade returns the path of a thumbnail already made, or "" when none
+// is (not yet, or the content has none).
+func (s *Store) ThumbMade(sha, ext string) string {
+	path := s.thumbPath(sha)
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	return path
+}
+
 // Thumbnail scales an image so that its longest side is at most
 // ThumbSide and encodes it as JPEG.
 func Thumbnail(data []byte) ([]byte, error) {

@@ -131,6 +131,13 @@ func (a *Archive) Write(ctx context.Context, w io.Writer) (ArchiveStats, error) 
 			st.Bytes += f.Size
 			href := escapePath(folder) + "/" + escapePath(name)
 			thumb := a.thumb(f)
+			if thumb == "" && f.Kind == dangke.KindImage && a.Media != nil {
+				// No thumbnail made yet (the worker had not run): the page
+				// shows the picture itself, scaled by the browser, rather
+				// than the archive decoding thousands of photos.
+				cells = append(cells, fmt.Sprintf(`<a href="%s"><img src="%s" alt="%s" loading="lazy"></a>`, href, href, html.EscapeString(name)))
+				continue
+			}
 			if thumb == "" {
 				cells = append(cells, fmt.Sprintf(`<a href="%s" class="ph">%s<br>%s</a>`, href, kindLabel(f), html.EscapeString(name)))
 				continue
@@ -183,7 +190,7 @@ func (a *Archive) thumb(f dangke.LectureFile) string {
 	if a.Media == nil || f.Kind != dangke.KindImage {
 		return ""
 	}
-	return a.Media.Thumb(f.SHA256, f.Ext)
+	return a.Media.ThumbMade(f.SHA256, f.Ext)
 }
 
 // copyInto copies a file on disk into a new ZIP entry.

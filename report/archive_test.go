@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -69,7 +70,8 @@ func TestArchive(t *testing.T) {
 	}
 	defer m.Close()
 	photo := jpegOf(t, 800, 600, 3)
-	attach(t, st, m, 1, "现场.jpg", photo)
+	first := attach(t, st, m, 1, "现场.jpg", photo)
+	m.Thumb(first.SHA256, first.Ext) // made, as the worker makes it; the second photo's is not
 	attach(t, st, m, 1, "现场.jpg", jpegOf(t, 100, 80, 5))
 	attach(t, st, m, 1, "讲稿.pdf", []byte("%PDF-1.4\n%%EOF\n"))
 	gone := attach(t, st, m, 2, "撤回.jpg", jpegOf(t, 50, 50, 7))
@@ -134,7 +136,8 @@ func TestArchive(t *testing.T) {
 			}
 		}
 	}
-	if thumbs != 2 || !strings.Contains(index, `<a href="2019-07-01%20%E5%BC%A0%E4%B8%89%E3%80%8A`) || !strings.Contains(index, `class="ph">PDF`) ||
+	second := strings.ReplaceAll(url.PathEscape(strings.TrimSuffix(folder, "/")), "+", "%2B") + "/" + url.PathEscape("现场 (2).jpg")
+	if thumbs != 1 || !strings.Contains(index, `<img src="`+second+`"`) || !strings.Contains(index, `<a href="2019-07-01%20%E5%BC%A0%E4%B8%89%E3%80%8A`) || !strings.Contains(index, `class="ph">PDF`) ||
 		!strings.Contains(index, "共 3 次微党课，3 个附件") {
 		t.Errorf("thumbs %d, index.html:\n%s", thumbs, index)
 	}
