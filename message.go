@@ -50,6 +50,9 @@ type Request struct {
 	// message later (a DingTalk sessionWebhook and its expiry, say). It is
 	// saved with the reply and handed back when the reply is sent again.
 	Route string
+	// Token is set when the request is a button press: the button's
+	// token, and Text is empty. The router looks up what it stands for.
+	Token string
 }
 
 // File is an attachment to a reply, such as an exported spreadsheet.
@@ -67,6 +70,22 @@ type Reply struct {
 	// Saved reports that the reply is kept in the outbox under the request's
 	// message key: the adapter reports its delivery through an Outbox.
 	Saved bool
+	// Buttons are the answers that may be tapped instead of typed; a
+	// platform without buttons lists them as numbered choices.
+	Buttons []Button
+	// Question reports that the reply asks its reader something, so an
+	// adapter may ask for a reply (Telegram ForceReply).
+	Question bool
+	// For reports who the question or the buttons are for (platform:id),
+	// so that an adapter may address them in a group.
+	For Person
+	// Pressed is set on the reply to a button press that was accepted: the
+	// button's label, for the adapter to mark on the message it was under.
+	Pressed string
+	// Refused is set on the reply to a button press that was not taken
+	// (forged, used, stale, someone else's): Text says why, and an adapter
+	// shows it to the presser alone where it can.
+	Refused bool
 }
 
 // Handler answers requests. The commands router is the Handler of the bot;

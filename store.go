@@ -246,6 +246,7 @@ type Tx interface {
 // Store is the campaign's database.
 type Store interface {
 	Reader
+	Buttons
 	// Update runs fn in a transaction and returns once the transaction is
 	// durably committed (or fn's error, with nothing written). fn may run
 	// alongside other callers' functions in one commit; each is isolated by a

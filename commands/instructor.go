@@ -60,7 +60,7 @@ func runInstructor(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("已登记宣讲员 ✅（编号 #%d）\n%s\n%s。发送 /撤销 可撤回本条。",
+		return fmt.Sprintf("已登记宣讲员 ✅（编号 #%d）\n%s\n%s。"+undoHint,
 			in.ID, instructorLine(c, in), poolProgress(pool, n)), nil
 	})
 	if dangke.ErrorCode(err) == dangke.ECONFLICT && c.IsAdminOf(pool) {

@@ -150,6 +150,6 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 	default:
 		fmt.Fprintf(&b, "%s已有 %d 名党员上讲台（党员数未设置，管理员可用 /单位 党员数 设置）。", unit.Name, f.Speakers)
 	}
-	b.WriteString("发送 /撤销 可撤回本条。")
+	b.WriteString(undoHint)
 	return b.String()
 }
