@@ -33,7 +33,7 @@ type Adapter struct {
 	Echo   bool             // print each input line before its reply (transcripts)
 	Now    func() time.Time // the clock stamped on each request
 
-	mu      sync.Mutex                // serialises writes to Out
+	mu      sync.Mutex                 // serialises writes to Out
 	buttons map[string][]dangke.Button // the buttons under the last reply in each chat
 }
 
