@@ -33,6 +33,10 @@ import (
 // Platform is Telegram's name in ChatRef and Person keys.
 const Platform = "telegram"
 
+// allowedUpdates are the updates the bot subscribes to: messages, button
+// presses, and changes of its own membership of a chat.
+var allowedUpdates = []string{"message", "edited_message", "channel_post", "callback_query", "my_chat_member"}
+
 // maxText is Telegram's limit on a message, in UTF-16 units after entities
 // are parsed; replies are split below it.
 const maxText = 4000
@@ -107,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		tg.WithDefaultHandler(a.onUpdate),
 		tg.WithWorkers(cfg.Workers),
 		tg.WithNotAsyncHandlers(), // the workers cap the work in flight
-		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "edited_message", "channel_post"}),
+		tg.WithAllowedUpdates(allowedUpdates),
 		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "err", clip(redact(err, cfg.Token), maxLogged)) }),
 	}
 	if cfg.WebhookSecret != "" {
@@ -167,15 +171,7 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 	}()
 	defer sweeps.Wait()
 	defer stop() // before the wait: Run may end on an error while ctx lives
-	if len(a.cfg.Commands) > 0 {
-		cmds := make([]models.BotCommand, len(a.cfg.Commands))
-		for i, c := range a.cfg.Commands {
-			cmds[i] = models.BotCommand{Command: c.Name, Description: c.Description}
-		}
-		if _, err := a.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds}); err != nil {
-			a.log.Warn("setMyCommands failed; the command menu may be stale", "err", redact(err, a.cfg.Token))
-		}
-	}
+	a.setCommands(ctx) // buttons.go
 	if a.cfg.WebhookURL == "" {
 		// A webhook left from an earlier run would make getUpdates fail with 409.
 		if _, err := a.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
@@ -190,7 +186,7 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 
 func (a *Adapter) runWebhook(ctx context.Context) error {
 	if _, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret,
-		AllowedUpdates: []string{"message", "edited_message", "channel_post"}}); err != nil {
+		AllowedUpdates: allowedUpdates}); err != nil {
 		return fmt.Errorf("telegram: setWebhook: %s", redact(err, a.cfg.Token))
 	}
 	ln := a.cfg.Listener
@@ -238,6 +234,10 @@ func (a *Adapter) WebhookHandler() http.Handler {
 
 // onUpdate turns one update into a request, if it is one the bot answers.
 func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
+	if u.CallbackQuery != nil {
+		a.onPress(ctx, u.CallbackQuery) // buttons.go
+		return
+	}
 	m := u.Message
 	if m == nil || m.From == nil || m.From.IsBot {
 		return // edits, channel posts and other bots' messages are not commands
@@ -366,11 +366,15 @@ func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dang
 		return nil
 	}
 	if reply.Text != "" {
-		for i, part := range bot.SplitBy(reply.Text, maxText, bot.UTF16Len) {
+		parts := bot.SplitBy(reply.Text, maxText, bot.UTF16Len)
+		for i, part := range parts {
 			p := &tg.SendMessageParams{ChatID: chat, Text: html.EscapeString(part), ParseMode: models.ParseModeHTML,
 				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
 			if i == 0 && replyTo != 0 {
 				p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
+			}
+			if i == len(parts)-1 {
+				p.ReplyMarkup = markup(reply, replyTo != 0) // buttons.go
 			}
 			if err := a.retry(ctx, func() error { _, err := a.api.SendMessage(ctx, p); return err }); err != nil {
 				return fmt.Errorf("telegram: sendMessage: %w", err)

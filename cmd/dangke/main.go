@@ -523,8 +523,10 @@ func menu(cmds []*commands.Command) []bot.CommandInfo {
 			continue
 		}
 		name := c.English[0]
+		admin := c.Perm == commands.Admin || c.Perm == commands.Super
 		if i, ok := index[name]; ok {
 			out[i].Description += "、" + c.Sub[0]
+			out[i].Admin = out[i].Admin && admin
 			continue
 		}
 		desc := c.Summary
@@ -532,7 +534,7 @@ func menu(cmds []*commands.Command) []bot.CommandInfo {
 			desc = c.Names[0] + "：" + c.Sub[0]
 		}
 		index[name] = len(out)
-		out = append(out, bot.CommandInfo{Name: name, Description: desc})
+		out = append(out, bot.CommandInfo{Name: name, Description: desc, Admin: admin})
 	}
 	return out
 }
