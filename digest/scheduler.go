@@ -80,18 +80,40 @@ func ParseSchedule(spec string) error {
 	return err
 }
 
-// lastDue returns the latest scheduled time at or before now, looking back
-// at most a fortnight past MaxAge, or zero.
-func (s *Scheduler) lastDue(now time.Time) time.Time {
-	var due time.Time
-	for t := s.schedule.Next(now.Add(-s.Campaign.MaxAge - 14*24*time.Hour)); !t.After(now); t = s.schedule.Next(t) {
-		due = t
+// sendAt is when a scheduled time's digest goes: then, or on the next
+// working day at the same hour when it falls on a day off.
+func (s *Scheduler) sendAt(due time.Time) time.Time { return s.Campaign.Calendar.NextWorkday(due) }
+
+// dues returns the scheduled times whose digests are due at now (sent at or
+// before now), oldest first, looking back a fortnight past MaxAge and the
+// longest holiday.
+func (s *Scheduler) dues(now time.Time) []time.Time {
+	var out []time.Time
+	for t := s.schedule.Next(now.Add(-s.Campaign.MaxAge - 28*24*time.Hour)); !t.After(now); t = s.schedule.Next(t) {
+		if !s.sendAt(t).After(now) {
+			out = append(out, t)
+		}
 	}
-	return due
+	return out
 }
 
-// Run posts digests on schedule until ctx ends. On start it catches up the
-// most recent scheduled run if it was missed and is not too old.
+// nextSend returns the first time after wake that a digest is to go.
+func (s *Scheduler) nextSend(wake time.Time) time.Time {
+	var best time.Time
+	for t := s.schedule.Next(wake.Add(-28 * 24 * time.Hour)); t.Before(wake.Add(40 * 24 * time.Hour)); t = s.schedule.Next(t) {
+		if at := s.sendAt(t); at.After(wake) && (best.IsZero() || at.Before(best)) {
+			best = at
+		}
+	}
+	if best.IsZero() {
+		return s.schedule.Next(wake)
+	}
+	return best
+}
+
+// Run posts digests on schedule until ctx ends; one due on a day off of the
+// campaign's calendar goes on the next working day at the same hour. On
+// start it catches up the scheduled runs it missed that are not too old.
 func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.init(); err != nil {
 		return err
@@ -100,24 +122,36 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		now := s.Now().In(loc)
 		pending := false
-		if due := s.lastDue(now); !due.IsZero() {
-			late := now.Sub(due) > time.Hour
+		dues := s.dues(now)
+		ran := false
+		for _, due := range dues {
+			at := s.sendAt(due)
+			late := now.Sub(at) > time.Hour
 			week := dangke.Week(due.AddDate(0, 0, -7))
 			if week.To.Before(s.Campaign.Start) || week.From.After(s.Campaign.End) {
 				s.Log.Debug("no digest outside the campaign", "week", dangke.WeekLabel(week))
-			} else if now.Sub(due) > s.Campaign.MaxAge {
-				s.Log.Info("digest missed long ago; skipped", "due", due, "max_age", s.Campaign.MaxAge)
-			} else if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
+				continue
+			}
+			if now.Sub(at) > s.Campaign.MaxAge {
+				continue
+			}
+			ran = true
+			if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				s.Log.Error("digest run failed", "err", err)
-			} else {
-				pending = res.Pending > 0
+			} else if res.Pending > 0 {
+				pending = true
+			}
+		}
+		if !ran && len(dues) > 0 {
+			if at := s.sendAt(dues[len(dues)-1]); now.Sub(at) > s.Campaign.MaxAge {
+				s.Log.Info("digest missed long ago; skipped", "due", at, "max_age", s.Campaign.MaxAge)
 			}
 		}
 		wake := s.Now().In(loc)
-		next := s.schedule.Next(wake)
+		next := s.nextSend(wake)
 		// A send claimed and not finished (say the bot was killed mid-send
 		// and restarted at once) is looked at again once its claim is stale,
 		// not a week later.

@@ -57,7 +57,11 @@ type CampaignConfig struct {
 	RemindBefore   time.Duration `yaml:"remind_before"`
 	DigestSchedule string        `yaml:"digest_schedule"` // cron: minute hour day month weekday
 	DigestMaxAge   time.Duration `yaml:"digest_max_age"`
-	Deadlines      []struct {
+	// Holidays and Workdays add to the official calendar (github.com/6tail/lunar-go):
+	// days off, and weekend days made working days (调休), as 2019-10-01.
+	Holidays  []string `yaml:"holidays"`
+	Workdays  []string `yaml:"workdays"`
+	Deadlines []struct {
 		Name     string `yaml:"name"`
 		Date     string `yaml:"date"`
 		Requires string `yaml:"requires"`
@@ -117,6 +121,11 @@ func (c CampaignConfig) campaign(loc *time.Location) (dangke.Campaign, error) {
 			k.Deadlines = append(k.Deadlines, dl)
 		}
 	}
+	cal, err := calendar(k.Start, k.End, c.Holidays, c.Workdays, loc)
+	if err != nil {
+		return k, err
+	}
+	k.Calendar = cal
 	if err := k.Validate(); err != nil {
 		return k, fmt.Errorf("config: %w", err)
 	}
