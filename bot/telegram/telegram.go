@@ -170,7 +170,7 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 		a.out.Run(sctx, a.resend)
 	}()
 	defer sweeps.Wait()
-	defer stop() // before the wait: Run may end on an error while ctx lives
+	defer stop()       // before the wait: Run may end on an error while ctx lives
 	a.setCommands(ctx) // buttons.go
 	if a.cfg.WebhookURL == "" {
 		// A webhook left from an earlier run would make getUpdates fail with 409.
