@@ -100,3 +100,20 @@ type Handler interface {
 type Notifier interface {
 	Notify(ctx context.Context, chat ChatRef, reply *Reply) error
 }
+
+// ChatEvents is told what a platform reports about a chat besides messages.
+// The commands router implements it; an adapter calls it when its handler
+// does.
+type ChatEvents interface {
+	// ChatMoved keeps a chat's binding, members and records under its new
+	// id (a Telegram group upgraded to a supergroup).
+	ChatMoved(ctx context.Context, from, to ChatRef, at time.Time) error
+	// ChatLeft records that the bot was removed from a chat (by whom, when
+	// known): its binding stays, inactive, and no digest goes there. It
+	// returns the message for the admins of the chat's unit and who they are
+	// (platform:id), for the adapter to send in 1:1 chats it can reach.
+	ChatLeft(ctx context.Context, chat ChatRef, by Person, at time.Time) (notice string, admins []string, err error)
+	// ChatJoined records that the bot is in a chat (again): a binding made
+	// inactive by ChatLeft is active again.
+	ChatJoined(ctx context.Context, chat ChatRef, by Person, at time.Time) error
+}

@@ -71,6 +71,8 @@ type Reader interface {
 	ChatUnit(ctx context.Context, chat ChatRef) (*Unit, error)
 	// Roles returns the roles granted to a person.
 	Roles(ctx context.Context, person string) ([]Role, error)
+	// UnitAdmins returns who has an admin role over a unit (on it or above).
+	UnitAdmins(ctx context.Context, unit int64) ([]string, error)
 	// Figures returns the figures of a unit's subtree (0: the whole city)
 	// over a period (zero: the whole campaign).
 	Figures(ctx context.Context, unit int64, p Period) (Figures, error)
@@ -206,6 +208,12 @@ type Writer interface {
 	// UnbindChat removes a chat's binding to a unit or to the city;
 	// ENOTFOUND if it had none.
 	UnbindChat(ctx context.Context, chat ChatRef) error
+	// MoveChat puts a chat's binding, members, digests and records under its
+	// new id (a Telegram group upgraded to a supergroup).
+	MoveChat(ctx context.Context, from, to ChatRef) error
+	// SetChatLeft marks a bound chat inactive, the bot removed from it (a
+	// zero at: active again); ENOTFOUND if it is not bound.
+	SetChatLeft(ctx context.Context, chat ChatRef, at time.Time) error
 	// SetChatWebhook stores a bound group's robot webhook key ("" clears it);
 	// ENOTFOUND if the chat is not bound.
 	SetChatWebhook(ctx context.Context, chat ChatRef, key string) error

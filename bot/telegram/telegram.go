@@ -238,6 +238,9 @@ func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
 		a.onPress(ctx, u.CallbackQuery) // buttons.go
 		return
 	}
+	if a.onChatEvent(ctx, u) { // events.go
+		return
+	}
 	m := u.Message
 	if m == nil || m.From == nil || m.From.IsBot {
 		return // edits, channel posts and other bots' messages are not commands
