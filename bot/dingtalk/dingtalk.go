@@ -50,6 +50,7 @@ type Config struct {
 	OpenAPIHost  string           // https://api.dingtalk.com
 	OAPIHost     string           // https://oapi.dingtalk.com, for the media upload
 	AllowChats   []string         // conversation ids the bot answers in; empty: all
+	RobotName    string           // the robot's name in groups, for "@党课助手 1"; 党课助手 when empty
 	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
 	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
 	HTTPClient   *http.Client     // for replies and the OpenAPI
@@ -90,6 +91,9 @@ func New(cfg Config) (*Adapter, error) {
 	cfg.OAPIHost = strings.TrimRight(cfg.OAPIHost, "/")
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 64
+	}
+	if cfg.RobotName == "" {
+		cfg.RobotName = "党课助手"
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -284,7 +288,7 @@ func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
 // reply answers a message: through its sessionWebhook while that lives,
 // else through the OpenAPI.
 func (a *Adapter) reply(ctx context.Context, m *message, reply *dangke.Reply) error {
-	for _, part := range split(reply.Text) {
+	for _, part := range split(withChoices(reply, m.group(), a.cfg.RobotName)) {
 		viaWebhook := m.SessionWebhook != "" && (m.WebhookExpires == 0 || time.Now().Before(time.UnixMilli(m.WebhookExpires).Add(-time.Minute)))
 		if viaWebhook {
 			err := a.webhook(ctx, m.SessionWebhook, part)
