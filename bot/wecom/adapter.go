@@ -237,6 +237,8 @@ type message struct {
 	} `json:"voice"`
 	Event struct {
 		EventType string `json:"eventtype"`
+		EventKey  string `json:"event_key"` // template_card_event: the pressed button's key
+		TaskID    string `json:"task_id"`   // template_card_event: the card's task id
 	} `json:"event"`
 }
 
