@@ -51,6 +51,8 @@ type Config struct {
 	OAPIHost     string           // https://oapi.dingtalk.com, for the media upload
 	AllowChats   []string         // conversation ids the bot answers in; empty: all
 	RobotName    string           // the robot's name in groups, for "@党课助手 1"; 党课助手 when empty
+	RatePerSec   float64          // OpenAPI calls a second across the app; 20 (the standard edition's QPS) when 0
+	MonthlyQuota int              // the organisation's metered calls a month, for `dangke status` (10000 on the free edition); 0: unknown
 	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
 	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
 	HTTPClient   *http.Client     // for replies and the OpenAPI
@@ -68,6 +70,9 @@ type Adapter struct {
 
 	handler dangke.Handler
 	replies sync.WaitGroup // replies still being sent
+	pace    *bot.Pacer     // quota.go: OpenAPI calls spaced within the app's rate
+	quota   quota
+	hooks   hooks // each group's latest sessionWebhook, for digests once the quota is used up
 	out     *bot.Outbox
 
 	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
@@ -95,6 +100,9 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.RobotName == "" {
 		cfg.RobotName = "党课助手"
 	}
+	if cfg.RatePerSec <= 0 {
+		cfg.RatePerSec = 20
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -106,6 +114,8 @@ func New(cfg Config) (*Adapter, error) {
 		a.allow[id] = true
 	}
 	a.tokens = tokenCache{fetch: a.fetchToken}
+	a.pace = bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), 0, 0)
+	a.quota.limit = cfg.MonthlyQuota
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	return a, nil
 }
@@ -198,6 +208,9 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 	if m.MsgType != "text" {
 		reply = &dangke.Reply{Text: "目前只能识别文字消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
 	} else {
+		if m.group() {
+			a.hooks.note(m.ConversationID, m.SessionWebhook, time.UnixMilli(m.WebhookExpires))
+		}
 		sender := m.SenderStaffID
 		if sender == "" {
 			sender = m.SenderID
@@ -328,6 +341,13 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 	}
 	m := &message{ConversationID: chat.ID, ConversationType: "2"}
 	for _, part := range split(reply.Text) {
+		// A live sessionWebhook costs no quota: used first, and the only
+		// way once DingTalk has said the month's quota is used up.
+		if url, ok := a.hooks.live(chat.ID, time.Now()); ok {
+			if err := a.webhook(ctx, url, part); err == nil {
+				continue
+			}
+		}
 		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", markdownParam(part)); err != nil {
 			return err
 		}

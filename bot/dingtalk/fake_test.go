@@ -19,6 +19,9 @@ import (
 // CALLBACK frames, recording acks, ping and disconnect), the sessionWebhook
 // sink, the token endpoint, group and 1:1 sends, and the media upload.
 type fakeDingTalk struct {
+	quotaOut bool // sends are refused: the monthly quota is used up
+	refused  int  // sends refused for the quota
+
 	t        testing.TB
 	srv      *httptest.Server
 	id, key  string
@@ -254,6 +257,12 @@ func (f *fakeDingTalk) send(w http.ResponseWriter, r *http.Request) {
 	if !f.tokens[token] {
 		w.WriteHeader(http.StatusBadRequest)
 		writeJSON(w, map[string]string{"code": "InvalidAuthentication", "message": "不合法的access_token", "requestid": "r2"})
+		return
+	}
+	if f.quotaOut {
+		f.refused++
+		w.WriteHeader(http.StatusForbidden)
+		writeJSON(w, map[string]string{"code": "Forbidden.AccessDenied.ApiCountLimitForOrg", "message": "您的企业本月api调用量已超过限制", "requestid": "r3"})
 		return
 	}
 	if body.RobotCode != f.id || !json.Valid([]byte(body.MsgParam)) {

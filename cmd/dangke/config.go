@@ -156,6 +156,9 @@ type DingTalkConfig struct {
 	OpenAPIHost  string   `yaml:"openapi_host"`  // https://api.dingtalk.com
 	OAPIHost     string   `yaml:"oapi_host"`     // https://oapi.dingtalk.com (media upload)
 	AllowChats   []string `yaml:"allow_chats"`   // conversation ids; empty: every chat the robot is in
+	RobotName    string   `yaml:"robot_name"`    // the robot's name in groups, for "@党课助手 1"
+	RatePerSec   float64  `yaml:"rate_per_sec"`  // OpenAPI calls a second across the app (20)
+	MonthlyQuota int      `yaml:"monthly_quota"` // metered calls a month, shown by dangke status (10000 on the free edition); 0: unknown
 }
 
 // ContestConfig is the lecture contest's scoring standard and rules (附件3).

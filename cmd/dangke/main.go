@@ -487,7 +487,8 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		}
 		dingtalk.SetSDKLogger(m.logger, d.ClientSecret)
 		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
-			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Outbox: m.outbox(), Logger: m.logger})
+			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, RobotName: d.RobotName,
+			RatePerSec: d.RatePerSec, MonthlyQuota: d.MonthlyQuota, Outbox: m.outbox(), Logger: m.logger})
 		if err != nil {
 			return nil, err
 		}
