@@ -57,6 +57,8 @@ type Config struct {
 	Logger        *slog.Logger                               // nil to discard
 	Sleep         func(context.Context, time.Duration) error // waits out a 429; tests shorten it
 	Outbox        bot.OutboxConfig                           // the reply outbox: replies marked sent, pending ones sent again
+	RatePerSec    float64                                    // messages a second across all chats; 30 (Telegram's global limit) when 0
+	ChatEvery     time.Duration                              // one message per this in a chat after a burst of 20; 1s when 0
 }
 
 // Adapter is the Telegram bot.
@@ -72,6 +74,7 @@ type Adapter struct {
 	order  []string
 
 	out         *bot.Outbox
+	pace        *bot.Pacer // Telegram's limits: 30 messages a second, about one a second per chat
 	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
 }
 
@@ -102,7 +105,14 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = dangke.Sleep
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}}
+	if cfg.RatePerSec <= 0 {
+		cfg.RatePerSec = 30
+	}
+	if cfg.ChatEvery <= 0 {
+		cfg.ChatEvery = time.Second
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{},
+		pace: bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), cfg.ChatEvery, 20)}
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	opts := []tg.Option{
 		tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")),
@@ -378,6 +388,9 @@ func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dang
 			}
 			if i == len(parts)-1 {
 				p.ReplyMarkup = markup(reply, replyTo != 0) // buttons.go
+			}
+			if err := a.pace.Wait(ctx, strconv.FormatInt(chat, 10)); err != nil {
+				return fmt.Errorf("telegram: sendMessage: %w", err)
 			}
 			if err := a.retry(ctx, func() error { _, err := a.api.SendMessage(ctx, p); return err }); err != nil {
 				return fmt.Errorf("telegram: sendMessage: %w", err)

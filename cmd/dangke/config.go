@@ -141,6 +141,7 @@ type WeComConfig struct {
 	Secret      string `yaml:"secret"` // also from DANGKE_WECOM_SECRET
 	WSURL       string `yaml:"ws_url"` // wss://openws.work.weixin.qq.com
 	WebhookHost string `yaml:"webhook_host"`
+	DailyPush   int    `yaml:"daily_push"` // unprompted messages to one conversation a day; a digest past it is merged into one (0: no limit)
 	Callback    struct {
 		Token          string `yaml:"token"`
 		EncodingAESKey string `yaml:"encoding_aes_key"` // also from DANGKE_WECOM_AES_KEY

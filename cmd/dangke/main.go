@@ -495,7 +495,7 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		out = append(out, a)
 	}
 	if w := m.cfg.WeCom; w.BotID != "" || w.Callback.Token != "" {
-		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, Outbox: m.outbox(), Logger: m.logger}
+		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, DailyPush: w.DailyPush, Outbox: m.outbox(), Logger: m.logger}
 		cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.Callback.Listen = w.Callback.Token, w.Callback.EncodingAESKey, w.Callback.Listen
 		a, err := wecom.New(cfg)
 		if err != nil {
