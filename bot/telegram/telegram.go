@@ -75,7 +75,7 @@ type Adapter struct {
 
 	out         *bot.Outbox
 	pace        *bot.Pacer // Telegram's limits: 30 messages a second, about one a second per chat
-	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
+	beforeReply func()     // a test hook: runs after the commit, before a saved reply is sent
 }
 
 // seenCap bounds the in-memory duplicate filter; the router's message table

@@ -55,7 +55,7 @@ type Adapter struct {
 	work    chan struct{} // caps messages handled at once
 	waiting atomic.Int64  // messages taken off the socket and not yet handled
 
-	daily   daily // daily.go: unprompted messages per conversation today
+	daily daily // daily.go: unprompted messages per conversation today
 
 	mu      sync.Mutex
 	conn    *wsConn // the live long connection, if any
