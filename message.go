@@ -82,6 +82,10 @@ type Reply struct {
 	// Pressed is set on the reply to a button press that was accepted: the
 	// button's label, for the adapter to mark on the message it was under.
 	Pressed string
+	// Mentions are the people a proactive message @-mentions (platform:id
+	// keys of the chat's platform), already limited to people seen in the
+	// chat and not opted out; adapters mention them in groups only.
+	Mentions []string
 	// Refused is set on the reply to a button press that was not taken
 	// (forged, used, stale, someone else's): Text says why, and an adapter
 	// shows it to the presser alone where it can.

@@ -73,6 +73,13 @@ type Reader interface {
 	Roles(ctx context.Context, person string) ([]Role, error)
 	// UnitAdmins returns who has an admin role over a unit (on it or above).
 	UnitAdmins(ctx context.Context, unit int64) ([]string, error)
+	// AllContacts returns the responsible people (platform:id) of every
+	// unit that has any, in the order they were named.
+	AllContacts(ctx context.Context) (map[int64][]string, error)
+	// OptedOut returns who asked not to be @-mentioned (/提醒 关闭).
+	OptedOut(ctx context.Context) ([]string, error)
+	// SeenIn returns the people (platform:id) the bot has seen speak in a chat.
+	SeenIn(ctx context.Context, chat ChatRef) (map[string]bool, error)
 	// Figures returns the figures of a unit's subtree (0: the whole city)
 	// over a period (zero: the whole campaign).
 	Figures(ctx context.Context, unit int64, p Period) (Figures, error)
@@ -208,6 +215,13 @@ type Writer interface {
 	// UnbindChat removes a chat's binding to a unit or to the city;
 	// ENOTFOUND if it had none.
 	UnbindChat(ctx context.Context, chat ChatRef) error
+	// SetContacts replaces a unit's responsible people (platform:id).
+	SetContacts(ctx context.Context, unit int64, people []string, by string, at time.Time) error
+	// SetOptOut records whether a person asked not to be @-mentioned.
+	SetOptOut(ctx context.Context, person string, off bool, at time.Time) error
+	// ClaimReminder records that a chat gets a deadline's reminder ahead
+	// working days before it; false when it had it already.
+	ClaimReminder(ctx context.Context, chat ChatRef, deadline string, ahead int, at time.Time) (bool, error)
 	// MoveChat puts a chat's binding, members, digests and records under its
 	// new id (a Telegram group upgraded to a supergroup).
 	MoveChat(ctx context.Context, from, to ChatRef) error
