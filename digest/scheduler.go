@@ -36,6 +36,12 @@ type Scheduler struct {
 	Charts *chart.Renderer
 	// Observe, when set, is told the outcome of every run (for metrics).
 	Observe func(Result)
+	// Remind makes Run also send the deadline reminders (Reminders) each
+	// day at the digest's hour.
+	Remind bool
+	// MaxMentions is how many responsible people one digest or reminder
+	// @-mentions at most (DefaultMaxMentions when 0).
+	MaxMentions int
 
 	schedule cron.Schedule
 }
@@ -150,8 +156,20 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				s.Log.Info("digest missed long ago; skipped", "due", at, "max_age", s.Campaign.MaxAge)
 			}
 		}
+		if s.Remind {
+			if _, err := s.Reminders(ctx, now); err != nil && ctx.Err() == nil {
+				s.Log.Error("deadline reminders failed", "err", err)
+			}
+		}
 		wake := s.Now().In(loc)
 		next := s.nextSend(wake)
+		if s.Remind { // tomorrow at the digest's hour, for the day's reminders
+			at := s.schedule.Next(wake)
+			day := dangke.Midnight(wake).AddDate(0, 0, 1)
+			if tomorrow := time.Date(day.Year(), day.Month(), day.Day(), at.Hour(), at.Minute(), 0, 0, loc); tomorrow.Before(next) {
+				next = tomorrow
+			}
+		}
 		// A send claimed and not finished (say the bot was killed mid-send
 		// and restarted at once) is looked at again once its claim is stale,
 		// not a week later.
@@ -232,6 +250,11 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		}
 		d := snap.Build(scope, late || resend)
 		reply := &dangke.Reply{Text: d.Text}
+		if !d.Quiet { // mentions.go: the responsible people of the units it names
+			if reply.Mentions, err = mentions(ctx, s.Store, bc.Chat, snap.Named(scope), s.MaxMentions); err != nil {
+				s.Log.Warn("digest mentions not read; sending without", "chat", bc.Chat.Key(), "err", err)
+			}
+		}
 		if f, err := snap.Chart(s.Charts, scope, d); err != nil {
 			s.Log.Warn("digest chart not drawn; sending the text", "chat", bc.Chat.Key(), "week", label, "err", err)
 		} else if f != nil {

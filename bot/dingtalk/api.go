@@ -153,9 +153,12 @@ func (a *Adapter) oneToOne(ctx context.Context, staffID, key string, param any) 
 
 // webhook posts markdown to a message's sessionWebhook and checks errcode:
 // DingTalk answers 200 even when the session has expired (300001).
-func (a *Adapter) webhook(ctx context.Context, hook, text string) error {
+func (a *Adapter) webhook(ctx context.Context, hook, text string, at ...string) error {
 	title, body := markdown(text)
-	msg := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": title, "text": body}}
+	msg := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": title, "text": body + atText(at)}}
+	if len(at) > 0 {
+		msg["at"] = map[string]any{"atUserIds": at}
+	}
 	var out struct {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`

@@ -340,15 +340,23 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 		return fmt.Errorf("dingtalk: notify: %s is a 1:1 chat; proactive messages go to groups", chat.ID)
 	}
 	m := &message{ConversationID: chat.ID, ConversationType: "2"}
-	for _, part := range split(reply.Text) {
+	parts := split(reply.Text)
+	at := staffIDs(reply.Mentions) // quota.go: the last part @-mentions them
+	for i, part := range parts {
+		var mention []string
+		if i == len(parts)-1 {
+			mention = at
+		}
 		// A live sessionWebhook costs no quota: used first, and the only
 		// way once DingTalk has said the month's quota is used up.
 		if url, ok := a.hooks.live(chat.ID, time.Now()); ok {
-			if err := a.webhook(ctx, url, part); err == nil {
+			if err := a.webhook(ctx, url, part, mention...); err == nil {
 				continue
 			}
 		}
-		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", markdownParam(part)); err != nil {
+		p := markdownParam(part)
+		p["text"] += atText(mention) // the template send has no at field: named in the text
+		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", p); err != nil {
 			return err
 		}
 	}

@@ -48,6 +48,7 @@ type fakeDingTalk struct {
 
 type hookCall struct {
 	Session, Title, Text string
+	At                   []string // at.atUserIds
 }
 
 type apiSend struct {
@@ -203,6 +204,9 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		MsgType  string `json:"msgtype"`
 		Markdown struct{ Title, Text string }
+		At       struct {
+			AtUserIDs []string `json:"atUserIds"`
+		} `json:"at"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	session := r.URL.Query().Get("session")
@@ -212,7 +216,7 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 300001, "errmsg": "session 不存在"})
 		return
 	}
-	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text})
+	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text, At: body.At.AtUserIDs})
 	if _, ok := f.hookTimes[session]; !ok {
 		f.hookTimes[session] = time.Now()
 	}

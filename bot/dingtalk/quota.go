@@ -121,3 +121,22 @@ func (h *hooks) live(conversation string, now time.Time) (string, bool) {
 
 // Budget says how much of the monthly quota is left; see bot.Budgeter.
 func (a *Adapter) Budget() string { return a.quota.text(time.Now()) }
+
+// staffIDs are the DingTalk user ids of mention keys (dingtalk:ID).
+func staffIDs(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if id, ok := strings.CutPrefix(k, Platform+":"); ok && id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// atText is the text that makes DingTalk show @-mentions: @ID for each.
+func atText(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return "  \n\n@" + strings.Join(ids, " @")
+}

@@ -54,3 +54,28 @@ func TestMonthlyQuota(t *testing.T) {
 		t.Fatalf("hooks %v", f.hookTexts())
 	}
 }
+
+// A digest's mentions: at.atUserIds and @ID in the webhook's markdown,
+// @ID in the text of a template send.
+func TestNotifyMentions(t *testing.T) {
+	r, _ := setup(t)
+	f := newFake(t)
+	a := run(t, f, r, dingtalk.Config{})
+	group := dangke.ChatRef{Platform: "dingtalk", ID: "cidGroup1==", Group: true}
+	if err := a.Notify(context.Background(), group, &dangke.Reply{Text: "周报", Mentions: []string{"dingtalk:manager123", "telegram:1"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor("the template send", 5*time.Second, func() bool { return len(f.sends) == 1 })
+	if !strings.Contains(f.sends[0].Param, "@manager123") || strings.Contains(f.sends[0].Param, "telegram") {
+		t.Fatalf("template send %s", f.sends[0].Param)
+	}
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", f.robotMessage("msg-1", "2", " /我"))
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	if err := a.Notify(context.Background(), group, &dangke.Reply{Text: "周报", Mentions: []string{"dingtalk:manager123"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor("the webhook send", 5*time.Second, func() bool { return len(f.hooks) == 2 })
+	if h := f.hooks[1]; !strings.Contains(h.Text, "@manager123") || strings.Join(h.At, ",") != "manager123" {
+		t.Fatalf("webhook digest %+v", h)
+	}
+}

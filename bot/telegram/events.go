@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -79,4 +80,21 @@ func (a *Adapter) onMyMember(ctx context.Context, ev dangke.ChatEvents, cm *mode
 			a.log.Error("recording the bot's return failed", "chat", chat.ID, "err", err)
 		}
 	}
+}
+
+// mentionLinks @-mentions people by id in Telegram HTML: a tg://user link
+// for each telegram:ID key, which notifies them without a username.
+func mentionLinks(keys []string) string {
+	var parts []string
+	for i, k := range keys {
+		id, ok := strings.CutPrefix(k, Platform+":")
+		if _, err := strconv.ParseInt(id, 10, 64); !ok || err != nil {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`<a href="tg://user?id=%s">负责人%d</a>`, id, i+1))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "\n🔔 " + strings.Join(parts, " ")
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dangke"
 	"dangke/bot/telegram"
 )
 
@@ -72,5 +73,26 @@ func TestRemovedFromGroup(t *testing.T) {
 	}
 	if len(chats) != 1 {
 		t.Fatal("the binding is not active again after the bot came back")
+	}
+}
+
+// A digest that names people @-mentions them by id in a group, and not in
+// a 1:1 chat.
+func TestNotifyMentions(t *testing.T) {
+	r, _ := newRouter(t)
+	f, a := start(t, r, telegram.Config{})
+	g := dangke.ChatRef{Platform: "telegram", ID: "-1001234567890", Group: true}
+	if err := a.Notify(context.Background(), g, &dangke.Reply{Text: "周报 <1>", Mentions: []string{"telegram:777", "dingtalk:x", "telegram:abc"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Notify(context.Background(), dangke.ChatRef{Platform: "telegram", ID: "777"}, &dangke.Reply{Text: "私聊", Mentions: []string{"telegram:777"}}); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.waitSent(2)
+	if sent[0].Text != "周报 &lt;1&gt;\n🔔 <a href=\"tg://user?id=777\">负责人1</a>" {
+		t.Fatalf("group digest %q", sent[0].Text)
+	}
+	if strings.Contains(sent[1].Text, "tg://") {
+		t.Fatalf("1:1 message mentions: %q", sent[1].Text)
 	}
 }

@@ -369,6 +369,11 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 	if err != nil {
 		return fmt.Errorf("telegram: notify: chat id %q is not a number", chat.ID)
 	}
+	if !chat.Group && len(reply.Mentions) > 0 {
+		r := *reply
+		r.Mentions = nil // never @ anyone in a 1:1 chat
+		reply = &r
+	}
 	return a.send(ctx, id, 0, reply)
 }
 
@@ -388,6 +393,7 @@ func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dang
 			}
 			if i == len(parts)-1 {
 				p.ReplyMarkup = markup(reply, replyTo != 0) // buttons.go
+				p.Text += mentionLinks(reply.Mentions)
 			}
 			if err := a.pace.Wait(ctx, strconv.FormatInt(chat, 10)); err != nil {
 				return fmt.Errorf("telegram: sendMessage: %w", err)

@@ -316,6 +316,11 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 	if err != nil {
 		return err
 	}
+	if !chat.Group && len(reply.Mentions) > 0 {
+		r := *reply
+		r.Mentions = nil // never @ anyone in a 1:1 chat
+		reply = &r
+	}
 	if conn != nil {
 		err := conn.sendMsg(ctx, chat.ID, reply)
 		if err == nil {

@@ -83,3 +83,24 @@ func (a *Adapter) Budget() string {
 	}
 	return fmt.Sprintf("每个会话每天最多主动推送 %d 条；今天单个会话最多已推 %d 条；已合并 %d 份周报", d.limit, most, d.merge)
 }
+
+// mentionText @-mentions people in WeCom markdown: <@userid> for each
+// wecom:userid key.
+func mentionText(keys []string) string {
+	var parts []string
+	for _, k := range keys {
+		if id, ok := strings.CutPrefix(k, Platform+":"); ok && id != "" && !strings.ContainsAny(id, "<>") {
+			parts = append(parts, "<@"+id+">")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// withMentions appends the @-mentions to the last part of a rendered
+// message (after rendering, which would defuse the <@userid> tags).
+func withMentions(parts []string, keys []string) []string {
+	if at := mentionText(keys); at != "" && len(parts) > 0 {
+		parts[len(parts)-1] += "\n" + at
+	}
+	return parts
+}

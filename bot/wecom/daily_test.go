@@ -57,3 +57,23 @@ func TestDailyPushLimitMerges(t *testing.T) {
 		t.Fatalf("budget %q", b)
 	}
 }
+
+// A digest's mentions are <@userid> in a group's markdown.
+func TestNotifyMentions(t *testing.T) {
+	r, _ := setup(t)
+	f := newFakeWeCom(t)
+	a := run(t, f, r)
+	for deadline := time.Now().Add(5 * time.Second); !a.Connected() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	chat := dangke.ChatRef{Platform: "wecom", ID: "g1", Group: true}
+	if err := a.Notify(context.Background(), chat, &dangke.Reply{Text: "周报", Mentions: []string{"wecom:lisi", "dingtalk:x"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	sends := f.responses("aibot_send_msg")
+	f.mu.Unlock()
+	if len(sends) != 1 || !strings.Contains(string(sends[0].Body), `周报\n\u003c@lisi\u003e`) && !strings.Contains(string(sends[0].Body), "周报\\n<@lisi>") {
+		t.Fatalf("sends %v", sends)
+	}
+}

@@ -272,7 +272,7 @@ func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.
 
 // sendMsg sends a proactive message to a chat over the connection.
 func (c *wsConn) sendMsg(ctx context.Context, chat string, reply *dangke.Reply) error {
-	for _, part := range splitText(render(reply.Text), 4000) {
+	for _, part := range withMentions(splitText(render(reply.Text), 4000), reply.Mentions) { // daily.go
 		body := map[string]any{"chatid": chat, "msgtype": "markdown", "markdown": map[string]string{"content": part}}
 		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), body); err != nil {
 			return err

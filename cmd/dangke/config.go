@@ -59,9 +59,10 @@ type CampaignConfig struct {
 	DigestMaxAge   time.Duration `yaml:"digest_max_age"`
 	// Holidays and Workdays add to the official calendar (github.com/6tail/lunar-go):
 	// days off, and weekend days made working days (调休), as 2019-10-01.
-	Holidays  []string `yaml:"holidays"`
-	Workdays  []string `yaml:"workdays"`
-	Deadlines []struct {
+	MaxMentions int      `yaml:"max_mentions"` // people one digest or reminder @-mentions at most (10)
+	Holidays    []string `yaml:"holidays"`
+	Workdays    []string `yaml:"workdays"`
+	Deadlines   []struct {
 		Name     string `yaml:"name"`
 		Date     string `yaml:"date"`
 		Requires string `yaml:"requires"`

@@ -119,7 +119,8 @@ func (m *Main) runDigest(ctx context.Context) error {
 	for _, a := range adapters {
 		notifiers[a.Name()] = a
 	}
-	s := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts}
+	s := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts,
+		MaxMentions: m.cfg.Campaign.MaxMentions}
 	res, err := s.RunWeek(ctx, week, false, only)
 	if err != nil {
 		return err

@@ -451,7 +451,8 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	// The weekly digests go out alongside, through the adapters' Notify.
-	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
+	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe,
+		Remind: true, MaxMentions: m.cfg.Campaign.MaxMentions}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
