@@ -50,6 +50,10 @@ type Request struct {
 	// message later (a DingTalk sessionWebhook and its expiry, say). It is
 	// saved with the reply and handed back when the reply is sent again.
 	Route string
+	// Mentioned are the people the message @-mentions, besides the bot,
+	// where the platform names them (DingTalk atUsers, Telegram
+	// text_mention): /单位 负责人 takes them as the unit's responsible people.
+	Mentioned []Person
 	// Token is set when the request is a button press: the button's
 	// token, and Text is empty. The router looks up what it stands for.
 	Token string

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"dangke"
@@ -27,7 +28,7 @@ func unitContactsCommand() *Command {
 				return nil, dangke.Errorf(dangke.EFORBIDDEN, "你不是「%s」的管理员，不能设置负责人。", u.Path)
 			}
 			raw := strings.TrimSpace(c.Text("成员"))
-			if raw == "" {
+			if raw == "" && len(c.Req.Mentioned) == 0 {
 				all, err := c.Store().AllContacts(ctx)
 				if err != nil {
 					return nil, err
@@ -37,9 +38,14 @@ func unitContactsCommand() *Command {
 				}
 				return &dangke.Reply{Text: fmt.Sprintf("「%s」的负责人：%s", u.Path, strings.Join(all[u.ID], "、"))}, nil
 			}
-			people, err := contactKeys(raw, c.Req.From.Platform)
+			people, err := contactKeys(raw, c.Req.From.Platform, len(c.Req.Mentioned) > 0)
 			if err != nil {
 				return nil, err
+			}
+			for _, p := range c.Req.Mentioned { // @-mentioned in the group: the platform named them
+				if k := p.Key(); !slices.Contains(people, k) {
+					people = append(people, k)
+				}
 			}
 			return c.Update(ctx, func(tx dangke.Tx) (string, error) {
 				if err := tx.SetContacts(ctx, u.ID, people, c.Req.From.Key(), c.Now); err != nil {
@@ -60,14 +66,18 @@ func unitContactsCommand() *Command {
 
 // contactKeys reads responsible people as platform:id keys: typed as
 // platform:id, or as a bare id (an @ before it dropped) on the sender's
-// platform; 无 clears the list.
-func contactKeys(raw, platform string) ([]string, error) {
+// platform; 无 clears the list. With mentioned set, the @names in the text
+// are the platform's mentions (display names, not ids) and are skipped.
+func contactKeys(raw, platform string, mentioned bool) ([]string, error) {
 	raw = strings.NewReplacer("，", " ", "、", " ", ",", " ", "\u3000", " ").Replace(raw)
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range strings.Fields(raw) {
 		if w == "无" || w == "清除" {
 			return nil, nil
+		}
+		if mentioned && strings.HasPrefix(w, "@") {
+			continue
 		}
 		w = strings.TrimPrefix(w, "@")
 		p, ok := dangke.ParsePersonKey(w)

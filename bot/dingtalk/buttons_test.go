@@ -51,3 +51,18 @@ func TestNumberedChoices(t *testing.T) {
 		t.Fatalf("after the quoted answer %q", f.hooks[4].Text)
 	}
 }
+
+// Responsible people named by @-mentioning them in the bound group: the
+// staff ids DingTalk sends with the message, not the names in the text.
+func TestContactsByMention(t *testing.T) {
+	r, _ := setup(t)
+	f := newFake(t)
+	run(t, f, r, dingtalk.Config{})
+	m := f.robotMessage("msg-1", "2", " /单位 负责人 温县/城关镇/第一党支部 @李四 @王五")
+	m["atUsers"] = []map[string]string{{"dingtalkId": "$:LWCP_v1:$bot"}, {"dingtalkId": "$:LWCP_v1:$li", "staffId": "lisi"}, {"dingtalkId": "$:LWCP_v1:$wang", "staffId": "wangwu"}}
+	f.push("CALLBACK", "/v1.0/im/bot/messages/get", m)
+	f.waitFor("the reply", 5*time.Second, func() bool { return len(f.hooks) == 1 })
+	if !strings.Contains(f.hooks[0].Text, "负责人：dingtalk:lisi、dingtalk:wangwu。") {
+		t.Fatalf("reply %q", f.hooks[0].Text)
+	}
+}

@@ -185,6 +185,23 @@ type message struct {
 	WebhookExpires   int64                    `json:"sessionWebhookExpiredTime"`
 	CreateAt         int64                    `json:"createAt"`
 	RobotCode        string                   `json:"robotCode"`
+	ChatbotUserID    string                   `json:"chatbotUserId"`
+	AtUsers          []struct {
+		DingtalkID string `json:"dingtalkId"`
+		StaffID    string `json:"staffId"`
+	} `json:"atUsers"`
+}
+
+// mentioned are the people a message @-mentions besides the robot: those
+// DingTalk names by staff id (people of the organisation).
+func (m *message) mentioned() []dangke.Person {
+	var out []dangke.Person
+	for _, u := range m.AtUsers {
+		if u.StaffID != "" && u.DingtalkID != m.ChatbotUserID {
+			out = append(out, dangke.Person{Platform: Platform, ID: u.StaffID})
+		}
+	}
+	return out
 }
 
 func (m *message) group() bool { return m.ConversationType == "2" }
@@ -216,12 +233,13 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 			sender = m.SenderID
 		}
 		req := dangke.Request{
-			Chat:  dangke.ChatRef{Platform: Platform, ID: m.ConversationID, Group: m.group(), Title: m.Title},
-			From:  dangke.Person{Platform: Platform, ID: sender, Name: m.SenderNick},
-			Text:  strings.TrimSpace(m.Text.Content),
-			MsgID: m.MsgID,
-			Time:  time.UnixMilli(m.CreateAt),
-			Route: m.route(),
+			Chat:      dangke.ChatRef{Platform: Platform, ID: m.ConversationID, Group: m.group(), Title: m.Title},
+			From:      dangke.Person{Platform: Platform, ID: sender, Name: m.SenderNick},
+			Text:      strings.TrimSpace(m.Text.Content),
+			MsgID:     m.MsgID,
+			Time:      time.UnixMilli(m.CreateAt),
+			Route:     m.route(),
+			Mentioned: m.mentioned(),
 		}
 		if m.CreateAt == 0 {
 			req.Time = time.Time{}

@@ -271,6 +271,11 @@ func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
 		MsgID: strconv.Itoa(m.ID),
 		Time:  time.Unix(int64(m.Date), 0),
 	}
+	for _, e := range m.Entities { // people picked from the member list: their ids come with the text
+		if e.Type == models.MessageEntityTypeTextMention && e.User != nil && !e.User.IsBot {
+			req.Mentioned = append(req.Mentioned, dangke.Person{Platform: Platform, ID: strconv.FormatInt(e.User.ID, 10), Name: displayName(e.User)})
+		}
+	}
 	reply, err := a.handler.Handle(ctx, req)
 	if err != nil {
 		a.log.Error("handling a message failed", "chat", m.Chat.ID, "err", err)
