@@ -215,6 +215,9 @@ type Writer interface {
 	// UnbindChat removes a chat's binding to a unit or to the city;
 	// ENOTFOUND if it had none.
 	UnbindChat(ctx context.Context, chat ChatRef) error
+	// AddActions stores the pending actions of buttons under the hashes of
+	// their tokens, with the entry they belong to.
+	AddActions(ctx context.Context, hashes []string, actions []PendingAction) error
 	// SetContacts replaces a unit's responsible people (platform:id).
 	SetContacts(ctx context.Context, unit int64, people []string, by string, at time.Time) error
 	// SetOptOut records whether a person asked not to be @-mentioned.

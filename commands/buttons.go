@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,8 +11,7 @@ import (
 	"dangke"
 )
 
-// undoHint ends a confirmation that /撤销 can withdraw; the router puts an
-// [撤销] button under a reply that says it.
+// undoHint ends a confirmation that /撤销 can withdraw.
 const undoHint = "发送 /撤销 可撤回本条。"
 
 // choice is one button to offer: what it shows and the text it stands for.
@@ -74,13 +74,34 @@ func (r *Router) prompt(ctx context.Context, c *Call, f *Field, text string) *da
 		Buttons: r.offer(ctx, c, ref, c.Now.Add(r.cfg.PromptTimeout), fieldChoices(f))}
 }
 
-// undoButton puts an [撤销] button under a confirmation that says /撤销 can
-// withdraw it, valid for the author within the undo window.
-func (r *Router) undoButton(ctx context.Context, c *Call, reply *dangke.Reply) {
-	if reply == nil || len(reply.Buttons) > 0 || !strings.HasSuffix(reply.Text, undoHint) {
-		return
+// undoAction stores, in the transaction of the entry a command logged
+// (c.undo), the pending action of an [撤销] button for it: /撤销 with the
+// entry's number, for its author within the undo window.
+func (c *Call) undoAction(ctx context.Context, tx dangke.Tx) error {
+	c.undoBtn = nil
+	if c.undo == nil || c.Req.Chat.Platform == "" {
+		return nil
 	}
-	reply.Buttons = r.offer(ctx, c, "", c.Now.Add(r.cfg.UndoWindow), []choice{{"撤销", "/撤销"}})
+	answer := fmt.Sprintf("/撤销 %d", c.undo.ID)
+	if c.undo.Kind == dangke.EntryInstructor {
+		answer += " 宣讲员"
+	}
+	tok := dangke.NewToken()
+	a := dangke.PendingAction{Group: dangke.NewToken(), Chat: c.Req.Chat.Key(), Person: c.Req.From.Key(), Label: "撤销",
+		Answer: answer, Expires: c.Now.Add(c.r.cfg.UndoWindow), Created: c.Now}
+	if err := tx.AddActions(ctx, []string{dangke.TokenHash(tok)}, []dangke.PendingAction{a}); err != nil {
+		return err
+	}
+	c.undoBtn = &dangke.Button{Label: "撤销", Token: tok}
+	return nil
+}
+
+// undoButton puts the [撤销] button stored with the entry under its
+// confirmation.
+func (r *Router) undoButton(c *Call, reply *dangke.Reply) {
+	if reply != nil && c.undoBtn != nil && len(reply.Buttons) == 0 {
+		reply.Buttons = []dangke.Button{*c.undoBtn}
+	}
 }
 
 // press runs the action a pressed button stands for, as if its presser had

@@ -137,3 +137,24 @@ func TestButtonsStoreOnlyHashes(t *testing.T) {
 		t.Fatal("a token is stored in the clear")
 	}
 }
+
+// The [撤销] under an older confirmation withdraws that entry, not the
+// sender's latest, and once.
+func TestUndoButtonNamesItsEntry(t *testing.T) {
+	f := newFixture(t)
+	first := f.send("张三", "/党课 张三 支部书记 《我和我的祖国》 7月1日 45人", "", start)
+	f.send("张三", "/党课 王五 党员 《初心》 7月2日 30人", "", start)
+	got := f.send("张三", "", first.Buttons[0].Token, start.Add(time.Minute))
+	if got.Refused || !strings.Contains(got.Text, "已撤销微党课 #1") {
+		t.Fatalf("undo press: %+v", got)
+	}
+	if again := f.send("张三", "", first.Buttons[0].Token, start.Add(time.Minute)); !again.Refused {
+		t.Fatalf("a second press: %+v", again)
+	}
+	if n := f.figures().Lectures; n != 1 {
+		t.Fatalf("lectures = %d, want 1 (#2 kept)", n)
+	}
+	if r := f.send("李四", "/撤销 2", "", start); !strings.Contains(r.Text, "#2 不是你登记的") {
+		t.Fatalf("someone else's entry: %q", r.Text)
+	}
+}

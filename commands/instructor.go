@@ -51,6 +51,7 @@ func runInstructor(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err := tx.AddInstructor(ctx, in); err != nil {
 			return "", err
 		}
+		c.undo = &dangke.Entry{Kind: dangke.EntryInstructor, ID: in.ID, At: c.Now}
 		// The audit row never holds the full phone number.
 		detail := fmt.Sprintf("%s %s %s", pool.Path, in.Name, dangke.MaskPhone(in.Phone))
 		if err := tx.Audit(ctx, c.Audit("instructor.add", dangke.EntryInstructor, in.ID, detail)); err != nil {

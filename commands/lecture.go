@@ -89,6 +89,7 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err := tx.AddLecture(ctx, l); err != nil {
 			return "", err
 		}
+		c.undo = &dangke.Entry{Kind: dangke.EntryLecture, ID: l.ID, At: c.Now}
 		people, err := recordNamesakes(ctx, c, tx, unit, l, namesakes)
 		if err != nil {
 			return "", err

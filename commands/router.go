@@ -331,7 +331,7 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		c.newMember = false
 	}
 	if err == nil {
-		r.undoButton(ctx, c, reply)
+		r.undoButton(c, reply)
 		return reply, nil
 	}
 	if q := asQuestion(err); q != nil {

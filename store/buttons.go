@@ -10,33 +10,35 @@ import (
 	"dangke"
 )
 
-// AddActions stores the pending actions of buttons; see dangke.Buttons. It
-// also forgets the actions that expired more than a day before the first's
-// creation, so the table holds only live buttons and recent ones.
+// AddActions stores the pending actions of buttons; see dangke.Buttons.
 func (s *Store) AddActions(ctx context.Context, hashes []string, actions []dangke.PendingAction) error {
+	if err := s.Update(ctx, func(tx dangke.Tx) error { return tx.AddActions(ctx, hashes, actions) }); err != nil {
+		return fmt.Errorf("store: add button actions: %w", err)
+	}
+	return nil
+}
+
+// AddActions stores the pending actions of buttons in the transaction of
+// the entry they belong to; see dangke.Writer. It also forgets the actions
+// that expired more than a day before the first's creation, so the table
+// holds only live buttons and recent ones.
+func (t *txStore) AddActions(ctx context.Context, hashes []string, actions []dangke.PendingAction) error {
 	if len(hashes) != len(actions) {
 		return fmt.Errorf("store: add button actions: %d hashes for %d actions", len(hashes), len(actions))
 	}
 	if len(actions) == 0 {
 		return nil
 	}
-	err := s.Update(ctx, func(tx dangke.Tx) error {
-		t := tx.(*txStore)
-		if _, err := t.db.ExecContext(ctx, "DELETE FROM button_actions WHERE expires_at < ?",
-			millis(actions[0].Created.Add(-24*time.Hour))); err != nil {
+	if _, err := t.db.ExecContext(ctx, "DELETE FROM button_actions WHERE expires_at < ?",
+		millis(actions[0].Created.Add(-24*time.Hour))); err != nil {
+		return err
+	}
+	for i, a := range actions {
+		if _, err := t.db.ExecContext(ctx, `INSERT INTO button_actions
+			(hash, grp, chat, person, label, answer, ref, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			hashes[i], a.Group, a.Chat, a.Person, a.Label, a.Answer, a.Ref, millis(a.Expires), millis(a.Created)); err != nil {
 			return err
 		}
-		for i, a := range actions {
-			if _, err := t.db.ExecContext(ctx, `INSERT INTO button_actions
-				(hash, grp, chat, person, label, answer, ref, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				hashes[i], a.Group, a.Chat, a.Person, a.Label, a.Answer, a.Ref, millis(a.Expires), millis(a.Created)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: add button actions: %w", err)
 	}
 	return nil
 }
