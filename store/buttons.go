@@ -11,33 +11,35 @@ import (
 )
 
 // AddActions stores the pending actions of buttons; see dangke.Buttons.
+// It also forgets the actions that expired more than a day before the
+// first's creation, so the table holds only live buttons and recent ones
+// (here, off the path of logging an entry).
 func (s *Store) AddActions(ctx context.Context, hashes []string, actions []dangke.PendingAction) error {
-	if err := s.Update(ctx, func(tx dangke.Tx) error { return tx.AddActions(ctx, hashes, actions) }); err != nil {
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		if len(actions) > 0 {
+			if _, err := tx.(*txStore).db.ExecContext(ctx, "DELETE FROM button_actions WHERE expires_at < ?",
+				millis(actions[0].Created.Add(-24*time.Hour))); err != nil {
+				return err
+			}
+		}
+		return tx.AddActions(ctx, hashes, actions)
+	})
+	if err != nil {
 		return fmt.Errorf("store: add button actions: %w", err)
 	}
 	return nil
 }
 
 // AddActions stores the pending actions of buttons in the transaction of
-// the entry they belong to; see dangke.Writer. It also forgets the actions
-// that expired more than a day before the first's creation, so the table
-// holds only live buttons and recent ones.
+// the entry they belong to, through a prepared statement; see dangke.Writer.
 func (t *txStore) AddActions(ctx context.Context, hashes []string, actions []dangke.PendingAction) error {
 	if len(hashes) != len(actions) {
 		return fmt.Errorf("store: add button actions: %d hashes for %d actions", len(hashes), len(actions))
 	}
-	if len(actions) == 0 {
-		return nil
-	}
-	if _, err := t.db.ExecContext(ctx, "DELETE FROM button_actions WHERE expires_at < ?",
-		millis(actions[0].Created.Add(-24*time.Hour))); err != nil {
-		return err
-	}
 	for i, a := range actions {
-		if _, err := t.db.ExecContext(ctx, `INSERT INTO button_actions
-			(hash, grp, chat, person, label, answer, ref, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := t.stmt(ctx, t.p.addAction).ExecContext(ctx,
 			hashes[i], a.Group, a.Chat, a.Person, a.Label, a.Answer, a.Ref, millis(a.Expires), millis(a.Created)); err != nil {
-			return err
+			return fmt.Errorf("store: add button actions: %w", err)
 		}
 	}
 	return nil
