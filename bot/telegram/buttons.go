@@ -2,8 +2,10 @@ package telegram
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"strconv"
+	"strings"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -71,9 +73,27 @@ func (a *Adapter) onPress(ctx context.Context, q *models.CallbackQuery) {
 			a.log.Warn("editMessageText failed", "chat", m.Chat.ID, "err", redact(err, a.cfg.Token))
 		}
 	}
-	if err := a.send(ctx, m.Chat.ID, m.ID, reply); err != nil {
+	// A question that follows a press answers the bot's own message, so a
+	// selective ForceReply would target nobody: the presser is mentioned,
+	// which makes them its target.
+	var ask []dangke.Person
+	if reply.Question && len(reply.Buttons) == 0 && m.Chat.Type != models.ChatTypePrivate {
+		ask = append(ask, req.From)
+	}
+	if err := a.send(ctx, m.Chat.ID, m.ID, reply, ask...); err != nil {
 		a.log.Error("reply failed", "chat", m.Chat.ID, "err", redact(err, a.cfg.Token))
 	}
+}
+
+// askLinks mentions the people a question is for by id, with their names.
+func askLinks(people []dangke.Person) string {
+	var b strings.Builder
+	for _, p := range people {
+		if _, err := strconv.ParseInt(p.ID, 10, 64); err == nil {
+			fmt.Fprintf(&b, "\n👉 <a href=\"tg://user?id=%s\">%s</a>", p.ID, html.EscapeString(p.Name))
+		}
+	}
+	return b.String()
 }
 
 // answerPress answers a callback query, as Telegram asks of every one: a

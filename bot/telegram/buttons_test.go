@@ -109,7 +109,8 @@ func TestQuestionsForceReply(t *testing.T) {
 	_, data := keyboard(t, q)
 	f.press("q1", ann, group, q, data[1])
 	next := f.waitSent(2)[1]
-	if !strings.Contains(next.Text, "出生年月") || !strings.Contains(next.Markup, `"force_reply":true`) || !strings.Contains(next.Markup, `"selective":true`) {
+	if !strings.Contains(next.Text, "出生年月") || !strings.Contains(next.Markup, `"force_reply":true`) || !strings.Contains(next.Markup, `"selective":true`) ||
+		!strings.Contains(next.Text, `<a href="tg://user?id=777">ann</a>`) {
 		t.Fatalf("next question %+v", next)
 	}
 }

@@ -384,7 +384,7 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 
 // send renders a reply as HTML (everything escaped), split below Telegram's
 // limit in order, then its files as documents.
-func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dangke.Reply) error {
+func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dangke.Reply, ask ...dangke.Person) error {
 	if reply == nil {
 		return nil
 	}
@@ -398,7 +398,7 @@ func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dang
 			}
 			if i == len(parts)-1 {
 				p.ReplyMarkup = markup(reply, replyTo != 0) // buttons.go
-				p.Text += mentionLinks(reply.Mentions)
+				p.Text += mentionLinks(reply.Mentions) + askLinks(ask)
 			}
 			if err := a.pace.Wait(ctx, strconv.FormatInt(chat, 10)); err != nil {
 				return fmt.Errorf("telegram: sendMessage: %w", err)
