@@ -125,3 +125,40 @@ func TestDigestMentions(t *testing.T) {
 		}
 	}
 }
+
+// Run sends the day's deadline reminders at the digest's hour, not at
+// night, and wakes the next day at that hour.
+func TestRunSendsReminders(t *testing.T) {
+	w := newWorld(t)
+	rec := &mentioner{}
+	now := day(9, 24).Add(22 * time.Hour) // Tuesday night before the reminder day
+	s := w.scheduler(rec, &now)
+	s.Notifiers = map[string]dangke.Notifier{"test": rec}
+	s.Remind = true
+	var slept []time.Duration
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Sleep = func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		if len(slept) == 2 {
+			cancel()
+			return context.Canceled
+		}
+		now = now.Add(d)
+		return nil
+	}
+	if err := s.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slept[0] != 11*time.Hour || slept[1] != 24*time.Hour {
+		t.Fatalf("slept %v, want 11h (to 09:00) then 24h", slept)
+	}
+	reminders := 0
+	for _, m := range rec.sent {
+		if strings.Contains(m, "还有 3 个工作日") {
+			reminders++
+		}
+	}
+	if reminders != 5 { // none at 22:00 the night before; at 09:00 one per chat lacking, and the report's to the city
+		t.Fatalf("%d reminders: %v", reminders, rec.sent)
+	}
+}

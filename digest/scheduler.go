@@ -156,7 +156,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				s.Log.Info("digest missed long ago; skipped", "due", at, "max_age", s.Campaign.MaxAge)
 			}
 		}
-		if s.Remind {
+		// The day's reminders go from the digest's hour until 20:00, not
+		// in the night when the bot happens to start then.
+		if at := s.schedule.Next(now); s.Remind && now.Hour() < 20 && now.Hour()*60+now.Minute() >= at.Hour()*60+at.Minute() {
 			if _, err := s.Reminders(ctx, now); err != nil && ctx.Err() == nil {
 				s.Log.Error("deadline reminders failed", "err", err)
 			}
