@@ -138,6 +138,13 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 
 // handle answers a request that is not a redelivery.
 func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	if req.Token != "" {
+		now := req.Time
+		if now.IsZero() {
+			now = r.cfg.Now()
+		}
+		return r.press(ctx, req, now.In(r.cfg.Location))
+	}
 	// A message too long to be a command is refused before any parsing or
 	// permission work.
 	if n := len(req.Text); n > r.cfg.MaxMessage && (n > 4*r.cfg.MaxMessage || utf8.RuneCountInString(req.Text) > r.cfg.MaxMessage) {
@@ -266,7 +273,7 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 				return r.fail(cmd, err)
 			}
 		}
-		return r.startPrompt(req, call, f), nil
+		return r.startPrompt(ctx, call, f), nil
 	}
 	return r.run(ctx, call, false)
 }
@@ -331,7 +338,7 @@ func (r *Router) authorize(c *Call) error {
 // field the command rejects is asked for again instead of ending it.
 func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
 	if q := c.doubts(); q != nil {
-		return r.ask(c, q), nil
+		return r.ask(ctx, c, q), nil
 	}
 	reply, err := c.Cmd.Run(ctx, c)
 	if err == nil && c.Cmd.Costly && !c.Super {
@@ -345,6 +352,7 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		c.newMember = false
 	}
 	if err == nil {
+		r.undoButton(c, reply)
 		return reply, nil
 	}
 	if q := asQuestion(err); q != nil {
@@ -355,15 +363,14 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 				return savedReply(saved), nil
 			}
 		}
-		return r.ask(c, q), nil
+		return r.ask(ctx, c, q), nil
 	}
 	if conversing && dangke.ErrorField(err) != "" {
 		for i := range c.Cmd.Fields {
 			f := &c.Cmd.Fields[i]
 			if f.label() == dangke.ErrorField(err) || f.Name == dangke.ErrorField(err) {
 				delete(c.Args, f.Name)
-				r.savePending(c)
-				return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+				return r.prompt(ctx, c, f, dangke.ErrorMessage(err)+"\n"+promptFor(f)), nil
 			}
 		}
 	}

@@ -50,6 +50,9 @@ type Config struct {
 	OpenAPIHost  string           // https://api.dingtalk.com
 	OAPIHost     string           // https://oapi.dingtalk.com, for the media upload
 	AllowChats   []string         // conversation ids the bot answers in; empty: all
+	RobotName    string           // the robot's name in groups, for "@党课助手 1"; 党课助手 when empty
+	RatePerSec   float64          // OpenAPI calls a second across the app; 20 (the standard edition's QPS) when 0
+	MonthlyQuota int              // the organisation's metered calls a month, for `dangke status` (10000 on the free edition); 0: unknown
 	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
 	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
 	HTTPClient   *http.Client     // for replies and the OpenAPI
@@ -69,6 +72,9 @@ type Adapter struct {
 
 	handler dangke.Handler
 	replies sync.WaitGroup // replies still being sent
+	pace    *bot.Pacer     // quota.go: OpenAPI calls spaced within the app's rate
+	quota   quota
+	hooks   hooks // each group's latest sessionWebhook, for digests once the quota is used up
 	out     *bot.Outbox
 
 	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
@@ -93,6 +99,12 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 64
 	}
+	if cfg.RobotName == "" {
+		cfg.RobotName = "党课助手"
+	}
+	if cfg.RatePerSec <= 0 {
+		cfg.RatePerSec = 20
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -107,6 +119,8 @@ func New(cfg Config) (*Adapter, error) {
 		a.allow[id] = true
 	}
 	a.tokens = tokenCache{fetch: a.fetchToken}
+	a.pace = bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), 0, 0)
+	a.quota.limit = cfg.MonthlyQuota
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	return a, nil
 }
@@ -181,6 +195,23 @@ type message struct {
 	WebhookExpires   int64           `json:"sessionWebhookExpiredTime"`
 	CreateAt         int64           `json:"createAt"`
 	RobotCode        string          `json:"robotCode"`
+	ChatbotUserID    string          `json:"chatbotUserId"`
+	AtUsers          []struct {
+		DingtalkID string `json:"dingtalkId"`
+		StaffID    string `json:"staffId"`
+	} `json:"atUsers"`
+}
+
+// mentioned are the people a message @-mentions besides the robot: those
+// DingTalk names by staff id (people of the organisation).
+func (m *message) mentioned() []dangke.Person {
+	var out []dangke.Person
+	for _, u := range m.AtUsers {
+		if u.StaffID != "" && u.DingtalkID != m.ChatbotUserID {
+			out = append(out, dangke.Person{Platform: Platform, ID: u.StaffID})
+		}
+	}
+	return out
 }
 
 func (m *message) group() bool { return m.ConversationType == "2" }
@@ -210,6 +241,9 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 	if !readable {
 		reply = &dangke.Reply{Text: "目前只能识别文字、图片、视频和文件消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
 	} else {
+		if m.group() {
+			a.hooks.note(m.ConversationID, m.SessionWebhook, time.UnixMilli(m.WebhookExpires))
+		}
 		sender := m.SenderStaffID
 		if sender == "" {
 			sender = m.SenderID
@@ -224,6 +258,7 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 
 			Attachments: files,
 			Quote:       m.Text.RepliedMsg.quoteText(),
+			Mentioned:   m.mentioned(),
 		}
 		if m.CreateAt == 0 {
 			req.Time = time.Time{}
@@ -303,7 +338,7 @@ func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
 // reply answers a message: through its sessionWebhook while that lives,
 // else through the OpenAPI.
 func (a *Adapter) reply(ctx context.Context, m *message, reply *dangke.Reply) error {
-	for _, part := range split(reply.Text) {
+	for _, part := range split(withChoices(reply, m.group(), a.cfg.RobotName)) {
 		viaWebhook := m.SessionWebhook != "" && (m.WebhookExpires == 0 || time.Now().Before(time.UnixMilli(m.WebhookExpires).Add(-time.Minute)))
 		if viaWebhook {
 			err := a.webhook(ctx, m.SessionWebhook, part)
@@ -342,8 +377,23 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 		return fmt.Errorf("dingtalk: notify: %s is a 1:1 chat; proactive messages go to groups", chat.ID)
 	}
 	m := &message{ConversationID: chat.ID, ConversationType: "2"}
-	for _, part := range split(reply.Text) {
-		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", markdownParam(part)); err != nil {
+	parts := split(reply.Text)
+	at := staffIDs(reply.Mentions) // quota.go: the last part @-mentions them
+	for i, part := range parts {
+		var mention []string
+		if i == len(parts)-1 {
+			mention = at
+		}
+		// A live sessionWebhook costs no quota: used first, and the only
+		// way once DingTalk has said the month's quota is used up.
+		if url, ok := a.hooks.live(chat.ID, time.Now()); ok {
+			if err := a.webhook(ctx, url, part, mention...); err == nil {
+				continue
+			}
+		}
+		p := markdownParam(part)
+		p["text"] += atText(mention) // the template send has no at field: named in the text
+		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", p); err != nil {
 			return err
 		}
 	}

@@ -19,6 +19,9 @@ import (
 // CALLBACK frames, recording acks, ping and disconnect), the sessionWebhook
 // sink, the token endpoint, group and 1:1 sends, and the media upload.
 type fakeDingTalk struct {
+	quotaOut bool // sends are refused: the monthly quota is used up
+	refused  int  // sends refused for the quota
+
 	t        testing.TB
 	srv      *httptest.Server
 	id, key  string
@@ -47,6 +50,7 @@ type fakeDingTalk struct {
 
 type hookCall struct {
 	Session, Title, Text string
+	At                   []string // at.atUserIds
 }
 
 type apiSend struct {
@@ -204,6 +208,9 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		MsgType  string `json:"msgtype"`
 		Markdown struct{ Title, Text string }
+		At       struct {
+			AtUserIDs []string `json:"atUserIds"`
+		} `json:"at"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	session := r.URL.Query().Get("session")
@@ -213,7 +220,7 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 300001, "errmsg": "session 不存在"})
 		return
 	}
-	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text})
+	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text, At: body.At.AtUserIDs})
 	if _, ok := f.hookTimes[session]; !ok {
 		f.hookTimes[session] = time.Now()
 	}
@@ -258,6 +265,12 @@ func (f *fakeDingTalk) send(w http.ResponseWriter, r *http.Request) {
 	if !f.tokens[token] {
 		w.WriteHeader(http.StatusBadRequest)
 		writeJSON(w, map[string]string{"code": "InvalidAuthentication", "message": "不合法的access_token", "requestid": "r2"})
+		return
+	}
+	if f.quotaOut {
+		f.refused++
+		w.WriteHeader(http.StatusForbidden)
+		writeJSON(w, map[string]string{"code": "Forbidden.AccessDenied.ApiCountLimitForOrg", "message": "您的企业本月api调用量已超过限制", "requestid": "r3"})
 		return
 	}
 	if body.RobotCode != f.id || !json.Valid([]byte(body.MsgParam)) {

@@ -37,6 +37,7 @@ type Config struct {
 	Heartbeat     time.Duration // 30s
 	WebhookLimit  int           // messages per WebhookWindow per group robot: 20
 	WebhookWindow time.Duration // 1 minute
+	DailyPush     int           // messages pushed unprompted to one conversation a day; more are merged into one (0: no limit)
 	MaxInFlight   int           // messages handled at once over the long connection: 32
 	MaxQueued     int           // messages waiting for a slot beyond those: 1000; more are dropped with a warning
 	HTTPClient    *http.Client
@@ -55,6 +56,8 @@ type Adapter struct {
 	handler dangke.Handler
 	work    chan struct{} // caps messages handled at once
 	waiting atomic.Int64  // messages taken off the socket and not yet handled
+
+	daily daily // daily.go: unprompted messages per conversation today
 
 	mu      sync.Mutex
 	conn    *wsConn // the live long connection, if any
@@ -102,6 +105,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, cfg.MaxInFlight),
 		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow), up: make(chan struct{})}
+	a.daily.limit = cfg.DailyPush
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	a.files = cfg.FileClient
 	if a.files == nil {
@@ -261,6 +265,8 @@ type message struct {
 	} `json:"quote"`
 	Event struct {
 		EventType string `json:"eventtype"`
+		EventKey  string `json:"event_key"` // template_card_event: the pressed button's key
+		TaskID    string `json:"task_id"`   // template_card_event: the card's task id
 	} `json:"event"`
 }
 
@@ -351,6 +357,15 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 	a.mu.Lock()
 	conn := a.conn
 	a.mu.Unlock()
+	reply, err := a.daily.plan(chat.ID, reply, time.Now(), 4000) // daily.go
+	if err != nil {
+		return err
+	}
+	if !chat.Group && len(reply.Mentions) > 0 {
+		r := *reply
+		r.Mentions = nil // never @ anyone in a 1:1 chat
+		reply = &r
+	}
 	if conn != nil {
 		err := conn.sendMsg(ctx, chat.ID, reply)
 		if err == nil {

@@ -174,6 +174,14 @@ func groupMessage(msgid, text string) map[string]any {
 		"msgtype": "text", "text": map[string]string{"content": text}}
 }
 
+// cardEvent is a template_card_event body: user pressed the button key of
+// the card task in group g1.
+func cardEvent(msgid, user, task, key string) map[string]any {
+	return map[string]any{"msgid": msgid, "aibotid": "BOTID", "chatid": "g1", "chattype": "group",
+		"from": map[string]string{"userid": user}, "create_time": time.Date(2019, 7, 10, 10, 1, 0, 0, time.FixedZone("CST", 8*3600)).Unix(),
+		"msgtype": "event", "event": map[string]string{"eventtype": "template_card_event", "event_key": key, "task_id": task}}
+}
+
 // responses returns the client's frames of one command.
 func (f *fakeWeCom) responses(cmd string) []wsFrame {
 	var out []wsFrame

@@ -463,7 +463,8 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	// The weekly digests go out alongside, through the adapters' Notify.
-	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
+	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe,
+		Remind: true, MaxMentions: m.cfg.Campaign.MaxMentions}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
@@ -499,14 +500,15 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		}
 		dingtalk.SetSDKLogger(m.logger, d.ClientSecret)
 		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
-			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Outbox: m.outbox(), Logger: m.logger})
+			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, RobotName: d.RobotName,
+			RatePerSec: d.RatePerSec, MonthlyQuota: d.MonthlyQuota, Outbox: m.outbox(), Logger: m.logger})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if w := m.cfg.WeCom; w.BotID != "" || w.Callback.Token != "" {
-		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, Outbox: m.outbox(), Logger: m.logger}
+		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, DailyPush: w.DailyPush, Outbox: m.outbox(), Logger: m.logger}
 		cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.Callback.Listen = w.Callback.Token, w.Callback.EncodingAESKey, w.Callback.Listen
 		a, err := wecom.New(cfg)
 		if err != nil {
@@ -535,8 +537,10 @@ func menu(cmds []*commands.Command) []bot.CommandInfo {
 			continue
 		}
 		name := c.English[0]
+		admin := c.Perm == commands.Admin || c.Perm == commands.Super
 		if i, ok := index[name]; ok {
 			out[i].Description += "、" + c.Sub[0]
+			out[i].Admin = out[i].Admin && admin
 			continue
 		}
 		desc := c.Summary
@@ -544,7 +548,7 @@ func menu(cmds []*commands.Command) []bot.CommandInfo {
 			desc = c.Names[0] + "：" + c.Sub[0]
 		}
 		index[name] = len(out)
-		out = append(out, bot.CommandInfo{Name: name, Description: desc})
+		out = append(out, bot.CommandInfo{Name: name, Description: desc, Admin: admin})
 	}
 	return out
 }
