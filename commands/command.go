@@ -208,6 +208,8 @@ type Call struct {
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
 	taken     []byte          // the saved conversation this call resumes, dropped with its change
+	undo      *dangke.Entry   // the entry the command logged, for the [撤销] button under its confirmation
+	undoBtn   *dangke.Button  // that button, stored with the entry
 	r         *Router
 }
 
@@ -332,6 +334,7 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 				return err
 			}
 		}
+		c.undo = nil
 		if text, err = fn(tx); err != nil {
 			// A copy of this message handled a moment ago (in this very
 			// commit) is a redelivery, not a duplicate to ask about.
@@ -340,6 +343,9 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 					return errHandled
 				}
 			}
+			return err
+		}
+		if err := c.undoAction(ctx, tx); err != nil { // buttons.go
 			return err
 		}
 		if key.ID == "" {

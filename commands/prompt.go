@@ -13,8 +13,10 @@ import (
 )
 
 // pending is a command waiting for its missing fields or an answer, per
-// person per chat.
+// person per chat. It is kept through dangke.Conversations (the database,
+// so that any replica takes the answer) as savedCall's JSON.
 type pending struct {
+	ref     string // names this step of the conversation, for its buttons
 	call    *Call
 	expires time.Time
 	prompt  string // what the bot asked in reply to call.Req, for a redelivery of that message
@@ -200,8 +202,7 @@ func promptFor(f *Field) string {
 }
 
 // startPrompt keeps a command with missing fields and asks for the first.
-func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Reply {
-	r.savePending(c)
+func (r *Router) startPrompt(ctx context.Context, c *Call, f *Field) *dangke.Reply {
 	var missing []string
 	for i := range c.Cmd.Fields {
 		g := &c.Cmd.Fields[i]
@@ -216,14 +217,17 @@ func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Repl
 	if len(c.unsure) > 0 {
 		text = strings.Join(c.unsure, "\n") + "\n" + text
 	}
-	return &dangke.Reply{Text: text}
+	return r.prompt(ctx, c, f, text)
 }
 
-// savePending keeps c waiting for the sender's next message. It is staged
-// and written by keepPending when the request's reply is known, with that
-// reply as the prompt a redelivery of the request gets again.
-func (r *Router) savePending(c *Call) {
-	r.staged.Store(pendingKey(c.Req), &pending{call: c, expires: c.Now.Add(r.cfg.PromptTimeout)})
+// savePending keeps c waiting for the sender's next message and returns
+// the name of this step, which the buttons of its question carry. It is
+// staged and written by keepPending when the request's reply is known,
+// with that reply as the prompt a redelivery of the request gets again.
+func (r *Router) savePending(c *Call) string {
+	ref := dangke.NewToken()
+	r.staged.Store(pendingKey(c.Req), &pending{ref: ref, call: c, expires: c.Now.Add(r.cfg.PromptTimeout)})
+	return ref
 }
 
 // keepPending writes the conversation that handling req left waiting, if any.
@@ -300,6 +304,7 @@ func (r *Router) dropPending(ctx context.Context, req dangke.Request, now time.T
 // savedCall is a waiting command as the database keeps it. The sender's
 // unit and roles are not kept: they are read again when it resumes.
 type savedCall struct {
+	Ref       string // the step's name, which its buttons carry
 	Req       dangke.Request
 	Cmd       string // the command's title: /党课, /单位 新增
 	Args      Args
@@ -317,7 +322,7 @@ type savedCall struct {
 
 func (p *pending) saved() savedCall {
 	c := p.call
-	return savedCall{Req: c.Req, Cmd: c.Cmd.Title(), Args: c.Args, Now: c.Now, Known: c.Known,
+	return savedCall{Ref: p.ref, Req: c.Req, Cmd: c.Cmd.Title(), Args: c.Args, Now: c.Now, Known: c.Known,
 		Abandoned: c.abandoned, NewMember: c.newMember, Unsure: c.unsure, Doubt: c.doubt, Question: c.question,
 		Answers: c.answers, Expires: p.expires, Prompt: p.prompt}
 }
@@ -342,7 +347,7 @@ func (r *Router) restore(state []byte) *pending {
 	}
 	c := &Call{Req: s.Req, Cmd: cmd, Args: s.Args, Now: s.Now.In(r.cfg.Location), Known: s.Known, abandoned: s.Abandoned,
 		newMember: s.NewMember, unsure: s.Unsure, doubt: s.Doubt, question: s.Question, answers: s.Answers, r: r}
-	return &pending{call: c, expires: s.Expires, prompt: s.Prompt}
+	return &pending{ref: s.Ref, call: c, expires: s.Expires, prompt: s.Prompt}
 }
 
 // answer takes a plain message as the value of the next missing field.
@@ -360,13 +365,11 @@ func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, tex
 	} else {
 		v = trimStop(v)
 	}
-	if err := c.set(f, unquote(v)); err != nil {
-		r.savePending(c)
-		return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+	if err := c.set(f, unquote(numbered(f, v))); err != nil {
+		return r.prompt(ctx, c, f, dangke.ErrorMessage(err)+"\n"+promptFor(f)), nil
 	}
 	if next := c.missing(); next != nil {
-		r.savePending(c)
-		return &dangke.Reply{Text: promptFor(next)}, nil
+		return r.prompt(ctx, c, next, promptFor(next)), nil
 	}
 	return r.run(ctx, c, true)
 }

@@ -13,6 +13,7 @@ import (
 
 	"dangke"
 	"dangke/chart"
+	"dangke/report"
 )
 
 // Config is what the router needs to know about the deployment.
@@ -24,11 +25,17 @@ type Config struct {
 	PromptTimeout time.Duration  // how long a half-entered command waits for its fields
 	Now           func() time.Time
 	Logger        *slog.Logger
-	Rubric        dangke.Rubric   // the contest's scoring standard; 附件3 by default
-	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
-	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
-	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
-	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
+	Rubric        dangke.Rubric    // the contest's scoring standard; 附件3 by default
+	Campaign      dangke.Campaign  // dates, deadlines and targets; the notice's by default
+	MaxMessage    int              // longest message read, in characters; longer ones are refused unread (4000)
+	Charts        *chart.Renderer  // draws /图表; the embedded fonts when nil
+	Dashboard     dangke.Linker    // gives out /看板 links; nil: the dashboard is off
+	Media         dangke.Media     // keeps the photos and files sent with lectures; nil: they are refused
+	FileLimits    map[string]int64 // the largest file sent into a chat, by platform; nil: each platform's own
+	// ReportPhotos gives the 情况报告 (/导出 报告) its photos, up to six with
+	// captions (report.MediaPhotos); nil: the report leaves a marked place
+	// for them.
+	ReportPhotos report.PhotoSource
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -47,6 +54,9 @@ type Router struct {
 	conv   dangke.Conversations // the waiting commands: the store's, or memConversations
 	staged sync.Map             // pendingKey -> *pending left by the request being handled
 	taken  sync.Map             // pendingKey -> the state of the conversation the request took up
+
+	mu      sync.Mutex
+	targets map[string]photoTarget // the lecture each person's next files go to (/照片 #12)
 }
 
 // New returns a router over a store with the commands of Registry.
@@ -139,6 +149,13 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 
 // handle answers a request that is not a redelivery.
 func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	if req.Token != "" {
+		now := req.Time
+		if now.IsZero() {
+			now = r.cfg.Now()
+		}
+		return r.press(ctx, req, now.In(r.cfg.Location))
+	}
 	// A message too long to be a command is refused before any parsing or
 	// permission work.
 	if n := len(req.Text); n > r.cfg.MaxMessage && (n > 4*r.cfg.MaxMessage || utf8.RuneCountInString(req.Text) > r.cfg.MaxMessage) {
@@ -158,6 +175,9 @@ func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply,
 	}
 	if rest, ok := strings.CutPrefix(text, "／"); ok {
 		text = "/" + rest
+	}
+	if len(req.Attachments) > 0 {
+		return r.attach(ctx, req, text, now)
 	}
 	if strings.HasPrefix(text, "/") {
 		abandoned, err := r.dropPending(ctx, req, now)
@@ -219,16 +239,26 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 		return &dangke.Reply{Text: r.unknown(word)}, nil
 	}
 	cmd := group[0]
-	if len(cmd.Sub) > 0 {
-		var sub string
-		sub, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	if len(group) > 1 || len(cmd.Sub) > 0 {
+		// A group may hold one command without a subcommand (/师资库 温县)
+		// beside its subcommands (/师资库 推荐 张三): a first word that names
+		// no subcommand goes to that one.
+		sub, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
 		cmd = nil
+		var plain *Command
 		for _, c := range group {
-			if containsFold(c.Sub, sub) {
+			if len(c.Sub) == 0 {
+				plain = c
+			} else if containsFold(c.Sub, sub) {
 				cmd = c
 			}
 		}
-		if cmd == nil {
+		switch {
+		case cmd != nil:
+			rest = after
+		case plain != nil:
+			cmd = plain
+		default:
 			return &dangke.Reply{Text: r.subUsage(group, sub)}, nil
 		}
 	}
@@ -262,7 +292,7 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 				return r.fail(cmd, err)
 			}
 		}
-		return r.startPrompt(req, call, f), nil
+		return r.startPrompt(ctx, call, f), nil
 	}
 	return r.run(ctx, call, false)
 }
@@ -327,7 +357,7 @@ func (r *Router) authorize(c *Call) error {
 // field the command rejects is asked for again instead of ending it.
 func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
 	if q := c.doubts(); q != nil {
-		return r.ask(c, q), nil
+		return r.ask(ctx, c, q), nil
 	}
 	reply, err := c.Cmd.Run(ctx, c)
 	if err == nil && c.Cmd.Costly && !c.Super {
@@ -341,6 +371,7 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		c.newMember = false
 	}
 	if err == nil {
+		r.undoButton(c, reply)
 		return reply, nil
 	}
 	if q := asQuestion(err); q != nil {
@@ -351,15 +382,14 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 				return savedReply(saved), nil
 			}
 		}
-		return r.ask(c, q), nil
+		return r.ask(ctx, c, q), nil
 	}
 	if conversing && dangke.ErrorField(err) != "" {
 		for i := range c.Cmd.Fields {
 			f := &c.Cmd.Fields[i]
 			if f.label() == dangke.ErrorField(err) || f.Name == dangke.ErrorField(err) {
 				delete(c.Args, f.Name)
-				r.savePending(c)
-				return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+				return r.prompt(ctx, c, f, dangke.ErrorMessage(err)+"\n"+promptFor(f)), nil
 			}
 		}
 	}

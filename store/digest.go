@@ -20,8 +20,8 @@ func (q queries) BoundChats(ctx context.Context) ([]dangke.BoundChat, error) {
 		UnitID   int64  `bun:"unit_id"`
 		Webhook  string `bun:"webhook_key"`
 	}
-	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id, webhook_key FROM chats
-		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key FROM city_chats ORDER BY 5, 1, 2`).Scan(ctx, &rows)
+	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id, webhook_key FROM chats WHERE left_at IS NULL
+		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key FROM city_chats WHERE left_at IS NULL ORDER BY 5, 1, 2`).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: bound chats: %w", err)
 	}

@@ -60,6 +60,7 @@ type AdapterHealth struct {
 	Since     time.Time `json:"since"`
 	Error     string    `json:"error,omitempty"`
 	Standby   bool      `json:"standby,omitempty"` // runs on the leading replica, not on this one
+	Budget    string    `json:"budget,omitempty"`  // what is left of the platform's sending quota (bot.Budgeter)
 }
 
 // CheckStore fills the database's and the last digest's part of a health
@@ -92,7 +93,8 @@ func CheckStore(ctx context.Context, st HealthStore, now time.Time) Health {
 type Adapters struct {
 	mu    sync.Mutex
 	state map[string]*AdapterHealth
-	probe map[string]func() bool // adapters that know their connection: Connected()
+	probe map[string]func() bool   // adapters that know their connection: Connected()
+	quota map[string]func() string // adapters that know their sending quota: Budget()
 	now   func() time.Time
 }
 
@@ -102,7 +104,7 @@ type prober interface{ Connected() bool }
 
 // NewAdapters returns an empty watch.
 func NewAdapters() *Adapters {
-	return &Adapters{state: map[string]*AdapterHealth{}, probe: map[string]func() bool{}, now: time.Now}
+	return &Adapters{state: map[string]*AdapterHealth{}, probe: map[string]func() bool{}, quota: map[string]func() string{}, now: time.Now}
 }
 
 // Watch returns a to run in its place, reporting to w.
@@ -111,6 +113,9 @@ func (w *Adapters) Watch(a bot.Adapter) bot.Adapter {
 	w.state[a.Name()] = &AdapterHealth{Name: a.Name()}
 	if p, ok := a.(prober); ok {
 		w.probe[a.Name()] = p.Connected
+	}
+	if b, ok := a.(bot.Budgeter); ok {
+		w.quota[a.Name()] = b.Budget
 	}
 	w.mu.Unlock()
 	return &watched{Adapter: a, w: w}
@@ -135,6 +140,9 @@ func (w *Adapters) Health() []AdapterHealth {
 		h := *s
 		if p := w.probe[name]; p != nil && h.Connected && !p() {
 			h.Connected = false
+		}
+		if b := w.quota[name]; b != nil {
+			h.Budget = b()
 		}
 		out = append(out, h)
 	}
