@@ -30,9 +30,14 @@ func (t *txStore) MoveChat(ctx context.Context, from, to dangke.ChatRef) error {
 		}
 	}
 	for _, q := range []string{
-		"UPDATE OR IGNORE chat_members SET chat_id = ? WHERE platform = ? AND chat_id = ?",
-		"UPDATE OR IGNORE digests SET chat_id = ? WHERE platform = ? AND chat_id = ?",
-		"UPDATE OR IGNORE link_revocations SET chat_id = ? WHERE platform = ? AND chat_id = ?",
+		// Rows the new chat has already stay behind (as UPDATE OR IGNORE
+		// would leave them, in SQL that PostgreSQL takes too).
+		`UPDATE chat_members SET chat_id = ?0 WHERE platform = ?1 AND chat_id = ?2
+			AND person NOT IN (SELECT person FROM chat_members WHERE platform = ?1 AND chat_id = ?0)`,
+		`UPDATE digests SET chat_id = ?0 WHERE platform = ?1 AND chat_id = ?2
+			AND week NOT IN (SELECT week FROM digests WHERE platform = ?1 AND chat_id = ?0)`,
+		`UPDATE link_revocations SET chat_id = ?0 WHERE platform = ?1 AND chat_id = ?2
+			AND NOT EXISTS (SELECT 1 FROM link_revocations r WHERE r.platform = ?1 AND r.chat_id = ?0)`,
 	} {
 		if _, err := t.db.ExecContext(ctx, q, to.ID, from.Platform, from.ID); err != nil {
 			return fmt.Errorf("store: move chat: %w", err)

@@ -52,7 +52,7 @@ func (t *txStore) SetContacts(ctx context.Context, unit int64, people []string, 
 		return fmt.Errorf("store: set contacts: %w", err)
 	}
 	for _, p := range people {
-		if _, err := t.db.ExecContext(ctx, "INSERT OR IGNORE INTO unit_contacts (unit_id, person, added_by, added_at) VALUES (?, ?, ?, ?)",
+		if _, err := t.db.ExecContext(ctx, "INSERT INTO unit_contacts (unit_id, person, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			unit, p, by, millis(at)); err != nil {
 			return fmt.Errorf("store: set contacts: %w", err)
 		}
@@ -75,7 +75,7 @@ func (t *txStore) SetOptOut(ctx context.Context, person string, off bool, at tim
 
 // ClaimReminder records a deadline reminder to a chat; see dangke.Writer.
 func (t *txStore) ClaimReminder(ctx context.Context, chat dangke.ChatRef, deadline string, ahead int, at time.Time) (bool, error) {
-	res, err := t.db.ExecContext(ctx, "INSERT OR IGNORE INTO deadline_reminders (platform, chat_id, deadline, ahead, at) VALUES (?, ?, ?, ?, ?)",
+	res, err := t.db.ExecContext(ctx, "INSERT INTO deadline_reminders (platform, chat_id, deadline, ahead, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 		chat.Platform, chat.ID, deadline, ahead, millis(at))
 	if err != nil {
 		return false, fmt.Errorf("store: claim reminder: %w", err)

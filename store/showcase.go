@@ -20,9 +20,11 @@ import (
 const showCols = "f1, f2, f3, v0, v1, v2, v3, v4, v5"
 
 // showCounts counts showCols from lectures l.
-const showCounts = `sum(l.form IN ('普通', '')), sum(l.form = '情景'), sum(l.form = '文艺'),
-	sum(l.demo <> 0 AND l.venue = ''), sum(l.demo <> 0 AND l.venue = '机关'), sum(l.demo <> 0 AND l.venue = '社区'),
-	sum(l.demo <> 0 AND l.venue = '企业'), sum(l.demo <> 0 AND l.venue = '农村'), sum(l.demo <> 0 AND l.venue = '学校')`
+const showCounts = `sum(CASE WHEN l.form IN ('普通', '') THEN 1 ELSE 0 END), sum(CASE WHEN l.form = '情景' THEN 1 ELSE 0 END),
+	sum(CASE WHEN l.form = '文艺' THEN 1 ELSE 0 END), sum(CASE WHEN l.demo <> 0 AND l.venue = '' THEN 1 ELSE 0 END),
+	sum(CASE WHEN l.demo <> 0 AND l.venue = '机关' THEN 1 ELSE 0 END), sum(CASE WHEN l.demo <> 0 AND l.venue = '社区' THEN 1 ELSE 0 END),
+	sum(CASE WHEN l.demo <> 0 AND l.venue = '企业' THEN 1 ELSE 0 END), sum(CASE WHEN l.demo <> 0 AND l.venue = '农村' THEN 1 ELSE 0 END),
+	sum(CASE WHEN l.demo <> 0 AND l.venue = '学校' THEN 1 ELSE 0 END)`
 
 // The kept tables and the same rows counted from the lectures, for
 // CheckTotals and RebuildTotals.

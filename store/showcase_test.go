@@ -20,113 +20,115 @@ import (
 // periods equals a count over the raw lectures; then that a damaged
 // show_totals and show_weeks is found and rebuilt.
 func TestShowsAgree(t *testing.T) {
-	ctx := context.Background()
-	rnd := rand.New(rand.NewPCG(14, 4))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	loc := time.FixedZone("CST", 8*3600)
-	start := time.Date(2019, 6, 1, 0, 0, 0, 0, loc)
-	var units []int64
-	err = st.Update(ctx, func(tx dangke.Tx) error {
-		for c := range 2 {
-			county := &dangke.Unit{Name: fmt.Sprint("县", c), Kind: dangke.KindCounty}
-			if err := tx.AddUnit(ctx, county); err != nil {
-				return err
-			}
-			units = append(units, county.ID)
-			for b := range 3 {
-				u := &dangke.Unit{ParentID: county.ID, Name: fmt.Sprint("支部", b), Kind: dangke.KindBranch, Members: 10}
-				if err := tx.AddUnit(ctx, u); err != nil {
-					return err
-				}
-				units = append(units, u.ID)
-			}
+	eachDB(t, func(t *testing.T) {
+		ctx := context.Background()
+		rnd := rand.New(rand.NewPCG(14, 4))
+		st, err := store.Open(ctx, dbPath(t, "t.db"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	venues := append([]string{""}, dangke.Venues...)
-	var live []int64
-	merged := false
-	for step := range 150 {
-		err := st.Update(ctx, func(tx dangke.Tx) error {
-			switch k := rnd.IntN(10); {
-			case k < 5 || len(live) == 0:
-				unit := units[1+rnd.IntN(len(units)-1)]
-				if merged && unit == units[2] {
-					unit = units[3]
-				}
-				l := &dangke.Lecture{UnitID: unit, Speaker: fmt.Sprint("讲课人", rnd.IntN(4)), Position: "党员",
-					Title: "课", Date: start.AddDate(0, 0, rnd.IntN(50)), Attendees: 5, Venue: venues[rnd.IntN(len(venues))],
-					Form: dangke.Forms[rnd.IntN(3)], Author: "t:a", Chat: "t:g", CreatedAt: start}
-				if err := tx.AddLecture(ctx, l); err != nil {
+		defer st.Close()
+		loc := time.FixedZone("CST", 8*3600)
+		start := time.Date(2019, 6, 1, 0, 0, 0, 0, loc)
+		var units []int64
+		err = st.Update(ctx, func(tx dangke.Tx) error {
+			for c := range 2 {
+				county := &dangke.Unit{Name: fmt.Sprint("县", c), Kind: dangke.KindCounty}
+				if err := tx.AddUnit(ctx, county); err != nil {
 					return err
 				}
-				live = append(live, l.ID)
-				if rnd.IntN(2) == 0 {
-					return tx.SetDemo(ctx, l.ID, true)
+				units = append(units, county.ID)
+				for b := range 3 {
+					u := &dangke.Unit{ParentID: county.ID, Name: fmt.Sprint("支部", b), Kind: dangke.KindBranch, Members: 10}
+					if err := tx.AddUnit(ctx, u); err != nil {
+						return err
+					}
+					units = append(units, u.ID)
 				}
-			case k < 6:
-				i := rnd.IntN(len(live))
-				id := live[i]
-				live = append(live[:i], live[i+1:]...)
-				return tx.WithdrawLecture(ctx, id, "t:a", start)
-			case k < 8:
-				return tx.SetDemo(ctx, live[rnd.IntN(len(live))], rnd.IntN(2) == 0)
-			case k < 9:
-				return tx.FillLecture(ctx, live[rnd.IntN(len(live))], dangke.LectureFill{Venue: dangke.Venues[rnd.IntN(5)], Form: "文艺", Link: "https://x.org/1"})
-			case !merged && step > 100:
-				merged = true
-				return tx.MergeUnits(ctx, units[2], units[3])
 			}
 			return nil
 		})
 		if err != nil {
-			t.Fatalf("step %d: %v", step, err)
+			t.Fatal(err)
 		}
-	}
-	c, err := st.CheckTotals(ctx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !c.OK() {
-		t.Fatalf("kept totals differ:\n%s", c)
-	}
-	for range 30 {
-		from := start.AddDate(0, 0, rnd.IntN(50))
-		p := dangke.Period{From: from, To: from.AddDate(0, 0, rnd.IntN(30))}
-		if rnd.IntN(5) == 0 {
-			p = dangke.Period{}
-		}
-		for _, unit := range append([]int64{0}, units...) {
-			if merged && unit == units[2] {
-				continue
-			}
-			got, err := st.Shows(ctx, unit, p)
+		venues := append([]string{""}, dangke.Venues...)
+		var live []int64
+		merged := false
+		for step := range 150 {
+			err := st.Update(ctx, func(tx dangke.Tx) error {
+				switch k := rnd.IntN(10); {
+				case k < 5 || len(live) == 0:
+					unit := units[1+rnd.IntN(len(units)-1)]
+					if merged && unit == units[2] {
+						unit = units[3]
+					}
+					l := &dangke.Lecture{UnitID: unit, Speaker: fmt.Sprint("讲课人", rnd.IntN(4)), Position: "党员",
+						Title: "课", Date: start.AddDate(0, 0, rnd.IntN(50)), Attendees: 5, Venue: venues[rnd.IntN(len(venues))],
+						Form: dangke.Forms[rnd.IntN(3)], Author: "t:a", Chat: "t:g", CreatedAt: start}
+					if err := tx.AddLecture(ctx, l); err != nil {
+						return err
+					}
+					live = append(live, l.ID)
+					if rnd.IntN(2) == 0 {
+						return tx.SetDemo(ctx, l.ID, true)
+					}
+				case k < 6:
+					i := rnd.IntN(len(live))
+					id := live[i]
+					live = append(live[:i], live[i+1:]...)
+					return tx.WithdrawLecture(ctx, id, "t:a", start)
+				case k < 8:
+					return tx.SetDemo(ctx, live[rnd.IntN(len(live))], rnd.IntN(2) == 0)
+				case k < 9:
+					return tx.FillLecture(ctx, live[rnd.IntN(len(live))], dangke.LectureFill{Venue: dangke.Venues[rnd.IntN(5)], Form: "文艺", Link: "https://x.org/1"})
+				case !merged && step > 100:
+					merged = true
+					return tx.MergeUnits(ctx, units[2], units[3])
+				}
+				return nil
+			})
 			if err != nil {
-				t.Fatal(err)
-			}
-			want := bruteShows(t, st, unit, p)
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Fatalf("unit %d %v: Shows %v, counted %v", unit, p, got, want)
+				t.Fatalf("step %d: %v", step, err)
 			}
 		}
-	}
-	// A damaged row is found, and --fix rebuilds it.
-	if _, err := st.DB().ExecContext(ctx, "UPDATE show_weeks SET f2 = f2 + 1 WHERE (unit_id, week) IN (SELECT unit_id, week FROM show_weeks LIMIT 1)"); err != nil {
-		t.Fatal(err)
-	}
-	if c, _ := st.CheckTotals(ctx, false); c.OK() {
-		t.Fatal("a damaged show_totals and show_weeks was not found")
-	}
-	if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
-		t.Fatalf("not rebuilt: %v\n%s", err, c)
-	}
+		c, err := st.CheckTotals(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.OK() {
+			t.Fatalf("kept totals differ:\n%s", c)
+		}
+		for range 30 {
+			from := start.AddDate(0, 0, rnd.IntN(50))
+			p := dangke.Period{From: from, To: from.AddDate(0, 0, rnd.IntN(30))}
+			if rnd.IntN(5) == 0 {
+				p = dangke.Period{}
+			}
+			for _, unit := range append([]int64{0}, units...) {
+				if merged && unit == units[2] {
+					continue
+				}
+				got, err := st.Shows(ctx, unit, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := bruteShows(t, st, unit, p)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("unit %d %v: Shows %v, counted %v", unit, p, got, want)
+				}
+			}
+		}
+		// A damaged row is found, and --fix rebuilds it.
+		if _, err := st.DB().ExecContext(ctx, "UPDATE show_weeks SET f2 = f2 + 1 WHERE (unit_id, week) IN (SELECT unit_id, week FROM show_weeks LIMIT 1)"); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := st.CheckTotals(ctx, false); c.OK() {
+			t.Fatal("a damaged show_totals and show_weeks was not found")
+		}
+		if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
+			t.Fatalf("not rebuilt: %v\n%s", err, c)
+		}
+	})
 }
 
 // bruteShows counts Shows from the raw lectures.

@@ -235,7 +235,7 @@ func (t *txStore) MergeUnits(ctx context.Context, from, into int64) error {
 		step{"UPDATE chats SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
 		step{"DELETE FROM roles WHERE unit_id = ? AND person IN (SELECT person FROM roles WHERE unit_id = ?)", []any{from, into}},
 		step{"UPDATE roles SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
-		step{"UPDATE OR IGNORE unit_contacts SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
+		step{"UPDATE unit_contacts SET unit_id = ? WHERE unit_id = ? AND person NOT IN (SELECT person FROM unit_contacts WHERE unit_id = ?)", []any{into, from, into}},
 		step{"DELETE FROM unit_contacts WHERE unit_id = ?", []any{from}},
 		step{"UPDATE contestants SET unit_id = ?, top_id = ? WHERE unit_id = ?", []any{into, i.TopID, from}},
 		step{"UPDATE contests SET unit_id = ? WHERE unit_id = ?", []any{into, from}},
