@@ -11,6 +11,7 @@ import (
 	"dangke/internal/atomicfile"
 	"dangke/media"
 	"dangke/report"
+	"dangke/store"
 )
 
 // mediaDir is where the photos and files of lectures are kept: media_dir,
@@ -26,6 +27,10 @@ func (m *Main) mediaDir() string {
 func (m *Main) openMedia() (*media.Store, error) {
 	if m.media != nil {
 		return m.media, nil
+	}
+	if m.cfg.MediaDir == "" && store.IsPostgres(m.cfg.DB) {
+		// Beside a database URL there is no folder: replicas need one they share.
+		return nil, errors.New("数据库在 PostgreSQL 上时，要在配置中设置 media_dir：各副本共用的文件夹（如 NFS），例如 media_dir: /srv/dangke/media")
 	}
 	var limit int64
 	if m.cfg.MediaMaxSize != "" {
