@@ -42,42 +42,26 @@ func photoCommand(r *Router) *Command {
 // quotedID finds the lecture a quoted confirmation names: （编号 #12）.
 var quotedID = regexp.MustCompile(`#\s*(\d{1,12})`)
 
-// photoTarget is a lecture named by /照片 #12 for the files that follow.
-type photoTarget struct {
-	id    int64
-	until time.Time
-}
-
+// targetKey names, among the conversations (dangke.Conversations: the
+// database, so that the files reach whichever replica), the lecture a
+// sender named with /照片 #12 for the files that follow.
 func (r *Router) targetKey(req dangke.Request) string {
-	return req.Chat.Key() + "|" + req.From.Key()
+	return "照片 " + req.Chat.Key() + " " + req.From.Key()
 }
 
 // setTarget remembers the lecture the sender's next files go to.
-func (r *Router) setTarget(req dangke.Request, id int64, until time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.targets == nil {
-		r.targets = map[string]photoTarget{}
-	}
-	if len(r.targets) > 10000 { // forget the expired ones before growing further
-		for k, t := range r.targets {
-			if t.until.Before(until.Add(-AttachWindow)) {
-				delete(r.targets, k)
-			}
-		}
-	}
-	r.targets[r.targetKey(req)] = photoTarget{id: id, until: until}
+func (r *Router) setTarget(ctx context.Context, req dangke.Request, id int64, until time.Time) error {
+	return r.conv.SaveConversation(ctx, r.targetKey(req), []byte(strconv.FormatInt(id, 10)), until)
 }
 
 // target returns the lecture the sender named for their files, or 0.
-func (r *Router) target(req dangke.Request, now time.Time) int64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t, ok := r.targets[r.targetKey(req)]
-	if !ok || now.After(t.until) {
-		return 0
+func (r *Router) target(ctx context.Context, req dangke.Request, now time.Time) (int64, error) {
+	state, until, ok, err := r.conv.PeekConversation(ctx, r.targetKey(req))
+	if err != nil || !ok || now.After(until) {
+		return 0, err
 	}
-	return t.id
+	id, _ := strconv.ParseInt(string(state), 10, 64)
+	return id, nil
 }
 
 // photoLecture finds the lecture files go to: the one named, the one a
@@ -96,7 +80,9 @@ func photoLecture(ctx context.Context, c *Call, r *Router) (id int64, named bool
 		id, _ := strconv.ParseInt(m[1], 10, 64)
 		return id, true, nil
 	}
-	if id := r.target(c.Req, c.Now); id != 0 {
+	if id, err := r.target(ctx, c.Req, c.Now); err != nil {
+		return 0, false, err
+	} else if id != 0 {
 		return id, true, nil
 	}
 	id, err = c.Store().RecentLecture(ctx, c.Req.From.Key(), c.Req.Chat.Key(), c.Now.Add(-AttachWindow))
@@ -136,7 +122,9 @@ func runPhoto(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 			return &dangke.Reply{Text: fmt.Sprintf("现在发送照片、视频或文件，将添加到 %s。", entry)}, nil
 		}
 		until := c.Now.Add(AttachWindow)
-		r.setTarget(c.Req, id, until)
+		if err := r.setTarget(ctx, c.Req, id, until); err != nil {
+			return nil, err
+		}
 		return &dangke.Reply{Text: fmt.Sprintf("请在 %s 前发送照片、视频或文件，将添加到 %s。", until.Format("15:04"), entry)}, nil
 	}
 	// The content is on disk before the rows that name it commit.

@@ -54,9 +54,6 @@ type Router struct {
 	conv   dangke.Conversations // the waiting commands: the store's, or memConversations
 	staged sync.Map             // pendingKey -> *pending left by the request being handled
 	taken  sync.Map             // pendingKey -> the state of the conversation the request took up
-
-	mu      sync.Mutex
-	targets map[string]photoTarget // the lecture each person's next files go to (/照片 #12)
 }
 
 // New returns a router over a store with the commands of Registry.
