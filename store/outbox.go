@@ -40,6 +40,21 @@ func (s *Store) MarkSent(ctx context.Context, key dangke.MessageKey, at time.Tim
 	return repeat, nil
 }
 
+// SaveOutgoing puts a proactive message into the outbox; see dangke.DigestWriter.
+func (t *txStore) SaveOutgoing(ctx context.Context, o dangke.Outgoing) (bool, error) {
+	if o.Kind == "" || o.Kind == dangke.KindReply {
+		return false, fmt.Errorf("store: save outgoing: kind %q is not proactive", o.Kind)
+	}
+	res, err := t.db.ExecContext(ctx, `INSERT INTO messages (platform, chat, msg_id, reply, route, state, at, kind)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (platform, chat, msg_id) DO NOTHING`,
+		o.Key.Platform, o.Key.Chat, o.Key.ID, o.Text, o.Route, millis(o.At), o.Kind)
+	if err != nil {
+		return false, fmt.Errorf("store: save outgoing: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
 // MarkFailed records a failed send; see dangke.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason string, at time.Time, maxAttempts int) (bool, error) {
 	gaveUp := false
@@ -70,7 +85,9 @@ func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason st
 
 const outgoingCols = `m.platform, m.chat, m.msg_id, m.reply, m.route, m.at, m.state, m.attempts, m.tried_at, m.last_error,
 	coalesce((SELECT webhook_key FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
-		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), '')`
+		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), ''),
+	m.kind, coalesce((SELECT is_group FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
+		(SELECT is_group FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), 0)`
 
 // Pending returns a platform's pending replies handled between since and
 // before, oldest first; see dangke.Outbox.
@@ -132,7 +149,7 @@ func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dang
 	for rows.Next() {
 		var o dangke.Outgoing
 		var at, tried int64
-		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook); err != nil {
+		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook, &o.Kind, &o.Group); err != nil {
 			return nil, err
 		}
 		o.At = fromMillis(at)

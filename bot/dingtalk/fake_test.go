@@ -45,6 +45,8 @@ type fakeDingTalk struct {
 
 type hookCall struct {
 	Session, Title, Text string
+	Pid                  string    // the X-Child header of the chaos test's bot: which process sent it
+	At                   time.Time // when the fake received it
 }
 
 type apiSend struct {
@@ -209,7 +211,8 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 300001, "errmsg": "session 不存在"})
 		return
 	}
-	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text})
+	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text,
+		Pid: r.Header.Get("X-Child"), At: time.Now()})
 	if _, ok := f.hookTimes[session]; !ok {
 		f.hookTimes[session] = time.Now()
 	}
