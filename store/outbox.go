@@ -100,21 +100,24 @@ func (s *Store) Pending(ctx context.Context, platform string, since, before time
 	return out, nil
 }
 
-// OutboxCount is how many replies of a platform are in one state.
+// OutboxCount is how many messages of a platform and kind (replies,
+// digests ...) are in one state.
 type OutboxCount struct {
 	Platform string
+	Kind     string
 	State    string
 	N        int
 	Oldest   time.Time
 }
 
-// OutboxStatus counts the pending and failed replies by platform and
-// returns the most recent failed ones (up to limit), for `dangke status`.
+// OutboxStatus counts the pending and failed messages (replies and the
+// proactive ones: digests ...) by platform and kind, and returns the most
+// recent failed ones (up to limit), for `dangke status`.
 func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []dangke.Outgoing, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_pending
-		WHERE state = 'pending' GROUP BY platform
-		UNION ALL SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_failed
-		WHERE state = 'failed' GROUP BY platform ORDER BY 1, 2`)
+	rows, err := s.db.QueryContext(ctx, `SELECT platform, kind, state, count(*), min(at) FROM messages INDEXED BY messages_pending
+		WHERE state = 'pending' GROUP BY platform, kind
+		UNION ALL SELECT platform, kind, state, count(*), min(at) FROM messages INDEXED BY messages_failed
+		WHERE state = 'failed' GROUP BY platform, kind ORDER BY 1, 3, 2`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
 	}
@@ -123,7 +126,7 @@ func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []d
 	for rows.Next() {
 		var c OutboxCount
 		var oldest int64
-		if err := rows.Scan(&c.Platform, &c.State, &c.N, &oldest); err != nil {
+		if err := rows.Scan(&c.Platform, &c.Kind, &c.State, &c.N, &oldest); err != nil {
 			return nil, nil, fmt.Errorf("store: outbox status: %w", err)
 		}
 		c.Oldest = fromMillis(oldest)

@@ -103,7 +103,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a.tokens = tokenCache{fetch: a.fetchToken}
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
-	a.out.Notify = a.Notify
+	a.out.Notify = a.Notify // digests kept in the outbox go out, and again, through Notify
 	return a, nil
 }
 

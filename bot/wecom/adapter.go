@@ -101,6 +101,7 @@ func New(cfg Config) (*Adapter, error) {
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, cfg.MaxInFlight),
 		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow), up: make(chan struct{})}
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
+	a.out.Notify = a.Notify // digests kept in the outbox go out, and again, through Notify
 	if cfg.Callback.Token != "" {
 		kit, err := newCipherKit(cfg.Callback.Token, cfg.Callback.EncodingAESKey)
 		if err != nil {
@@ -329,3 +330,7 @@ func splitText(text string, limit int) []string {
 	}
 	return bot.Split(text, limit)
 }
+
+// Outbox is the adapter's outbox, through which proactive messages kept
+// there (digests) are sent.
+func (a *Adapter) Outbox() *bot.Outbox { return a.out }
