@@ -12,10 +12,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"dangke"
 	"dangke/chart"
+	"dangke/digest"
 )
 
 //go:embed templates
@@ -31,11 +33,38 @@ type Dashboard struct {
 	Links    *Links
 	Campaign dangke.Campaign
 	City     string
+	Rubric   dangke.Rubric // the contest's quota, for what is missing before the contest
 	Now      func() time.Time
 	Log      *slog.Logger
 
 	page, denied *template.Template
 	css          template.CSS
+	snaps        *snapCache
+}
+
+// snapCache keeps the digest's snapshot of the current week for a minute:
+// what is missing for each deadline is read from it, as the digest reads it,
+// and it costs a pass over every lecturer of the city.
+type snapCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	snap *digest.Snapshot
+}
+
+// snapshot returns the digest's snapshot of now's week, at most a minute old.
+func (d *Dashboard) snapshot(ctx context.Context, now time.Time) (*digest.Snapshot, error) {
+	c := d.snaps
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snap != nil && now.Sub(c.at) < time.Minute && now.Sub(c.at) >= 0 && dangke.Midnight(now).Equal(c.snap.Today) {
+		return c.snap, nil
+	}
+	snap, err := digest.Collect(ctx, d.Store, d.Campaign, d.City, d.Rubric, dangke.Week(now), now)
+	if err != nil {
+		return nil, err
+	}
+	c.snap, c.at = snap, now
+	return snap, nil
 }
 
 // NewDashboard parses the embedded templates.
@@ -54,6 +83,7 @@ func NewDashboard(d Dashboard) (*Dashboard, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	d.snaps = &snapCache{}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
@@ -152,6 +182,7 @@ type bar struct {
 type deadline struct {
 	Name, Date, Left string
 	Late             bool
+	Missing          string // what the subtree still lacks for it, as the digest says it
 }
 
 type lecture struct {
@@ -290,16 +321,24 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 		return nil, err
 	}
 	p.Line = line(weeks, counts)
-	for _, dl := range d.Campaign.Deadlines {
-		days := int(dl.Date.Sub(dangke.Midnight(now)).Hours() / 24)
-		x := deadline{Name: dl.Name, Date: dl.Date.Format("1月2日")}
-		switch {
+	// The deadlines and what is missing for each: the digest's own words
+	// (digest.Snapshot.Gaps), so that the page and the digest agree.
+	snap, err := d.snapshot(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range snap.Gaps(unit) {
+		x := deadline{Name: g.Deadline.Name, Date: g.Deadline.Date.Format("1月2日")}
+		switch days := g.DaysLeft; {
 		case days < 0:
 			x.Left, x.Late = "已过", true
 		case days == 0:
 			x.Left = "今天截止"
 		default:
 			x.Left = fmt.Sprintf("还有 %d 天", days)
+		}
+		if !x.Late {
+			x.Missing = g.Missing
 		}
 		p.Deadlines = append(p.Deadlines, x)
 	}

@@ -38,7 +38,7 @@ func (m *Main) startWeb(ctx context.Context, rc commands.Config) (*web.Links, fu
 		}
 	}
 	links := &web.Links{Secret: []byte(secret), PublicURL: c.PublicURL, TTL: c.LinkTTL, Store: m.store}
-	d, err := web.NewDashboard(web.Dashboard{Store: m.store, Links: links, Campaign: rc.Campaign, City: rc.City, Log: m.logger})
+	d, err := web.NewDashboard(web.Dashboard{Store: m.store, Links: links, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger})
 	if err != nil {
 		return nil, nil, err
 	}
