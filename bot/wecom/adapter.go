@@ -166,6 +166,23 @@ func (a *Adapter) claim(req dangke.Request, reply *dangke.Reply) bool {
 	return true
 }
 
+// send sends a reply through fn: a saved one through the outbox (once per
+// process, at most its InFlight on their way, the outcome recorded), after
+// the test hook.
+func (a *Adapter) send(ctx context.Context, req dangke.Request, reply *dangke.Reply, fn func(context.Context) error) error {
+	if !reply.Saved {
+		return fn(ctx)
+	}
+	_, err := a.out.Send(ctx, dangke.Outgoing{Key: bot.Key(req), Kind: dangke.KindReply, Group: req.Chat.Group, Text: reply.Text},
+		func(ctx context.Context) error {
+			if a.beforeReply != nil {
+				a.beforeReply()
+			}
+			return fn(ctx)
+		})
+	return err
+}
+
 // delivered records the outcome of sending a reply.
 func (a *Adapter) delivered(ctx context.Context, req dangke.Request, reply *dangke.Reply, err error) {
 	if reply != nil && reply.Saved {
