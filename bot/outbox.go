@@ -301,10 +301,11 @@ func (o *Outbox) Run(ctx context.Context, send func(context.Context, dangke.Outg
 	}
 }
 
-// Sweep sends the pending replies once. At start every pending reply is
-// taken, since none is on its way in this process; later, only those older
-// than Grace whose backoff (Every doubling per failure) has run out. It
-// returns how many were sent.
+// Sweep sends the pending rows once (replies through send, proactive
+// messages through Notify), marked 补发. At start it takes every pending
+// row saved before the process started, since no process sends those now;
+// later, only those older than Grace whose backoff (Every doubling per
+// failure) has run out. It returns how many were sent.
 func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Outgoing) error, atStart bool) int {
 	if !o.Enabled() {
 		return 0
@@ -355,8 +356,8 @@ func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Ou
 		since = rows[len(rows)-1].At.Add(time.Millisecond)
 	}
 	if sent > 0 || failed > 0 {
-		o.log.Info("outbox: pending confirmations sent again, marked 补发", "sent", sent, "failed", failed,
-			"at_start", atStart, "note", "any the platform had accepted before a crash arrive twice")
+		o.log.Info("outbox: pending messages sent again, marked 补发", "sent", sent, "failed", failed,
+			"at_start", atStart, "note", "only those on their way at a crash (in doubt) may arrive twice")
 	}
 	return sent
 }
