@@ -123,6 +123,10 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("the browser shows %s %q where /统计 says %v", c.key, got, m)
 		}
 	}
+	// The deadlines say what is missing, as the digest does.
+	if dl := text(`#deadlines`); !strings.Contains(dl, "尚缺：参赛选手未报满：温县（0/") || !strings.Contains(dl, "党员数未设置的党支部：番田镇/第一党支部") {
+		t.Errorf("the deadlines in the browser: %q", dl)
+	}
 	shot("dashboard-390x844.png", true)
 
 	// A click goes down the tree.
