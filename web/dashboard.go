@@ -42,29 +42,56 @@ type Dashboard struct {
 	snaps        *snapCache
 }
 
-// snapCache keeps the digest's snapshot of the current week for a minute:
-// what is missing for each deadline is read from it, as the digest reads it,
-// and it costs a pass over every lecturer of the city.
+// snapCache keeps the digest's snapshot of the current week: what is
+// missing for each deadline is read from it, as the digest reads it. It
+// costs a pass over every lecturer of the city (about as long as a page),
+// so a page uses the one in hand and, when it is over a minute old, has it
+// read again in the background; only the first page of a day waits for it.
 type snapCache struct {
-	mu   sync.Mutex
-	at   time.Time
-	snap *digest.Snapshot
+	mu         sync.Mutex
+	at         time.Time
+	snap       *digest.Snapshot
+	refreshing bool
 }
 
-// snapshot returns the digest's snapshot of now's week, at most a minute old.
+// snapshot returns the digest's snapshot of now's week: the one in hand
+// when it is of today, read again in the background when over a minute old.
 func (d *Dashboard) snapshot(ctx context.Context, now time.Time) (*digest.Snapshot, error) {
 	c := d.snaps
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.snap != nil && now.Sub(c.at) < time.Minute && now.Sub(c.at) >= 0 && dangke.Midnight(now).Equal(c.snap.Today) {
-		return c.snap, nil
+	if c.snap != nil && dangke.Midnight(now).Equal(c.snap.Today) {
+		snap := c.snap
+		if now.Sub(c.at) >= time.Minute && !c.refreshing {
+			c.refreshing = true
+			go d.refresh(context.WithoutCancel(ctx), now)
+		}
+		c.mu.Unlock()
+		return snap, nil
 	}
+	c.mu.Unlock()
+	return d.refresh(ctx, now)
+}
+
+// refresh reads the snapshot of now's week and keeps it.
+func (d *Dashboard) refresh(ctx context.Context, now time.Time) (*digest.Snapshot, error) {
 	snap, err := digest.Collect(ctx, d.Store, d.Campaign, d.City, d.Rubric, dangke.Week(now), now)
+	c := d.snaps
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshing = false
 	if err != nil {
+		d.Log.Warn("dashboard: the deadlines' snapshot was not read", "err", err)
 		return nil, err
 	}
-	c.snap, c.at = snap, now
+	if c.snap == nil || !now.Before(c.at) {
+		c.snap, c.at = snap, now
+	}
 	return snap, nil
+}
+
+// Warm reads the deadlines' snapshot ahead of the first page.
+func (d *Dashboard) Warm(ctx context.Context) {
+	_, _ = d.refresh(ctx, d.Now().In(d.Campaign.Location))
 }
 
 // NewDashboard parses the embedded templates.

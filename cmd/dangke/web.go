@@ -42,6 +42,7 @@ func (m *Main) startWeb(ctx context.Context, rc commands.Config) (*web.Links, fu
 	if err != nil {
 		return nil, nil, err
 	}
+	go d.Warm(ctx) // what is missing for each deadline, read before the first page asks
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return nil, nil, fmt.Errorf("web.listen %s 打不开：%w", c.Listen, err)
