@@ -128,4 +128,3 @@ func (t *txStore) BindCity(ctx context.Context, chat dangke.ChatRef, by string, 
 	}
 	return nil
 }
-
