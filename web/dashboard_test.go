@@ -296,3 +296,30 @@ func TestDashboardMissing(t *testing.T) {
 		t.Error("the city's page lacks the contest's missing entries")
 	}
 }
+
+// A page never waits for the deadlines' snapshot once it has one: over a
+// minute old, the page shows the one in hand and has it read again, and a
+// later page shows what changed.
+func TestDashboardMissingRefreshed(t *testing.T) {
+	s := newSite(t)
+	s.fill(t)
+	county := s.link(t, "g1")
+	const never = "1 个党支部还没有开展微党课"
+	if _, body := fetch(t, county); !strings.Contains(body, never) {
+		t.Fatal("黄庄镇's branch is not missing")
+	}
+	s.say(t, "b1", "admin", "/党课 孙八 党员 《初心》 2019-07-24 15 单位=温县/黄庄镇/第一党支部")
+	if _, body := fetch(t, county); !strings.Contains(body, never) {
+		t.Fatal("a snapshot under a minute old was read again")
+	}
+	s.clock = s.clock.Add(2 * time.Minute)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, body := fetch(t, county)
+		if !strings.Contains(body, never) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the snapshot was never read again")
+		}
+	}
+}
