@@ -190,9 +190,6 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 			res.Skipped++
 			continue
 		}
-		if s.beforeSend != nil {
-			s.beforeSend()
-		}
 		tried, err := post(ctx, out, reply)
 		switch {
 		case err != nil:
