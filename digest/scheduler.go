@@ -40,9 +40,8 @@ type Scheduler struct {
 	// Observe, when set, is told the outcome of every run (for metrics).
 	Observe func(Result)
 
-	schedule   cron.Schedule
-	beforeSend func()                 // a test hook: runs after a digest's row is committed, before it is sent
-	outboxes   map[string]*bot.Outbox // for notifiers without an outbox of their own
+	schedule cron.Schedule
+	outboxes map[string]*bot.Outbox // for notifiers without an outbox of their own
 }
 
 // Result counts what a run did. Pending counts the digests (among Skipped)
