@@ -54,6 +54,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	s := newSite(t)
 	s.fill(t)
+	s.dash.Warm(context.Background()) // as the bot does at start
 	county := s.link(t, "g1")
 	stats := s.say(t, "g1", "admin", "/统计")
 

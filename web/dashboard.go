@@ -44,9 +44,10 @@ type Dashboard struct {
 
 // snapCache keeps the digest's snapshot of the current week: what is
 // missing for each deadline is read from it, as the digest reads it. It
-// costs a pass over every lecturer of the city (about as long as a page),
-// so a page uses the one in hand and, when it is over a minute old, has it
-// read again in the background; only the first page of a day waits for it.
+// costs a pass over every lecturer of the city (seconds for a province), so
+// no page waits for it: it is read at start (Warm), and a page uses the one
+// in hand and, when it is over a minute old, has it read again in the
+// background.
 type snapCache struct {
 	mu         sync.Mutex
 	at         time.Time
@@ -54,22 +55,17 @@ type snapCache struct {
 	refreshing bool
 }
 
-// snapshot returns the digest's snapshot of now's week: the one in hand
-// when it is of today, read again in the background when over a minute old.
-func (d *Dashboard) snapshot(ctx context.Context, now time.Time) (*digest.Snapshot, error) {
+// snapshot returns the snapshot in hand (nil before the first is read) and
+// has it read again in the background when it is over a minute old.
+func (d *Dashboard) snapshot(ctx context.Context, now time.Time) *digest.Snapshot {
 	c := d.snaps
 	c.mu.Lock()
-	if c.snap != nil && dangke.Midnight(now).Equal(c.snap.Today) {
-		snap := c.snap
-		if now.Sub(c.at) >= time.Minute && !c.refreshing {
-			c.refreshing = true
-			go d.refresh(context.WithoutCancel(ctx), now)
-		}
-		c.mu.Unlock()
-		return snap, nil
+	defer c.mu.Unlock()
+	if (c.snap == nil || now.Sub(c.at) >= time.Minute || !dangke.Midnight(now).Equal(c.snap.Today)) && !c.refreshing {
+		c.refreshing = true
+		go func() { _, _ = d.refresh(context.WithoutCancel(ctx), now) }()
 	}
-	c.mu.Unlock()
-	return d.refresh(ctx, now)
+	return c.snap
 }
 
 // refresh reads the snapshot of now's week and keeps it.
@@ -91,6 +87,9 @@ func (d *Dashboard) refresh(ctx context.Context, now time.Time) (*digest.Snapsho
 
 // Warm reads the deadlines' snapshot ahead of the first page.
 func (d *Dashboard) Warm(ctx context.Context) {
+	d.snaps.mu.Lock()
+	d.snaps.refreshing = true
+	d.snaps.mu.Unlock()
 	_, _ = d.refresh(ctx, d.Now().In(d.Campaign.Location))
 }
 
@@ -190,6 +189,7 @@ type page struct {
 	Target                 int
 	Line                   svgLine
 	Deadlines              []deadline
+	Counting               bool // what is missing for each deadline is still being read
 	Idle                   []string
 	Lectures               []lecture
 }
@@ -350,13 +350,16 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 	p.Line = line(weeks, counts)
 	// The deadlines and what is missing for each: the digest's own words
 	// (digest.Snapshot.Gaps), so that the page and the digest agree.
-	snap, err := d.snapshot(ctx, now)
-	if err != nil {
-		return nil, err
+	var gaps []digest.Gap
+	if snap := d.snapshot(ctx, now); snap != nil {
+		gaps = snap.Gaps(unit)
+	} else {
+		p.Counting = true
 	}
-	for _, g := range snap.Gaps(unit) {
-		x := deadline{Name: g.Deadline.Name, Date: g.Deadline.Date.Format("1月2日")}
-		switch days := g.DaysLeft; {
+	for i, dl := range d.Campaign.Deadlines {
+		days := int(dl.Date.Sub(dangke.Midnight(now)).Hours() / 24)
+		x := deadline{Name: dl.Name, Date: dl.Date.Format("1月2日")}
+		switch {
 		case days < 0:
 			x.Left, x.Late = "已过", true
 		case days == 0:
@@ -364,8 +367,8 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 		default:
 			x.Left = fmt.Sprintf("还有 %d 天", days)
 		}
-		if !x.Late {
-			x.Missing = g.Missing
+		if !x.Late && i < len(gaps) {
+			x.Missing = gaps[i].Missing
 		}
 		p.Deadlines = append(p.Deadlines, x)
 	}

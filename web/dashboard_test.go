@@ -27,6 +27,7 @@ type site struct {
 	links  *web.Links
 	router *commands.Router
 	srv    *httptest.Server
+	dash   *web.Dashboard
 	clock  time.Time
 }
 
@@ -41,6 +42,7 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.dash = d
 	s.srv = httptest.NewServer(d.Handler())
 	t.Cleanup(s.srv.Close)
 	s.links.PublicURL = s.srv.URL
@@ -248,9 +250,17 @@ func TestDashboardOff(t *testing.T) {
 func TestDashboardMissing(t *testing.T) {
 	s := newSite(t)
 	s.fill(t)
-	code, body := fetch(t, s.link(t, "g1"))
-	if code != 200 {
-		t.Fatalf("county page: %d", code)
+	link := s.link(t, "g1")
+	// The first page does not wait for the snapshot: it says it is coming.
+	code, body := fetch(t, link)
+	if code != 200 || !strings.Contains(body, "各节点尚缺的情况正在统计") || strings.Contains(body, "尚缺：") {
+		t.Fatalf("first county page: %d\n%s", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); strings.Contains(body, "正在统计"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the snapshot was never read")
+		}
+		_, body = fetch(t, link)
 	}
 	ctx := context.Background()
 	county, err := s.st.UnitByPath(ctx, "温县")
@@ -303,6 +313,7 @@ func TestDashboardMissing(t *testing.T) {
 func TestDashboardMissingRefreshed(t *testing.T) {
 	s := newSite(t)
 	s.fill(t)
+	s.dash.Warm(context.Background())
 	county := s.link(t, "g1")
 	const never = "1 个党支部还没有开展微党课"
 	if _, body := fetch(t, county); !strings.Contains(body, never) {
