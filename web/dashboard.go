@@ -46,7 +46,7 @@ type Dashboard struct {
 // missing for each deadline is read from it, as the digest reads it. It
 // costs a pass over every lecturer of the city (seconds for a province), so
 // no page waits for it: it is read at start (Warm), and a page uses the one
-// in hand and, when it is over a minute old, has it read again in the
+// in hand and, when it is older than snapshotAge, has it read again in the
 // background.
 type snapCache struct {
 	mu         sync.Mutex
@@ -55,13 +55,17 @@ type snapCache struct {
 	refreshing bool
 }
 
+// snapshotAge is how old the deadlines' snapshot may grow before a page
+// has it read again: reading it is a pass over every lecturer of the city.
+const snapshotAge = 5 * time.Minute
+
 // snapshot returns the snapshot in hand (nil before the first is read) and
-// has it read again in the background when it is over a minute old.
+// has it read again in the background when it is older than snapshotAge.
 func (d *Dashboard) snapshot(ctx context.Context, now time.Time) *digest.Snapshot {
 	c := d.snaps
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if (c.snap == nil || now.Sub(c.at) >= time.Minute || !dangke.Midnight(now).Equal(c.snap.Today)) && !c.refreshing {
+	if (c.snap == nil || now.Sub(c.at) >= snapshotAge || !dangke.Midnight(now).Equal(c.snap.Today)) && !c.refreshing {
 		c.refreshing = true
 		go func() { _, _ = d.refresh(context.WithoutCancel(ctx), now) }()
 	}
