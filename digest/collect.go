@@ -86,6 +86,7 @@ type Snapshot struct {
 	pools   map[int64]int
 	entries map[int64]int // contestants per reporting unit in the newest contest
 	quota   int
+	show    showcase
 }
 
 // Collect reads a week's snapshot: the unit tree, every lecturer's activity
@@ -156,6 +157,9 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 		n.subtree.sub(&n.twice)
 	}
 	if s.pools, err = st.PoolSizes(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.collectShowcase(ctx, st); err != nil {
 		return nil, err
 	}
 	if k, err := st.Contest(ctx, 0); err == nil {

@@ -57,6 +57,8 @@ var recounts = []struct{ table, kept, counted string }{
 	{"unit_weeks", "SELECT unit_id, week, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_weeks WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
 		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
+	{"show_totals", showTotalsKept, showTotalsCounted},
+	{"show_weeks", showWeeksKept, showWeeksCounted},
 }
 
 // CheckTotals counts every kept total again from the lectures and compares
