@@ -90,8 +90,16 @@ func (s *Store) CheckWrite(ctx context.Context, at time.Time) error {
 func (s *Store) LastDigests(ctx context.Context) (dangke.DigestRun, error) {
 	var r dangke.DigestRun
 	var at sql.NullInt64
-	err := s.DB().NewRaw(`SELECT week, MAX(at), SUM(status = 'sent'), SUM(status = 'failed'), SUM(status = 'sending')
+	// The digests are outbox rows keyed digest:WEEK; before they were, the
+	// digests table kept them, and its newest week counts while the outbox
+	// holds none.
+	err := s.DB().NewRaw(`SELECT substr(msg_id, 8), MAX(at), SUM(state = 'sent'), SUM(state = 'failed'), SUM(state = 'pending')
+		FROM messages WHERE kind = 'digest' AND msg_id = (SELECT MAX(msg_id) FROM messages WHERE kind = 'digest') GROUP BY msg_id`).
+		Scan(ctx, &r.Week, &at, &r.Sent, &r.Failed, &r.Sending)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.DB().NewRaw(`SELECT week, MAX(at), SUM(status = 'sent'), SUM(status = 'failed'), SUM(status = 'sending')
 		FROM digests WHERE week = (SELECT MAX(week) FROM digests) GROUP BY week`).Scan(ctx, &r.Week, &at, &r.Sent, &r.Failed, &r.Sending)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return dangke.DigestRun{}, nil
 	}
