@@ -128,14 +128,8 @@ type SpeakerStat struct {
 	Person              int64 // the person the lecturer is linked to across units, 0 if none
 }
 
-// Digest record states.
-const (
-	DigestSending = "sending" // claimed; a restart does not send it again
-	DigestSent    = "sent"
-	DigestFailed  = "failed" // the send failed; the scheduler tries again
-)
-
-// DigestStale is how long a claim may stay "sending": a send takes seconds
-// (at most a few minutes with retries), so an older claim belongs to a
-// process that died mid-send, and the digest is claimed and sent again.
-const DigestStale = 10 * time.Minute
+// DigestKey is the outbox key of a chat's digest for a week (2019-W27):
+// the row that makes it once per chat and week.
+func DigestKey(chat ChatRef, week string) MessageKey {
+	return MessageKey{Platform: chat.Platform, Chat: chat.ID, ID: "digest:" + week}
+}

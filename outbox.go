@@ -16,10 +16,22 @@ const (
 // attempt, so that the chat sees it is late.
 const LateMark = "（补发）"
 
+// The kinds of message kept in the outbox: a reply answers a platform
+// message (its key's ID is the message's); the others are proactive, sent
+// to a chat unprompted (their key's ID names them, as digest:2019-W27).
+const (
+	SendReply    = "reply"
+	SendDigest   = "digest"
+	SendReminder = "reminder"
+	SendFile     = "file"
+)
+
 // Outgoing is a reply kept in the outbox: the reply saved for a handled
 // platform message, with what is needed to send it again later.
 type Outgoing struct {
 	Key       MessageKey // the platform, the chat and the message it answers
+	Kind      string     // SendReply (also ""), SendDigest, SendReminder or SendFile
+	Group     bool       // a group chat (proactive messages: from the chat's binding)
 	Text      string
 	Route     string    // the adapter's opaque reply route (Request.Route)
 	Webhook   string    // the chat's group robot key (WeCom), filled from the store; never shown
@@ -28,6 +40,11 @@ type Outgoing struct {
 	Attempts  int       // failed sends so far
 	TriedAt   time.Time // the last failed send; zero if none
 	LastError string
+}
+
+// Chat is the chat the message goes to.
+func (o Outgoing) Chat() ChatRef {
+	return ChatRef{Platform: o.Key.Platform, ID: o.Key.Chat, Group: o.Group, Webhook: o.Webhook}
 }
 
 // Outbox keeps the replies saved with the entries they confirm until their

@@ -142,7 +142,8 @@ type DigestReader interface {
 	SpeakerStats(ctx context.Context, week Period) ([]SpeakerStat, error)
 	// PoolSizes counts the active lecturers of every county's pool.
 	PoolSizes(ctx context.Context) (map[int64]int, error)
-	// DigestStatus returns the record of a chat's digest for a week, or "".
+	// DigestStatus returns the outbox state of a chat's digest for a week
+	// (OutboxPending, OutboxSent, OutboxFailed), or "" when it has none.
 	DigestStatus(ctx context.Context, chat ChatRef, week string) (string, error)
 }
 
@@ -150,13 +151,11 @@ type DigestReader interface {
 type DigestWriter interface {
 	// BindCity binds a chat to the whole city.
 	BindCity(ctx context.Context, chat ChatRef, by string, at time.Time) error
-	// ClaimDigest records that a chat's digest for a week is being sent; it
-	// reports false when it was claimed before (sent, or being sent). A
-	// failed one may be claimed again, and so may one left "sending" for
-	// longer than DigestStale before at (its process died mid-send).
-	ClaimDigest(ctx context.Context, chat ChatRef, week string, late bool, at time.Time) (bool, error)
-	// FinishDigest records the outcome of a send.
-	FinishDigest(ctx context.Context, chat ChatRef, week, status, detail string, at time.Time) error
+	// SaveOutgoing puts a proactive message (a digest, a reminder, a file)
+	// into the outbox, pending, under its key; it reports false, writing
+	// nothing, when the key is there already: a digest's key
+	// (digest:2019-W27) makes it once per chat and week.
+	SaveOutgoing(ctx context.Context, o Outgoing) (bool, error)
 }
 
 // ContestReader reads the lecture contest.
@@ -225,9 +224,6 @@ type Writer interface {
 	SetContacts(ctx context.Context, unit int64, people []string, by string, at time.Time) error
 	// SetOptOut records whether a person asked not to be @-mentioned.
 	SetOptOut(ctx context.Context, person string, off bool, at time.Time) error
-	// ClaimReminder records that a chat gets a deadline's reminder ahead
-	// working days before it; false when it had it already.
-	ClaimReminder(ctx context.Context, chat ChatRef, deadline string, ahead int, at time.Time) (bool, error)
 	// MoveChat puts a chat's binding, members, digests and records under its
 	// new id (a Telegram group upgraded to a supergroup).
 	MoveChat(ctx context.Context, from, to ChatRef) error

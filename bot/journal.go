@@ -34,19 +34,31 @@ type journal struct {
 
 // replay marks sent every reply noted in the file, then empties it and
 // opens it for appending.
-func (j *journal) replay(ctx context.Context, mark func(context.Context, dangke.MessageKey) error) (int, error) {
+func (j *journal) replay(ctx context.Context, mark func(context.Context, dangke.MessageKey) error) (int, int, error) {
 	var keys []dangke.MessageKey
+	sending := map[dangke.MessageKey]bool{}
 	if f, err := os.Open(j.path); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			var k dangke.MessageKey
-			if json.Unmarshal(sc.Bytes(), &k) == nil && k.ID != "" { // a torn last line is skipped
-				keys = append(keys, k)
+			line := sc.Bytes()
+			intent := len(line) > 0 && line[0] == '?'
+			if intent {
+				line = line[1:]
 			}
+			var k dangke.MessageKey
+			if json.Unmarshal(line, &k) != nil || k.ID == "" { // a torn last line is skipped
+				continue
+			}
+			if intent {
+				sending[k] = true
+				continue
+			}
+			delete(sending, k)
+			keys = append(keys, k)
 		}
 		_ = f.Close()
 	} else if !os.IsNotExist(err) {
-		return 0, fmt.Errorf("bot: outbox journal: %w", err)
+		return 0, 0, fmt.Errorf("bot: outbox journal: %w", err)
 	}
 	// Marked 64 at a time, so that they share the store's group commits.
 	sem := make(chan struct{}, 64)
@@ -67,16 +79,31 @@ func (j *journal) replay(ctx context.Context, mark func(context.Context, dangke.
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, fmt.Errorf("bot: outbox journal: %w", firstErr) // keep the file for the next start
+		return 0, 0, fmt.Errorf("bot: outbox journal: %w", firstErr) // keep the file for the next start
 	}
 	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o600)
 	if err != nil {
-		return 0, fmt.Errorf("bot: outbox journal: %w", err)
+		return 0, 0, fmt.Errorf("bot: outbox journal: %w", err)
 	}
 	j.mu.Lock()
 	j.f = f
 	j.mu.Unlock()
-	return len(keys), nil
+	return len(keys), len(sending), nil
+}
+
+// intent notes a reply about to be sent ("?" and its key): one that is not
+// followed by its acceptance was on its way at a crash, and its resend may
+// be a repeat. It is a count for the log, not a rule: nothing depends on it.
+func (j *journal) intent(key dangke.MessageKey) {
+	line, _ := json.Marshal(key)
+	line = append(append([]byte{'?'}, line...), '\n')
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return
+	}
+	n, _ := j.f.Write(line)
+	j.size += int64(n)
 }
 
 // note appends a reply the platform accepted.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,23 @@ type OutboxConfig struct {
 	// where each accepted reply is noted at once, so that a crash before its
 	// mark is committed does not send it again; "" for none.
 	Journal string
+	// InFlight is how many saved replies may be on their way to the
+	// platform at once: 1. A crash repeats at most the replies on their way
+	// (the platform took them, the process died before reading its answer),
+	// so with 1 a kill repeats at most one confirmation.
+	InFlight int
+	// Pace, when set, is waited on before each send from the outbox (a
+	// reply, a reply sent again, a digest): the place where per-platform
+	// quotas and rate limits plug in. An error leaves the message pending
+	// for a later sweep; it is not counted as a failed attempt.
+	Pace func(ctx context.Context, o dangke.Outgoing) error
+	// Now is the clock the rows' ages are read with: time.Now.
+	Now func() time.Time
+	// Shared says that other processes (replicas on one PostgreSQL
+	// database) send from the same outbox: a row saved before this one
+	// started may be on its way from another, so the sweep at start too
+	// takes only rows older than Grace.
+	Shared bool
 }
 
 // Outbox carries one adapter's saved replies: it records whether the
@@ -35,13 +53,21 @@ type Outbox struct {
 	now      func() time.Time
 
 	repeats atomic.Int64 // replies the platform accepted more than once
+	doubt   atomic.Int64 // replies on their way at the crash before this start
 	resent  atomic.Int64 // replies sent again from the outbox
 
 	mu    sync.Mutex
 	mine  map[dangke.MessageKey]bool // replies this process is sending or has sent lately
 	order []dangke.MessageKey
 
-	journal *journal // nil without one
+	journal *journal      // nil without one
+	slots   chan struct{} // one per reply on its way (InFlight)
+	started time.Time     // rows saved before this are nobody's in this process
+
+	// Notify sends a proactive message (a digest, a reminder, a file) kept
+	// in the outbox: the adapter's Notify. Without it such rows are left
+	// to an adapter that has one.
+	Notify func(ctx context.Context, chat dangke.ChatRef, reply *dangke.Reply) error
 }
 
 // mineCap bounds the replies Claim remembers.
@@ -91,10 +117,17 @@ func NewOutbox(platform string, cfg OutboxConfig, log *slog.Logger) *Outbox {
 	if cfg.Batch <= 0 {
 		cfg.Batch = 200
 	}
+	if cfg.InFlight <= 0 {
+		cfg.InFlight = 1
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	o := &Outbox{cfg: cfg, platform: platform, log: log, now: time.Now, mine: map[dangke.MessageKey]bool{}}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	o := &Outbox{cfg: cfg, platform: platform, log: log, now: cfg.Now, mine: map[dangke.MessageKey]bool{},
+		slots: make(chan struct{}, cfg.InFlight), started: cfg.Now()}
 	if cfg.Journal != "" && cfg.Store != nil {
 		o.journal = &journal{path: cfg.Journal + "." + platform}
 	}
@@ -107,7 +140,7 @@ func (o *Outbox) Recover(ctx context.Context) {
 	if !o.Enabled() || o.journal == nil {
 		return
 	}
-	n, err := o.journal.replay(ctx, func(ctx context.Context, k dangke.MessageKey) error {
+	n, doubt, err := o.journal.replay(ctx, func(ctx context.Context, k dangke.MessageKey) error {
 		_, err := o.cfg.Store.MarkSent(ctx, k, o.now())
 		return err
 	})
@@ -119,6 +152,53 @@ func (o *Outbox) Recover(ctx context.Context) {
 	if n > 0 {
 		o.log.Info("outbox: replies accepted before a crash marked sent from the journal", "replies", n)
 	}
+	if doubt > 0 {
+		o.doubt.Add(int64(doubt))
+		o.log.Info("outbox: replies on their way at the crash are sent again; the platform may have taken them, so each may arrive twice",
+			"replies", doubt)
+	}
+}
+
+// InDoubt counts the replies that were on their way when the process
+// before this one died: the journal shows them sent but not answered, so
+// they go out again and may be repeats (at most InFlight per crash).
+func (o *Outbox) InDoubt() int64 { return o.doubt.Load() }
+
+// Send sends the message of key through send, at most InFlight at once and
+// after Pace, and records the outcome: err nil means the platform accepted
+// it. It reports false without sending when this process is sending it
+// already or has sent it lately (a redelivered message and the sweep then
+// leave it alone). Every send of a saved message goes through here: the
+// live reply, the sweep's 补发 and the proactive messages.
+func (o *Outbox) Send(ctx context.Context, out dangke.Outgoing, send func(context.Context) error) (bool, error) {
+	if !o.Enabled() {
+		return true, send(ctx)
+	}
+	if !o.Claim(out.Key) {
+		return false, nil
+	}
+	if o.cfg.Pace != nil {
+		if err := o.cfg.Pace(ctx, out); err != nil {
+			o.release(out.Key) // still pending: a later sweep sends it
+			return false, err
+		}
+	}
+	select {
+	case o.slots <- struct{}{}:
+	case <-ctx.Done():
+		o.release(out.Key)
+		return false, ctx.Err()
+	}
+	if o.journal != nil {
+		o.journal.intent(out.Key)
+	}
+	err := send(ctx)
+	if err == nil && o.journal != nil {
+		o.journal.note(out.Key) // before the slot is free: at most InFlight unnoted at a crash
+	}
+	<-o.slots
+	o.delivered(ctx, out.Key, err, true)
+	return true, err
 }
 
 // Close closes the journal.
@@ -147,12 +227,16 @@ func (o *Outbox) Resent() int64 { return o.resent.Load() }
 // Claim: err nil means the platform accepted it. A reply that keeps failing is given up after
 // MaxAttempts and logged once at error.
 func (o *Outbox) Delivered(ctx context.Context, key dangke.MessageKey, err error) {
+	o.delivered(ctx, key, err, false)
+}
+
+func (o *Outbox) delivered(ctx context.Context, key dangke.MessageKey, err error, noted bool) {
 	if !o.Enabled() {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
 	if err == nil {
-		if o.journal != nil {
+		if o.journal != nil && !noted {
 			o.journal.note(key)
 		}
 		repeat, merr := o.cfg.Store.MarkSent(ctx, key, o.now())
@@ -180,6 +264,29 @@ func (o *Outbox) Delivered(ctx context.Context, key dangke.MessageKey, err error
 	}
 }
 
+// Post sends a proactive message saved in the outbox (SaveOutgoing) through
+// Notify, as Send does: once per process, paced, its outcome recorded. A
+// failed one stays pending and the sweep tries it again with backoff, marked
+// 补发, without its files (a digest's chart): only the text is kept.
+func (o *Outbox) Post(ctx context.Context, out dangke.Outgoing, reply *dangke.Reply) (bool, error) {
+	if o.Notify == nil {
+		return false, fmt.Errorf("bot: %s: no way to send a %s", o.platform, out.Kind)
+	}
+	return o.Send(ctx, out, func(ctx context.Context) error { return o.Notify(ctx, out.Chat(), reply) })
+}
+
+// resend sends a pending row again: a reply through the adapter's send,
+// a proactive message through Notify.
+func (o *Outbox) resend(ctx context.Context, r dangke.Outgoing, send func(context.Context, dangke.Outgoing) error) error {
+	if r.Kind == "" || r.Kind == dangke.SendReply {
+		return send(ctx, r)
+	}
+	if o.Notify == nil {
+		return fmt.Errorf("bot: %s: no way to send a %s", o.platform, r.Kind)
+	}
+	return o.Notify(ctx, r.Chat(), &dangke.Reply{Text: r.Text})
+}
+
 // Run sends the pending replies again, now and every Every until ctx ends,
 // through send, which gets each reply's text already marked 补发.
 func (o *Outbox) Run(ctx context.Context, send func(context.Context, dangke.Outgoing) error) {
@@ -199,18 +306,21 @@ func (o *Outbox) Run(ctx context.Context, send func(context.Context, dangke.Outg
 	}
 }
 
-// Sweep sends the pending replies once. At start every pending reply is
-// taken, since none is on its way in this process; later, only those older
-// than Grace whose backoff (Every doubling per failure) has run out. It
-// returns how many were sent.
+// Sweep sends the pending rows once (replies through send, proactive
+// messages through Notify), marked 补发. At start it takes every pending
+// row saved before the process started, since no process sends those now;
+// later, only those older than Grace whose backoff (Every doubling per
+// failure) has run out. It returns how many were sent.
 func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Outgoing) error, atStart bool) int {
 	if !o.Enabled() {
 		return 0
 	}
 	now := o.now()
 	before := now.Add(-o.cfg.Grace)
-	if atStart {
-		before = now.Add(time.Second)
+	if atStart && !o.cfg.Shared {
+		// Every row saved before this process started is nobody's: its
+		// process died. Rows saved since are this process's live sends.
+		before = o.started
 	}
 	since := now.Add(-o.cfg.MaxAge)
 	sent, failed := 0, 0
@@ -227,17 +337,16 @@ func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Ou
 			if r.Attempts > 0 && !atStart && now.Before(r.TriedAt.Add(o.cfg.Every<<min(r.Attempts-1, 10))) {
 				continue
 			}
-			if !o.Claim(r.Key) {
-				continue // on its way from this process already
-			}
 			r.Text = dangke.LateMark + r.Text
 			sctx, cancel := context.WithTimeout(ctx, time.Minute)
-			err := send(sctx, r)
+			tried, err := o.Send(sctx, r, func(ctx context.Context) error { return o.resend(ctx, r, send) })
 			cancel()
 			if ctx.Err() != nil {
 				return sent
 			}
-			o.Delivered(ctx, r.Key, err)
+			if !tried {
+				continue // on its way from this process already, or paced
+			}
 			if err == nil {
 				sent++
 				o.resent.Add(1)
@@ -252,8 +361,8 @@ func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Ou
 		since = rows[len(rows)-1].At.Add(time.Millisecond)
 	}
 	if sent > 0 || failed > 0 {
-		o.log.Info("outbox: pending confirmations sent again, marked 补发", "sent", sent, "failed", failed,
-			"at_start", atStart, "note", "any the platform had accepted before a crash arrive twice")
+		o.log.Info("outbox: pending messages sent again, marked 补发", "sent", sent, "failed", failed,
+			"at_start", atStart, "note", "only those on their way at a crash (in doubt) may arrive twice")
 	}
 	return sent
 }

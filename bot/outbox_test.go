@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,12 +122,16 @@ func TestOutboxJournal(t *testing.T) {
 	defer st.Close()
 	saved(t, st, time.Now().Add(-time.Minute), "accepted", "lost")
 	journal := filepath.Join(dir, "o.db.sent")
-	if err := os.WriteFile(journal+".x", []byte(`{"Platform":"x","Chat":"c1","ID":"accepted"}`+"\n"+`{"Platform":"x","Ch`), 0o600); err != nil {
+	if err := os.WriteFile(journal+".x", []byte(`?{"Platform":"x","Chat":"c1","ID":"accepted"}`+"\n"+`{"Platform":"x","Chat":"c1","ID":"accepted"}`+"\n"+
+		`?{"Platform":"x","Chat":"c1","ID":"lost"}`+"\n"+`{"Platform":"x","Ch`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	o := bot.NewOutbox("x", bot.OutboxConfig{Store: st, Journal: journal}, nil)
 	o.Recover(ctx)
 	defer o.Close()
+	if o.InDoubt() != 1 {
+		t.Fatalf("%d replies in doubt, want 1 (lost: sent, never answered)", o.InDoubt())
+	}
 	var sent []string
 	o.Sweep(ctx, func(_ context.Context, r dangke.Outgoing) error { sent = append(sent, r.Key.ID); return nil }, true)
 	if strings.Join(sent, " ") != "lost" {
@@ -137,7 +144,55 @@ func TestOutboxJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data) != `{"Platform":"x","Chat":"c1","ID":"lost"}`+"\n" {
+	if string(data) != `?{"Platform":"x","Chat":"c1","ID":"lost"}`+"\n"+`{"Platform":"x","Chat":"c1","ID":"lost"}`+"\n" {
 		t.Fatalf("journal after start and one send: %q", data)
+	}
+}
+
+// Send keeps at most InFlight messages on their way, waits on Pace before
+// each, and leaves a paced-out message pending (no attempt counted).
+func TestOutboxSendInFlightAndPace(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "o.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var ids []string
+	for i := range 20 {
+		ids = append(ids, fmt.Sprint("m", i))
+	}
+	saved(t, st, time.Now().Add(-time.Minute), ids...)
+	var paced atomic.Int64
+	o := bot.NewOutbox("x", bot.OutboxConfig{Store: st, InFlight: 2, Pace: func(_ context.Context, r dangke.Outgoing) error {
+		paced.Add(1)
+		if r.Key.ID == "m0" {
+			return errors.New("quota")
+		}
+		return nil
+	}}, nil)
+	var now, most atomic.Int64
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = o.Send(ctx, dangke.Outgoing{Key: dangke.MessageKey{Platform: "x", Chat: "c1", ID: id}}, func(context.Context) error {
+				n := now.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(5 * time.Millisecond)
+				now.Add(-1)
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	if most.Load() != 2 || paced.Load() != 20 {
+		t.Fatalf("%d on their way at most, %d paced", most.Load(), paced.Load())
+	}
+	r, _, _ := st.Reply(ctx, dangke.MessageKey{Platform: "x", Chat: "c1", ID: "m0"})
+	if r.State != dangke.OutboxPending || r.Attempts != 0 {
+		t.Fatalf("paced-out message %q after %d attempts", r.State, r.Attempts)
 	}
 }

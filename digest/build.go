@@ -249,30 +249,62 @@ func (s *Snapshot) deadlineLines(b *strings.Builder) {
 }
 
 // reminders lists, for each deadline inside the reminder window, exactly
-// what the scope still lacks for it.
+// what the scope still lacks for it (Gaps).
 func (s *Snapshot) reminders(scope *dangke.Unit, st *stats) []string {
 	var out []string
-	for _, d := range s.Campaign.Deadlines {
-		left := s.daysLeft(d)
-		if left < 0 || time.Duration(left)*24*time.Hour > s.Campaign.RemindBefore {
+	for _, g := range s.gaps(scope, st) {
+		left := g.DaysLeft
+		if left < 0 || time.Duration(left)*24*time.Hour > s.Campaign.RemindBefore || g.Missing == "" {
 			continue
 		}
-		lead := fmt.Sprintf("距「%s」还有 %d 天：", d.Name, left)
+		lead := fmt.Sprintf("距「%s」还有 %d 天：", g.Deadline.Name, left)
 		if left == 0 {
-			lead = fmt.Sprintf("「%s」今天截止：", d.Name)
+			lead = fmt.Sprintf("「%s」今天截止：", g.Deadline.Name)
 		}
+		out = append(out, lead+g.Missing)
+	}
+	return out
+}
+
+// Gap is what a unit's subtree still lacks for one of the campaign's
+// deadlines, in the digest's words.
+type Gap struct {
+	Deadline dangke.Deadline
+	DaysLeft int    // days from the snapshot's day to the deadline; negative once it has passed
+	Missing  string // 师资库不足 20 人：温县（12/20）。 ...; "" when nothing is missing
+}
+
+// Gaps returns, for every deadline of the campaign in order, what the
+// subtree of scope (nil: the city) still lacks for it: the sentences the
+// digest's reminders say before a deadline, for the dashboard too.
+func (s *Snapshot) Gaps(scope *dangke.Unit) []Gap {
+	st := &stats{}
+	if scope != nil {
+		n := s.byID[scope.ID]
+		if n == nil {
+			return nil
+		}
+		st = &n.subtree
+	} else {
+		for _, t := range s.tops() {
+			st.add(&t.subtree)
+		}
+	}
+	return s.gaps(scope, st)
+}
+
+func (s *Snapshot) gaps(scope *dangke.Unit, st *stats) []Gap {
+	var out []Gap
+	for _, d := range s.Campaign.Deadlines {
+		g := Gap{Deadline: d, DaysLeft: s.daysLeft(d)}
 		switch d.Requires {
 		case dangke.RequirePool:
 			var short []string
-			for _, t := range s.tops() {
-				if t.unit.Kind == dangke.KindCounty && (scope == nil || scope.ID == t.unit.ID) {
-					if n := s.pools[t.unit.ID]; n < s.Campaign.PoolTarget {
-						short = append(short, fmt.Sprintf("%s（%d/%d）", t.unit.Name, n, s.Campaign.PoolTarget))
-					}
-				}
+			for _, t := range s.lacking(d, scope) { // the units a reminder names
+				short = append(short, fmt.Sprintf("%s（%d/%d）", t.unit.Name, s.pools[t.unit.ID], s.Campaign.PoolTarget))
 			}
 			if len(short) > 0 {
-				out = append(out, lead+"师资库不足 "+fmt.Sprint(s.Campaign.PoolTarget)+" 人："+strings.Join(short, "、")+"。")
+				g.Missing = "师资库不足 " + fmt.Sprint(s.Campaign.PoolTarget) + " 人：" + strings.Join(short, "、") + "。"
 			}
 		case dangke.RequireForm1:
 			never, _ := s.idle(scope)
@@ -296,25 +328,22 @@ func (s *Snapshot) reminders(scope *dangke.Unit, st *stats) []string {
 				parts = append(parts, "党员数未设置，统计表的“占党员总数”无法计算")
 			}
 			if len(parts) > 0 {
-				out = append(out, lead+strings.Join(parts, "；")+"。")
+				g.Missing = strings.Join(parts, "；") + "。"
 			}
 		case dangke.RequireContest:
 			var short []string
-			for _, t := range s.tops() {
-				if scope == nil || t.unit.ID == scope.ID {
-					if n := s.entries[t.unit.ID]; n < s.quota {
-						short = append(short, fmt.Sprintf("%s（%d/%d）", t.unit.Name, n, s.quota))
-					}
-				}
+			for _, t := range s.lacking(d, scope) {
+				short = append(short, fmt.Sprintf("%s（%d/%d）", t.unit.Name, s.entries[t.unit.ID], s.quota))
 			}
 			if len(short) > 0 {
-				out = append(out, lead+"参赛选手未报满："+strings.Join(short, "、")+"。")
+				g.Missing = "参赛选手未报满：" + strings.Join(short, "、") + "。"
 			}
 		case dangke.RequireReport:
 			if scope == nil || scope.ParentID == 0 {
-				out = append(out, lead+"请按时报送。")
+				g.Missing = "请按时报送。"
 			}
 		}
+		out = append(out, g)
 	}
 	return out
 }

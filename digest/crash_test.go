@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dangke"
+	"dangke/bot"
 	"dangke/digest"
 	"dangke/store"
 )
@@ -22,15 +23,23 @@ import (
 // the parent kills it.
 const crashDBEnv = "DANGKE_TEST_CRASH_DB"
 
-var crashChat = dangke.ChatRef{Platform: "test", ID: "g-crash", Group: true}
+// The chats of the crash test, bound to three counties in this order: the
+// child sends the first digest, is killed in the second's send, and never
+// reaches the third.
+var crashChats = []dangke.ChatRef{{Platform: "test", ID: "g-crash-0", Group: true}, {Platform: "test", ID: "g-crash-1", Group: true},
+	{Platform: "test", ID: "g-crash-2", Group: true}}
 
 // claimTime is when the child claims the digest (the Monday after week 27).
 var claimTime = time.Date(2019, 7, 8, 9, 0, 0, 0, cst)
 
-// hang announces that the claim is made and then never returns.
+// hang sends the first chat's digest, then announces that the second's
+// row is committed and never returns.
 type hang struct{}
 
-func (hang) Notify(ctx context.Context, _ dangke.ChatRef, _ *dangke.Reply) error {
+func (hang) Notify(ctx context.Context, chat dangke.ChatRef, _ *dangke.Reply) error {
+	if chat.ID == crashChats[0].ID {
+		return nil
+	}
 	os.Stdout.WriteString("CLAIMED\n")
 	os.Stdout.Sync()
 	<-ctx.Done() // never: the child's context has no end, only SIGKILL stops it
@@ -43,9 +52,11 @@ func crashScheduler(st *store.Store, n dangke.Notifier, now time.Time, log *slog
 		Sleep: func(context.Context, time.Duration) error { return nil }}
 }
 
-// A digest whose process is killed (kill -9) after its claim and before its
-// send finished is not lost: once the claim is older than a few minutes, the
-// next run sends it again, marked 补发, and says so in the log at warn.
+// A digest run killed (kill -9) after a digest's outbox row is committed and
+// before its send finished loses nothing and doubles nothing: after the
+// restart the digest sent before the kill is not sent again, the one cut
+// off goes out once from the outbox's start-up sweep, marked 补发, and the
+// one never reached goes out once from the scheduler's run, on time.
 func TestDigestKilledMidSend(t *testing.T) {
 	ctx := context.Background()
 	week := dangke.Week(claimTime.AddDate(0, 0, -7))
@@ -63,11 +74,16 @@ func TestDigestKilledMidSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = st.Update(ctx, func(tx dangke.Tx) error {
-		u := &dangke.Unit{Name: "温县", Kind: dangke.KindCounty}
-		if err := tx.AddUnit(ctx, u); err != nil {
-			return err
+		for i, name := range []string{"温县", "武陟县", "博爱县"} {
+			u := &dangke.Unit{Name: name, Kind: dangke.KindCounty}
+			if err := tx.AddUnit(ctx, u); err != nil {
+				return err
+			}
+			if err := tx.BindChat(ctx, crashChats[i], u.ID, "test:admin", claimTime.AddDate(0, -1, 0)); err != nil {
+				return err
+			}
 		}
-		return tx.BindChat(ctx, crashChat, u.ID, "test:admin", claimTime.AddDate(0, -1, 0))
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,84 +133,42 @@ func TestDigestKilledMidSend(t *testing.T) {
 	}
 	defer st.Close()
 	label := dangke.WeekLabel(week)
-	if s, _ := st.DigestStatus(ctx, crashChat, label); s != dangke.DigestSending {
-		t.Fatalf("after the kill the record is %q, want sending", s)
+	for i, want := range []string{dangke.OutboxSent, dangke.OutboxPending, ""} {
+		if s, _ := st.DigestStatus(ctx, crashChats[i], label); s != want {
+			t.Fatalf("after the kill the digest of %s is %q, want %q", crashChats[i].ID, s, want)
+		}
 	}
-	// While the claim is fresh another process may still be sending it.
+	// The restarted bot: its scheduler finds the digest in the outbox and
+	// leaves it to the outbox, whose start-up sweep sends it, marked 补发.
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	rec := &recorder{}
-	res, err := crashScheduler(st, rec, claimTime.Add(2*time.Minute), log).RunWeek(ctx, week, false, nil)
-	if err != nil || res.Sent != 0 || res.Skipped != 1 {
-		t.Fatalf("fresh claim: %+v %v", res, err)
+	now := claimTime.Add(time.Minute)
+	o := bot.NewOutbox("test", bot.OutboxConfig{Store: st, Now: func() time.Time { return now }}, log)
+	o.Notify = rec.Notify
+	if n := o.Sweep(ctx, nil, true); n != 1 || len(rec.sent) != 1 {
+		t.Fatalf("the sweep at start sent %d: %q", n, rec.sent)
 	}
-	res, err = crashScheduler(st, rec, claimTime.Add(dangke.DigestStale+time.Minute), log).RunWeek(ctx, week, false, nil)
-	if err != nil || res.Sent != 1 || len(rec.sent) != 1 {
-		t.Fatalf("stale claim: %+v %v, sent %q", res, err, rec.sent)
+	res, err := crashScheduler(st, rec, now, log).RunWeek(ctx, week, false, nil)
+	if err != nil || res.Sent != 1 || res.Skipped != 2 || len(rec.sent) != 2 {
+		t.Fatalf("restarted run: %+v %v, sent %q", res, err, rec.sent)
 	}
-	if !strings.Contains(rec.sent[0], "补发") {
-		t.Errorf("the resent digest is not marked 补发:\n%s", rec.sent[0])
+	if !strings.HasPrefix(rec.sent[0], "→ g-crash-1\n"+dangke.LateMark) || !strings.Contains(rec.sent[0], "武陟县") {
+		t.Errorf("the cut-off digest is not resent marked 补发:\n%s", rec.sent[0])
 	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "补发") {
-		t.Errorf("no warning in the log:\n%s", logs.String())
+	if !strings.HasPrefix(rec.sent[1], "→ g-crash-2\n") || strings.Contains(rec.sent[1], dangke.LateMark) {
+		t.Errorf("the digest never reached is not sent on time:\n%s", rec.sent[1])
 	}
-	if s, _ := st.DigestStatus(ctx, crashChat, label); s != dangke.DigestSent {
-		t.Fatalf("record %q after the resend", s)
+	for _, c := range crashChats {
+		if s, _ := st.DigestStatus(ctx, c, label); s != dangke.OutboxSent {
+			t.Fatalf("digest of %s %q after the restart", c.ID, s)
+		}
 	}
-	// And only once.
-	res, _ = crashScheduler(st, rec, claimTime.Add(time.Hour), log).RunWeek(ctx, week, false, nil)
-	if res.Sent != 0 || len(rec.sent) != 1 {
+	// And only once: neither a later sweep nor a later run sends again.
+	now = now.Add(time.Hour)
+	o.Sweep(ctx, nil, false)
+	res, _ = crashScheduler(st, rec, now, log).RunWeek(ctx, week, false, nil)
+	if res.Sent != 0 || res.Skipped != 3 || len(rec.sent) != 2 {
 		t.Fatalf("sent again: %+v", res)
-	}
-}
-
-// A bot restarted right after dying mid-send finds the claim still fresh;
-// it looks again once the claim is stale, not at next week's run, and sends
-// the digest then.
-func TestRunRechecksUnfinishedClaim(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	week := dangke.Week(claimTime.AddDate(0, 0, -7))
-	err = st.Update(ctx, func(tx dangke.Tx) error {
-		u := &dangke.Unit{Name: "温县", Kind: dangke.KindCounty}
-		if err := tx.AddUnit(ctx, u); err != nil {
-			return err
-		}
-		if err := tx.BindChat(ctx, crashChat, u.ID, "test:admin", claimTime.AddDate(0, -1, 0)); err != nil {
-			return err
-		}
-		_, err := tx.ClaimDigest(ctx, crashChat, dangke.WeekLabel(week), false, claimTime) // the process that died
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := claimTime.Add(time.Minute) // restarted a minute later
-	rec := &recorder{}
-	var slept []time.Duration
-	s := crashScheduler(st, rec, now, nil)
-	s.Now = func() time.Time { return now }
-	s.Sleep = func(ctx context.Context, d time.Duration) error {
-		slept = append(slept, d)
-		now = now.Add(d)
-		if len(slept) == 2 {
-			cancel()
-			return ctx.Err()
-		}
-		return nil
-	}
-	if err := s.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if len(rec.sent) != 1 || !strings.Contains(rec.sent[0], "补发") {
-		t.Fatalf("sent %q", rec.sent)
-	}
-	if slept[0] > dangke.DigestStale+2*time.Minute {
-		t.Fatalf("waited %v before looking again", slept[0])
 	}
 }

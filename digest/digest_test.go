@@ -1,10 +1,12 @@
 package digest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"dangke"
+	"dangke/bot"
 	"dangke/digest"
 	"dangke/internal/seed"
 	"dangke/store"
@@ -255,32 +258,62 @@ func TestRestartSendsOnce(t *testing.T) {
 	}
 }
 
-// A failed send is retried with a growing wait; one message arrives.
+// A failed send stays in the outbox, pending, and the outbox's sweep (the
+// one that sends confirmations again) tries it with a growing wait, marked
+// 补发; one message arrives. One that keeps failing is given up after
+// MaxAttempts, logged once at error, and shows as failed.
 func TestRetryWithBackoff(t *testing.T) {
 	w := newWorld(t)
+	ctx := context.Background()
 	now := day(7, 8).Add(9 * time.Hour)
 	rec := &recorder{fail: 2}
 	s := w.scheduler(rec, &now)
-	var waits []time.Duration
-	s.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
-	s.Notifiers = map[string]dangke.Notifier{"test": rec}
-	res, err := s.RunWeek(context.Background(), dangke.Week(day(7, 1)), false, func(bc dangke.BoundChat) bool { return bc.Chat.ID == "g-branch" })
-	if err != nil || res.Sent != 1 || rec.calls != 3 || len(rec.sent) != 1 {
+	res, err := s.RunWeek(ctx, dangke.Week(day(7, 1)), false, func(bc dangke.BoundChat) bool { return bc.Chat.ID == "g-branch" })
+	if err != nil || res.Failed != 1 || rec.calls != 1 || len(rec.sent) != 0 {
 		t.Fatalf("%+v %v calls %d", res, err, rec.calls)
 	}
-	if len(waits) != 2 || waits[0] != 30*time.Second || waits[1] != time.Minute {
-		t.Fatalf("waits %v", waits)
+	branch := dangke.ChatRef{Platform: "test", ID: "g-branch"}
+	if st, _ := w.st.DigestStatus(ctx, branch, "2019-W27"); st != dangke.OutboxPending {
+		t.Fatalf("after a failed send the digest is %q", st)
 	}
-	// A send that keeps failing is recorded failed and claimed again next time.
-	rec.fail = 5
-	res, _ = s.RunWeek(context.Background(), dangke.Week(day(7, 1)), false, func(bc dangke.BoundChat) bool { return bc.Chat.ID == "g-county" })
-	status, _ := w.st.DigestStatus(context.Background(), dangke.ChatRef{Platform: "test", ID: "g-county"}, "2019-W27")
-	if res.Failed != 1 || status != dangke.DigestFailed {
-		t.Fatalf("%+v status %q", res, status)
+	var logs bytes.Buffer
+	o := bot.NewOutbox("test", bot.OutboxConfig{Store: w.st, Now: func() time.Time { return now }, Every: time.Minute, MaxAttempts: 3},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	o.Notify = rec.Notify
+	sweep := func(after time.Duration) int { now = now.Add(after); return o.Sweep(ctx, nil, false) }
+	// Younger than the grace (2 minutes): it may be on its way.
+	if sweep(time.Minute); rec.calls != 1 {
+		t.Fatal("a digest on its way was sent again")
 	}
-	rec.fail = 0
-	if res, _ = s.RunWeek(context.Background(), dangke.Week(day(7, 1)), false, nil); res.Sent != 3 || res.Skipped != 1 {
-		t.Fatalf("after failure %+v", res)
+	if sweep(2 * time.Minute); rec.calls != 2 || len(rec.sent) != 0 { // fails again (attempts 2)
+		t.Fatalf("calls %d", rec.calls)
+	}
+	if sweep(90 * time.Second); rec.calls != 2 { // the wait doubled: 2 minutes now
+		t.Fatal("sent again before its backoff ran out")
+	}
+	if n := sweep(time.Minute); n != 1 || len(rec.sent) != 1 || !strings.Contains(rec.sent[0], dangke.LateMark) {
+		t.Fatalf("sent %d: %q", n, rec.sent)
+	}
+	if st, _ := w.st.DigestStatus(ctx, branch, "2019-W27"); st != dangke.OutboxSent {
+		t.Fatalf("after the resend the digest is %q", st)
+	}
+	// Once per chat and week: the next run leaves it alone.
+	if res, _ = s.RunWeek(ctx, dangke.Week(day(7, 1)), false, func(bc dangke.BoundChat) bool { return bc.Chat.ID == "g-branch" }); res.Skipped != 1 || len(rec.sent) != 1 {
+		t.Fatalf("second run %+v", res)
+	}
+	// A send that keeps failing is given up after MaxAttempts, logged once.
+	rec.fail = 100
+	res, _ = s.RunWeek(ctx, dangke.Week(day(7, 1)), false, func(bc dangke.BoundChat) bool { return bc.Chat.ID == "g-county" })
+	for range 10 {
+		sweep(time.Hour)
+	}
+	county := dangke.ChatRef{Platform: "test", ID: "g-county"}
+	status, _ := w.st.DigestStatus(ctx, county, "2019-W27")
+	if res.Failed != 1 || status != dangke.OutboxFailed || strings.Count(logs.String(), "level=ERROR") != 1 {
+		t.Fatalf("%+v status %q, log:\n%s", res, status, logs.String())
+	}
+	if res, _ = s.RunWeek(ctx, dangke.Week(day(7, 1)), false, func(bc dangke.BoundChat) bool { return bc.Chat.ID == "g-county" }); res.Skipped != 1 {
+		t.Fatalf("a given-up digest was claimed again: %+v", res)
 	}
 }
 

@@ -48,6 +48,7 @@ func (s *Snapshot) Named(scope *dangke.Unit) []int64 {
 // requires: its branches without a lecture (form1), its counties short of
 // the pool target (pool), its reporting units short of contestants
 // (contest); none for a written report.
+// Gaps says in sentences what these units lack; reminders name them.
 func (s *Snapshot) lacking(d dangke.Deadline, scope *dangke.Unit) []*node {
 	var out []*node
 	switch d.Requires {
@@ -177,17 +178,6 @@ func (s *Scheduler) Reminders(ctx context.Context, today time.Time) (int, error)
 			if len(lack) == 0 && r.d.Requires != dangke.RequireReport {
 				continue
 			}
-			var claimed bool
-			if err := s.Store.Update(ctx, func(tx dangke.Tx) error {
-				var err error
-				claimed, err = tx.ClaimReminder(ctx, bc.Chat, r.d.Date.Format(dangke.DateLayout)+" "+r.d.Name, r.ahead, s.Now())
-				return err
-			}); err != nil {
-				return sent, err
-			}
-			if !claimed {
-				continue
-			}
 			ids := make([]int64, 0, len(lack))
 			for _, n := range lack {
 				ids = append(ids, n.unit.ID)
@@ -197,8 +187,29 @@ func (s *Scheduler) Reminders(ctx context.Context, today time.Time) (int, error)
 				return sent, err
 			}
 			reply := &dangke.Reply{Text: reminderText(r.d, r.ahead, lack, scope), Mentions: who}
-			if err := s.send(ctx, notifier, bc, reply); err != nil {
-				s.Log.Error("deadline reminder not sent", "chat", bc.Chat.Key(), "deadline", r.d.Name, "err", err)
+			// An outbox row like a digest's: its key makes the reminder once
+			// per (chat, deadline, days ahead), and the adapter's sweep sends
+			// it again after a failure or a crash.
+			key := dangke.MessageKey{Platform: bc.Chat.Platform, Chat: bc.Chat.ID,
+				ID: fmt.Sprintf("reminder:%s:%s:%d", r.d.Date.Format(dangke.DateLayout), r.d.Name, r.ahead)}
+			out := dangke.Outgoing{Key: key, Kind: dangke.SendReminder, Group: bc.Chat.Group, Webhook: bc.Chat.Webhook, Text: reply.Text, At: s.Now()}
+			var saved bool
+			if err := s.Store.Update(ctx, func(tx dangke.Tx) error {
+				var err error
+				saved, err = tx.SaveOutgoing(ctx, out)
+				return err
+			}); err != nil {
+				return sent, err
+			}
+			if !saved {
+				continue
+			}
+			post, err := s.poster(bc.Chat.Platform, notifier)
+			if err != nil {
+				return sent, err
+			}
+			if tried, err := post(ctx, out, reply); err != nil || !tried {
+				s.Log.Warn("deadline reminder not sent now; the outbox tries it again", "chat", bc.Chat.Key(), "deadline", r.d.Name, "err", err)
 				continue
 			}
 			sent++

@@ -10,16 +10,21 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"dangke"
+	"dangke/bot"
 	"dangke/chart"
 )
 
 // Scheduler posts the weekly digests: at each scheduled time, every bound
 // chat gets its unit's digest (the city's chats the roll-up) for the week
-// that has just ended. Each (chat, week) is claimed in the store before it
-// is sent, so neither a restart nor a second process posts it twice; a
-// failed send is retried with backoff; a digest missed while the bot was
-// down is sent once when it comes back, marked late, unless it is older
-// than the campaign's MaxAge.
+// that has just ended. Each digest is a row of the outbox, the same as a
+// confirmation's (key digest:2019-W27, kind digest), written before it is
+// sent: its key makes it once per chat and week, whether the running bot or
+// an operator's `dangke digest` sends it. It goes out through the platform
+// adapter's outbox (bot.Outbox.Post), which records the outcome; a failed
+// send, or one a crash cut off, is sent again by the adapter's outbox sweep
+// with backoff, marked 补发, until MaxAttempts. A digest missed while the
+// bot was down is sent once when it comes back, marked late, unless it is
+// older than the campaign's MaxAge.
 type Scheduler struct {
 	Store     dangke.Store
 	Notifiers map[string]dangke.Notifier // by platform
@@ -28,8 +33,6 @@ type Scheduler struct {
 	Rubric    dangke.Rubric
 	Now       func() time.Time
 	Sleep     func(ctx context.Context, d time.Duration) error
-	Retries   int           // send attempts per digest in one run; 3 by default
-	Backoff   time.Duration // first wait between attempts, doubling; 30s by default
 	Log       *slog.Logger
 	// Charts draws the coverage chart that the city's and the reporting
 	// units' digests carry as a file; nil sends text only.
@@ -44,11 +47,12 @@ type Scheduler struct {
 	MaxMentions int
 
 	schedule cron.Schedule
+	outboxes map[string]*bot.Outbox // for notifiers without an outbox of their own
 }
 
 // Result counts what a run did. Pending counts the digests (among Skipped)
-// claimed by a send that has not finished: another process sending now, or
-// one that died mid-send, whose digest goes again once its claim is stale.
+// in the outbox and not yet accepted: on their way, or cut off by a crash
+// or failed before; the adapters' outbox sweeps send them again, marked 补发.
 type Result struct {
 	Sent, Skipped, Failed, Pending int
 }
@@ -67,12 +71,6 @@ func (s *Scheduler) init() error {
 	}
 	if s.Sleep == nil {
 		s.Sleep = dangke.Sleep
-	}
-	if s.Retries <= 0 {
-		s.Retries = 3
-	}
-	if s.Backoff <= 0 {
-		s.Backoff = 30 * time.Second
 	}
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
@@ -127,7 +125,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	loc := s.Campaign.Location
 	for {
 		now := s.Now().In(loc)
-		pending := false
 		dues := s.dues(now)
 		ran := false
 		for _, due := range dues {
@@ -142,13 +139,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				continue
 			}
 			ran = true
-			if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
+			if _, err := s.RunWeek(ctx, week, late, nil); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				s.Log.Error("digest run failed", "err", err)
-			} else if res.Pending > 0 {
-				pending = true
 			}
 		}
 		if !ran && len(dues) > 0 {
@@ -171,13 +166,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			if tomorrow := time.Date(day.Year(), day.Month(), day.Day(), at.Hour(), at.Minute(), 0, 0, loc); tomorrow.Before(next) {
 				next = tomorrow
 			}
-		}
-		// A send claimed and not finished (say the bot was killed mid-send
-		// and restarted at once) is looked at again once its claim is stale,
-		// not a week later.
-		if recheck := wake.Add(dangke.DigestStale + time.Minute); pending && recheck.Before(next) {
-			s.Log.Info("a digest claimed earlier has not finished; looking again", "at", recheck)
-			next = recheck
 		}
 		s.Log.Debug("next digest", "at", next)
 		if err := s.Sleep(ctx, next.Sub(wake)); err != nil {
@@ -208,49 +196,34 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		if notifier == nil {
 			continue
 		}
-		// A claim still "sending" that can be claimed again was left by a
-		// process that died mid-send: the chat may or may not have it, so it
-		// goes again, marked 补发, rather than being lost.
-		before, err := s.Store.DigestStatus(ctx, bc.Chat, label)
+		post, err := s.poster(bc.Chat.Platform, notifier)
 		if err != nil {
 			return res, err
 		}
-		var claimed bool
-		err = s.Store.Update(ctx, func(tx dangke.Tx) error {
-			var err error
-			claimed, err = tx.ClaimDigest(ctx, bc.Chat, label, late, s.Now())
-			return err
-		})
-		if err != nil {
+		key := dangke.DigestKey(bc.Chat, label)
+		if row, found, err := s.Store.Reply(ctx, key); err != nil {
 			return res, err
-		}
-		if !claimed {
+		} else if found {
 			res.Skipped++
-			if before == dangke.DigestSending {
+			if row.State == dangke.OutboxPending {
 				res.Pending++
 			}
 			continue
 		}
-		resend := before == dangke.DigestSending
-		if resend {
-			s.Log.Warn("digest claimed earlier but its send never finished; sending again, marked 补发",
-				"chat", bc.Chat.Key(), "week", label)
-		}
 		if snap == nil { // read the week once, for every chat
 			if snap, err = Collect(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
-				s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
 				return res, err
 			}
 		}
 		var scope *dangke.Unit
 		if bc.UnitID != 0 {
 			if scope, err = s.Store.UnitByID(ctx, bc.UnitID); err != nil {
-				s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
+				s.Log.Error("digest not built", "chat", bc.Chat.Key(), "week", label, "err", err)
 				res.Failed++
 				continue
 			}
 		}
-		d := snap.Build(scope, late || resend)
+		d := snap.Build(scope, late)
 		reply := &dangke.Reply{Text: d.Text}
 		if !d.Quiet { // mentions.go: the responsible people of the units it names
 			if reply.Mentions, err = mentions(ctx, s.Store, bc.Chat, snap.Named(scope), s.MaxMentions); err != nil {
@@ -262,17 +235,33 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		} else if f != nil {
 			reply.Files = append(reply.Files, *f)
 		}
-		if err := s.send(ctx, notifier, bc, reply); err != nil {
-			s.Log.Error("digest not sent", "chat", bc.Chat.Key(), "week", label, "err", err)
-			s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
+		out := dangke.Outgoing{Key: key, Kind: dangke.SendDigest, Group: bc.Chat.Group, Webhook: bc.Chat.Webhook, Text: d.Text, At: s.Now()}
+		var saved bool
+		if err := s.Store.Update(ctx, func(tx dangke.Tx) error {
+			var err error
+			saved, err = tx.SaveOutgoing(ctx, out)
+			return err
+		}); err != nil {
+			return res, err
+		}
+		if !saved { // another process wrote it meanwhile
+			res.Skipped++
+			continue
+		}
+		tried, err := post(ctx, out, reply)
+		switch {
+		case err != nil:
+			s.Log.Warn("digest not sent; the outbox tries it again", "chat", bc.Chat.Key(), "week", label, "err", err)
 			res.Failed++
 			if ctx.Err() != nil {
 				return res, ctx.Err()
 			}
-			continue
+		case !tried:
+			res.Skipped++
+			res.Pending++
+		default:
+			res.Sent++
 		}
-		s.finish(ctx, bc, label, dangke.DigestSent, "")
-		res.Sent++
 	}
 	s.Log.Info("digests", "week", label, "sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
 	if s.Observe != nil {
@@ -281,33 +270,25 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 	return res, nil
 }
 
-// send tries a digest a few times, waiting longer each time.
-func (s *Scheduler) send(ctx context.Context, n dangke.Notifier, bc dangke.BoundChat, reply *dangke.Reply) error {
-	wait := s.Backoff
-	var err error
-	for attempt := 1; attempt <= s.Retries; attempt++ {
-		if err = n.Notify(ctx, bc.Chat, reply); err == nil {
-			return nil
-		}
-		if attempt == s.Retries {
-			break
-		}
-		s.Log.Warn("digest send failed; retrying", "chat", bc.Chat.Key(), "attempt", attempt, "in", wait, "err", err)
-		if serr := s.Sleep(ctx, wait); serr != nil {
-			return errors.Join(err, serr)
-		}
-		wait *= 2
+// poster returns how a platform's digests are sent: through the adapter's
+// own outbox when it has one, else through an outbox over this store around
+// the notifier (the console, or an adapter without the store).
+func (s *Scheduler) poster(platform string, n dangke.Notifier) (func(context.Context, dangke.Outgoing, *dangke.Reply) (bool, error), error) {
+	if h, ok := n.(interface{ Outbox() *bot.Outbox }); ok && h.Outbox().Enabled() {
+		return h.Outbox().Post, nil
 	}
-	return err
-}
-
-func (s *Scheduler) finish(ctx context.Context, bc dangke.BoundChat, week, status, detail string) {
-	// Recorded even when ctx has ended: the outcome must not be lost.
-	ctx = context.WithoutCancel(ctx)
-	err := s.Store.Update(ctx, func(tx dangke.Tx) error {
-		return tx.FinishDigest(ctx, bc.Chat, week, status, detail, s.Now())
-	})
-	if err != nil {
-		s.Log.Error("digest outcome not recorded", "chat", bc.Chat.Key(), "week", week, "err", err)
+	if o := s.outboxes[platform]; o != nil {
+		return o.Post, nil
 	}
+	marks, ok := s.Store.(dangke.Outbox)
+	if !ok {
+		return nil, errors.New("digest: the store keeps no outbox")
+	}
+	o := bot.NewOutbox(platform, bot.OutboxConfig{Store: marks, Now: s.Now}, s.Log)
+	o.Notify = n.Notify
+	if s.outboxes == nil {
+		s.outboxes = map[string]*bot.Outbox{}
+	}
+	s.outboxes[platform] = o
+	return o.Post, nil
 }

@@ -72,14 +72,3 @@ func (t *txStore) SetOptOut(ctx context.Context, person string, off bool, at tim
 	}
 	return nil
 }
-
-// ClaimReminder records a deadline reminder to a chat; see dangke.Writer.
-func (t *txStore) ClaimReminder(ctx context.Context, chat dangke.ChatRef, deadline string, ahead int, at time.Time) (bool, error) {
-	res, err := t.db.ExecContext(ctx, "INSERT INTO deadline_reminders (platform, chat_id, deadline, ahead, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-		chat.Platform, chat.ID, deadline, ahead, millis(at))
-	if err != nil {
-		return false, fmt.Errorf("store: claim reminder: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -92,17 +90,13 @@ func (q queries) PoolSizes(ctx context.Context) (map[int64]int, error) {
 	return out, nil
 }
 
-// DigestStatus returns the record of a chat's digest for a week.
+// DigestStatus returns the outbox state of a chat's digest for a week.
 func (q queries) DigestStatus(ctx context.Context, chat dangke.ChatRef, week string) (string, error) {
-	var status string
-	err := q.db.NewRaw("SELECT status FROM digests WHERE platform = ? AND chat_id = ? AND week = ?", chat.Platform, chat.ID, week).Scan(ctx, &status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+	o, found, err := q.Reply(ctx, dangke.DigestKey(chat, week))
+	if err != nil || !found {
+		return "", err
 	}
-	if err != nil {
-		return "", fmt.Errorf("store: digest status: %w", err)
-	}
-	return status, nil
+	return o.State, nil
 }
 
 // SetChatWebhook stores a bound group's robot webhook key.
@@ -132,31 +126,6 @@ func (t *txStore) BindCity(ctx context.Context, chat dangke.ChatRef, by string, 
 		chat.Platform, chat.ID, chat.Title, chat.Group, by, millis(at))
 	if err != nil {
 		return fmt.Errorf("store: bind city: %w", err)
-	}
-	return nil
-}
-
-// ClaimDigest records that a digest is being sent, unless it was before or
-// is being sent now; a failed claim, or a "sending" one older than
-// dangke.DigestStale (its process died mid-send), is claimed again.
-func (t *txStore) ClaimDigest(ctx context.Context, chat dangke.ChatRef, week string, late bool, at time.Time) (bool, error) {
-	res, err := t.db.ExecContext(ctx, `INSERT INTO digests (platform, chat_id, week, status, attempts, late, at) VALUES (?, ?, ?, ?, 1, ?, ?)
-		ON CONFLICT (platform, chat_id, week) DO UPDATE SET status = excluded.status, attempts = digests.attempts + 1, at = excluded.at
-		WHERE digests.status = ? OR (digests.status = ? AND digests.at < ?)`,
-		chat.Platform, chat.ID, week, dangke.DigestSending, late, millis(at), dangke.DigestFailed,
-		dangke.DigestSending, millis(at.Add(-dangke.DigestStale)))
-	if err != nil {
-		return false, fmt.Errorf("store: claim digest: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
-}
-
-// FinishDigest records the outcome of a send.
-func (t *txStore) FinishDigest(ctx context.Context, chat dangke.ChatRef, week, status, detail string, at time.Time) error {
-	if _, err := t.db.ExecContext(ctx, "UPDATE digests SET status = ?, detail = ?, at = ? WHERE platform = ? AND chat_id = ? AND week = ?",
-		status, detail, millis(at), chat.Platform, chat.ID, week); err != nil {
-		return fmt.Errorf("store: finish digest: %w", err)
 	}
 	return nil
 }

@@ -40,6 +40,21 @@ func (s *Store) MarkSent(ctx context.Context, key dangke.MessageKey, at time.Tim
 	return repeat, nil
 }
 
+// SaveOutgoing puts a proactive message into the outbox; see dangke.DigestWriter.
+func (t *txStore) SaveOutgoing(ctx context.Context, o dangke.Outgoing) (bool, error) {
+	if o.Kind == "" || o.Kind == dangke.SendReply {
+		return false, fmt.Errorf("store: save outgoing: kind %q is not proactive", o.Kind)
+	}
+	res, err := t.db.ExecContext(ctx, `INSERT INTO messages (platform, chat, msg_id, reply, route, state, at, kind)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (platform, chat, msg_id) DO NOTHING`,
+		o.Key.Platform, o.Key.Chat, o.Key.ID, o.Text, o.Route, millis(o.At), o.Kind)
+	if err != nil {
+		return false, fmt.Errorf("store: save outgoing: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
 // MarkFailed records a failed send; see dangke.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason string, at time.Time, maxAttempts int) (bool, error) {
 	gaveUp := false
@@ -70,7 +85,9 @@ func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason st
 
 const outgoingCols = `m.platform, m.chat, m.msg_id, m.reply, m.route, m.at, m.state, m.attempts, m.tried_at, m.last_error,
 	coalesce((SELECT webhook_key FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
-		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), '')`
+		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), ''),
+	m.kind, coalesce((SELECT is_group FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
+		(SELECT is_group FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), 0)`
 
 // Pending returns a platform's pending replies handled between since and
 // before, oldest first; see dangke.Outbox.
@@ -83,21 +100,24 @@ func (s *Store) Pending(ctx context.Context, platform string, since, before time
 	return out, nil
 }
 
-// OutboxCount is how many replies of a platform are in one state.
+// OutboxCount is how many messages of a platform and kind (replies,
+// digests ...) are in one state.
 type OutboxCount struct {
 	Platform string
+	Kind     string
 	State    string
 	N        int
 	Oldest   time.Time
 }
 
-// OutboxStatus counts the pending and failed replies by platform and
-// returns the most recent failed ones (up to limit), for `dangke status`.
+// OutboxStatus counts the pending and failed messages (replies and the
+// proactive ones: digests ...) by platform and kind, and returns the most
+// recent failed ones (up to limit), for `dangke status`.
 func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []dangke.Outgoing, error) {
-	rows, err := s.queries.db.QueryContext(ctx, `SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_pending
-		WHERE state = 'pending' GROUP BY platform
-		UNION ALL SELECT platform, state, count(*), min(at) FROM messages INDEXED BY messages_failed
-		WHERE state = 'failed' GROUP BY platform ORDER BY 1, 2`)
+	rows, err := s.queries.db.QueryContext(ctx, `SELECT platform, kind, state, count(*), min(at) FROM messages INDEXED BY messages_pending
+		WHERE state = 'pending' GROUP BY platform, kind
+		UNION ALL SELECT platform, kind, state, count(*), min(at) FROM messages INDEXED BY messages_failed
+		WHERE state = 'failed' GROUP BY platform, kind ORDER BY 1, 3, 2`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: outbox status: %w", err)
 	}
@@ -106,7 +126,7 @@ func (s *Store) OutboxStatus(ctx context.Context, limit int) ([]OutboxCount, []d
 	for rows.Next() {
 		var c OutboxCount
 		var oldest int64
-		if err := rows.Scan(&c.Platform, &c.State, &c.N, &oldest); err != nil {
+		if err := rows.Scan(&c.Platform, &c.Kind, &c.State, &c.N, &oldest); err != nil {
 			return nil, nil, fmt.Errorf("store: outbox status: %w", err)
 		}
 		c.Oldest = fromMillis(oldest)
@@ -132,7 +152,7 @@ func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dang
 	for rows.Next() {
 		var o dangke.Outgoing
 		var at, tried int64
-		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook); err != nil {
+		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook, &o.Kind, &o.Group); err != nil {
 			return nil, err
 		}
 		o.At = fromMillis(at)

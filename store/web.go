@@ -90,9 +90,18 @@ func (s *Store) CheckWrite(ctx context.Context, at time.Time) error {
 func (s *Store) LastDigests(ctx context.Context) (dangke.DigestRun, error) {
 	var r dangke.DigestRun
 	var at sql.NullInt64
-	err := s.queries.db.NewRaw(`SELECT week, MAX(at), SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'sending' THEN 1 ELSE 0 END)
+	// The digests are outbox rows keyed digest:WEEK; before they were, the
+	// digests table kept them, and its newest week counts while the outbox
+	// holds none.
+	err := s.queries.db.NewRaw(`SELECT substr(msg_id, 8), MAX(at), SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END)
+		FROM messages WHERE kind = 'digest' AND msg_id = (SELECT MAX(msg_id) FROM messages WHERE kind = 'digest') GROUP BY msg_id`).
+		Scan(ctx, &r.Week, &at, &r.Sent, &r.Failed, &r.Sending)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.queries.db.NewRaw(`SELECT week, MAX(at), SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END),
+			SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'sending' THEN 1 ELSE 0 END)
 		FROM digests WHERE week = (SELECT MAX(week) FROM digests) GROUP BY week`).Scan(ctx, &r.Week, &at, &r.Sent, &r.Failed, &r.Sending)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return dangke.DigestRun{}, nil
 	}

@@ -51,15 +51,24 @@ func TestWebSettings(t *testing.T) {
 			t.Fatalf("no digest yet: %+v %v", r, err)
 		}
 		err = s.Update(ctx, func(tx dangke.Tx) error {
-			if _, err := tx.ClaimDigest(ctx, chat, "2019-W27", false, at); err != nil {
-				return err
+			for _, o := range []dangke.Outgoing{
+				{Key: dangke.DigestKey(chat, "2019-W26"), Kind: dangke.SendDigest, Text: "周报", At: at.Add(-7 * 24 * time.Hour)},
+				{Key: dangke.DigestKey(chat, "2019-W27"), Kind: dangke.SendDigest, Text: "周报", At: at},
+				{Key: dangke.DigestKey(dangke.ChatRef{Platform: "t", ID: "other"}, "2019-W27"), Kind: dangke.SendDigest, Text: "周报", At: at.Add(time.Minute)},
+			} {
+				if _, err := tx.SaveOutgoing(ctx, o); err != nil {
+					return err
+				}
 			}
-			return tx.FinishDigest(ctx, chat, "2019-W27", dangke.DigestSent, "", at.Add(time.Minute))
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r, err := s.LastDigests(ctx); err != nil || r.Week != "2019-W27" || r.Sent != 1 || !r.At.Equal(at.Add(time.Minute)) {
+		if _, err := s.MarkSent(ctx, dangke.DigestKey(chat, "2019-W27"), at); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := s.LastDigests(ctx); err != nil || r.Week != "2019-W27" || r.Sent != 1 || r.Sending != 1 || !r.At.Equal(at.Add(time.Minute)) {
 			t.Fatalf("last digests %+v %v", r, err)
 		}
 	})

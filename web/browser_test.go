@@ -54,6 +54,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	s := newSite(t)
 	s.fill(t)
+	s.dash.Warm(context.Background()) // as the bot does at start
 	county := s.link(t, "g1")
 	stats := s.say(t, "g1", "admin", "/统计")
 
@@ -122,6 +123,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		if got := text(`[data-k="` + c.key + `"]`); m == nil || got != m[1] {
 			t.Errorf("the browser shows %s %q where /统计 says %v", c.key, got, m)
 		}
+	}
+	// The deadlines say what is missing, as the digest does.
+	if dl := text(`#deadlines`); !strings.Contains(dl, "尚缺：参赛选手未报满：温县（0/") || !strings.Contains(dl, "党员数未设置的党支部：番田镇/第一党支部") {
+		t.Errorf("the deadlines in the browser: %q", dl)
 	}
 	shot("dashboard-390x844.png", true)
 

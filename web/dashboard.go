@@ -12,10 +12,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"dangke"
 	"dangke/chart"
+	"dangke/digest"
 )
 
 //go:embed templates
@@ -31,11 +33,68 @@ type Dashboard struct {
 	Links    *Links
 	Campaign dangke.Campaign
 	City     string
+	Rubric   dangke.Rubric // the contest's quota, for what is missing before the contest
 	Now      func() time.Time
 	Log      *slog.Logger
 
 	page, denied *template.Template
 	css          template.CSS
+	snaps        *snapCache
+}
+
+// snapCache keeps the digest's snapshot of the current week: what is
+// missing for each deadline is read from it, as the digest reads it. It
+// costs a pass over every lecturer of the city (seconds for a province), so
+// no page waits for it: it is read at start (Warm), and a page uses the one
+// in hand and, when it is older than snapshotAge, has it read again in the
+// background.
+type snapCache struct {
+	mu         sync.Mutex
+	at         time.Time
+	snap       *digest.Snapshot
+	refreshing bool
+}
+
+// snapshotAge is how old the deadlines' snapshot may grow before a page
+// has it read again: reading it is a pass over every lecturer of the city.
+const snapshotAge = 5 * time.Minute
+
+// snapshot returns the snapshot in hand (nil before the first is read) and
+// has it read again in the background when it is older than snapshotAge.
+func (d *Dashboard) snapshot(ctx context.Context, now time.Time) *digest.Snapshot {
+	c := d.snaps
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if (c.snap == nil || now.Sub(c.at) >= snapshotAge || !dangke.Midnight(now).Equal(c.snap.Today)) && !c.refreshing {
+		c.refreshing = true
+		go func() { _, _ = d.refresh(context.WithoutCancel(ctx), now) }()
+	}
+	return c.snap
+}
+
+// refresh reads the snapshot of now's week and keeps it.
+func (d *Dashboard) refresh(ctx context.Context, now time.Time) (*digest.Snapshot, error) {
+	snap, err := digest.Collect(ctx, d.Store, d.Campaign, d.City, d.Rubric, dangke.Week(now), now)
+	c := d.snaps
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshing = false
+	if err != nil {
+		d.Log.Warn("dashboard: the deadlines' snapshot was not read", "err", err)
+		return nil, err
+	}
+	if c.snap == nil || !now.Before(c.at) {
+		c.snap, c.at = snap, now
+	}
+	return snap, nil
+}
+
+// Warm reads the deadlines' snapshot ahead of the first page.
+func (d *Dashboard) Warm(ctx context.Context) {
+	d.snaps.mu.Lock()
+	d.snaps.refreshing = true
+	d.snaps.mu.Unlock()
+	_, _ = d.refresh(ctx, d.Now().In(d.Campaign.Location))
 }
 
 // NewDashboard parses the embedded templates.
@@ -54,6 +113,7 @@ func NewDashboard(d Dashboard) (*Dashboard, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	d.snaps = &snapCache{}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
@@ -133,6 +193,7 @@ type page struct {
 	Target                 int
 	Line                   svgLine
 	Deadlines              []deadline
+	Counting               bool // what is missing for each deadline is still being read
 	Idle                   []string
 	Lectures               []lecture
 }
@@ -152,6 +213,7 @@ type bar struct {
 type deadline struct {
 	Name, Date, Left string
 	Late             bool
+	Missing          string // what the subtree still lacks for it, as the digest says it
 }
 
 type lecture struct {
@@ -290,7 +352,15 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 		return nil, err
 	}
 	p.Line = line(weeks, counts)
-	for _, dl := range d.Campaign.Deadlines {
+	// The deadlines and what is missing for each: the digest's own words
+	// (digest.Snapshot.Gaps), so that the page and the digest agree.
+	var gaps []digest.Gap
+	if snap := d.snapshot(ctx, now); snap != nil {
+		gaps = snap.Gaps(unit)
+	} else {
+		p.Counting = true
+	}
+	for i, dl := range d.Campaign.Deadlines {
 		days := int(dl.Date.Sub(dangke.Midnight(now)).Hours() / 24)
 		x := deadline{Name: dl.Name, Date: dl.Date.Format("1月2日")}
 		switch {
@@ -300,6 +370,9 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 			x.Left = "今天截止"
 		default:
 			x.Left = fmt.Sprintf("还有 %d 天", days)
+		}
+		if !x.Late && i < len(gaps) {
+			x.Missing = gaps[i].Missing
 		}
 		p.Deadlines = append(p.Deadlines, x)
 	}

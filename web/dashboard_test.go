@@ -11,6 +11,7 @@ import (
 
 	"dangke"
 	"dangke/commands"
+	"dangke/digest"
 	"dangke/store"
 	"dangke/web"
 )
@@ -26,6 +27,7 @@ type site struct {
 	links  *web.Links
 	router *commands.Router
 	srv    *httptest.Server
+	dash   *web.Dashboard
 	clock  time.Time
 }
 
@@ -35,10 +37,12 @@ func newSite(t testing.TB) *site {
 	campaign := dangke.DefaultCampaign(cst)
 	campaign.CoverageTarget = 25
 	s.links = &web.Links{Secret: []byte("0123456789abcdef0123456789abcdef"), TTL: 7 * 24 * time.Hour, Store: s.st}
-	d, err := web.NewDashboard(web.Dashboard{Store: s.st, Links: s.links, Campaign: campaign, City: "焦作市", Now: func() time.Time { return s.clock }})
+	d, err := web.NewDashboard(web.Dashboard{Store: s.st, Links: s.links, Campaign: campaign, City: "焦作市", Rubric: dangke.DefaultRubric(),
+		Now: func() time.Time { return s.clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.dash = d
 	s.srv = httptest.NewServer(d.Handler())
 	t.Cleanup(s.srv.Close)
 	s.links.PublicURL = s.srv.URL
@@ -235,5 +239,98 @@ func TestDashboardOff(t *testing.T) {
 	rep, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: "t", ID: "c", Group: true}, From: dangke.Person{Platform: "t", ID: "admin"}, Text: "/看板", Time: now})
 	if err != nil || !strings.Contains(rep.Text, "web.listen") {
 		t.Fatalf("%v %v", rep, err)
+	}
+}
+
+// Each deadline shows what the unit's subtree still lacks for it, in the
+// digest's own words (digest.Snapshot.Gaps): the contest's missing
+// contestants say the same on the page as in the digest's reminder, the
+// 附件1 line names the branches without a lecture or a member count, and a
+// passed deadline shows nothing missing.
+func TestDashboardMissing(t *testing.T) {
+	s := newSite(t)
+	s.fill(t)
+	link := s.link(t, "g1")
+	// The first page does not wait for the snapshot: it says it is coming.
+	code, body := fetch(t, link)
+	if code != 200 || !strings.Contains(body, "各节点尚缺的情况正在统计") || strings.Contains(body, "尚缺：") {
+		t.Fatalf("first county page: %d\n%s", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); strings.Contains(body, "正在统计"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the snapshot was never read")
+		}
+		_, body = fetch(t, link)
+	}
+	ctx := context.Background()
+	county, err := s.st.UnitByPath(ctx, "温县")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := digest.Collect(ctx, s.st, dangke.DefaultCampaign(cst), "焦作市", dangke.DefaultRubric(), dangke.Week(now), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps := snap.Gaps(county)
+	text := snap.Build(county, false).Text
+	want := map[string]string{
+		"报送师资库统计表（附件2）":   "", // passed on 30 June
+		"全市十佳宣讲员比赛（8月上旬）": "参赛选手未报满：温县（0/",
+		"报送活动统计表（附件1）":    "党员数未设置的党支部：番田镇/第一党支部",
+		"报送示范宣讲活动情况报告":    "请按时报送。",
+	}
+	for _, g := range gaps {
+		w, ok := want[g.Deadline.Name]
+		if !ok {
+			t.Fatalf("unexpected deadline %q", g.Deadline.Name)
+		}
+		if w == "" {
+			if strings.Contains(body, "尚缺："+g.Missing) && g.Missing != "" {
+				t.Errorf("a passed deadline shows what is missing: %s", g.Missing)
+			}
+			continue
+		}
+		if !strings.Contains(g.Missing, w) {
+			t.Errorf("%s: the digest's gap is %q, want it to name %q", g.Deadline.Name, g.Missing, w)
+		}
+		if !strings.Contains(body, "尚缺："+g.Missing) {
+			t.Errorf("%s: the page lacks the digest's %q", g.Deadline.Name, g.Missing)
+		}
+	}
+	// Within the reminder window the digest says the same words.
+	if !strings.Contains(text, "距「全市十佳宣讲员比赛（8月上旬）」还有 12 天："+gaps[1].Missing) {
+		t.Errorf("the digest's reminder differs from the page:\n%s", text)
+	}
+	// The city's page names every county short of contestants.
+	if _, page := fetch(t, s.link(t, "city")); !strings.Contains(page, "参赛选手未报满：") || !strings.Contains(page, "孟州市（0/") {
+		t.Error("the city's page lacks the contest's missing entries")
+	}
+}
+
+// A page never waits for the deadlines' snapshot once it has one: over five
+// minutes old, the page shows the one in hand and has it read again, and a
+// later page shows what changed.
+func TestDashboardMissingRefreshed(t *testing.T) {
+	s := newSite(t)
+	s.fill(t)
+	s.dash.Warm(context.Background())
+	county := s.link(t, "g1")
+	const never = "1 个党支部还没有开展微党课"
+	if _, body := fetch(t, county); !strings.Contains(body, never) {
+		t.Fatal("黄庄镇's branch is not missing")
+	}
+	s.say(t, "b1", "admin", "/党课 孙八 党员 《初心》 2019-07-24 15 单位=温县/黄庄镇/第一党支部")
+	if _, body := fetch(t, county); !strings.Contains(body, never) {
+		t.Fatal("a fresh snapshot was read again")
+	}
+	s.clock = s.clock.Add(6 * time.Minute)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, body := fetch(t, county)
+		if !strings.Contains(body, never) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the snapshot was never read again")
+		}
 	}
 }

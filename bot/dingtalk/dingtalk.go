@@ -122,8 +122,13 @@ func New(cfg Config) (*Adapter, error) {
 	a.pace = bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), 0, 0)
 	a.quota.limit = cfg.MonthlyQuota
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
+	a.out.Notify = a.Notify // digests kept in the outbox go out, and again, through Notify
 	return a, nil
 }
+
+// Outbox is the adapter's outbox, through which proactive messages kept
+// there (digests) are sent.
+func (a *Adapter) Outbox() *bot.Outbox { return a.out }
 
 // Name returns "dingtalk".
 func (a *Adapter) Name() string { return Platform }
@@ -286,19 +291,24 @@ func (a *Adapter) sendReply(m message, reply *dangke.Reply) {
 		defer a.replies.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		if !reply.Saved {
+			if err := a.reply(ctx, &m, reply); err != nil {
+				a.log.Error("reply failed", "conversation", m.ConversationID, "err", err)
+			}
+			return
+		}
+		// Through the outbox: not while this process sends it already (a
+		// redelivery), and with at most its InFlight replies on their way.
 		key := dangke.MessageKey{Platform: Platform, Chat: m.ConversationID, ID: m.MsgID}
-		if reply.Saved && !a.out.Claim(key) {
-			return // a redelivery of a message whose reply this process is sending or has sent
-		}
-		if reply.Saved && a.beforeReply != nil {
-			a.beforeReply()
-		}
-		err := a.reply(ctx, &m, reply)
+		_, err := a.out.Send(ctx, dangke.Outgoing{Key: key, Kind: dangke.SendReply, Group: m.group(), Text: reply.Text},
+			func(ctx context.Context) error {
+				if a.beforeReply != nil {
+					a.beforeReply()
+				}
+				return a.reply(ctx, &m, reply)
+			})
 		if err != nil {
 			a.log.Error("reply failed", "conversation", m.ConversationID, "err", err)
-		}
-		if reply.Saved {
-			a.out.Delivered(ctx, key, err)
 		}
 	}()
 }

@@ -50,7 +50,9 @@ type fakeDingTalk struct {
 
 type hookCall struct {
 	Session, Title, Text string
-	At                   []string // at.atUserIds
+	AtUsers              []string  // at.atUserIds
+	Pid                  string    // the X-Child header of the chaos test's bot: which process sent it
+	At                   time.Time // when the fake received it
 }
 
 type apiSend struct {
@@ -220,7 +222,8 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 300001, "errmsg": "session 不存在"})
 		return
 	}
-	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text, At: body.At.AtUserIDs})
+	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text,
+		AtUsers: body.At.AtUserIDs, Pid: r.Header.Get("X-Child"), At: time.Now()})
 	if _, ok := f.hookTimes[session]; !ok {
 		f.hookTimes[session] = time.Now()
 	}

@@ -75,7 +75,7 @@ func TestNotifyMentions(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.waitFor("the webhook send", 5*time.Second, func() bool { return len(f.hooks) == 2 })
-	if h := f.hooks[1]; !strings.Contains(h.Text, "@manager123") || strings.Join(h.At, ",") != "manager123" {
+	if h := f.hooks[1]; !strings.Contains(h.Text, "@manager123") || strings.Join(h.AtUsers, ",") != "manager123" {
 		t.Fatalf("webhook digest %+v", h)
 	}
 }

@@ -114,6 +114,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{},
 		pace: bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), cfg.ChatEvery, 20)}
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
+	a.out.Notify = a.Notify // digests kept in the outbox go out, and again, through Notify
 	opts := []tg.Option{
 		tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
@@ -285,21 +286,26 @@ func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
 	if err != nil {
 		a.log.Error("handling a message failed", "chat", m.Chat.ID, "err", err)
 	}
-	saved := reply != nil && reply.Saved
-	if saved && !a.out.Claim(bot.Key(req)) {
-		return // this process is sending that reply already
+	send := func(ctx context.Context) error {
+		if err := a.send(ctx, m.Chat.ID, m.ID, reply); err != nil {
+			a.log.Error("reply failed", "chat", m.Chat.ID, "err", redact(err, a.cfg.Token))
+			return errors.New(redact(err, a.cfg.Token))
+		}
+		return nil
 	}
-	if saved && a.beforeReply != nil {
-		a.beforeReply()
+	if reply == nil || !reply.Saved {
+		_ = send(ctx)
+		return
 	}
-	err = a.send(ctx, m.Chat.ID, m.ID, reply)
-	if err != nil {
-		a.log.Error("reply failed", "chat", m.Chat.ID, "err", redact(err, a.cfg.Token))
-		err = errors.New(redact(err, a.cfg.Token))
-	}
-	if saved {
-		a.out.Delivered(ctx, bot.Key(req), err)
-	}
+	// Through the outbox: not while this process sends it already, and with
+	// at most its InFlight replies on their way.
+	_, _ = a.out.Send(ctx, dangke.Outgoing{Key: bot.Key(req), Kind: dangke.SendReply, Group: req.Chat.Group, Text: reply.Text},
+		func(ctx context.Context) error {
+			if a.beforeReply != nil {
+				a.beforeReply()
+			}
+			return send(ctx)
+		})
 }
 
 // resend sends a pending reply again, as an answer to its message.
@@ -452,3 +458,7 @@ func (a *Adapter) retry(ctx context.Context, call func() error) error {
 		}
 	}
 }
+
+// Outbox is the adapter's outbox, through which proactive messages kept
+// there (digests) are sent.
+func (a *Adapter) Outbox() *bot.Outbox { return a.out }

@@ -111,6 +111,7 @@ func New(cfg Config) (*Adapter, error) {
 	if a.files == nil {
 		a.files = &http.Client{Timeout: 2 * time.Minute}
 	}
+	a.out.Notify = a.Notify // digests kept in the outbox go out, and again, through Notify
 	if cfg.Callback.Token != "" {
 		kit, err := newCipherKit(cfg.Callback.Token, cfg.Callback.EncodingAESKey)
 		if err != nil {
@@ -173,6 +174,23 @@ func (a *Adapter) claim(req dangke.Request, reply *dangke.Reply) bool {
 		a.beforeReply()
 	}
 	return true
+}
+
+// send sends a reply through fn: a saved one through the outbox (once per
+// process, at most its InFlight on their way, the outcome recorded), after
+// the test hook.
+func (a *Adapter) send(ctx context.Context, req dangke.Request, reply *dangke.Reply, fn func(context.Context) error) error {
+	if !reply.Saved {
+		return fn(ctx)
+	}
+	_, err := a.out.Send(ctx, dangke.Outgoing{Key: bot.Key(req), Kind: dangke.SendReply, Group: req.Chat.Group, Text: reply.Text},
+		func(ctx context.Context) error {
+			if a.beforeReply != nil {
+				a.beforeReply()
+			}
+			return fn(ctx)
+		})
+	return err
 }
 
 // delivered records the outcome of sending a reply.
@@ -389,3 +407,7 @@ func splitText(text string, limit int) []string {
 	}
 	return bot.Split(text, limit)
 }
+
+// Outbox is the adapter's outbox, through which proactive messages kept
+// there (digests) are sent.
+func (a *Adapter) Outbox() *bot.Outbox { return a.out }

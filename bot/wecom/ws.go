@@ -230,14 +230,13 @@ func (c *wsConn) onCallback(ctx context.Context, reqID string, body json.RawMess
 		return
 	}
 	req, reply, _ := c.a.handle(ctx, &m)
-	if reply == nil || !c.a.claim(req, reply) {
+	if reply == nil {
 		return
 	}
-	err := c.respond(ctx, reqID, m.chat().ID, reply)
+	err := c.a.send(ctx, req, reply, func(ctx context.Context) error { return c.respond(ctx, reqID, m.chat().ID, reply) })
 	if err != nil {
 		c.a.log.Error("reply failed", "chat", m.chat().ID, "err", err)
 	}
-	c.a.delivered(ctx, req, reply, err)
 }
 
 // respond sends a reply on a callback's req_id: the text as one finished

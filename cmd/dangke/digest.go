@@ -128,10 +128,10 @@ func (m *Main) runDigest(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Stdout, "%s：发送 %d，此前已发 %d，失败 %d。\n", dangke.WeekLabel(week), res.Sent, res.Skipped-res.Pending, res.Failed)
 	if res.Pending > 0 {
-		fmt.Fprintf(m.Stdout, "另有 %d 份正由别的进程发送，或发送时进程中断；中断的 %d 分钟后再运行一次会补发。\n", res.Pending, int(dangke.DigestStale.Minutes()))
+		fmt.Fprintf(m.Stdout, "另有 %d 份在发件箱中尚未送达（正在发送、发送失败或进程中断）；运行中的机器人会标明“补发”再发。\n", res.Pending)
 	}
 	if res.Failed > 0 {
-		return fmt.Errorf("%d 份周报没有发出，原因见日志；再运行一次会只补发这些", res.Failed)
+		return fmt.Errorf("%d 份周报没有发出，原因见日志；它们留在发件箱中，运行中的机器人会补发", res.Failed)
 	}
 	return nil
 }

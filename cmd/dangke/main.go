@@ -472,16 +472,20 @@ func (m *Main) runBot(ctx context.Context) error {
 		}
 	}
 	var handler dangke.Handler = router
+	// The digests go through each adapter's own outbox (its Outbox method),
+	// which the admin endpoints' wrapper below would hide.
+	notifiers := map[string]dangke.Notifier{}
+	for _, a := range adapters {
+		notifiers[a.Name()] = a
+	}
 	if platforms { // the admin endpoints watch the platforms, not the console
 		var stopAdmin func()
 		handler, adapters, m.observe, stopAdmin = m.admin(ctx, router, adapters)
 		defer stopAdmin()
 	}
 	names := make([]string, len(adapters))
-	notifiers := map[string]dangke.Notifier{}
 	for i, a := range adapters {
 		names[i] = a.Name()
-		notifiers[a.Name()] = a
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", store.Redact(m.cfg.DB))
 	// The weekly digests go out alongside, through the adapters' Notify.

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"dangke"
 	"dangke/bot"
 	"dangke/store"
 )
@@ -19,6 +20,7 @@ type ReplyConfig struct {
 	MaxAge      time.Duration `yaml:"max_age"`      // pending replies older than this are not sent again: 24h
 	RetryEvery  time.Duration `yaml:"retry_every"`  // how often pending replies are looked for: 1m
 	MaxAttempts int           `yaml:"max_attempts"` // failed sends before a reply is given up: 5
+	InFlight    int           `yaml:"in_flight"`    // replies on their way at once per platform (a crash repeats at most these): 1
 }
 
 // outbox is the adapters' reply outbox, on the store, with its journal of
@@ -31,7 +33,7 @@ func (m *Main) outbox() bot.OutboxConfig {
 		journal = "" // replicas share no folder: the marks live in the database only
 	}
 	return bot.OutboxConfig{Store: m.store, MaxAge: r.MaxAge, Every: r.RetryEvery, MaxAttempts: r.MaxAttempts,
-		Journal: journal}
+		InFlight: r.InFlight, Journal: journal, Shared: store.IsPostgres(m.cfg.DB)}
 }
 
 // parseStatus reads the flags of `dangke status`.
@@ -69,22 +71,39 @@ func (m *Main) outboxStatus(ctx context.Context) error {
 		return err
 	}
 	if len(counts) == 0 {
-		fmt.Fprintln(m.Stdout, "回复发件箱：没有待发送或发送失败的回复。")
+		fmt.Fprintln(m.Stdout, "回复发件箱：没有待发送或发送失败的回复和周报。")
 		return nil
 	}
 	fmt.Fprintln(m.Stdout, "回复发件箱（reply outbox）：")
 	label := map[string]string{"pending": "待发送 (pending)", "failed": "发送失败 (failed)"}
 	for _, c := range counts {
-		fmt.Fprintf(m.Stdout, "  %-9s %s %d 条，最早 %s\n", c.Platform, label[c.State], c.N, c.Oldest.Format("2006-01-02 15:04"))
+		fmt.Fprintf(m.Stdout, "  %-9s %s %s %d 条，最早 %s\n", c.Platform, kindLabel(c.Kind), label[c.State], c.N, c.Oldest.Format("2006-01-02 15:04"))
 	}
 	if len(failed) > 0 {
-		fmt.Fprintln(m.Stdout, "最近发送失败的回复（不再重试）：")
+		fmt.Fprintln(m.Stdout, "最近发送失败的（不再重试）：")
 		for _, o := range failed {
-			fmt.Fprintf(m.Stdout, "  %s %s 消息 %s，%s，尝试 %d 次：%s\n    「%s」\n", o.Key.Platform, o.Key.Chat, o.Key.ID,
+			what := "消息 " + o.Key.ID
+			if o.Kind != "" && o.Kind != dangke.SendReply {
+				what = kindLabel(o.Kind) + " " + strings.TrimPrefix(o.Key.ID, o.Kind+":")
+			}
+			fmt.Fprintf(m.Stdout, "  %s %s %s，%s，尝试 %d 次：%s\n    「%s」\n", o.Key.Platform, o.Key.Chat, what,
 				o.At.Format("2006-01-02 15:04"), o.Attempts, o.LastError, firstLine(o.Text, 40))
 		}
 	}
 	return nil
+}
+
+// kindLabel names a kind of outbox message in Chinese.
+func kindLabel(kind string) string {
+	switch kind {
+	case dangke.SendDigest:
+		return "周报"
+	case dangke.SendReminder:
+		return "提醒"
+	case dangke.KindFile:
+		return "文件"
+	}
+	return "回复"
 }
 
 // firstLine is the first line of text, cut to n characters.

@@ -85,11 +85,13 @@ func TestStatusHealth(t *testing.T) {
 	ctx := context.Background()
 	chat := dangke.ChatRef{Platform: "t", ID: "g"}
 	err = s2.Update(ctx, func(tx dangke.Tx) error {
-		if _, err := tx.ClaimDigest(ctx, chat, "2019-W28", false, time.Date(2019, 7, 15, 9, 0, 0, 0, time.UTC)); err != nil {
-			return err
-		}
-		return tx.FinishDigest(ctx, chat, "2019-W28", dangke.DigestSent, "", time.Date(2019, 7, 15, 9, 0, 0, 0, time.UTC))
+		_, err := tx.SaveOutgoing(ctx, dangke.Outgoing{Key: dangke.DigestKey(chat, "2019-W28"), Kind: dangke.SendDigest, Text: "周报",
+			At: time.Date(2019, 7, 15, 9, 0, 0, 0, time.UTC)})
+		return err
 	})
+	if err == nil {
+		_, err = s2.MarkSent(ctx, dangke.DigestKey(chat, "2019-W28"), time.Now())
+	}
 	s2.Close()
 	if err != nil {
 		t.Fatal(err)

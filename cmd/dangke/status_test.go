@@ -65,6 +65,12 @@ func TestStatus(t *testing.T) {
 				return err
 			}
 		}
+		for _, c := range []string{"g1", "g2"} { // digests: one pending, one that keeps failing
+			if _, err := tx.SaveOutgoing(ctx, dangke.Outgoing{Key: dangke.DigestKey(dangke.ChatRef{Platform: "wecom", ID: c}, "2026-W47"),
+				Kind: dangke.SendDigest, Text: "【周报】温县 第47周", At: at}); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -74,12 +80,16 @@ func TestStatus(t *testing.T) {
 		if _, err := st.MarkFailed(ctx, gone, "dingtalk: groupMessages/send: robot not in the group", at, 2); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := st.MarkFailed(ctx, dangke.DigestKey(dangke.ChatRef{Platform: "wecom", ID: "g2"}, "2026-W47"), "wecom: errcode 93000", at, 2); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 	got := run()
-	for _, want := range []string{"dingtalk  发送失败 (failed) 1 条，最早 2026-11-28 10:00", "wecom     待发送 (pending) 2 条",
+	for _, want := range []string{"dingtalk  回复 发送失败 (failed) 1 条，最早 2026-11-28 10:00", "wecom     回复 待发送 (pending) 2 条",
+		"wecom     周报 待发送 (pending) 1 条", "wecom     周报 发送失败 (failed) 1 条", "wecom g2 周报 2026-W47，2026-11-28 10:00，尝试 2 次：wecom: errcode 93000",
 		"dingtalk cidGroup1== 消息 msg-9，2026-11-28 10:00，尝试 2 次：dingtalk: groupMessages/send: robot not in the group",
 		"「已登记第 3 次微党课 ✅」"} {
 		if !strings.Contains(got, want) {

@@ -38,10 +38,11 @@ func (m *Main) startWeb(ctx context.Context, rc commands.Config) (*web.Links, fu
 		}
 	}
 	links := &web.Links{Secret: []byte(secret), PublicURL: c.PublicURL, TTL: c.LinkTTL, Store: m.store}
-	d, err := web.NewDashboard(web.Dashboard{Store: m.store, Links: links, Campaign: rc.Campaign, City: rc.City, Log: m.logger})
+	d, err := web.NewDashboard(web.Dashboard{Store: m.store, Links: links, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger})
 	if err != nil {
 		return nil, nil, err
 	}
+	go d.Warm(ctx) // what is missing for each deadline, read before the first page asks
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return nil, nil, fmt.Errorf("web.listen %s 打不开：%w", c.Listen, err)

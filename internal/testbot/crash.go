@@ -67,6 +67,9 @@ func Start(t testing.TB, test string, env ...string) *Child {
 		t.Fatal(err)
 	}
 	logf, err := os.Create(filepath.Join(t.TempDir(), "child.log"))
+	if dir := os.Getenv("DANGKE_CHILD_LOGS"); dir != "" {
+		logf, err = os.CreateTemp(dir, "child-*.log")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,3 +117,6 @@ func (c *Child) Kill() {
 	_ = c.cmd.Process.Kill()
 	<-c.done
 }
+
+// Pid is the child's process id.
+func (c *Child) Pid() int { return c.cmd.Process.Pid }

@@ -12,14 +12,3 @@ CREATE TABLE reminder_optouts (
     person TEXT    NOT NULL PRIMARY KEY,
     at     INTEGER NOT NULL
 ) WITHOUT ROWID;
---bun:split
--- Deadline reminders sent: one per (chat, deadline, days before), so a
--- restart does not send one twice.
-CREATE TABLE deadline_reminders (
-    platform TEXT    NOT NULL,
-    chat_id  TEXT    NOT NULL,
-    deadline TEXT    NOT NULL,
-    ahead    INTEGER NOT NULL,
-    at       INTEGER NOT NULL,
-    PRIMARY KEY (platform, chat_id, deadline, ahead)
-) WITHOUT ROWID;
