@@ -145,7 +145,7 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		return res, err
 	}
 	label := dangke.WeekLabel(week)
-	var snap *Snapshot
+	var src *Source // one reporting unit at a time, in the chats' order
 	for _, bc := range chats {
 		if only != nil && !only(bc) {
 			continue
@@ -182,8 +182,8 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 			s.Log.Warn("digest claimed earlier but its send never finished; sending again, marked 补发",
 				"chat", bc.Chat.Key(), "week", label)
 		}
-		if snap == nil { // read the week once, for every chat
-			if snap, err = Collect(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
+		if src == nil {
+			if src, err = NewSource(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
 				s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
 				return res, err
 			}
@@ -195,6 +195,11 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 				res.Failed++
 				continue
 			}
+		}
+		snap, err := src.For(ctx, scope)
+		if err != nil {
+			s.finish(ctx, bc, label, dangke.DigestFailed, err.Error())
+			return res, err
 		}
 		d := snap.Build(scope, late || resend)
 		reply := &dangke.Reply{Text: d.Text}
