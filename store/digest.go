@@ -99,7 +99,7 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 // TopUnits returns the reporting units, by path.
 func (q queries) TopUnits(ctx context.Context) ([]dangke.Unit, error) {
 	var rows []unitRow
-	if err := q.db.NewRaw("SELECT " + unitCols + " FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &rows); err != nil {
+	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("store: top units: %w", err)
 	}
 	return units(rows), nil
