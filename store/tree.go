@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"dangke"
 )
@@ -120,71 +119,33 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 	if p.IsZero() || len(rows) == 0 {
 		return out, nil // the whole campaign: every lecturer has one first day
 	}
-	// The events of [from, to] after an earlier day of the same lecturer
-	// within the period (prev >= from) are repeats: few for a short
-	// period. For a period that starts early, the events after a day
-	// before it (prev < from) are fewer.
-	first, err := q.firstDay(ctx)
-	if err != nil {
-		return nil, err
-	}
-	span := p.To.Sub(p.From).Hours() / 24
-	before := 0.0
-	if t, err := time.Parse(dangke.DateLayout, first); err == nil {
-		before = p.From.Sub(t).Hours() / 24
-	}
-	repeats := span/2 < before
-	cmp := "<"
-	if repeats {
-		cmp = ">="
-	}
+	// The other lecturers of [from, to]: events of those days whose
+	// lecturer's previous active day is before from. One range of the
+	// primary key a unit and stream: every row of those days is read (a
+	// month of the province is thousands), never the lectures.
 	var counts []struct {
 		UnitID int64 `bun:"unit_id"`
 		Leader int   `bun:"leader"`
 		N      int   `bun:"n"`
 	}
-	// One seek per day row: (unit, leader, day, prev range).
-	err = q.db.NewRaw(`SELECT d.unit_id, l.leader, coalesce(sum(f.n), 0) AS n
-		FROM tree_days d CROSS JOIN (SELECT 0 AS leader UNION ALL SELECT 1) l
-		CROSS JOIN tree_firsts f ON f.unit_id = d.unit_id AND f.leader = l.leader AND f.day = d.day AND f.prev `+cmp+` ?
-		WHERE d.unit_id IN (`+in+`) AND d.day >= ? AND d.day <= ? GROUP BY d.unit_id, l.leader`,
-		append(append([]any{from}, args[:len(units)]...), from, to)...).Scan(ctx, &counts)
+	err = q.db.NewRaw(`SELECT unit_id, leader, coalesce(sum(n), 0) AS n FROM tree_firsts
+		WHERE unit_id IN (`+in+`) AND leader IN (0, 1) AND day >= ? AND day <= ? AND prev < ? GROUP BY unit_id, leader`,
+		append(args[:len(units):len(units)], from, to, from)...).Scan(ctx, &counts)
 	if err != nil {
 		return nil, fmt.Errorf("store: subtree lecturers: %w", err)
-	}
-	if repeats {
-		for _, r := range out {
-			r.Speakers, r.Leaders = r.Events, r.LeaderEvents
-		}
 	}
 	for _, c := range counts {
 		r := out[c.UnitID]
 		if r == nil {
 			continue
 		}
-		n := c.N
-		if repeats {
-			n = -n
-		}
 		if c.Leader == 0 {
-			r.Speakers += n
+			r.Speakers += c.N
 		} else {
-			r.Leaders += n
+			r.Leaders += c.N
 		}
 	}
 	return out, nil
-}
-
-// firstDay is the earliest day with an active lecture ("" when none).
-func (q queries) firstDay(ctx context.Context) (string, error) {
-	var day []string
-	if err := q.db.NewRaw("SELECT day FROM tree_days WHERE unit_id = 0 ORDER BY day LIMIT 1").Scan(ctx, &day); err != nil {
-		return "", fmt.Errorf("store: first day: %w", err)
-	}
-	if len(day) == 0 {
-		return "", nil
-	}
-	return day[0], nil
 }
 
 // treeUnits reads the units strictly below each of units and their members.
@@ -270,7 +231,11 @@ func (q queries) subtreeFigures(ctx context.Context, unit int64, where string, a
 // members, and how many there are for each reason.
 func (q queries) doubtRows(ctx context.Context, where string, args []any, p dangke.Period) (map[int64]figuresRow, error) {
 	speakers, sargs := "coalesce(t.speakers, 0)", []any(nil)
-	if !p.IsZero() {
+	if sp := splitPeriod(p); !p.IsZero() && sp.weekFrom == sp.weekTo && !sp.edges() {
+		// One whole week: its lecturers are the unit's week row.
+		speakers = "coalesce((SELECT w.speakers FROM unit_weeks w WHERE w.unit_id = u.id AND w.week = ?), 0)"
+		sargs = []any{sp.weekFrom}
+	} else if !p.IsZero() {
 		speakers = `(SELECT count(DISTINCT l.speaker) FROM lectures l INDEXED BY lectures_speaker
 			WHERE l.unit_id = u.id AND l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?)`
 		sargs = dayRange(p)
