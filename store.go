@@ -87,6 +87,9 @@ type Reader interface {
 	// LecturesIn returns every active lecture of a subtree (0: the city) in a
 	// period (zero: all), by date, for the 附件1 form.
 	LecturesIn(ctx context.Context, unit int64, p Period) ([]Lecture, error)
+	// EachLectureIn calls fn with each of LecturesIn's lectures in turn,
+	// keeping none (an export of a province streams them).
+	EachLectureIn(ctx context.Context, unit int64, p Period, fn func(Lecture) error) error
 	// Lecture finds an active lecture by id; ENOTFOUND if none.
 	Lecture(ctx context.Context, id int64) (*Lecture, error)
 	// Instructors returns the active lecturers of a county's pool.

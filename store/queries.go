@@ -650,9 +650,17 @@ func (q queries) Lectures(ctx context.Context, unit int64, limit int) ([]dangke.
 
 // LecturesIn returns a subtree's active lectures in a period, by date.
 func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([]dangke.Lecture, error) {
+	var out []dangke.Lecture
+	err := q.EachLectureIn(ctx, unit, p, func(l dangke.Lecture) error { out = append(out, l); return nil })
+	return out, err
+}
+
+// EachLectureIn calls fn with every active lecture of a subtree in a
+// period, by date, one row at a time.
+func (q queries) EachLectureIn(ctx context.Context, unit int64, p dangke.Period, fn func(dangke.Lecture) error) error {
 	where, args, err := q.unitFilter(ctx, unit)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !p.IsZero() {
 		where += " AND l.day >= ? AND l.day <= ?"
@@ -663,13 +671,23 @@ func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([
 	rows, err := q.db.QueryContext(ctx, "SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
 		where+" ORDER BY l.day, l.id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: lectures in period: %w", err)
+		return fmt.Errorf("store: lectures in period: %w", err)
 	}
-	out, err := scanLectures(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: lectures in period: %w", err)
+	defer rows.Close()
+	for rows.Next() {
+		var r lectureRow
+		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
+			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
+			return fmt.Errorf("store: lectures in period: %w", err)
+		}
+		if err := fn(r.lecture()); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: lectures in period: %w", err)
+	}
+	return nil
 }
 
 // scanLectures reads rows of lectureCols and closes them.
