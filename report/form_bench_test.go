@@ -37,7 +37,7 @@ func BenchmarkForm1XLSX(b *testing.B) {
 	}
 	day := time.Date(2019, 9, 25, 0, 0, 0, 0, time.UTC)
 	debug.FreeOSMemory() // the seeding's heap goes back before the peak is reset
-	resetPeak() // the seeding's peak is not the form's
+	resetPeak()          // the seeding's peak is not the form's
 	base := peakMB()
 	b.ResetTimer()
 	for b.Loop() {

@@ -78,7 +78,9 @@ func TestPruneReplies(t *testing.T) {
 	}
 	defer st.Close()
 	now := time.Date(2019, 7, 10, 10, 0, 0, 0, time.UTC)
-	key := func(i int) dangke.MessageKey { return dangke.MessageKey{Platform: "t", Chat: "c", ID: fmt.Sprint("m", i)} }
+	key := func(i int) dangke.MessageKey {
+		return dangke.MessageKey{Platform: "t", Chat: "c", ID: fmt.Sprint("m", i)}
+	}
 	// 4,500 old sent, 3 old pending, 2 recent sent.
 	err = st.Update(ctx, func(tx dangke.Tx) error {
 		for i := range 4510 {
