@@ -178,7 +178,33 @@ parts.append(trigger("units_removed_tree", "AFTER DELETE ON units",
                          "DELETE FROM tree_units WHERE unit_id = old.id",
                          "DELETE FROM tree_days WHERE unit_id = old.id",
                          "DELETE FROM tree_firsts WHERE unit_id = old.id"]))
-parts.append(trigger("lectures_added_tree", "AFTER INSERT ON lectures WHEN new.withdrawn_at IS NULL", added("new", "new.unit_id")))
+# A lecture logged: split by what it changes, so that the usual lecture
+# (not a leading cadre's, its lecturer's latest day) runs few statements;
+# each trigger's WHEN is evaluated once.
+X, U = "new", "new.unit_id"
+for L, (_, E, P, N) in enumerate(streams(X, U)):
+    name = ("lectures_added_tree", "lectures_added_tree_leader")[L]
+    if L == 0:
+        parts.append(trigger(name + "_day", "AFTER INSERT ON lectures WHEN new.withdrawn_at IS NULL", [f"""INSERT INTO tree_days (unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)
+        SELECT ancestor_id, {X}.day, 1, {X}.attendees, {X}.satisfied, {X}.surveyed, {E}, {E} AND {P} IS NULL, 0, 0
+        FROM unit_ancestors WHERE unit_id = {U}
+        ON CONFLICT (unit_id, day) DO UPDATE SET lectures = lectures + 1, attendees = attendees + excluded.attendees,
+            satisfied = satisfied + excluded.satisfied, surveyed = surveyed + excluded.surveyed,
+            events = events + excluded.events, firsts = firsts + excluded.firsts"""]))
+    else:
+        # (an upsert: triggers fire in no set order, the day's row may not be there yet)
+        parts.append(trigger(name + "_day", f"AFTER INSERT ON lectures WHEN new.withdrawn_at IS NULL AND {E}", [
+            f"""INSERT INTO tree_days (unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)
+        SELECT ancestor_id, {X}.day, 0, 0, 0, 0, 0, 0, 1, {P} IS NULL FROM unit_ancestors WHERE unit_id = {U}
+        ON CONFLICT (unit_id, day) DO UPDATE SET leader_events = leader_events + 1, leader_firsts = leader_firsts + excluded.leader_firsts"""]))
+    parts.append(trigger(name + "_prev", f"AFTER INSERT ON lectures WHEN new.withdrawn_at IS NULL AND {E} AND {P} IS NOT NULL",
+                         [f"""INSERT INTO tree_firsts (unit_id, leader, day, prev, n)
+        SELECT ancestor_id, {L}, {X}.day, {P}, 1 FROM unit_ancestors WHERE unit_id = {U}
+        ON CONFLICT (unit_id, leader, day, prev) DO UPDATE SET n = n + 1"""]))
+    # A day before the lecturer's latest: the next day now follows this one.
+    parts.append(trigger(name + "_next", f"AFTER INSERT ON lectures WHEN new.withdrawn_at IS NULL AND {E} AND {N} IS NOT NULL",
+                         add_pair(L, U, N, P, "1", -1) + add_pair(L, U, N, f"{X}.day", "1", 1) +
+                         [f"DELETE FROM tree_firsts WHERE unit_id IN ({ANC.format(U=U)}) AND leader = {L} AND n = 0 AND day = {N}"]))
 parts.append(trigger("lectures_withdrawn_tree",
                      "AFTER UPDATE OF withdrawn_at ON lectures WHEN old.withdrawn_at IS NULL AND new.withdrawn_at IS NOT NULL",
                      removed("old", "old.unit_id")))
