@@ -162,7 +162,11 @@ CREATE TABLE tree_firsts (
     PRIMARY KEY (unit_id, leader, day, prev)
 ) WITHOUT ROWID;
 --bun:split
-CREATE INDEX units_parent ON units (parent_id);"""
+CREATE INDEX units_parent ON units (parent_id);
+--bun:split
+-- The province's week figures come from tree_days now: the by-week index
+-- of unit_weeks is a write on every lecture that no query reads.
+DROP INDEX unit_weeks_week;"""
 
 parts = [HEAD]
 parts.append(trigger("units_placed_tree", "AFTER INSERT ON units WHEN new.ipath <> ''",
