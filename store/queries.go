@@ -569,10 +569,28 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	doubts := len(d) > 0
 	out := make([]dangke.UnitFigures, len(tops))
 	index := make(map[int64]*dangke.Figures, len(tops))
+	// The reporting units' own lectures: their campaign totals in one
+	// query; a period only for those that have lectures of their own.
+	var owns []figuresRow
+	if err := q.db.NewRaw(`SELECT u.id AS top_id, coalesce(t.lectures, 0) AS lectures, coalesce(t.speakers, 0) AS speakers,
+		coalesce(t.leaders, 0) AS leaders, coalesce(t.attendees, 0) AS attendees, coalesce(t.satisfied, 0) AS satisfied,
+		coalesce(t.surveyed, 0) AS surveyed, u.members AS members
+		FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE u.parent_id IS NULL`).Scan(ctx, &owns); err != nil {
+		return nil, fmt.Errorf("store: top figures: %w", err)
+	}
+	ownOf := make(map[int64]*figuresRow, len(owns))
+	for i := range owns {
+		ownOf[owns[i].TopID] = &owns[i]
+	}
 	for i := range tops {
-		own, members, err := q.ownFigures(ctx, tops[i].ID, p)
-		if err != nil {
-			return nil, err
+		own, members := ownOf[tops[i].ID], 0
+		if own != nil {
+			members = own.Members
+			if !p.IsZero() && own.Lectures > 0 {
+				if own, _, err = q.ownFigures(ctx, tops[i].ID, p); err != nil {
+					return nil, err
+				}
+			}
 		}
 		r := treeFigure(below[tops[i].ID], own, sub[tops[i].ID], members)
 		r.withDoubts(d[tops[i].ID])
