@@ -121,6 +121,7 @@ type Reader interface {
 	Namesakes(ctx context.Context, unit int64, name string) ([]SpeakerRef, error)
 	ContestReader
 	DigestReader
+	ShowcaseReader
 }
 
 // DigestReader reads what the weekly digests need.
@@ -242,6 +243,7 @@ type Writer interface {
 	LinkSpeakers(ctx context.Context, a, b SpeakerRef, same bool, at time.Time) error
 	ContestWriter
 	DigestWriter
+	ShowcaseWriter
 }
 
 // Tx is the store inside a transaction.

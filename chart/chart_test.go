@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/image/font/gofont/gomono"
 
@@ -188,7 +189,7 @@ func TestNamesHaveGlyphs(t *testing.T) {
 				return err
 			}
 			data, err := os.ReadFile(path)
-			if err != nil {
+			if err != nil || !utf8.Valid(data) { // a picture among the fixtures holds no names
 				return err
 			}
 			for _, c := range string(data) {

@@ -14,17 +14,22 @@ func exportCommand(r *Router) *Command {
 	return &Command{
 		Names:   []string{"导出"},
 		English: []string{"export"},
-		Summary: "导出附件1（统计表）或附件2（师资库，仅限单聊）为 Excel 文件",
+		Summary: "导出附件1（统计表）、附件2（师资库，仅限单聊）为 Excel 文件，或示范宣讲活动情况报告（Word）",
 		Fields: []Field{
-			{Name: "表格", Aliases: []string{"form"}, Kind: KChoice, Choices: []string{"附件1", "附件2", "form1", "form2"}, Required: true, Positional: true, Example: "附件1"},
+			{Name: "表格", Aliases: []string{"form"}, Kind: KChoice, Choices: []string{"附件1", "附件2", "报告", "form1", "form2", "report"}, Required: true, Positional: true, Example: "附件1"},
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
 			{Name: "期间", Aliases: []string{"period"}, Kind: KText, Positional: true, Example: "本月 或 2019-07-01~2019-09-30", Hint: "附件1用，默认为全部"},
 			{Name: "格式", Aliases: []string{"format"}, Kind: KText, Positional: true, Example: "csv", Hint: "xlsx 或 csv，默认 xlsx"},
 		},
-		Example: "/导出 附件1 温县 本月 或 /导出 附件2 温县",
+		Example: "/导出 附件1 温县 本月 或 /导出 附件2 温县 或 /导出 报告 温县",
 		Perm:    Reader,
 		Costly:  true,
-		Run:     func(ctx context.Context, c *Call) (*dangke.Reply, error) { return runExport(ctx, c, r.cfg.City) },
+		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
+			if t := c.Text("表格"); t == "报告" || strings.EqualFold(t, "report") {
+				return runExportReport(ctx, c, r.cfg)
+			}
+			return runExport(ctx, c, r.cfg.City)
+		},
 	}
 }
 
@@ -49,10 +54,9 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 		}
 	}
 	switch {
+	case target == dangke.CityName && form2:
+		return exportCityPool(ctx, c, city)
 	case target == dangke.CityName:
-		if form2 {
-			return nil, dangke.FieldErrorf("单位", "要写明县市区：附件2 按县市区导出。")
-		}
 		if !c.Super && !c.CityChat {
 			return nil, dangke.Errorf(dangke.EFORBIDDEN, "导出全市的统计表需要系统管理员，或在绑定到全市的工作群里发送。")
 		}

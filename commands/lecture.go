@@ -23,6 +23,7 @@ func lectureFields() []Field {
 		{Name: "满意", Aliases: []string{"满意度", "satisfaction"}, Kind: KRatio, Example: "40/42", Hint: "满意人数/参评人数"},
 		{Name: "链接", Aliases: []string{"视频", "link"}, Kind: KText, Example: "https://example.org/v/1", Hint: "网上微课堂视频"},
 		{Name: "领导", Aliases: []string{"领导干部", "leader"}, Kind: KBool, Example: "是", Hint: "是否领导干部，默认按职务判断"},
+		{Name: "示范", Aliases: []string{"示范宣讲", "demo"}, Kind: KBool, Example: "是", Hint: "是否示范宣讲，默认按师资库和场所判断"},
 		{Name: "重复", Aliases: []string{"再次", "again"}, Kind: KBool, Example: "是", Hint: "与已登记的一条相似但确是另一次讲课时写 重复=是"},
 	}
 }
@@ -82,12 +83,21 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	demo, err := demoLecture(ctx, c, unit, l)
+	if err != nil {
+		return nil, err
+	}
 	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
 		if err := checkSameDay(ctx, c, tx, l); err != nil {
 			return "", err
 		}
 		if err := tx.AddLecture(ctx, l); err != nil {
 			return "", err
+		}
+		if demo {
+			if err := tx.SetDemo(ctx, l.ID, true); err != nil {
+				return "", err
+			}
 		}
 		people, err := recordNamesakes(ctx, c, tx, unit, l, namesakes)
 		if err != nil {
@@ -101,11 +111,11 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err != nil {
 			return "", err
 		}
-		return lectureConfirmation(c, unit, l, f, people), nil
+		return lectureConfirmation(c, unit, l, f, people, demo), nil
 	})
 }
 
-func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke.Figures, people string) string {
+func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke.Figures, people string, demo bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "已登记第 %d 次微党课 ✅（编号 #%d）\n", f.Lectures, l.ID)
 	fmt.Fprintf(&b, "讲课人：%s（%s）", l.Speaker, l.Position)
@@ -117,6 +127,9 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 	}
 	fmt.Fprintf(&b, "\n题目：《%s》  日期：%s  听课：%d 人\n", l.Title, l.Date.Format(dangke.DateLayout), l.Attendees)
 	var extra []string
+	if demo {
+		extra = append(extra, "示范宣讲")
+	}
 	if l.Venue != "" {
 		extra = append(extra, "场所："+l.Venue)
 	}

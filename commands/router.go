@@ -13,6 +13,7 @@ import (
 
 	"dangke"
 	"dangke/chart"
+	"dangke/report"
 )
 
 // Config is what the router needs to know about the deployment.
@@ -29,6 +30,10 @@ type Config struct {
 	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
 	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
 	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
+	// ReportPhotos gives the 情况报告 (/导出 报告) its photos, up to six with
+	// captions; nil until the lecture attachments are wired in: the report
+	// then leaves a marked place for them.
+	ReportPhotos report.PhotoSource
 }
 
 // Router parses each request, finds its command, checks who may run it,
@@ -202,16 +207,26 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 		return &dangke.Reply{Text: r.unknown(word)}, nil
 	}
 	cmd := group[0]
-	if len(cmd.Sub) > 0 {
-		var sub string
-		sub, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	if len(group) > 1 || len(cmd.Sub) > 0 {
+		// A group may hold one command without a subcommand (/师资库 温县)
+		// beside its subcommands (/师资库 推荐 张三): a first word that names
+		// no subcommand goes to that one.
+		sub, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
 		cmd = nil
+		var plain *Command
 		for _, c := range group {
-			if containsFold(c.Sub, sub) {
+			if len(c.Sub) == 0 {
+				plain = c
+			} else if containsFold(c.Sub, sub) {
 				cmd = c
 			}
 		}
-		if cmd == nil {
+		switch {
+		case cmd != nil:
+			rest = after
+		case plain != nil:
+			cmd = plain
+		default:
 			return &dangke.Reply{Text: r.subUsage(group, sub)}, nil
 		}
 	}

@@ -116,6 +116,13 @@ func unitStats(ctx context.Context, c *Call, unit *dangke.Unit, p dangke.Period)
 	}
 	b.WriteString(w)
 	if unit.Kind == dangke.KindCounty {
+		shows, err := showLines(ctx, c, unit.ID, p)
+		if err != nil {
+			return "", err
+		}
+		if shows != "" {
+			b.WriteString("\n" + shows)
+		}
 		n, err := st.PoolSize(ctx, unit.ID)
 		if err != nil {
 			return "", err
@@ -147,6 +154,13 @@ func cityStats(ctx context.Context, c *Call, city string, p dangke.Period) (*dan
 		return nil, err
 	}
 	b.WriteString(w + "\n")
+	shows, err := showLines(ctx, c, 0, p)
+	if err != nil {
+		return nil, err
+	}
+	if shows != "" {
+		b.WriteString(shows + "\n")
+	}
 	b.WriteString(rankLines(tops))
 	return &dangke.Reply{Text: b.String()}, nil
 }

@@ -45,7 +45,8 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 	reminders := s.reminders(scope, st)
 	// A quiet week is one line, unless a figure needs checking: more
 	// lecturers than members is said every week until it is put right.
-	if st.thisWeek == 0 && st.lastWeek == 0 && len(reminders) == 0 && !s.deadlinePassed() && st.over == 0 {
+	if st.thisWeek == 0 && st.lastWeek == 0 && len(reminders) == 0 && !s.deadlinePassed() && st.over == 0 &&
+		(scope != nil || len(s.show.excellent) == 0) {
 		text := fmt.Sprintf("📅 %s %s：本周和上周都没有新的微党课，累计 %d 次。", name, weekName(s.Week), st.lectures)
 		if late {
 			text += "（补发）"
@@ -81,6 +82,8 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 			fmt.Fprintf(&b, "，还差 %d 人", s.Campaign.PoolTarget-n)
 		}
 	}
+	s.demoLines(&b, scope)
+	s.classroomLines(&b, scope)
 	if scope == nil {
 		s.rankLines(&b)
 	}

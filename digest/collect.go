@@ -90,6 +90,7 @@ type Snapshot struct {
 	quota   int
 	city    *cityLists // the city's lists, when units holds only the reporting units
 	root    int64      // the subtree read: 0 the whole province, else a reporting unit
+	show    showcase
 }
 
 // cityLists are what the city's digest names across the whole province,
@@ -203,7 +204,7 @@ func (s *Snapshot) fill(ctx context.Context, st dangke.Reader, root int64) error
 	for _, n := range s.units {
 		n.subtree.sub(&n.twice)
 	}
-	return nil
+	return s.collectShowcase(ctx, st)
 }
 
 // Has reports whether the snapshot can build a unit's digest (nil: the

@@ -63,6 +63,8 @@ var recounts = []struct{ table, kept, counted string }{
 		FROM tree_days WHERE lectures <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0 OR events <> 0 OR firsts <> 0
 		OR leader_events <> 0 OR leader_firsts <> 0`, treeDaysCounted},
 	{"tree_firsts", "SELECT unit_id, leader, day, prev, n FROM tree_firsts WHERE n <> 0", treeFirstsCounted},
+	{"show_totals", showTotalsKept, showTotalsCounted},
+	{"show_weeks", showWeeksKept, showWeeksCounted},
 }
 
 // CheckTotals counts every kept total again from the lectures and compares

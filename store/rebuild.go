@@ -23,6 +23,10 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 			"DELETE FROM unit_totals",
 			"DELETE FROM week_speakers",
 			"DELETE FROM unit_weeks",
+			"DELETE FROM show_totals",
+			"DELETE FROM show_weeks",
+			"INSERT INTO show_totals (unit_id, " + showCols + ") " + showTotalsCounted,
+			"INSERT INTO show_weeks (unit_id, week, " + showCols + ") " + showWeeksCounted,
 			`INSERT INTO speakers (unit_id, name, lectures, leader_lectures)
 				SELECT unit_id, speaker, count(*), sum(leader) FROM lectures
 				WHERE withdrawn_at IS NULL GROUP BY unit_id, speaker`,

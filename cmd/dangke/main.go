@@ -46,6 +46,8 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
                                                   导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
+  dangke export report --unit 县市区 [--from DATE --to DATE] --out 情况报告.docx
+                                                  导出示范宣讲活动情况报告（Word 草稿，GB/T 9704 排版）
   dangke import units|members|instructors FILE.xlsx|FILE.csv [--unit PATH] [--skip-invalid] [--rejects FILE]
                                                   导入单位树、党员数或师资库；先检查每一行，
                                                   有错则不导入（--skip-invalid 导入正确的行）
@@ -212,7 +214,7 @@ func (m *Main) flags(cmd, what, example string) *flag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		synopsis := map[string]string{
-			"export":  "export form1|form2 [选项]",
+			"export":  "export form1|form2|report [选项]",
 			"import":  "import units|members|instructors FILE [选项]",
 			"service": "service install|uninstall|start|stop [选项]",
 		}[cmd]

@@ -30,7 +30,8 @@ type toolArgs struct {
 // parseTool reads `export form1|form2 ...` and `import units|members|instructors FILE ...`.
 func (m *Main) parseTool(args []string) error {
 	what := map[string]string{
-		"export": "导出正式报表：form1 附件1（统计表，--unit 缺省为全市），form2 附件2（一个县市区的师资库，含完整手机号）。\n" +
+		"export": "导出正式报表：form1 附件1（统计表，--unit 缺省为全市），form2 附件2（一个县市区的师资库，含完整手机号），\n" +
+			"report 示范宣讲活动情况报告（一个县市区，Word 草稿）。\n" +
 			"文件先写到同一文件夹的临时文件，写完才换上，失败不会留下半个或空的文件；文件权限 0600。",
 		"import": "从 XLSX 或 CSV 导入单位树（units）、党员数（members）或师资库（instructors）。先检查每一行，有错则不导入\n" +
 			"（--skip-invalid 导入正确的行）。导入到已有的数据库（--db 必须存在）。",
@@ -61,8 +62,8 @@ func (m *Main) parseTool(args []string) error {
 	m.tool.what, args = args[0], args[1:]
 	switch m.command {
 	case "export":
-		if m.tool.what != "form1" && m.tool.what != "form2" {
-			return m.usageError(fs, fmt.Sprintf("export 只能导出 form1 或 form2，不是「%s」", m.tool.what))
+		if m.tool.what != "form1" && m.tool.what != "form2" && m.tool.what != "report" {
+			return m.usageError(fs, fmt.Sprintf("export 只能导出 form1、form2 或 report，不是「%s」", m.tool.what))
 		}
 	case "import":
 		if m.tool.what != "units" && m.tool.what != "members" && m.tool.what != "instructors" {
@@ -78,6 +79,9 @@ func (m *Main) parseTool(args []string) error {
 	}
 	if m.command == "export" && m.tool.out == "" {
 		return m.usageError(fs, "export 要用 --out 指定输出文件")
+	}
+	if m.command == "export" && m.tool.what == "report" && m.tool.unit == "" {
+		return fmt.Errorf("情况报告按县市区导出，要用 --unit 指定县市区，例如 dangke export report --unit 温县 --out 情况报告.docx")
 	}
 	if m.command == "export" && m.tool.what == "form2" && m.tool.unit == "" {
 		return fmt.Errorf("附件2 按县市区导出，要用 --unit 指定县市区，例如 dangke export form2 --unit 温县 --out 附件2.xlsx")
@@ -101,6 +105,9 @@ func (m *Main) runTool(ctx context.Context) error {
 			return errors.New(dangke.ErrorMessage(err))
 		}
 		unit = u
+	}
+	if m.command == "export" && m.tool.what == "report" {
+		return m.exportReport(ctx, unit, now)
 	}
 	if m.command == "export" {
 		return m.export(ctx, unit, now)
