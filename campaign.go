@@ -39,6 +39,10 @@ type Campaign struct {
 	// AcceptOutside lets lectures dated outside Start..End be logged
 	// (config campaign.accept_outside); by default they are refused.
 	AcceptOutside bool
+	// Calendar says which days are working days: a digest due on a day off
+	// goes on the next working day at the same hour, and reminders count
+	// working days (config campaign.holidays and campaign.workdays).
+	Calendar Calendar
 }
 
 // DefaultCampaign is the notice's own: 焦宣文〔2019〕15号, June to December 2019.

@@ -3,7 +3,9 @@ module dangke
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/chromedp/chromedp v0.23.0
+	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/go-telegram/bot v1.19.0
 	github.com/gorilla/websocket v1.5.3
 	github.com/kardianos/service v1.3.0

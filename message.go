@@ -50,6 +50,19 @@ type Request struct {
 	// message later (a DingTalk sessionWebhook and its expiry, say). It is
 	// saved with the reply and handed back when the reply is sent again.
 	Route string
+	// Attachments are the pictures, videos and files that came with the
+	// message, to be downloaded when the router asks.
+	Attachments []Attachment
+	// Quote is the text of the message this one quotes or replies to, when
+	// the platform says it: a reply to the bot's confirmation names its #id.
+	Quote string
+	// Mentioned are the people the message @-mentions, besides the bot,
+	// where the platform names them (DingTalk atUsers, Telegram
+	// text_mention): /单位 负责人 takes them as the unit's responsible people.
+	Mentioned []Person
+	// Token is set when the request is a button press: the button's
+	// token, and Text is empty. The router looks up what it stands for.
+	Token string
 }
 
 // File is an attachment to a reply, such as an exported spreadsheet.
@@ -67,6 +80,26 @@ type Reply struct {
 	// Saved reports that the reply is kept in the outbox under the request's
 	// message key: the adapter reports its delivery through an Outbox.
 	Saved bool
+	// Buttons are the answers that may be tapped instead of typed; a
+	// platform without buttons lists them as numbered choices.
+	Buttons []Button
+	// Question reports that the reply asks its reader something, so an
+	// adapter may ask for a reply (Telegram ForceReply).
+	Question bool
+	// For reports who the question or the buttons are for (platform:id),
+	// so that an adapter may address them in a group.
+	For Person
+	// Pressed is set on the reply to a button press that was accepted: the
+	// button's label, for the adapter to mark on the message it was under.
+	Pressed string
+	// Mentions are the people a proactive message @-mentions (platform:id
+	// keys of the chat's platform), already limited to people seen in the
+	// chat and not opted out; adapters mention them in groups only.
+	Mentions []string
+	// Refused is set on the reply to a button press that was not taken
+	// (forged, used, stale, someone else's): Text says why, and an adapter
+	// shows it to the presser alone where it can.
+	Refused bool
 }
 
 // Handler answers requests. The commands router is the Handler of the bot;
@@ -80,4 +113,21 @@ type Handler interface {
 // Notifier sends a message to a chat unprompted, such as a weekly digest.
 type Notifier interface {
 	Notify(ctx context.Context, chat ChatRef, reply *Reply) error
+}
+
+// ChatEvents is told what a platform reports about a chat besides messages.
+// The commands router implements it; an adapter calls it when its handler
+// does.
+type ChatEvents interface {
+	// ChatMoved keeps a chat's binding, members and records under its new
+	// id (a Telegram group upgraded to a supergroup).
+	ChatMoved(ctx context.Context, from, to ChatRef, at time.Time) error
+	// ChatLeft records that the bot was removed from a chat (by whom, when
+	// known): its binding stays, inactive, and no digest goes there. It
+	// returns the message for the admins of the chat's unit and who they are
+	// (platform:id), for the adapter to send in 1:1 chats it can reach.
+	ChatLeft(ctx context.Context, chat ChatRef, by Person, at time.Time) (notice string, admins []string, err error)
+	// ChatJoined records that the bot is in a chat (again): a binding made
+	// inactive by ChatLeft is active again.
+	ChatJoined(ctx context.Context, chat ChatRef, by Person, at time.Time) error
 }

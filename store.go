@@ -25,9 +25,9 @@ type AuditEntry struct {
 	Detail   string // a short human-readable description
 }
 
-// Entry is a logged lecture or lecturer, as /撤销 and /记录 see it.
+// Entry is a logged lecture, lecturer or attachment, as /撤销 and /记录 see it.
 type Entry struct {
-	Kind string // "lecture" or "instructor"
+	Kind string // "lecture", "instructor" or "file"
 	ID   int64
 	At   time.Time
 }
@@ -36,6 +36,7 @@ type Entry struct {
 const (
 	EntryLecture    = "lecture"
 	EntryInstructor = "instructor"
+	EntryFile       = "file" // an attachment of a lecture
 )
 
 // SpeakerRef names a lecturer as the figures count one: a name within a unit.
@@ -71,6 +72,15 @@ type Reader interface {
 	ChatUnit(ctx context.Context, chat ChatRef) (*Unit, error)
 	// Roles returns the roles granted to a person.
 	Roles(ctx context.Context, person string) ([]Role, error)
+	// UnitAdmins returns who has an admin role over a unit (on it or above).
+	UnitAdmins(ctx context.Context, unit int64) ([]string, error)
+	// AllContacts returns the responsible people (platform:id) of every
+	// unit that has any, in the order they were named.
+	AllContacts(ctx context.Context) (map[int64][]string, error)
+	// OptedOut returns who asked not to be @-mentioned (/提醒 关闭).
+	OptedOut(ctx context.Context) ([]string, error)
+	// SeenIn returns the people (platform:id) the bot has seen speak in a chat.
+	SeenIn(ctx context.Context, chat ChatRef) (map[string]bool, error)
 	// Figures returns the figures of a unit's subtree (0: the whole city)
 	// over a period (zero: the whole campaign).
 	Figures(ctx context.Context, unit int64, p Period) (Figures, error)
@@ -121,6 +131,7 @@ type Reader interface {
 	Namesakes(ctx context.Context, unit int64, name string) ([]SpeakerRef, error)
 	ContestReader
 	DigestReader
+	FileReader
 	ShowcaseReader
 }
 
@@ -214,6 +225,22 @@ type Writer interface {
 	// UnbindChat removes a chat's binding to a unit or to the city;
 	// ENOTFOUND if it had none.
 	UnbindChat(ctx context.Context, chat ChatRef) error
+	// AddActions stores the pending actions of buttons under the hashes of
+	// their tokens, with the entry they belong to.
+	AddActions(ctx context.Context, hashes []string, actions []PendingAction) error
+	// SetContacts replaces a unit's responsible people (platform:id).
+	SetContacts(ctx context.Context, unit int64, people []string, by string, at time.Time) error
+	// SetOptOut records whether a person asked not to be @-mentioned.
+	SetOptOut(ctx context.Context, person string, off bool, at time.Time) error
+	// ClaimReminder records that a chat gets a deadline's reminder ahead
+	// working days before it; false when it had it already.
+	ClaimReminder(ctx context.Context, chat ChatRef, deadline string, ahead int, at time.Time) (bool, error)
+	// MoveChat puts a chat's binding, members, digests and records under its
+	// new id (a Telegram group upgraded to a supergroup).
+	MoveChat(ctx context.Context, from, to ChatRef) error
+	// SetChatLeft marks a bound chat inactive, the bot removed from it (a
+	// zero at: active again); ENOTFOUND if it is not bound.
+	SetChatLeft(ctx context.Context, chat ChatRef, at time.Time) error
 	// SetChatWebhook stores a bound group's robot webhook key ("" clears it);
 	// ENOTFOUND if the chat is not bound.
 	SetChatWebhook(ctx context.Context, chat ChatRef, key string) error
@@ -243,6 +270,7 @@ type Writer interface {
 	LinkSpeakers(ctx context.Context, a, b SpeakerRef, same bool, at time.Time) error
 	ContestWriter
 	DigestWriter
+	FileWriter
 	ShowcaseWriter
 }
 
@@ -255,6 +283,7 @@ type Tx interface {
 // Store is the campaign's database.
 type Store interface {
 	Reader
+	Buttons
 	// Update runs fn in a transaction and returns once the transaction is
 	// durably committed (or fn's error, with nothing written). fn may run
 	// alongside other callers' functions in one commit; each is isolated by a

@@ -100,4 +100,5 @@ func SplitBy(text string, limit int, size func(rune) int) []string {
 type CommandInfo struct {
 	Name        string
 	Description string
+	Admin       bool // only admins may run it: shown in 1:1 chats, not in groups
 }

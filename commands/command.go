@@ -207,6 +207,8 @@ type Call struct {
 	doubt     *Question       // a reading of the arguments to confirm before running
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
+	undo      *dangke.Entry   // the entry the command logged, for the [撤销] button under its confirmation
+	undoBtn   *dangke.Button  // that button, stored with the entry
 	r         *Router
 }
 
@@ -313,6 +315,7 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 				return err
 			}
 		}
+		c.undo = nil
 		if text, err = fn(tx); err != nil {
 			// A copy of this message handled a moment ago (in this very
 			// commit) is a redelivery, not a duplicate to ask about.
@@ -321,6 +324,9 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 					return errHandled
 				}
 			}
+			return err
+		}
+		if err := c.undoAction(ctx, tx); err != nil { // buttons.go
 			return err
 		}
 		if key.ID == "" {

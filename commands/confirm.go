@@ -65,10 +65,11 @@ func readAnswer(text string) (yes, no bool) {
 }
 
 // ask keeps the command until the sender answers q.
-func (r *Router) ask(c *Call, q *Question) *dangke.Reply {
+func (r *Router) ask(ctx context.Context, c *Call, q *Question) *dangke.Reply {
 	c.question = q
-	r.savePending(c)
-	return &dangke.Reply{Text: q.Text + "\n" + q.how()}
+	ref := r.savePending(c)
+	return &dangke.Reply{Text: q.Text + "\n" + q.how(), Question: true, For: c.Req.From,
+		Buttons: r.offer(ctx, c, ref, c.Now.Add(r.cfg.PromptTimeout), questionChoices(q))}
 }
 
 // confirm takes a plain message as the answer to the pending question.
@@ -76,10 +77,14 @@ func (r *Router) confirm(ctx context.Context, req dangke.Request, p *pending, te
 	c := p.call
 	q := c.question
 	yes, no := readAnswer(text)
+	if fold(strings.TrimSpace(text)) == "2" { // [1] 是 [2] 否, answered by number
+		no = true
+	}
 	if !yes && !(q.Choice && no) {
 		if q.Choice {
-			r.savePending(c)
-			return &dangke.Reply{Text: "没看懂你的回答。" + q.Text + "\n" + q.how()}, nil
+			reply := r.ask(ctx, c, q)
+			reply.Text = "没看懂你的回答。" + reply.Text
+			return reply, nil
 		}
 		return &dangke.Reply{Text: "好的，" + c.Cmd.Title() + " 这一条没有保存。"}, nil
 	}

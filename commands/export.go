@@ -14,9 +14,9 @@ func exportCommand(r *Router) *Command {
 	return &Command{
 		Names:   []string{"导出"},
 		English: []string{"export"},
-		Summary: "导出附件1（统计表）、附件2（师资库，仅限单聊）为 Excel 文件，或示范宣讲活动情况报告（Word）",
+		Summary: "导出附件1（统计表）、附件2（师资库，仅限单聊）为 Excel 文件，示范宣讲活动情况报告（Word），或台账（照片等附件的 ZIP）",
 		Fields: []Field{
-			{Name: "表格", Aliases: []string{"form"}, Kind: KChoice, Choices: []string{"附件1", "附件2", "报告", "form1", "form2", "report"}, Required: true, Positional: true, Example: "附件1"},
+			{Name: "表格", Aliases: []string{"form"}, Kind: KChoice, Choices: []string{"附件1", "附件2", "报告", "台账", "form1", "form2", "report", "archive"}, Required: true, Positional: true, Example: "附件1"},
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
 			{Name: "期间", Aliases: []string{"period"}, Kind: KText, Positional: true, Example: "本月 或 2019-07-01~2019-09-30", Hint: "附件1用，默认为全部"},
 			{Name: "格式", Aliases: []string{"format"}, Kind: KText, Positional: true, Example: "csv", Hint: "xlsx 或 csv，默认 xlsx"},
@@ -78,6 +78,9 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 			return nil, err
 		}
 		return nil, dangke.Errorf(dangke.EFORBIDDEN, "附件2 含个人信息，只有%s或全市的管理员可以导出。", county.Name)
+	}
+	if t := c.Text("表格"); t == "台账" || strings.EqualFold(t, "archive") {
+		return runArchive(ctx, c, city, unit)
 	}
 	var f *report.Form
 	span := "" // the period in the file's name, so that two periods never share one file

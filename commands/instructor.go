@@ -51,6 +51,7 @@ func runInstructor(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err := tx.AddInstructor(ctx, in); err != nil {
 			return "", err
 		}
+		c.undo = &dangke.Entry{Kind: dangke.EntryInstructor, ID: in.ID, At: c.Now}
 		// The audit row never holds the full phone number.
 		detail := fmt.Sprintf("%s %s %s", pool.Path, in.Name, dangke.MaskPhone(in.Phone))
 		if err := tx.Audit(ctx, c.Audit("instructor.add", dangke.EntryInstructor, in.ID, detail)); err != nil {
@@ -60,7 +61,7 @@ func runInstructor(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("已登记宣讲员 ✅（编号 #%d）\n%s\n%s。发送 /撤销 可撤回本条。",
+		return fmt.Sprintf("已登记宣讲员 ✅（编号 #%d）\n%s\n%s。"+undoHint,
 			in.ID, instructorLine(c, in), poolProgress(pool, n)), nil
 	})
 	if dangke.ErrorCode(err) == dangke.ECONFLICT && c.IsAdminOf(pool) {

@@ -94,6 +94,7 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err := tx.AddLecture(ctx, l); err != nil {
 			return "", err
 		}
+		c.undo = &dangke.Entry{Kind: dangke.EntryLecture, ID: l.ID, At: c.Now}
 		if demo {
 			if err := tx.SetDemo(ctx, l.ID, true); err != nil {
 				return "", err
@@ -163,6 +164,6 @@ func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke
 	default:
 		fmt.Fprintf(&b, "%s已有 %d 名党员上讲台（党员数未设置，管理员可用 /单位 党员数 设置）。", unit.Name, f.Speakers)
 	}
-	b.WriteString("发送 /撤销 可撤回本条。")
+	b.WriteString(undoHint)
 	return b.String()
 }

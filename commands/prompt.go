@@ -13,6 +13,7 @@ import (
 // pending is a command waiting for its missing fields or an answer, per
 // person per chat.
 type pending struct {
+	ref     string // names this step of the conversation, for its buttons
 	call    *Call
 	expires time.Time
 	prompt  string // what the bot asked in reply to call.Req, for a redelivery of that message
@@ -198,8 +199,7 @@ func promptFor(f *Field) string {
 }
 
 // startPrompt keeps a command with missing fields and asks for the first.
-func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Reply {
-	r.savePending(c)
+func (r *Router) startPrompt(ctx context.Context, c *Call, f *Field) *dangke.Reply {
 	var missing []string
 	for i := range c.Cmd.Fields {
 		g := &c.Cmd.Fields[i]
@@ -214,10 +214,12 @@ func (r *Router) startPrompt(req dangke.Request, c *Call, f *Field) *dangke.Repl
 	if len(c.unsure) > 0 {
 		text = strings.Join(c.unsure, "\n") + "\n" + text
 	}
-	return &dangke.Reply{Text: text}
+	return r.prompt(ctx, c, f, text)
 }
 
-func (r *Router) savePending(c *Call) {
+// savePending keeps the sender's conversation and returns the name of this
+// step, which the buttons of its question carry.
+func (r *Router) savePending(c *Call) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := c.Now
@@ -231,7 +233,9 @@ func (r *Router) savePending(c *Call) {
 		}
 		r.lastSweep = now
 	}
-	r.pending[pendingKey(c.Req)] = &pending{call: c, expires: now.Add(r.cfg.PromptTimeout)}
+	ref := dangke.NewToken()
+	r.pending[pendingKey(c.Req)] = &pending{ref: ref, call: c, expires: now.Add(r.cfg.PromptTimeout)}
+	return ref
 }
 
 // promptOf returns what the bot asked in reply to req when req is the
@@ -293,13 +297,11 @@ func (r *Router) answer(ctx context.Context, req dangke.Request, p *pending, tex
 	} else {
 		v = trimStop(v)
 	}
-	if err := c.set(f, unquote(v)); err != nil {
-		r.savePending(c)
-		return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+	if err := c.set(f, unquote(numbered(f, v))); err != nil {
+		return r.prompt(ctx, c, f, dangke.ErrorMessage(err)+"\n"+promptFor(f)), nil
 	}
 	if next := c.missing(); next != nil {
-		r.savePending(c)
-		return &dangke.Reply{Text: promptFor(next)}, nil
+		return r.prompt(ctx, c, next, promptFor(next)), nil
 	}
 	return r.run(ctx, c, true)
 }

@@ -25,14 +25,16 @@ type Config struct {
 	PromptTimeout time.Duration  // how long a half-entered command waits for its fields
 	Now           func() time.Time
 	Logger        *slog.Logger
-	Rubric        dangke.Rubric   // the contest's scoring standard; 附件3 by default
-	Campaign      dangke.Campaign // dates, deadlines and targets; the notice's by default
-	MaxMessage    int             // longest message read, in characters; longer ones are refused unread (4000)
-	Charts        *chart.Renderer // draws /图表; the embedded fonts when nil
-	Dashboard     dangke.Linker   // gives out /看板 links; nil: the dashboard is off
+	Rubric        dangke.Rubric    // the contest's scoring standard; 附件3 by default
+	Campaign      dangke.Campaign  // dates, deadlines and targets; the notice's by default
+	MaxMessage    int              // longest message read, in characters; longer ones are refused unread (4000)
+	Charts        *chart.Renderer  // draws /图表; the embedded fonts when nil
+	Dashboard     dangke.Linker    // gives out /看板 links; nil: the dashboard is off
+	Media         dangke.Media     // keeps the photos and files sent with lectures; nil: they are refused
+	FileLimits    map[string]int64 // the largest file sent into a chat, by platform; nil: each platform's own
 	// ReportPhotos gives the 情况报告 (/导出 报告) its photos, up to six with
-	// captions; nil until the lecture attachments are wired in: the report
-	// then leaves a marked place for them.
+	// captions (report.MediaPhotos); nil: the report leaves a marked place
+	// for them.
 	ReportPhotos report.PhotoSource
 }
 
@@ -51,7 +53,8 @@ type Router struct {
 
 	mu        sync.Mutex
 	pending   map[string]*pending
-	lastSweep time.Time // when expired conversations were last forgotten
+	lastSweep time.Time              // when expired conversations were last forgotten
+	targets   map[string]photoTarget // the lecture each person's next files go to (/照片 #12)
 }
 
 // New returns a router over a store with the commands of Registry.
@@ -135,6 +138,13 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 
 // handle answers a request that is not a redelivery.
 func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply, error) {
+	if req.Token != "" {
+		now := req.Time
+		if now.IsZero() {
+			now = r.cfg.Now()
+		}
+		return r.press(ctx, req, now.In(r.cfg.Location))
+	}
 	// A message too long to be a command is refused before any parsing or
 	// permission work.
 	if n := len(req.Text); n > r.cfg.MaxMessage && (n > 4*r.cfg.MaxMessage || utf8.RuneCountInString(req.Text) > r.cfg.MaxMessage) {
@@ -154,6 +164,9 @@ func (r *Router) handle(ctx context.Context, req dangke.Request) (*dangke.Reply,
 	}
 	if rest, ok := strings.CutPrefix(text, "／"); ok {
 		text = "/" + rest
+	}
+	if len(req.Attachments) > 0 {
+		return r.attach(ctx, req, text, now)
 	}
 	if strings.HasPrefix(text, "/") {
 		return r.command(ctx, req, text, now, r.dropPending(req, now))
@@ -260,7 +273,7 @@ func (r *Router) dispatch(ctx context.Context, req dangke.Request, text string, 
 				return r.fail(cmd, err)
 			}
 		}
-		return r.startPrompt(req, call, f), nil
+		return r.startPrompt(ctx, call, f), nil
 	}
 	return r.run(ctx, call, false)
 }
@@ -325,7 +338,7 @@ func (r *Router) authorize(c *Call) error {
 // field the command rejects is asked for again instead of ending it.
 func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Reply, error) {
 	if q := c.doubts(); q != nil {
-		return r.ask(c, q), nil
+		return r.ask(ctx, c, q), nil
 	}
 	reply, err := c.Cmd.Run(ctx, c)
 	if err == nil && c.Cmd.Costly && !c.Super {
@@ -339,6 +352,7 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		c.newMember = false
 	}
 	if err == nil {
+		r.undoButton(c, reply)
 		return reply, nil
 	}
 	if q := asQuestion(err); q != nil {
@@ -349,15 +363,14 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 				return savedReply(saved), nil
 			}
 		}
-		return r.ask(c, q), nil
+		return r.ask(ctx, c, q), nil
 	}
 	if conversing && dangke.ErrorField(err) != "" {
 		for i := range c.Cmd.Fields {
 			f := &c.Cmd.Fields[i]
 			if f.label() == dangke.ErrorField(err) || f.Name == dangke.ErrorField(err) {
 				delete(c.Args, f.Name)
-				r.savePending(c)
-				return &dangke.Reply{Text: dangke.ErrorMessage(err) + "\n" + promptFor(f)}, nil
+				return r.prompt(ctx, c, f, dangke.ErrorMessage(err)+"\n"+promptFor(f)), nil
 			}
 		}
 	}

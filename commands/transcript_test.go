@@ -13,6 +13,7 @@ import (
 
 	"dangke/bot/console"
 	"dangke/commands"
+	"dangke/media"
 	"dangke/store"
 )
 
@@ -68,9 +69,14 @@ func runTranscript(t *testing.T, script string) []byte {
 	defer st.Close()
 	now := start
 	clock := func() time.Time { return now }
+	m, err := media.New(filepath.Join(t.TempDir(), "media"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
 	router := commands.New(st, commands.Config{
 		Admins: []string{"console:admin"}, Location: shanghai, City: "焦作市",
-		UndoWindow: 24 * time.Hour, PromptTimeout: 5 * time.Minute, Now: clock,
+		UndoWindow: 24 * time.Hour, PromptTimeout: 5 * time.Minute, Now: clock, Media: m,
 	})
 	var out bytes.Buffer
 	// The script runs in segments between :clock lines; the sender and
@@ -79,7 +85,8 @@ func runTranscript(t *testing.T, script string) []byte {
 	var segment []string
 	files := t.TempDir()
 	flush := func() {
-		c := &console.Adapter{In: strings.NewReader(strings.Join(segment, "\n")), Out: &out, Echo: true, Now: clock, OutDir: files}
+		c := &console.Adapter{In: strings.NewReader(strings.Join(segment, "\n")), Out: &out, Echo: true, Now: clock, OutDir: files,
+			FileDir: filepath.Join("testdata", "media")}
 		if err := c.Run(ctx, router); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"dangke"
@@ -12,11 +13,18 @@ func undoCommand(r *Router) *Command {
 	return &Command{
 		Names:   []string{"撤销", "撤回"},
 		English: []string{"undo"},
-		Summary: "撤回自己最近登记的一条（党课或宣讲员）",
+		Summary: "撤回自己最近的一次登记（党课、宣讲员或照片等附件），或写编号撤回自己的某一条",
+		Fields: []Field{
+			{Name: "编号", Aliases: []string{"id"}, Kind: KText, Positional: true, Example: "12", Hint: "不写则撤回最近一条"},
+			{Name: "类别", Aliases: []string{"kind"}, Kind: KChoice, Choices: []string{"党课", "宣讲员"}, Positional: true, Example: "宣讲员", Hint: "默认为党课"},
+		},
 		Example: "/撤销",
 		Perm:    Anyone,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			e, err := c.Store().LastEntry(ctx, c.Req.From.Key())
+			if c.Args.Has("编号") { // the [撤销] button under a confirmation names its entry
+				e, err = ownEntry(ctx, c)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -68,6 +76,24 @@ func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) 
 			}
 			what = fmt.Sprintf("微党课 #%d：%s《%s》%s", id, l.Speaker, l.Title, l.Date.Format(dangke.DateLayout))
 			change = changeLines(names, []int64{u.ID, u.TopID}, before, after)
+		case dangke.EntryFile:
+			f, err := tx.File(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			l, err := tx.Lecture(ctx, f.LectureID)
+			if err != nil {
+				return "", err
+			}
+			if err := tx.RemoveFile(ctx, id, c.Req.From.Key(), c.Now); err != nil {
+				return "", err
+			}
+			left, err := tx.Files(ctx, l.ID)
+			if err != nil {
+				return "", err
+			}
+			what = fmt.Sprintf("附件 %s（#%d %s《%s》）", f.Name, l.ID, l.Speaker, l.Title)
+			change = fmt.Sprintf("#%d 还有 %d 个附件", l.ID, len(left))
 		default:
 			in, err := tx.Instructor(ctx, id)
 			if err != nil {
@@ -122,4 +148,32 @@ func window(d interface{ Hours() float64 }) string {
 		return fmt.Sprintf("%g 小时", h)
 	}
 	return fmt.Sprintf("%g 分钟", d.Hours()*60)
+}
+
+// ownEntry is the sender's own active entry named by 编号 (and 类别).
+func ownEntry(ctx context.Context, c *Call) (*dangke.Entry, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(c.Text("编号"), "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, dangke.FieldErrorf("编号", "应为 /记录 里 # 后面的数字，收到「%s」。", clip(c.Text("编号")))
+	}
+	e := &dangke.Entry{Kind: dangke.EntryLecture, ID: id}
+	var author string
+	if c.Text("类别") == "宣讲员" {
+		e.Kind = dangke.EntryInstructor
+		in, err := c.Store().Instructor(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		author, e.At = in.Author, in.CreatedAt
+	} else {
+		l, err := c.Store().Lecture(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		author, e.At = l.Author, l.CreatedAt
+	}
+	if author != c.Req.From.Key() {
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "#%d 不是你登记的，不能撤销；请联系管理员用 /删除 %d。", id, id)
+	}
+	return e, nil
 }

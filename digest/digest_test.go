@@ -351,3 +351,45 @@ func BenchmarkBuild10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(units)+1), "digests/op")
 }
+
+// A digest due on a day off goes on the next working day at the same hour:
+// Monday 7 October 2019 is in the National Day holiday, so the week of 30
+// September goes on Tuesday the 8th at 09:00, not late.
+func TestHolidayDigest(t *testing.T) {
+	w := newWorld(t)
+	w.lecture("温县/城关镇/第一党支部", "张三", "支部书记", day(10, 3), 40)
+	rec := &recorder{}
+	now := day(10, 7).Add(10 * time.Hour)
+	s := w.scheduler(rec, &now)
+	s.Campaign.Calendar.Add([]string{"2019-10-01", "2019-10-02", "2019-10-03", "2019-10-04", "2019-10-05", "2019-10-06", "2019-10-07"}, false)
+	s.Campaign.Calendar.Add([]string{"2019-09-29", "2019-10-12"}, true)
+	var slept []time.Duration
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Sleep = func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		if len(slept) == 2 {
+			cancel()
+			return context.Canceled
+		}
+		now = now.Add(d)
+		return nil
+	}
+	if err := s.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slept[0] != 23*time.Hour {
+		t.Fatalf("on the holiday it slept %s, want 23h (to Tuesday 09:00)", slept[0])
+	}
+	if len(rec.sent) != 4 {
+		t.Fatalf("sent %d digests on Tuesday, want 4", len(rec.sent))
+	}
+	for _, m := range rec.sent {
+		if strings.Contains(m, "补发") {
+			t.Fatalf("a postponed digest is marked late: %s", m)
+		}
+	}
+	// Then it sleeps to the next Monday, 14 October 09:00.
+	if want := 6 * 24 * time.Hour; slept[1] != want {
+		t.Fatalf("then slept %s, want %s", slept[1], want)
+	}
+}

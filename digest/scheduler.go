@@ -36,6 +36,12 @@ type Scheduler struct {
 	Charts *chart.Renderer
 	// Observe, when set, is told the outcome of every run (for metrics).
 	Observe func(Result)
+	// Remind makes Run also send the deadline reminders (Reminders) each
+	// day at the digest's hour.
+	Remind bool
+	// MaxMentions is how many responsible people one digest or reminder
+	// @-mentions at most (DefaultMaxMentions when 0).
+	MaxMentions int
 
 	schedule cron.Schedule
 }
@@ -80,18 +86,40 @@ func ParseSchedule(spec string) error {
 	return err
 }
 
-// lastDue returns the latest scheduled time at or before now, looking back
-// at most a fortnight past MaxAge, or zero.
-func (s *Scheduler) lastDue(now time.Time) time.Time {
-	var due time.Time
-	for t := s.schedule.Next(now.Add(-s.Campaign.MaxAge - 14*24*time.Hour)); !t.After(now); t = s.schedule.Next(t) {
-		due = t
+// sendAt is when a scheduled time's digest goes: then, or on the next
+// working day at the same hour when it falls on a day off.
+func (s *Scheduler) sendAt(due time.Time) time.Time { return s.Campaign.Calendar.NextWorkday(due) }
+
+// dues returns the scheduled times whose digests are due at now (sent at or
+// before now), oldest first, looking back a fortnight past MaxAge and the
+// longest holiday.
+func (s *Scheduler) dues(now time.Time) []time.Time {
+	var out []time.Time
+	for t := s.schedule.Next(now.Add(-s.Campaign.MaxAge - 28*24*time.Hour)); !t.After(now); t = s.schedule.Next(t) {
+		if !s.sendAt(t).After(now) {
+			out = append(out, t)
+		}
 	}
-	return due
+	return out
 }
 
-// Run posts digests on schedule until ctx ends. On start it catches up the
-// most recent scheduled run if it was missed and is not too old.
+// nextSend returns the first time after wake that a digest is to go.
+func (s *Scheduler) nextSend(wake time.Time) time.Time {
+	var best time.Time
+	for t := s.schedule.Next(wake.Add(-28 * 24 * time.Hour)); t.Before(wake.Add(40 * 24 * time.Hour)); t = s.schedule.Next(t) {
+		if at := s.sendAt(t); at.After(wake) && (best.IsZero() || at.Before(best)) {
+			best = at
+		}
+	}
+	if best.IsZero() {
+		return s.schedule.Next(wake)
+	}
+	return best
+}
+
+// Run posts digests on schedule until ctx ends; one due on a day off of the
+// campaign's calendar goes on the next working day at the same hour. On
+// start it catches up the scheduled runs it missed that are not too old.
 func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.init(); err != nil {
 		return err
@@ -100,24 +128,50 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		now := s.Now().In(loc)
 		pending := false
-		if due := s.lastDue(now); !due.IsZero() {
-			late := now.Sub(due) > time.Hour
+		dues := s.dues(now)
+		ran := false
+		for _, due := range dues {
+			at := s.sendAt(due)
+			late := now.Sub(at) > time.Hour
 			week := dangke.Week(due.AddDate(0, 0, -7))
 			if week.To.Before(s.Campaign.Start) || week.From.After(s.Campaign.End) {
 				s.Log.Debug("no digest outside the campaign", "week", dangke.WeekLabel(week))
-			} else if now.Sub(due) > s.Campaign.MaxAge {
-				s.Log.Info("digest missed long ago; skipped", "due", due, "max_age", s.Campaign.MaxAge)
-			} else if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
+				continue
+			}
+			if now.Sub(at) > s.Campaign.MaxAge {
+				continue
+			}
+			ran = true
+			if res, err := s.RunWeek(ctx, week, late, nil); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				s.Log.Error("digest run failed", "err", err)
-			} else {
-				pending = res.Pending > 0
+			} else if res.Pending > 0 {
+				pending = true
+			}
+		}
+		if !ran && len(dues) > 0 {
+			if at := s.sendAt(dues[len(dues)-1]); now.Sub(at) > s.Campaign.MaxAge {
+				s.Log.Info("digest missed long ago; skipped", "due", at, "max_age", s.Campaign.MaxAge)
+			}
+		}
+		// The day's reminders go from the digest's hour until 20:00, not
+		// in the night when the bot happens to start then.
+		if at := s.schedule.Next(now); s.Remind && now.Hour() < 20 && now.Hour()*60+now.Minute() >= at.Hour()*60+at.Minute() {
+			if _, err := s.Reminders(ctx, now); err != nil && ctx.Err() == nil {
+				s.Log.Error("deadline reminders failed", "err", err)
 			}
 		}
 		wake := s.Now().In(loc)
-		next := s.schedule.Next(wake)
+		next := s.nextSend(wake)
+		if s.Remind { // tomorrow at the digest's hour, for the day's reminders
+			at := s.schedule.Next(wake)
+			day := dangke.Midnight(wake).AddDate(0, 0, 1)
+			if tomorrow := time.Date(day.Year(), day.Month(), day.Day(), at.Hour(), at.Minute(), 0, 0, loc); tomorrow.Before(next) {
+				next = tomorrow
+			}
+		}
 		// A send claimed and not finished (say the bot was killed mid-send
 		// and restarted at once) is looked at again once its claim is stale,
 		// not a week later.
@@ -203,6 +257,11 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		}
 		d := snap.Build(scope, late || resend)
 		reply := &dangke.Reply{Text: d.Text}
+		if !d.Quiet { // mentions.go: the responsible people of the units it names
+			if reply.Mentions, err = mentions(ctx, s.Store, bc.Chat, snap.Named(scope), s.MaxMentions); err != nil {
+				s.Log.Warn("digest mentions not read; sending without", "chat", bc.Chat.Key(), "err", err)
+			}
+		}
 		if f, err := snap.Chart(s.Charts, scope, d); err != nil {
 			s.Log.Warn("digest chart not drawn; sending the text", "chat", bc.Chat.Key(), "week", label, "err", err)
 		} else if f != nil {

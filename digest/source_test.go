@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,6 +59,9 @@ func TestSourceAgrees(t *testing.T) {
 		}
 		if got, want := snap.Build(u, false), whole.Build(u, false); got != want {
 			t.Fatalf("%v: streamed\n%s\nwhole\n%s", u, got.Text, want.Text)
+		}
+		if got, want := fmt.Sprint(snap.Named(u)), fmt.Sprint(whole.Named(u)); got != want {
+			t.Fatalf("%v: streamed names %s, whole %s", u, got, want)
 		}
 	}
 	if tops < 3 {

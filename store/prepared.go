@@ -25,6 +25,7 @@ type prepared struct {
 	similar, namesakes, sameDay *sql.Stmt
 	similarCount                *sql.Stmt
 	addInstructor               *sql.Stmt // imports add thousands
+	addAction                   *sql.Stmt // the [撤销] under each confirmation
 }
 
 func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
@@ -37,6 +38,8 @@ func prepare(ctx context.Context, db *sql.DB) (*prepared, error) {
 		{&p.release, "RELEASE u"},
 		{&p.rollbackTo, "ROLLBACK TO u"},
 		{&p.reply, "SELECT reply, state FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
+		{&p.addAction, `INSERT INTO button_actions (hash, grp, chat, person, label, answer, ref, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, route, state, at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"},
 		{&p.markSent, "UPDATE messages SET state = 'sent' WHERE platform = ? AND chat = ? AND msg_id = ? AND state <> 'sent'"},
 		{&p.audit, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"},

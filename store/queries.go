@@ -792,8 +792,8 @@ func (q queries) Instructor(ctx context.Context, id int64) (*dangke.Instructor, 
 	return &in, nil
 }
 
-// LastEntry returns the newest active lecture or lecturer that author
-// logged. The audit table orders entries of both kinds in one sequence.
+// LastEntry returns the newest active lecture, lecturer or attachment that
+// author logged. The audit table orders entries of all kinds in one sequence.
 func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, error) {
 	var rows []struct {
 		Entity   string `bun:"entity"`
@@ -804,9 +804,11 @@ func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, e
 	err := q.db.NewRaw(`SELECT a.entity, a.entity_id, a.at,
 		CASE a.entity
 			WHEN 'lecture' THEN EXISTS (SELECT 1 FROM lectures WHERE id = a.entity_id AND withdrawn_at IS NULL)
+			WHEN 'file' THEN EXISTS (SELECT 1 FROM attachments f JOIN lectures l ON l.id = f.lecture_id
+				WHERE f.id = a.entity_id AND f.removed_at IS NULL AND l.withdrawn_at IS NULL)
 			ELSE EXISTS (SELECT 1 FROM instructors WHERE id = a.entity_id AND removed_at IS NULL)
 		END AS live
-		FROM audit a WHERE a.actor = ? AND a.action IN ('lecture.add', 'instructor.add')
+		FROM audit a WHERE a.actor = ? AND a.action IN ('lecture.add', 'instructor.add', 'file.add')
 		ORDER BY a.id DESC LIMIT 100`, author).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: last entry: %w", err)

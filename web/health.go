@@ -46,6 +46,7 @@ type AdapterHealth struct {
 	Connected bool      `json:"connected"`
 	Since     time.Time `json:"since"`
 	Error     string    `json:"error,omitempty"`
+	Budget    string    `json:"budget,omitempty"` // what is left of the platform's sending quota (bot.Budgeter)
 }
 
 // CheckStore fills the database's and the last digest's part of a health
@@ -78,7 +79,8 @@ func CheckStore(ctx context.Context, st HealthStore, now time.Time) Health {
 type Adapters struct {
 	mu    sync.Mutex
 	state map[string]*AdapterHealth
-	probe map[string]func() bool // adapters that know their connection: Connected()
+	probe map[string]func() bool   // adapters that know their connection: Connected()
+	quota map[string]func() string // adapters that know their sending quota: Budget()
 	now   func() time.Time
 }
 
@@ -88,7 +90,7 @@ type prober interface{ Connected() bool }
 
 // NewAdapters returns an empty watch.
 func NewAdapters() *Adapters {
-	return &Adapters{state: map[string]*AdapterHealth{}, probe: map[string]func() bool{}, now: time.Now}
+	return &Adapters{state: map[string]*AdapterHealth{}, probe: map[string]func() bool{}, quota: map[string]func() string{}, now: time.Now}
 }
 
 // Watch returns a to run in its place, reporting to w.
@@ -97,6 +99,9 @@ func (w *Adapters) Watch(a bot.Adapter) bot.Adapter {
 	w.state[a.Name()] = &AdapterHealth{Name: a.Name()}
 	if p, ok := a.(prober); ok {
 		w.probe[a.Name()] = p.Connected
+	}
+	if b, ok := a.(bot.Budgeter); ok {
+		w.quota[a.Name()] = b.Budget
 	}
 	w.mu.Unlock()
 	return &watched{Adapter: a, w: w}
@@ -121,6 +126,9 @@ func (w *Adapters) Health() []AdapterHealth {
 		h := *s
 		if p := w.probe[name]; p != nil && h.Connected && !p() {
 			h.Connected = false
+		}
+		if b := w.quota[name]; b != nil {
+			h.Budget = b()
 		}
 		out = append(out, h)
 	}

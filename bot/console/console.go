@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,16 +25,19 @@ const Platform = "console"
 // Adapter reads lines from In and writes replies to Out. Two meta lines
 // change who is talking: ":as NAME" sets the sender to console:NAME, and
 // ":in CHAT" moves into the group chat console:CHAT (":in" alone goes back
-// to the 1:1 chat).
+// to the 1:1 chat). A line ":file NAME [TEXT]" sends the file NAME from
+// FileDir as an attachment, with TEXT as the message (a caption).
 type Adapter struct {
-	In     io.Reader
-	Out    io.Writer
-	OutDir string           // where reply files are written; "." by default
-	Prompt bool             // print a "NAME> " prompt before each line (interactive use)
-	Echo   bool             // print each input line before its reply (transcripts)
-	Now    func() time.Time // the clock stamped on each request
+	FileDir string // where ":file" lines find their files
+	In      io.Reader
+	Out     io.Writer
+	OutDir  string           // where reply files are written; "." by default
+	Prompt  bool             // print a "NAME> " prompt before each line (interactive use)
+	Echo    bool             // print each input line before its reply (transcripts)
+	Now     func() time.Time // the clock stamped on each request
 
-	mu sync.Mutex // serialises writes to Out
+	mu      sync.Mutex                 // serialises writes to Out
+	buttons map[string][]dangke.Button // the buttons under the last reply in each chat
 }
 
 // Name returns "console".
@@ -100,11 +105,57 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 			a.echo(from, chat, line)
 		}
 		req := dangke.Request{Chat: chat, From: from, Text: line, Time: now()}
+		if rest, ok := strings.CutPrefix(line, ":file "); ok {
+			name, text, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			req.Text = strings.TrimSpace(text)
+			req.Attachments = []dangke.Attachment{a.attachment(name)}
+		} else if b, ok := a.pressed(chat, line); ok { // a number takes the button it names
+			req.Text, req.Token = "", b.Token
+		}
 		reply, _ := h.Handle(ctx, req) // the reply already says what went wrong
+		if reply == nil || !reply.Refused {
+			a.keep(chat, reply)
+		}
 		if err := a.write(chat, reply); err != nil {
 			return err
 		}
 	}
+}
+
+// pressed returns the button a line names by its number under the last
+// reply in the chat.
+func (a *Adapter) pressed(chat dangke.ChatRef, line string) (dangke.Button, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	bs := a.buttons[chat.Key()]
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || n < 1 || n > len(bs) {
+		return dangke.Button{}, false
+	}
+	return bs[n-1], true
+}
+
+// keep remembers the buttons under a reply (none: forgets the earlier ones).
+func (a *Adapter) keep(chat dangke.ChatRef, reply *dangke.Reply) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.buttons == nil {
+		a.buttons = map[string][]dangke.Button{}
+	}
+	if reply == nil || len(reply.Buttons) == 0 {
+		delete(a.buttons, chat.Key())
+		return
+	}
+	a.buttons[chat.Key()] = reply.Buttons
+}
+
+// Choices lists buttons as numbered choices: [1] 社区 [2] 学校.
+func Choices(bs []dangke.Button) string {
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = fmt.Sprintf("[%d] %s", i+1, b.Label)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (a *Adapter) prompt(from dangke.Person, chat dangke.ChatRef) {
@@ -144,10 +195,16 @@ func (a *Adapter) write(chat dangke.ChatRef, reply *dangke.Reply) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if reply.Pressed != "" {
+		fmt.Fprintf(a.Out, "（已选：%s）\n", reply.Pressed)
+	}
 	if reply.Text != "" {
 		if _, err := fmt.Fprintln(a.Out, reply.Text); err != nil {
 			return fmt.Errorf("console: write: %w", err)
 		}
+	}
+	if len(reply.Buttons) > 0 {
+		fmt.Fprintln(a.Out, Choices(reply.Buttons)+"（回复序号）")
 	}
 	for _, f := range reply.Files {
 		dir := a.OutDir
@@ -166,4 +223,19 @@ func (a *Adapter) write(chat dangke.ChatRef, reply *dangke.Reply) error {
 		fmt.Fprintf(a.Out, "📎 已保存文件：%s\n", path)
 	}
 	return nil
+}
+
+// attachment is a file of FileDir sent with a message.
+func (a *Adapter) attachment(name string) dangke.Attachment {
+	path := filepath.Join(a.FileDir, filepath.Base(name))
+	kind := dangke.KindFile
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic":
+		kind = dangke.KindImage
+	case ".mp4", ".mov":
+		kind = dangke.KindVideo
+	}
+	return dangke.Attachment{Kind: kind, Name: filepath.Base(name), Open: func(context.Context) (io.ReadCloser, error) {
+		return os.Open(path)
+	}}
 }

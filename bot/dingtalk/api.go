@@ -84,6 +84,12 @@ type apiError struct {
 // fetching a new token and trying once more when the server refuses it.
 func (a *Adapter) openAPI(ctx context.Context, path string, body, out any) error {
 	for attempt := 0; ; attempt++ {
+		if a.quota.call(time.Now()) { // quota.go
+			return fmt.Errorf("dingtalk: %s: %w", path, ErrQuota)
+		}
+		if err := a.pace.Wait(ctx, ""); err != nil {
+			return fmt.Errorf("dingtalk: %s: %w", path, err)
+		}
 		token, err := a.tokens.get(ctx)
 		if err != nil {
 			return err
@@ -101,6 +107,13 @@ func (a *Adapter) openAPI(ctx context.Context, path string, body, out any) error
 			return nil
 		}
 		_ = json.Unmarshal(*raw, &fail)
+		if isQuota(fail.Code, *raw) {
+			if a.quota.exhaust(time.Now()) {
+				a.log.Error("DingTalk says the organisation's monthly API quota is used up: digests go through session webhooks while they last, replies through their own webhook; upgrade the edition or wait for next month",
+					"path", path, "code", fail.Code, "requestid", fail.RequestID)
+			}
+			return fmt.Errorf("dingtalk: %s: %w", path, ErrQuota)
+		}
 		auth := status == http.StatusUnauthorized || strings.Contains(fail.Code, "InvalidAuthentication") || strings.Contains(fail.Code, "Unauthorized")
 		if auth && attempt == 0 {
 			a.log.Info("access token refused; fetching a new one", "path", path)
@@ -140,9 +153,12 @@ func (a *Adapter) oneToOne(ctx context.Context, staffID, key string, param any) 
 
 // webhook posts markdown to a message's sessionWebhook and checks errcode:
 // DingTalk answers 200 even when the session has expired (300001).
-func (a *Adapter) webhook(ctx context.Context, hook, text string) error {
+func (a *Adapter) webhook(ctx context.Context, hook, text string, at ...string) error {
 	title, body := markdown(text)
-	msg := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": title, "text": body}}
+	msg := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": title, "text": body + atText(at)}}
+	if len(at) > 0 {
+		msg["at"] = map[string]any{"atUserIds": at}
+	}
 	var out struct {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`

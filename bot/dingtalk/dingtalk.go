@@ -50,9 +50,13 @@ type Config struct {
 	OpenAPIHost  string           // https://api.dingtalk.com
 	OAPIHost     string           // https://oapi.dingtalk.com, for the media upload
 	AllowChats   []string         // conversation ids the bot answers in; empty: all
+	RobotName    string           // the robot's name in groups, for "@党课助手 1"; 党课助手 when empty
+	RatePerSec   float64          // OpenAPI calls a second across the app; 20 (the standard edition's QPS) when 0
+	MonthlyQuota int              // the organisation's metered calls a month, for `dangke status` (10000 on the free edition); 0: unknown
 	KeepAlive    time.Duration    // idle time before the client pings the gateway; 0: the SDK's 120s
 	MaxInFlight  int              // messages handled at once; more wait unacknowledged for redelivery
 	HTTPClient   *http.Client     // for replies and the OpenAPI
+	FileClient   *http.Client     // for downloading the files sent to the robot; a 2-minute timeout by default
 	Outbox       bot.OutboxConfig // the reply outbox: replies marked sent, pending ones sent again
 	Logger       *slog.Logger
 }
@@ -62,11 +66,15 @@ type Adapter struct {
 	cfg    Config
 	log    *slog.Logger
 	http   *http.Client
+	files  *http.Client
 	tokens tokenCache
 	allow  map[string]bool
 
 	handler dangke.Handler
 	replies sync.WaitGroup // replies still being sent
+	pace    *bot.Pacer     // quota.go: OpenAPI calls spaced within the app's rate
+	quota   quota
+	hooks   hooks // each group's latest sessionWebhook, for digests once the quota is used up
 	out     *bot.Outbox
 
 	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
@@ -91,17 +99,28 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 64
 	}
+	if cfg.RobotName == "" {
+		cfg.RobotName = "党课助手"
+	}
+	if cfg.RatePerSec <= 0 {
+		cfg.RatePerSec = 20
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), http: cfg.HTTPClient, allow: map[string]bool{}}
+	if cfg.FileClient == nil {
+		cfg.FileClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), http: cfg.HTTPClient, files: cfg.FileClient, allow: map[string]bool{}}
 	for _, id := range cfg.AllowChats {
 		a.allow[id] = true
 	}
 	a.tokens = tokenCache{fetch: a.fetchToken}
+	a.pace = bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), 0, 0)
+	a.quota.limit = cfg.MonthlyQuota
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	return a, nil
 }
@@ -158,19 +177,41 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 
 // message is the robot callback's data, the fields this bot reads.
 type message struct {
-	MsgID            string                   `json:"msgId"`
-	MsgType          string                   `json:"msgtype"`
-	Text             struct{ Content string } `json:"text"`
-	ConversationID   string                   `json:"conversationId"`
-	ConversationType string                   `json:"conversationType"` // "1" 1:1, "2" group
-	Title            string                   `json:"conversationTitle"`
-	SenderStaffID    string                   `json:"senderStaffId"`
-	SenderID         string                   `json:"senderId"`
-	SenderNick       string                   `json:"senderNick"`
-	SessionWebhook   string                   `json:"sessionWebhook"`
-	WebhookExpires   int64                    `json:"sessionWebhookExpiredTime"`
-	CreateAt         int64                    `json:"createAt"`
-	RobotCode        string                   `json:"robotCode"`
+	MsgID   string `json:"msgId"`
+	MsgType string `json:"msgtype"`
+	Text    struct {
+		Content    string   `json:"content"`
+		IsReplyMsg bool     `json:"isReplyMsg"`
+		RepliedMsg *replied `json:"repliedMsg"`
+	} `json:"text"`
+	Content          json.RawMessage `json:"content"` // pictures, files, videos, rich text
+	ConversationID   string          `json:"conversationId"`
+	ConversationType string          `json:"conversationType"` // "1" 1:1, "2" group
+	Title            string          `json:"conversationTitle"`
+	SenderStaffID    string          `json:"senderStaffId"`
+	SenderID         string          `json:"senderId"`
+	SenderNick       string          `json:"senderNick"`
+	SessionWebhook   string          `json:"sessionWebhook"`
+	WebhookExpires   int64           `json:"sessionWebhookExpiredTime"`
+	CreateAt         int64           `json:"createAt"`
+	RobotCode        string          `json:"robotCode"`
+	ChatbotUserID    string          `json:"chatbotUserId"`
+	AtUsers          []struct {
+		DingtalkID string `json:"dingtalkId"`
+		StaffID    string `json:"staffId"`
+	} `json:"atUsers"`
+}
+
+// mentioned are the people a message @-mentions besides the robot: those
+// DingTalk names by staff id (people of the organisation).
+func (m *message) mentioned() []dangke.Person {
+	var out []dangke.Person
+	for _, u := range m.AtUsers {
+		if u.StaffID != "" && u.DingtalkID != m.ChatbotUserID {
+			out = append(out, dangke.Person{Platform: Platform, ID: u.StaffID})
+		}
+	}
+	return out
 }
 
 func (m *message) group() bool { return m.ConversationType == "2" }
@@ -191,9 +232,18 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 		m.MsgID = df.GetMessageId()
 	}
 	var reply *dangke.Reply
-	if m.MsgType != "text" {
-		reply = &dangke.Reply{Text: "目前只能识别文字消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
+	text := m.Text.Content
+	var files []dangke.Attachment
+	readable := m.MsgType == "text"
+	if !readable {
+		text, files, readable = a.attachments(&m)
+	}
+	if !readable {
+		reply = &dangke.Reply{Text: "目前只能识别文字、图片、视频和文件消息，请发送文字命令，例：/统计。发送 /帮助 查看全部命令。"}
 	} else {
+		if m.group() {
+			a.hooks.note(m.ConversationID, m.SessionWebhook, time.UnixMilli(m.WebhookExpires))
+		}
 		sender := m.SenderStaffID
 		if sender == "" {
 			sender = m.SenderID
@@ -201,10 +251,14 @@ func (a *Adapter) onFrame(ctx context.Context, df *payload.DataFrame) (*payload.
 		req := dangke.Request{
 			Chat:  dangke.ChatRef{Platform: Platform, ID: m.ConversationID, Group: m.group(), Title: m.Title},
 			From:  dangke.Person{Platform: Platform, ID: sender, Name: m.SenderNick},
-			Text:  strings.TrimSpace(m.Text.Content),
+			Text:  strings.TrimSpace(text),
 			MsgID: m.MsgID,
 			Time:  time.UnixMilli(m.CreateAt),
 			Route: m.route(),
+
+			Attachments: files,
+			Quote:       m.Text.RepliedMsg.quoteText(),
+			Mentioned:   m.mentioned(),
 		}
 		if m.CreateAt == 0 {
 			req.Time = time.Time{}
@@ -284,7 +338,7 @@ func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
 // reply answers a message: through its sessionWebhook while that lives,
 // else through the OpenAPI.
 func (a *Adapter) reply(ctx context.Context, m *message, reply *dangke.Reply) error {
-	for _, part := range split(reply.Text) {
+	for _, part := range split(withChoices(reply, m.group(), a.cfg.RobotName)) {
 		viaWebhook := m.SessionWebhook != "" && (m.WebhookExpires == 0 || time.Now().Before(time.UnixMilli(m.WebhookExpires).Add(-time.Minute)))
 		if viaWebhook {
 			err := a.webhook(ctx, m.SessionWebhook, part)
@@ -323,8 +377,23 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 		return fmt.Errorf("dingtalk: notify: %s is a 1:1 chat; proactive messages go to groups", chat.ID)
 	}
 	m := &message{ConversationID: chat.ID, ConversationType: "2"}
-	for _, part := range split(reply.Text) {
-		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", markdownParam(part)); err != nil {
+	parts := split(reply.Text)
+	at := staffIDs(reply.Mentions) // quota.go: the last part @-mentions them
+	for i, part := range parts {
+		var mention []string
+		if i == len(parts)-1 {
+			mention = at
+		}
+		// A live sessionWebhook costs no quota: used first, and the only
+		// way once DingTalk has said the month's quota is used up.
+		if url, ok := a.hooks.live(chat.ID, time.Now()); ok {
+			if err := a.webhook(ctx, url, part, mention...); err == nil {
+				continue
+			}
+		}
+		p := markdownParam(part)
+		p["text"] += atText(mention) // the template send has no at field: named in the text
+		if err := a.groupSend(ctx, chat.ID, "sampleMarkdown", p); err != nil {
 			return err
 		}
 	}

@@ -110,7 +110,7 @@ func TestOddFrames(t *testing.T) {
 		return len(f.acks[bad]) == 1 && len(f.acks[p]) == 1 && len(f.acks[au]) == 1 && len(f.acks[empty]) == 1 && len(f.acks[unknown]) == 1 && len(f.hooks) == 3
 	})
 	texts := f.hookTexts()
-	if !contains(texts, "目前只能识别文字消息") || !contains(texts, "你好，我是党课助手") {
+	if !contains(texts, "目前只能识别文字") || !contains(texts, "你好，我是党课助手") {
 		t.Fatalf("hints %q", texts)
 	}
 	if f.acks[bad][0] != 200 || f.acks[unknown][0] != 404 {

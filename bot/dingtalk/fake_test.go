@@ -19,6 +19,9 @@ import (
 // CALLBACK frames, recording acks, ping and disconnect), the sessionWebhook
 // sink, the token endpoint, group and 1:1 sends, and the media upload.
 type fakeDingTalk struct {
+	quotaOut bool // sends are refused: the monthly quota is used up
+	refused  int  // sends refused for the quota
+
 	t        testing.TB
 	srv      *httptest.Server
 	id, key  string
@@ -40,11 +43,14 @@ type fakeDingTalk struct {
 	sends       []apiSend
 	uploads     []string
 	seq         int
-	onConnect   func() // called on each new connection (the chaos test redelivers there)
+	onConnect   func()            // called on each new connection (the chaos test redelivers there)
+	blobs       map[string][]byte // files the robot may download, by downloadCode
+	downloads   []string          // the downloadCodes asked for
 }
 
 type hookCall struct {
 	Session, Title, Text string
+	At                   []string // at.atUserIds
 }
 
 type apiSend struct {
@@ -54,7 +60,7 @@ type apiSend struct {
 
 func newFake(t testing.TB) *fakeDingTalk {
 	f := &fakeDingTalk{t: t, id: "dingtestclient", key: "s3cret-app-key", tickets: map[string]bool{}, acks: map[string][]int{},
-		expired: map[string]bool{}, tokens: map[string]bool{}, hookTimes: map[string]time.Time{}}
+		expired: map[string]bool{}, tokens: map[string]bool{}, hookTimes: map[string]time.Time{}, blobs: map[string][]byte{}}
 	f.changed = sync.NewCond(&f.mu)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1.0/gateway/connections/open", f.open)
@@ -64,6 +70,8 @@ func newFake(t testing.TB) *fakeDingTalk {
 	mux.HandleFunc("POST /v1.0/robot/groupMessages/send", f.send)
 	mux.HandleFunc("POST /v1.0/robot/oToMessages/batchSend", f.send)
 	mux.HandleFunc("POST /media/upload", f.upload)
+	mux.HandleFunc("POST /v1.0/robot/messageFiles/download", f.fileURL)
+	mux.HandleFunc("GET /files/{code}", f.file)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -200,6 +208,9 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		MsgType  string `json:"msgtype"`
 		Markdown struct{ Title, Text string }
+		At       struct {
+			AtUserIDs []string `json:"atUserIds"`
+		} `json:"at"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	session := r.URL.Query().Get("session")
@@ -209,7 +220,7 @@ func (f *fakeDingTalk) sendBySession(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 300001, "errmsg": "session 不存在"})
 		return
 	}
-	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text})
+	f.hooks = append(f.hooks, hookCall{Session: session, Title: body.Markdown.Title, Text: body.Markdown.Text, At: body.At.AtUserIDs})
 	if _, ok := f.hookTimes[session]; !ok {
 		f.hookTimes[session] = time.Now()
 	}
@@ -254,6 +265,12 @@ func (f *fakeDingTalk) send(w http.ResponseWriter, r *http.Request) {
 	if !f.tokens[token] {
 		w.WriteHeader(http.StatusBadRequest)
 		writeJSON(w, map[string]string{"code": "InvalidAuthentication", "message": "不合法的access_token", "requestid": "r2"})
+		return
+	}
+	if f.quotaOut {
+		f.refused++
+		w.WriteHeader(http.StatusForbidden)
+		writeJSON(w, map[string]string{"code": "Forbidden.AccessDenied.ApiCountLimitForOrg", "message": "您的企业本月api调用量已超过限制", "requestid": "r3"})
 		return
 	}
 	if body.RobotCode != f.id || !json.Valid([]byte(body.MsgParam)) {
@@ -344,4 +361,41 @@ func contains(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// fileURL answers the robot file download API: a downloadCode and the
+// robot's code give a download URL (here on the fake).
+func (f *fakeDingTalk) fileURL(w http.ResponseWriter, r *http.Request) {
+	token := r.Header.Get("x-acs-dingtalk-access-token")
+	var body struct {
+		DownloadCode string `json:"downloadCode"`
+		RobotCode    string `json:"robotCode"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.tokens[token] {
+		w.WriteHeader(http.StatusUnauthorized)
+		writeJSON(w, map[string]string{"code": "InvalidAuthentication", "message": "不合法的access_token"})
+		return
+	}
+	if _, ok := f.blobs[body.DownloadCode]; !ok || body.RobotCode != f.id {
+		w.WriteHeader(http.StatusBadRequest)
+		writeJSON(w, map[string]string{"code": "invalidParameter", "message": "downloadCode 无效"})
+		return
+	}
+	f.downloads = append(f.downloads, body.DownloadCode)
+	writeJSON(w, map[string]string{"downloadUrl": f.srv.URL + "/files/" + body.DownloadCode + "?sign=abc"})
+}
+
+func (f *fakeDingTalk) file(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	data, ok := f.blobs[r.PathValue("code")]
+	f.mu.Unlock()
+	if !ok || r.URL.Query().Get("sign") != "abc" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(data)
 }

@@ -32,16 +32,28 @@ type fakeAPI struct {
 	sent      []sentMessage
 	docs      []sentDocument
 	commands  string
+	scopes    map[string]string // setMyCommands: scope type ("" for none) → commands
+	answers   []answeredQuery   // answerCallbackQuery calls
+	edits     []sentMessage     // editMessageText calls (ReplyTo holds the edited message id)
 	webhook   string
 	fail429   int  // the next sendMessage calls answered 429
 	fail502   int  // the next getUpdates calls answered 502 with an HTML body
 	garbage   int  // the next getUpdates calls answered with malformed JSON
 	redeliver bool // the next getUpdates ignores the offset once
 	polls     int
+	blobs     map[string][]byte // files by file_id, for getFile and the file link
+	fetched   []string          // the file paths downloaded
 }
 
 type sentMessage struct {
 	ChatID, Text, ParseMode, ReplyTo string
+	Markup                           string // reply_markup as sent
+	ID                               int    // the message id the fake gave it
+}
+
+type answeredQuery struct {
+	ID, Text string
+	Alert    bool
 }
 
 type sentDocument struct {
@@ -49,7 +61,7 @@ type sentDocument struct {
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{t: t, token: "123456:TEST-token", nextID: 100, nextMsg: 5000}
+	f := &fakeAPI{t: t, token: "123456:TEST-token", nextID: 100, nextMsg: 5000, blobs: map[string][]byte{}}
 	f.cond = sync.NewCond(&f.mu)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
@@ -62,6 +74,20 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if path, ok := strings.CutPrefix(r.URL.Path, "/file/bot"+f.token+"/"); ok { // the file link
+		f.mu.Lock()
+		data, found := f.blobs[strings.TrimPrefix(path, "photos/")]
+		if found {
+			f.fetched = append(f.fetched, path)
+		}
+		f.mu.Unlock()
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+		return
+	}
 	prefix := "/bot" + f.token + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		writeJSON(w, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
@@ -73,6 +99,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"id": 123456, "is_bot": true, "first_name": "党课助手", "username": "DangkeBot"}})
 	case "getUpdates":
 		f.getUpdates(w, r, fields)
+	case "getFile":
+		f.mu.Lock()
+		data, ok := f.blobs[fields["file_id"]]
+		f.mu.Unlock()
+		if !ok {
+			writeJSON(w, map[string]any{"ok": false, "error_code": 400, "description": "Bad Request: invalid file_id"})
+			return
+		}
+		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"file_id": fields["file_id"], "file_unique_id": "u" + fields["file_id"],
+			"file_size": len(data), "file_path": "photos/" + fields["file_id"]}})
 	case "sendMessage":
 		f.mu.Lock()
 		if f.fail429 > 0 {
@@ -85,9 +121,10 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			MessageID int `json:"message_id"`
 		}
 		_ = json.Unmarshal([]byte(fields["reply_parameters"]), &reply)
-		f.sent = append(f.sent, sentMessage{ChatID: fields["chat_id"], Text: fields["text"], ParseMode: fields["parse_mode"], ReplyTo: fmt.Sprint(reply.MessageID)})
 		f.nextMsg++
 		id := f.nextMsg
+		f.sent = append(f.sent, sentMessage{ChatID: fields["chat_id"], Text: fields["text"], ParseMode: fields["parse_mode"], ReplyTo: fmt.Sprint(reply.MessageID),
+			Markup: fields["reply_markup"], ID: id})
 		f.cond.Broadcast()
 		f.mu.Unlock()
 		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"message_id": id, "date": 1700000000,
@@ -103,8 +140,27 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "setMyCommands":
 		f.mu.Lock()
 		f.commands = fields["commands"]
+		var scope struct{ Type string }
+		_ = json.Unmarshal([]byte(fields["scope"]), &scope)
+		if f.scopes == nil {
+			f.scopes = map[string]string{}
+		}
+		f.scopes[scope.Type] = fields["commands"]
 		f.mu.Unlock()
 		writeJSON(w, map[string]any{"ok": true, "result": true})
+	case "answerCallbackQuery":
+		f.mu.Lock()
+		f.answers = append(f.answers, answeredQuery{ID: fields["callback_query_id"], Text: fields["text"], Alert: fields["show_alert"] == "true"})
+		f.cond.Broadcast()
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": true, "result": true})
+	case "editMessageText":
+		f.mu.Lock()
+		f.edits = append(f.edits, sentMessage{ChatID: fields["chat_id"], Text: fields["text"], ParseMode: fields["parse_mode"],
+			ReplyTo: fields["message_id"], Markup: fields["reply_markup"]})
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": true, "result": map[string]any{"message_id": 1, "date": 1700000000,
+			"chat": map[string]any{"id": json.Number(fields["chat_id"]), "type": "supergroup"}, "text": fields["text"]}})
 	case "deleteWebhook", "setWebhook":
 		f.mu.Lock()
 		f.webhook = fields["url"]
@@ -187,6 +243,33 @@ func (f *fakeAPI) waitSent(n int) []sentMessage {
 	}
 }
 
+// waitAnswers waits until n callback queries have been answered and returns them.
+func (f *fakeAPI) waitAnswers(n int) []answeredQuery {
+	f.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		f.mu.Lock()
+		if len(f.answers) >= n {
+			out := append([]answeredQuery(nil), f.answers...)
+			f.mu.Unlock()
+			return out
+		}
+		f.mu.Unlock()
+		if time.Now().After(deadline) {
+			f.t.Fatalf("waited for %d answered presses, have %d", n, len(f.answers))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// press queues a button press by user on the bot's message sent (as the fake
+// recorded it), with the callback data data.
+func (f *fakeAPI) press(id string, user map[string]any, chat map[string]any, sent sentMessage, data string) {
+	f.push("callback_query", map[string]any{"id": id, "from": user, "chat_instance": "1", "data": data,
+		"message": map[string]any{"message_id": sent.ID, "date": 1562727600, "chat": chat, "text": sent.Text,
+			"from": map[string]any{"id": 123456, "is_bot": true, "first_name": "党课助手", "username": "DangkeBot"}}})
+}
+
 // quiet waits a little and returns the messages sent so far, to check that
 // nothing more arrives.
 func (f *fakeAPI) quiet() []sentMessage {
@@ -228,6 +311,7 @@ var (
 	group   = map[string]any{"id": -1001234567890, "title": "城关镇一支部", "type": "supergroup"}
 	private = map[string]any{"id": 777, "first_name": "Ann", "type": "private"}
 	ann     = map[string]any{"id": 777, "is_bot": false, "first_name": "Ann", "username": "ann"}
+	bob     = map[string]any{"id": 888, "is_bot": false, "first_name": "Bob", "username": "bob"}
 )
 
 // message builds a text message from Ann.

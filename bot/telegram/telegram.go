@@ -33,6 +33,10 @@ import (
 // Platform is Telegram's name in ChatRef and Person keys.
 const Platform = "telegram"
 
+// allowedUpdates are the updates the bot subscribes to: messages, button
+// presses, and changes of its own membership of a chat.
+var allowedUpdates = []string{"message", "edited_message", "channel_post", "callback_query", "my_chat_member"}
+
 // maxText is Telegram's limit on a message, in UTF-16 units after entities
 // are parsed; replies are split below it.
 const maxText = 4000
@@ -53,6 +57,8 @@ type Config struct {
 	Logger        *slog.Logger                               // nil to discard
 	Sleep         func(context.Context, time.Duration) error // waits out a 429; tests shorten it
 	Outbox        bot.OutboxConfig                           // the reply outbox: replies marked sent, pending ones sent again
+	RatePerSec    float64                                    // messages a second across all chats; 30 (Telegram's global limit) when 0
+	ChatEvery     time.Duration                              // one message per this in a chat after a burst of 20; 1s when 0
 }
 
 // Adapter is the Telegram bot.
@@ -68,7 +74,8 @@ type Adapter struct {
 	order  []string
 
 	out         *bot.Outbox
-	beforeReply func() // a test hook: runs after the commit, before a saved reply is sent
+	pace        *bot.Pacer // Telegram's limits: 30 messages a second, about one a second per chat
+	beforeReply func()     // a test hook: runs after the commit, before a saved reply is sent
 }
 
 // seenCap bounds the in-memory duplicate filter; the router's message table
@@ -98,7 +105,14 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = dangke.Sleep
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}}
+	if cfg.RatePerSec <= 0 {
+		cfg.RatePerSec = 30
+	}
+	if cfg.ChatEvery <= 0 {
+		cfg.ChatEvery = time.Second
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{},
+		pace: bot.NewPacer(cfg.RatePerSec, int(cfg.RatePerSec), cfg.ChatEvery, 20)}
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
 	opts := []tg.Option{
 		tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")),
@@ -107,7 +121,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		tg.WithDefaultHandler(a.onUpdate),
 		tg.WithWorkers(cfg.Workers),
 		tg.WithNotAsyncHandlers(), // the workers cap the work in flight
-		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "edited_message", "channel_post"}),
+		tg.WithAllowedUpdates(allowedUpdates),
 		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "err", clip(redact(err, cfg.Token), maxLogged)) }),
 	}
 	if cfg.WebhookSecret != "" {
@@ -166,16 +180,8 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 		a.out.Run(sctx, a.resend)
 	}()
 	defer sweeps.Wait()
-	defer stop() // before the wait: Run may end on an error while ctx lives
-	if len(a.cfg.Commands) > 0 {
-		cmds := make([]models.BotCommand, len(a.cfg.Commands))
-		for i, c := range a.cfg.Commands {
-			cmds[i] = models.BotCommand{Command: c.Name, Description: c.Description}
-		}
-		if _, err := a.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds}); err != nil {
-			a.log.Warn("setMyCommands failed; the command menu may be stale", "err", redact(err, a.cfg.Token))
-		}
-	}
+	defer stop()       // before the wait: Run may end on an error while ctx lives
+	a.setCommands(ctx) // buttons.go
 	if a.cfg.WebhookURL == "" {
 		// A webhook left from an earlier run would make getUpdates fail with 409.
 		if _, err := a.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
@@ -190,7 +196,7 @@ func (a *Adapter) Run(ctx context.Context, h dangke.Handler) error {
 
 func (a *Adapter) runWebhook(ctx context.Context) error {
 	if _, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret,
-		AllowedUpdates: []string{"message", "edited_message", "channel_post"}}); err != nil {
+		AllowedUpdates: allowedUpdates}); err != nil {
 		return fmt.Errorf("telegram: setWebhook: %s", redact(err, a.cfg.Token))
 	}
 	ln := a.cfg.Listener
@@ -238,6 +244,13 @@ func (a *Adapter) WebhookHandler() http.Handler {
 
 // onUpdate turns one update into a request, if it is one the bot answers.
 func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
+	if u.CallbackQuery != nil {
+		a.onPress(ctx, u.CallbackQuery) // buttons.go
+		return
+	}
+	if a.onChatEvent(ctx, u) { // events.go
+		return
+	}
 	m := u.Message
 	if m == nil || m.From == nil || m.From.IsBot {
 		return // edits, channel posts and other bots' messages are not commands
@@ -257,6 +270,16 @@ func (a *Adapter) onUpdate(ctx context.Context, _ *tg.Bot, u *models.Update) {
 		Text:  text,
 		MsgID: strconv.Itoa(m.ID),
 		Time:  time.Unix(int64(m.Date), 0),
+
+		Attachments: a.attachments(m),
+	}
+	if a.toBot(m) {
+		req.Quote = m.ReplyToMessage.Text
+	}
+	for _, e := range m.Entities { // people picked from the member list: their ids come with the text
+		if e.Type == models.MessageEntityTypeTextMention && e.User != nil && !e.User.IsBot {
+			req.Mentioned = append(req.Mentioned, dangke.Person{Platform: Platform, ID: strconv.FormatInt(e.User.ID, 10), Name: displayName(e.User)})
+		}
 	}
 	reply, err := a.handler.Handle(ctx, req)
 	if err != nil {
@@ -298,6 +321,13 @@ func (a *Adapter) resend(ctx context.Context, o dangke.Outgoing) error {
 // mentions it.
 func (a *Adapter) addressed(m *models.Message) (string, bool) {
 	text := strings.TrimSpace(m.Text)
+	media := len(m.Photo) > 0 || m.Document != nil || m.Video != nil
+	if media { // a photo, document or video: its caption is its text
+		text = strings.TrimSpace(m.Caption)
+		if text == "" && (m.Chat.Type == models.ChatTypePrivate || a.toBot(m)) {
+			return "", true
+		}
+	}
 	if text == "" {
 		return "", false
 	}
@@ -317,8 +347,8 @@ func (a *Adapter) addressed(m *models.Message) (string, bool) {
 	if m.Chat.Type == models.ChatTypePrivate {
 		return text, true
 	}
-	if m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && strings.EqualFold(m.ReplyToMessage.From.Username, a.username) {
-		return text, true // an answer to the bot's question
+	if a.toBot(m) {
+		return text, true // an answer to the bot's question, or a photo for its confirmation
 	}
 	mention := "@" + a.username
 	if a.username != "" && strings.Contains(strings.ToLower(text), strings.ToLower(mention)) {
@@ -326,6 +356,11 @@ func (a *Adapter) addressed(m *models.Message) (string, bool) {
 		return strings.TrimSpace(text[:i] + text[i+len(mention):]), true
 	}
 	return "", false
+}
+
+// toBot reports whether a message replies to one of the bot's.
+func (a *Adapter) toBot(m *models.Message) bool {
+	return m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && strings.EqualFold(m.ReplyToMessage.From.Username, a.username)
 }
 
 func (a *Adapter) firstTime(key string) bool {
@@ -356,21 +391,34 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 	if err != nil {
 		return fmt.Errorf("telegram: notify: chat id %q is not a number", chat.ID)
 	}
+	if !chat.Group && len(reply.Mentions) > 0 {
+		r := *reply
+		r.Mentions = nil // never @ anyone in a 1:1 chat
+		reply = &r
+	}
 	return a.send(ctx, id, 0, reply)
 }
 
 // send renders a reply as HTML (everything escaped), split below Telegram's
 // limit in order, then its files as documents.
-func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dangke.Reply) error {
+func (a *Adapter) send(ctx context.Context, chat int64, replyTo int, reply *dangke.Reply, ask ...dangke.Person) error {
 	if reply == nil {
 		return nil
 	}
 	if reply.Text != "" {
-		for i, part := range bot.SplitBy(reply.Text, maxText, bot.UTF16Len) {
+		parts := bot.SplitBy(reply.Text, maxText, bot.UTF16Len)
+		for i, part := range parts {
 			p := &tg.SendMessageParams{ChatID: chat, Text: html.EscapeString(part), ParseMode: models.ParseModeHTML,
 				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
 			if i == 0 && replyTo != 0 {
 				p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
+			}
+			if i == len(parts)-1 {
+				p.ReplyMarkup = markup(reply, replyTo != 0) // buttons.go
+				p.Text += mentionLinks(reply.Mentions) + askLinks(ask)
+			}
+			if err := a.pace.Wait(ctx, strconv.FormatInt(chat, 10)); err != nil {
+				return fmt.Errorf("telegram: sendMessage: %w", err)
 			}
 			if err := a.retry(ctx, func() error { _, err := a.api.SendMessage(ctx, p); return err }); err != nil {
 				return fmt.Errorf("telegram: sendMessage: %w", err)

@@ -37,9 +37,11 @@ type Config struct {
 	Heartbeat     time.Duration // 30s
 	WebhookLimit  int           // messages per WebhookWindow per group robot: 20
 	WebhookWindow time.Duration // 1 minute
+	DailyPush     int           // messages pushed unprompted to one conversation a day; more are merged into one (0: no limit)
 	MaxInFlight   int           // messages handled at once over the long connection: 32
 	MaxQueued     int           // messages waiting for a slot beyond those: 1000; more are dropped with a warning
 	HTTPClient    *http.Client
+	FileClient    *http.Client     // downloads the pictures and files sent to the robot; a 2-minute timeout by default
 	Outbox        bot.OutboxConfig // the reply outbox: replies marked sent, pending ones sent again
 	Logger        *slog.Logger
 }
@@ -49,10 +51,13 @@ type Adapter struct {
 	cfg     Config
 	log     *slog.Logger
 	hook    *webhook
+	files   *http.Client
 	kit     *cipherKit // callback mode
 	handler dangke.Handler
 	work    chan struct{} // caps messages handled at once
 	waiting atomic.Int64  // messages taken off the socket and not yet handled
+
+	daily daily // daily.go: unprompted messages per conversation today
 
 	mu      sync.Mutex
 	conn    *wsConn // the live long connection, if any
@@ -100,7 +105,12 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, log: cfg.Logger.With("platform", Platform), seen: map[string]struct{}{}, work: make(chan struct{}, cfg.MaxInFlight),
 		hook: newWebhook(cfg.WebhookHost, cfg.HTTPClient, cfg.WebhookLimit, cfg.WebhookWindow), up: make(chan struct{})}
+	a.daily.limit = cfg.DailyPush
 	a.out = bot.NewOutbox(Platform, cfg.Outbox, a.log)
+	a.files = cfg.FileClient
+	if a.files == nil {
+		a.files = &http.Client{Timeout: 2 * time.Minute}
+	}
 	if cfg.Callback.Token != "" {
 		kit, err := newCipherKit(cfg.Callback.Token, cfg.Callback.EncodingAESKey)
 		if err != nil {
@@ -235,8 +245,28 @@ type message struct {
 	Voice struct {
 		Content string `json:"content"`
 	} `json:"voice"`
+	Image resource `json:"image"`
+	File  resource `json:"file"`
+	Video resource `json:"video"`
+	Mixed struct {
+		Items []struct {
+			MsgType string `json:"msgtype"`
+			Text    struct {
+				Content string `json:"content"`
+			} `json:"text"`
+			Image resource `json:"image"`
+		} `json:"msg_item"`
+	} `json:"mixed"`
+	Quote *struct {
+		MsgType string `json:"msgtype"`
+		Text    struct {
+			Content string `json:"content"`
+		} `json:"text"`
+	} `json:"quote"`
 	Event struct {
 		EventType string `json:"eventtype"`
+		EventKey  string `json:"event_key"` // template_card_event: the pressed button's key
+		TaskID    string `json:"task_id"`   // template_card_event: the card's task id
 	} `json:"event"`
 }
 
@@ -251,15 +281,36 @@ func (m *message) chat() dangke.ChatRef {
 // for a message the bot cannot read.
 func (a *Adapter) request(m *message) (dangke.Request, *dangke.Reply) {
 	text := m.Text.Content
+	var files []dangke.Attachment
 	switch m.MsgType {
 	case "text":
 	case "voice": // WeCom has already turned the speech into text
 		text = m.Voice.Content
+	case "image":
+		files = append(files, a.attachment(dangke.KindImage, m.Image))
+	case "file":
+		files = append(files, a.attachment(dangke.KindFile, m.File))
+	case "video":
+		files = append(files, a.attachment(dangke.KindVideo, m.Video))
+	case "mixed": // text and pictures in one message
+		var texts []string
+		for _, it := range m.Mixed.Items {
+			switch {
+			case it.MsgType == "image" && it.Image.URL != "":
+				files = append(files, a.attachment(dangke.KindImage, it.Image))
+			case it.MsgType == "text":
+				texts = append(texts, it.Text.Content)
+			}
+		}
+		text = strings.Join(texts, " ")
 	default:
-		return dangke.Request{}, &dangke.Reply{Text: "目前只能识别文字消息，请 @我 发送文字命令，例：/统计。"}
+		return dangke.Request{}, &dangke.Reply{Text: "目前只能识别文字、图片、视频和文件消息，请 @我 发送文字命令，例：/统计。"}
 	}
 	req := dangke.Request{Chat: m.chat(), From: dangke.Person{Platform: Platform, ID: m.From.UserID, Name: m.From.UserID},
-		Text: stripMention(text), MsgID: m.MsgID}
+		Text: stripMention(text), MsgID: m.MsgID, Attachments: files}
+	if m.Quote != nil {
+		req.Quote = m.Quote.Text.Content
+	}
 	if m.CreateTime > 0 {
 		req.Time = time.Unix(m.CreateTime, 0)
 	}
@@ -306,6 +357,15 @@ func (a *Adapter) Notify(ctx context.Context, chat dangke.ChatRef, reply *dangke
 	a.mu.Lock()
 	conn := a.conn
 	a.mu.Unlock()
+	reply, err := a.daily.plan(chat.ID, reply, time.Now(), 4000) // daily.go
+	if err != nil {
+		return err
+	}
+	if !chat.Group && len(reply.Mentions) > 0 {
+		r := *reply
+		r.Mentions = nil // never @ anyone in a 1:1 chat
+		reply = &r
+	}
 	if conn != nil {
 		err := conn.sendMsg(ctx, chat.ID, reply)
 		if err == nil {

@@ -1,7 +1,11 @@
 package wecom_test
 
 import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/md5"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -40,6 +45,14 @@ type fakeWeCom struct {
 	uploads   []string
 	limit     int
 	window    time.Duration
+	media     map[string]mediaFile // encrypted resources by id, served at /media/{id}
+	fetched   []string             // the resources downloaded
+}
+
+// mediaFile is a resource as WeCom serves it: encrypted, with a name.
+type mediaFile struct {
+	Name string
+	Data []byte
 }
 
 type wsFrame struct {
@@ -49,12 +62,13 @@ type wsFrame struct {
 }
 
 func newFakeWeCom(t testing.TB) *fakeWeCom {
-	f := &fakeWeCom{t: t, botID: "BOTID", secret: "bot-secret-1", limit: 20, window: time.Minute}
+	f := &fakeWeCom{t: t, botID: "BOTID", secret: "bot-secret-1", limit: 20, window: time.Minute, media: map[string]mediaFile{}}
 	f.changed = sync.NewCond(&f.mu)
 	f.ws = httptest.NewServer(http.HandlerFunc(f.serveWS))
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /cgi-bin/webhook/send", f.hookSend)
 	mux.HandleFunc("POST /cgi-bin/webhook/upload_media", f.hookUpload)
+	mux.HandleFunc("GET /media/{id}", f.serveMedia)
 	f.hook = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.drop()
@@ -160,6 +174,14 @@ func groupMessage(msgid, text string) map[string]any {
 		"msgtype": "text", "text": map[string]string{"content": text}}
 }
 
+// cardEvent is a template_card_event body: user pressed the button key of
+// the card task in group g1.
+func cardEvent(msgid, user, task, key string) map[string]any {
+	return map[string]any{"msgid": msgid, "aibotid": "BOTID", "chatid": "g1", "chattype": "group",
+		"from": map[string]string{"userid": user}, "create_time": time.Date(2019, 7, 10, 10, 1, 0, 0, time.FixedZone("CST", 8*3600)).Unix(),
+		"msgtype": "event", "event": map[string]string{"eventtype": "template_card_event", "event_key": key, "task_id": task}}
+}
+
 // responses returns the client's frames of one command.
 func (f *fakeWeCom) responses(cmd string) []wsFrame {
 	var out []wsFrame
@@ -251,4 +273,43 @@ func (f *fakeWeCom) hookUpload(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// publish encrypts content as WeCom does for the AI bot's pictures and
+// files (AES-256-CBC, a fresh 32-byte key, IV = its first 16 bytes, PKCS#7
+// padding to 32) and returns the message's {url, aeskey}.
+func (f *fakeWeCom) publish(id, name string, plain []byte) map[string]string {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		f.t.Fatal(err)
+	}
+	pad := 32 - len(plain)%32
+	buf := append(append([]byte{}, plain...), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	enc := make([]byte, len(buf))
+	cipher.NewCBCEncrypter(block, key[:16]).CryptBlocks(enc, buf)
+	f.mu.Lock()
+	f.media[id] = mediaFile{Name: name, Data: enc}
+	f.mu.Unlock()
+	return map[string]string{"url": f.hook.URL + "/media/" + id + "?sig=x", "aeskey": base64.StdEncoding.EncodeToString(key)}
+}
+
+func (f *fakeWeCom) serveMedia(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	m, ok := f.media[r.PathValue("id")]
+	if ok {
+		f.fetched = append(f.fetched, r.PathValue("id"))
+	}
+	f.mu.Unlock()
+	if !ok || r.URL.Query().Get("sig") != "x" {
+		http.NotFound(w, r)
+		return
+	}
+	if m.Name != "" {
+		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(m.Name))
+	}
+	w.Write(m.Data)
 }

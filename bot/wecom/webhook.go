@@ -80,7 +80,7 @@ func (w *webhook) deliver(ctx context.Context, key string, reply *dangke.Reply) 
 	m := w.lock(key)
 	m.Lock()
 	defer m.Unlock()
-	for _, part := range splitText(render(reply.Text), 4000) {
+	for _, part := range withMentions(splitText(render(reply.Text), 4000), reply.Mentions) { // daily.go
 		body := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": part}}
 		if err := w.send(ctx, key, body); err != nil {
 			return err

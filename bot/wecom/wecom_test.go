@@ -64,7 +64,7 @@ func streamContent(t testing.TB, fr wsFrame) string {
 			Content string `json:"content"`
 		} `json:"stream"`
 	}
-	if err := json.Unmarshal(fr.Body, &body); err != nil || body.MsgType != "stream" || !body.Stream.Finish {
+	if err := json.Unmarshal(fr.Body, &body); err != nil || (body.MsgType != "stream" && body.MsgType != "stream_with_template_card") || !body.Stream.Finish {
 		t.Fatalf("not a finished stream: %s", fr.Body)
 	}
 	return body.Stream.Content

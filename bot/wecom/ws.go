@@ -211,6 +211,9 @@ func (c *wsConn) readLoop(ctx context.Context) error {
 			if json.Unmarshal(f.Body, &m) == nil && m.Event.EventType == "disconnected_event" {
 				return errKicked
 			}
+			if m, ok := cardEvent(f.Body); ok { // cards.go
+				c.a.dispatch(ctx, id, func(ctx context.Context) { c.onCardEvent(ctx, id, m) })
+			}
 		}
 	}
 }
@@ -243,6 +246,9 @@ func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.
 	parts := splitText(render(reply.Text), 20000)
 	for i, part := range parts {
 		body := map[string]any{"msgtype": "stream", "stream": map[string]any{"id": c.reqID("stream"), "finish": true, "content": part}}
+		if tc := card(reply); tc != nil && i == 0 { // cards.go: the buttons under the first part
+			body["msgtype"], body["template_card"] = "stream_with_template_card", tc
+		}
 		cmd, id := "aibot_respond_msg", reqID
 		if i > 0 {
 			cmd, id = "aibot_send_msg", c.reqID("aibot_send_msg")
@@ -266,8 +272,14 @@ func (c *wsConn) respond(ctx context.Context, reqID, chat string, reply *dangke.
 
 // sendMsg sends a proactive message to a chat over the connection.
 func (c *wsConn) sendMsg(ctx context.Context, chat string, reply *dangke.Reply) error {
-	for _, part := range splitText(render(reply.Text), 4000) {
+	for _, part := range withMentions(splitText(render(reply.Text), 4000), reply.Mentions) { // daily.go
 		body := map[string]any{"chatid": chat, "msgtype": "markdown", "markdown": map[string]string{"content": part}}
+		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), body); err != nil {
+			return err
+		}
+	}
+	if tc := card(reply); tc != nil { // cards.go: the buttons as a card of their own
+		body := map[string]any{"chatid": chat, "msgtype": "template_card", "template_card": tc}
 		if _, err := c.request(ctx, "aibot_send_msg", c.reqID("aibot_send_msg"), body); err != nil {
 			return err
 		}

@@ -192,7 +192,7 @@ func TestSubcommandHelp(t *testing.T) {
 		"digest --week":             "选项 -week 后面要跟一个值",
 		"digest extra":              "多余的参数「extra」",
 		"backup":                    "backup 要用 --out 指定备份文件，例如 dangke backup --out",
-		"export form3 --out x.csv":  "export 只能导出 form1、form2 或 report，不是「form3」",
+		"export form3 --out x.csv":  "export 只能导出 form1、form2、archive 或 report，不是「form3」",
 		"export form2 --out x.xlsx": "例如 dangke export form2 --unit 温县",
 		"import":                    "例如 dangke import units 单位.xlsx",
 		"serve":                     "没有子命令「serve」",

@@ -38,6 +38,8 @@ type Config struct {
 	Chart         ChartConfig    `yaml:"chart"`
 	Admin         AdminConfig    `yaml:"admin"`
 	Web           WebConfig      `yaml:"web"`
+	MediaDir      string         `yaml:"media_dir"`      // photos and files of lectures; default: the database's path + .media
+	MediaMaxSize  string         `yaml:"media_max_size"` // the largest file kept: 20MB
 }
 
 // ImportConfig sets up `dangke import`.
@@ -57,7 +59,12 @@ type CampaignConfig struct {
 	RemindBefore   time.Duration `yaml:"remind_before"`
 	DigestSchedule string        `yaml:"digest_schedule"` // cron: minute hour day month weekday
 	DigestMaxAge   time.Duration `yaml:"digest_max_age"`
-	Deadlines      []struct {
+	// Holidays and Workdays add to the official calendar (github.com/6tail/lunar-go):
+	// days off, and weekend days made working days (调休), as 2019-10-01.
+	MaxMentions int      `yaml:"max_mentions"` // people one digest or reminder @-mentions at most (10)
+	Holidays    []string `yaml:"holidays"`
+	Workdays    []string `yaml:"workdays"`
+	Deadlines   []struct {
 		Name     string `yaml:"name"`
 		Date     string `yaml:"date"`
 		Requires string `yaml:"requires"`
@@ -117,6 +124,11 @@ func (c CampaignConfig) campaign(loc *time.Location) (dangke.Campaign, error) {
 			k.Deadlines = append(k.Deadlines, dl)
 		}
 	}
+	cal, err := calendar(k.Start, k.End, c.Holidays, c.Workdays, loc)
+	if err != nil {
+		return k, err
+	}
+	k.Calendar = cal
 	if err := k.Validate(); err != nil {
 		return k, fmt.Errorf("config: %w", err)
 	}
@@ -132,6 +144,7 @@ type WeComConfig struct {
 	Secret      string `yaml:"secret"` // also from DANGKE_WECOM_SECRET
 	WSURL       string `yaml:"ws_url"` // wss://openws.work.weixin.qq.com
 	WebhookHost string `yaml:"webhook_host"`
+	DailyPush   int    `yaml:"daily_push"` // unprompted messages to one conversation a day; a digest past it is merged into one (0: no limit)
 	Callback    struct {
 		Token          string `yaml:"token"`
 		EncodingAESKey string `yaml:"encoding_aes_key"` // also from DANGKE_WECOM_AES_KEY
@@ -147,6 +160,9 @@ type DingTalkConfig struct {
 	OpenAPIHost  string   `yaml:"openapi_host"`  // https://api.dingtalk.com
 	OAPIHost     string   `yaml:"oapi_host"`     // https://oapi.dingtalk.com (media upload)
 	AllowChats   []string `yaml:"allow_chats"`   // conversation ids; empty: every chat the robot is in
+	RobotName    string   `yaml:"robot_name"`    // the robot's name in groups, for "@党课助手 1"
+	RatePerSec   float64  `yaml:"rate_per_sec"`  // OpenAPI calls a second across the app (20)
+	MonthlyQuota int      `yaml:"monthly_quota"` // metered calls a month, shown by dangke status (10000 on the free edition); 0: unknown
 }
 
 // ContestConfig is the lecture contest's scoring standard and rules (附件3).
@@ -410,6 +426,11 @@ func (c *Config) validate() error {
 	if c.Import.MaxSize != "" {
 		if _, err := report.ParseSize(c.Import.MaxSize); err != nil {
 			return fmt.Errorf("config: import.max_size: %w", err)
+		}
+	}
+	if c.MediaMaxSize != "" {
+		if _, err := report.ParseSize(c.MediaMaxSize); err != nil {
+			return fmt.Errorf("config: media_max_size: %w", err)
 		}
 	}
 	if t := c.Telegram; t.WebhookURL != "" && t.WebhookSecret == "" {

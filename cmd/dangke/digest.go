@@ -23,7 +23,8 @@ type digestArgs struct {
 func (m *Main) parseDigest(args []string) error {
 	fs := m.flags("digest", "打印或发送某周的周报（默认上周），发往每个绑定了单位的群。与运行中的机器人共用发送记录，\n"+
 		"同一周同一个群不会发两次；发送走各平台的接口，不占用机器人的长连接。\n"+
-		"活动期间之外的周不发送（与定时周报相同），除非加 --force；--dry-run 只打印。",
+		"活动期间之外的周不发送（与定时周报相同），除非加 --force；--dry-run 只打印。\n"+
+		"节假日不影响手动发送（定时周报遇节假日顺延到下一个工作日同一时刻）；点名单位的负责人会被 @（/单位 负责人）。",
 		exampleOf("dangke digest"))
 	fs.StringVar(&m.digest.week, "week", "", "哪一周 `WEEK`：ISO 周 2019-W27，或这一周里的任一天 2019-07-15（默认上周）")
 	fs.StringVar(&m.digest.unit, "unit", "", "只发给绑定到单位 `PATH` 及其下级的群；全市：只发市级群")
@@ -127,7 +128,8 @@ func (m *Main) runDigest(ctx context.Context) error {
 	for _, a := range adapters {
 		notifiers[a.Name()] = a
 	}
-	s := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts}
+	s := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts,
+		MaxMentions: m.cfg.Campaign.MaxMentions}
 	res, err := s.RunWeek(ctx, week, false, only)
 	if err != nil {
 		return err

@@ -11,9 +11,8 @@ import (
 	"dangke/report"
 )
 
-// exportReport writes a county's 情况报告 draft (DOCX) to --out. The photos
-// come through report.PhotoSource once the lecture attachments are wired
-// in; until then the report leaves a marked place for them.
+// exportReport writes a county's 情况报告 draft (DOCX) to --out, with up to
+// six photos of the county's lectures from the media folder.
 func (m *Main) exportReport(ctx context.Context, unit *dangke.Unit, now time.Time) error {
 	if unit == nil {
 		return errors.New("情况报告按县市区导出：--unit 要指定县市区，例如 --unit 温县")
@@ -35,7 +34,11 @@ func (m *Main) exportReport(ctx context.Context, unit *dangke.Unit, now time.Tim
 		}
 	}
 	campaign, _ := m.cfg.Campaign.campaign(now.Location()) // validated with the config
-	s, err := report.BuildSituation(ctx, m.store, nil, m.cfg.City, "《关于在全市组织开展"+campaign.Name+"的通知》", county, p, now)
+	media, err := m.openMedia()
+	if err != nil {
+		return err
+	}
+	s, err := report.BuildSituation(ctx, m.store, report.MediaPhotos(m.store, media), m.cfg.City, "《关于在全市组织开展"+campaign.Name+"的通知》", county, p, now)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,8 @@ import (
 	"dangke/bot/wecom"
 	"dangke/commands"
 	"dangke/digest"
+	"dangke/media"
+	"dangke/report"
 	"dangke/store"
 )
 
@@ -40,18 +42,21 @@ const usage = `dangke — 党课助手，微型党课活动的群聊机器人
   dangke digest [--week 2019-W27|2019-07-15] [--unit PATH|全市] [--dry-run] [--force]
                                                   打印或发送某周周报（默认上周）；与运行中的机器人
                                                   共用发送记录，同一周不会重复发送
-  dangke backup --out FILE                        在机器人运行时备份数据库（一致的副本）
+  dangke backup --out FILE                        在机器人运行时备份数据库（一致的副本），照片等附件复制到 FILE.media/
   dangke status                                  数据库、各平台连接、上次周报，待发送和发送失败的回复；
                                                   异常时非零退出
   dangke export form1 [--unit PATH] [--from 2019-07-01 --to 2019-09-30] --out 附件1.xlsx
                                                   导出附件1（统计表；--unit 缺省为全市）
   dangke export form2 --unit 县市区 --out 附件2.xlsx   导出附件2（师资库，含完整手机号）
+  dangke export archive [--unit PATH] [--from … --to …] --out 台账.zip
+                                                  导出台账：附件1、每次党课的照片等附件和说明、index.html
   dangke export report --unit 县市区 [--from DATE --to DATE] --out 情况报告.docx
                                                   导出示范宣讲活动情况报告（Word 草稿，GB/T 9704 排版）
   dangke import units|members|instructors FILE.xlsx|FILE.csv [--unit PATH] [--skip-invalid] [--rejects FILE]
                                                   导入单位树、党员数或师资库；先检查每一行，
                                                   有错则不导入（--skip-invalid 导入正确的行）
-  dangke purge --before DATE                      删除该日之前的消息记录（活动结束后），隐去已移出宣讲员的手机号
+  dangke purge --before DATE                      删除该日之前的消息记录（活动结束后），隐去已移出宣讲员的手机号；
+                                                  删除该日之前撤销的附件记录和不再被引用的附件文件
   dangke seed --branches N --lectures M --db FILE  试用和测量用：生成省规模的示例数据（只写入空数据库）
   dangke check-totals [--fix]                     核对保存的累计数与党课记录；--fix 不一致时重算
   dangke service install|uninstall|start|stop [--config FILE]
@@ -97,6 +102,7 @@ type Main struct {
 	service    serviceArgs
 	seed       seedArgs
 	observe    func(digest.Result) // the digest runs' metrics, when the admin endpoints are on
+	media      *media.Store        // the lectures' photos and files, once opened
 }
 
 func main() {
@@ -393,7 +399,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "已备份到 %s。\n", m.tool.out)
-		return nil
+		return m.backupMedia()
 	case "service":
 		return m.runService(ctx)
 	case "purge":
@@ -418,6 +424,10 @@ func (m *Main) runBot(ctx context.Context) error {
 	if links != nil {
 		rc.Dashboard = links
 	}
+	if rc.Media, err = m.openMedia(); err != nil {
+		return err
+	}
+	rc.ReportPhotos = report.MediaPhotos(m.store, rc.Media)
 	router := commands.New(m.store, rc)
 	var adapters []bot.Adapter
 	if m.command != "console" {
@@ -453,7 +463,8 @@ func (m *Main) runBot(ctx context.Context) error {
 	}
 	m.logger.Log(ctx, level, "starting", "adapters", names, "db", m.cfg.DB)
 	// The weekly digests go out alongside, through the adapters' Notify.
-	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe}
+	sched := &digest.Scheduler{Store: m.store, Notifiers: notifiers, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Charts: rc.Charts, Observe: m.observe,
+		Remind: true, MaxMentions: m.cfg.Campaign.MaxMentions}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
@@ -489,14 +500,15 @@ func (m *Main) platforms(ctx context.Context, cmds []*commands.Command) ([]bot.A
 		}
 		dingtalk.SetSDKLogger(m.logger, d.ClientSecret)
 		a, err := dingtalk.New(dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
-			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, Outbox: m.outbox(), Logger: m.logger})
+			OpenAPIHost: d.OpenAPIHost, OAPIHost: d.OAPIHost, AllowChats: d.AllowChats, RobotName: d.RobotName,
+			RatePerSec: d.RatePerSec, MonthlyQuota: d.MonthlyQuota, Outbox: m.outbox(), Logger: m.logger})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	if w := m.cfg.WeCom; w.BotID != "" || w.Callback.Token != "" {
-		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, Outbox: m.outbox(), Logger: m.logger}
+		cfg := wecom.Config{BotID: w.BotID, Secret: w.Secret, WSURL: w.WSURL, WebhookHost: w.WebhookHost, DailyPush: w.DailyPush, Outbox: m.outbox(), Logger: m.logger}
 		cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.Callback.Listen = w.Callback.Token, w.Callback.EncodingAESKey, w.Callback.Listen
 		a, err := wecom.New(cfg)
 		if err != nil {
@@ -525,8 +537,10 @@ func menu(cmds []*commands.Command) []bot.CommandInfo {
 			continue
 		}
 		name := c.English[0]
+		admin := c.Perm == commands.Admin || c.Perm == commands.Super
 		if i, ok := index[name]; ok {
 			out[i].Description += "、" + c.Sub[0]
+			out[i].Admin = out[i].Admin && admin
 			continue
 		}
 		desc := c.Summary
@@ -534,7 +548,7 @@ func menu(cmds []*commands.Command) []bot.CommandInfo {
 			desc = c.Names[0] + "：" + c.Sub[0]
 		}
 		index[name] = len(out)
-		out = append(out, bot.CommandInfo{Name: name, Description: desc})
+		out = append(out, bot.CommandInfo{Name: name, Description: desc, Admin: admin})
 	}
 	return out
 }
@@ -556,8 +570,11 @@ func (m *Main) routerConfig() commands.Config {
 // Close releases what Run opened.
 func (m *Main) Close() error {
 	var err error
+	if m.media != nil {
+		err = m.media.Close()
+	}
 	if m.store != nil {
-		err = m.store.Close()
+		err = errors.Join(err, m.store.Close())
 	}
 	if m.logFile != nil {
 		err = errors.Join(err, m.logFile.Close())

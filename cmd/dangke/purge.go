@@ -38,7 +38,7 @@ func (m *Main) runPurge(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "已删除 %s 之前的 %d 条消息记录；隐去了 %d 位已移出师资库的宣讲员的手机号。\n", m.tool.from, n, phones)
-	return nil
+	return m.purgeMedia(ctx, before)
 }
 
 // housekeep masks the phone numbers of lecturers removed from a pool once

@@ -49,7 +49,11 @@ func (m *Main) healthStatus(ctx context.Context, w io.Writer) bool {
 		if len(bot.Adapters) == 0 {
 			fmt.Fprintln(w, "  没有启用任何平台")
 		}
+		var budgets []string
 		for _, a := range bot.Adapters {
+			if a.Budget != "" {
+				budgets = append(budgets, fmt.Sprintf("  %s 发送额度：%s\n", a.Name, a.Budget))
+			}
 			if a.Connected {
 				fmt.Fprintf(w, "  %s：已连接（自 %s）\n", a.Name, a.Since.In(time.Local).Format("2006-01-02 15:04"))
 				continue
@@ -60,6 +64,9 @@ func (m *Main) healthStatus(ctx context.Context, w io.Writer) bool {
 				fmt.Fprintf(w, "（%s）", a.Error)
 			}
 			fmt.Fprintln(w)
+		}
+		for _, b := range budgets {
+			fmt.Fprint(w, b)
 		}
 		if !bot.OK && bot.Database.Error != "" {
 			ok = false

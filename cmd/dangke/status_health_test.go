@@ -60,7 +60,7 @@ func TestStatusHealth(t *testing.T) {
 	watch := web.NewAdapters()
 	up := &stubAdapter{name: "telegram", block: make(chan struct{})}
 	go func() { _ = watch.Watch(up).Run(context.Background(), nil) }()
-	watch.Watch(&stubAdapter{name: "dingtalk"})
+	watch.Watch(&budgetAdapter{stubAdapter{name: "dingtalk"}})
 	defer close(up.block)
 	srv := httptest.NewServer((&web.Admin{Store: st, Adapters: watch}).Handler())
 	defer srv.Close()
@@ -73,7 +73,7 @@ func TestStatusHealth(t *testing.T) {
 	}
 	out, _, err = run(t, nil, "status", "--config", cfg, "--db", db)
 	if !errors.Is(err, errUnhealthy) || !strings.Contains(out, "机器人：运行中") || !strings.Contains(out, "telegram：已连接") ||
-		!strings.Contains(out, "dingtalk：未连接") {
+		!strings.Contains(out, "dingtalk：未连接") || !strings.Contains(out, "dingtalk 发送额度：本月主动调用 12 次") {
 		t.Fatalf("one adapter down: %v\n%s", err, out)
 	}
 
@@ -99,6 +99,13 @@ func TestStatusHealth(t *testing.T) {
 	if !strings.Contains(out, "上次周报：2019-W28，已发 1，失败 0") {
 		t.Fatalf("last digest:\n%s", out)
 	}
+}
+
+// budgetAdapter knows its sending quota, as the DingTalk adapter does.
+type budgetAdapter struct{ stubAdapter }
+
+func (*budgetAdapter) Budget() string {
+	return "本月主动调用 12 次（本进程计数），额度 10000，约剩 9988"
 }
 
 type stubAdapter struct {

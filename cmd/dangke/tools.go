@@ -31,6 +31,7 @@ type toolArgs struct {
 func (m *Main) parseTool(args []string) error {
 	what := map[string]string{
 		"export": "导出正式报表：form1 附件1（统计表，--unit 缺省为全市），form2 附件2（一个县市区的师资库，含完整手机号），\n" +
+			"archive 台账（ZIP：附件1、每次党课一个文件夹放照片等附件和说明.txt、可离线打开的 index.html）。\n" +
 			"report 示范宣讲活动情况报告（一个县市区，Word 草稿）。\n" +
 			"文件先写到同一文件夹的临时文件，写完才换上，失败不会留下半个或空的文件；文件权限 0600。",
 		"import": "从 XLSX 或 CSV 导入单位树（units）、党员数（members）或师资库（instructors）。先检查每一行，有错则不导入\n" +
@@ -55,15 +56,15 @@ func (m *Main) parseTool(args []string) error {
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if m.command == "export" {
-			return m.usageError(fs, "export 要说明导出什么（form1 或 form2）")
+			return m.usageError(fs, "export 要说明导出什么（form1、form2 或 archive）")
 		}
 		return m.usageError(fs, "import 要说明导入什么（units、members 或 instructors）和文件")
 	}
 	m.tool.what, args = args[0], args[1:]
 	switch m.command {
 	case "export":
-		if m.tool.what != "form1" && m.tool.what != "form2" && m.tool.what != "report" {
-			return m.usageError(fs, fmt.Sprintf("export 只能导出 form1、form2 或 report，不是「%s」", m.tool.what))
+		if m.tool.what != "form1" && m.tool.what != "form2" && m.tool.what != "archive" && m.tool.what != "report" {
+			return m.usageError(fs, fmt.Sprintf("export 只能导出 form1、form2、archive 或 report，不是「%s」", m.tool.what))
 		}
 	case "import":
 		if m.tool.what != "units" && m.tool.what != "members" && m.tool.what != "instructors" {
@@ -181,6 +182,9 @@ func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) err
 				return fmt.Errorf("--to「%s」不是日期，例如 --from 2019-07-01 --to 2019-09-30", m.tool.to)
 			}
 			p.Label = m.tool.from + "至" + m.tool.to
+		}
+		if m.tool.what == "archive" {
+			return m.exportArchive(ctx, unit, p, now)
 		}
 		campaign, _ := m.cfg.Campaign.campaign(now.Location()) // validated with the config
 		f, err = report.Form1(ctx, m.store, m.cfg.City, campaign.Name, unit, p, now)

@@ -29,7 +29,7 @@ func Setup(t testing.TB, path, platform, chat, admin string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setupRouter(t, st, platform, chat, admin)
+	setupRouter(t, st, platform, chat, admin, nil)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func RouterAt(t testing.TB, path, platform, chat, admin string) (*commands.Route
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return setupRouter(t, st, platform, chat, admin), st
+	return setupRouter(t, st, platform, chat, admin, nil), st
 }
 
 // Child is a copy of the test binary running one test as the bot, to be

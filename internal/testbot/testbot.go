@@ -27,15 +27,15 @@ func Router(t testing.TB, platform, chat, admin string) (*commands.Router, *stor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return setupRouter(t, st, platform, chat, admin), st
+	return setupRouter(t, st, platform, chat, admin, nil), st
 }
 
 // setupRouter returns the router on st with the branch bound and the admin
 // named; on a database set up before, the setup changes nothing.
-func setupRouter(t testing.TB, st *store.Store, platform, chat, admin string) *commands.Router {
+func setupRouter(t testing.TB, st *store.Store, platform, chat, admin string, m dangke.Media) *commands.Router {
 	t.Helper()
 	r := commands.New(st, commands.Config{Admins: []string{platform + ":" + admin}, Location: Now.Location(),
-		Now: func() time.Time { return Now }})
+		Now: func() time.Time { return Now }, Media: m})
 	for _, text := range []string{"/单位 新增 温县/城关镇/第一党支部 45", "/单位 绑定 温县/城关镇/第一党支部"} {
 		if _, err := r.Handle(context.Background(), dangke.Request{Chat: dangke.ChatRef{Platform: platform, ID: chat, Group: true},
 			From: dangke.Person{Platform: platform, ID: admin}, Text: text}); err != nil {
