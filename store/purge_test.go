@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -64,5 +65,53 @@ func TestPersonalDataPurged(t *testing.T) {
 	}
 	if _, found, _ := st.Reply(ctx, dangke.MessageKey{Platform: "t", Chat: "c", ID: "m1"}); found {
 		t.Fatal("purged reply still there")
+	}
+}
+
+// PruneReplies deletes sent replies older than the cut-off, in batches,
+// and never a pending one, however old.
+func TestPruneReplies(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2019, 7, 10, 10, 0, 0, 0, time.UTC)
+	key := func(i int) dangke.MessageKey {
+		return dangke.MessageKey{Platform: "t", Chat: "c", ID: fmt.Sprint("m", i)}
+	}
+	// 4,500 old sent, 3 old pending, 2 recent sent.
+	err = st.Update(ctx, func(tx dangke.Tx) error {
+		for i := range 4510 {
+			at := now.Add(-5 * 24 * time.Hour)
+			if i >= 4508 {
+				at = now.Add(-time.Hour)
+			}
+			if err := tx.SaveReply(ctx, key(i), "已登记", "", at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4510 {
+		if i >= 4500 && i < 4503 {
+			continue // left pending
+		}
+		if _, err := st.MarkSent(ctx, key(i), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := st.PruneReplies(ctx, now.Add(-3*24*time.Hour))
+	if err != nil || n != 4505 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	for i, want := range map[int]bool{0: false, 4499: false, 4500: true, 4502: true, 4503: false, 4508: true, 4509: true} {
+		if _, found, _ := st.Reply(ctx, key(i)); found != want {
+			t.Errorf("reply %d: found %v, want %v", i, found, want)
+		}
 	}
 }
