@@ -196,7 +196,12 @@ type page struct {
 	Counting               bool // what is missing for each deadline is still being read
 	Idle                   []string
 	Lectures               []lecture
+	Excellent              []lecture // the 网上微课堂: excellent lectures, newest first (at most maxExcellent)
+	ExcellentAll           int       // how many the subtree has
 }
+
+// maxExcellent is how many excellent lectures a page lists.
+const maxExcellent = 10
 
 type crumb struct {
 	Name string
@@ -220,6 +225,7 @@ type lecture struct {
 	Date, Unit, Speaker, Position, Title string
 	Attendees                            int
 	Link                                 string
+	Reason                               string // why it was marked excellent
 }
 
 type svgLine struct {
@@ -385,13 +391,29 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 		scope = unit.Path
 	}
 	for _, l := range ls {
-		x := lecture{Date: l.Date.Format("1月2日"), Unit: relPath(l.UnitPath, scope), Speaker: l.Speaker, Position: l.Position, Title: l.Title, Attendees: l.Attendees}
-		if u, err := url.Parse(l.Link); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-			x.Link = u.String()
-		}
-		p.Lectures = append(p.Lectures, x)
+		p.Lectures = append(p.Lectures, listed(l, scope))
+	}
+	ex, err := st.Excellents(ctx, id, dangke.Period{})
+	if err != nil {
+		return nil, err
+	}
+	p.ExcellentAll = len(ex)
+	for _, e := range ex[:min(len(ex), maxExcellent)] {
+		x := listed(e.Lecture, scope)
+		x.Reason = e.Reason
+		p.Excellent = append(p.Excellent, x)
 	}
 	return p, nil
+}
+
+// listed is a lecture as a page lists it: its unit named from scope, its
+// link only when it is an http(s) address.
+func listed(l dangke.Lecture, scope string) lecture {
+	x := lecture{Date: l.Date.Format("1月2日"), Unit: relPath(l.UnitPath, scope), Speaker: l.Speaker, Position: l.Position, Title: l.Title, Attendees: l.Attendees}
+	if u, err := url.Parse(l.Link); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		x.Link = u.String()
+	}
+	return x
 }
 
 // relPath names a unit below scope by its path from there.
