@@ -97,6 +97,9 @@ type Reader interface {
 	// LecturesIn returns every active lecture of a subtree (0: the city) in a
 	// period (zero: all), by date, for the 附件1 form.
 	LecturesIn(ctx context.Context, unit int64, p Period) ([]Lecture, error)
+	// EachLectureIn calls fn with each of LecturesIn's lectures in turn,
+	// keeping none (an export of a province streams them).
+	EachLectureIn(ctx context.Context, unit int64, p Period, fn func(Lecture) error) error
 	// Lecture finds an active lecture by id; ENOTFOUND if none.
 	Lecture(ctx context.Context, id int64) (*Lecture, error)
 	// Instructors returns the active lecturers of a county's pool.
@@ -134,12 +137,16 @@ type Reader interface {
 
 // DigestReader reads what the weekly digests need.
 type DigestReader interface {
-	// BoundChats lists every chat bound to a unit or to the city.
+	// BoundChats lists every chat bound to a unit, by the unit's path, then
+	// every chat bound to the city.
 	BoundChats(ctx context.Context) ([]BoundChat, error)
 	// IsCityChat reports whether a chat is bound to the whole city.
 	IsCityChat(ctx context.Context, chat ChatRef) (bool, error)
-	// SpeakerStats returns every lecturer's activity up to the end of week.
-	SpeakerStats(ctx context.Context, week Period) ([]SpeakerStat, error)
+	// SpeakerStats calls fn with every lecturer's activity up to the end
+	// of week, in a unit's subtree (0: everywhere), one row at a time.
+	SpeakerStats(ctx context.Context, week Period, under int64, fn func(SpeakerStat) error) error
+	// TopUnits returns the reporting units (the units at the top), by path.
+	TopUnits(ctx context.Context) ([]Unit, error)
 	// PoolSizes counts the active lecturers of every county's pool.
 	PoolSizes(ctx context.Context) (map[int64]int, error)
 	// DigestStatus returns the outbox state of a chat's digest for a week

@@ -37,7 +37,13 @@ func digestCommand(r *Router) *Command {
 			if scope == nil && !whole {
 				return nil, dangke.FieldErrorf("单位", "要写明：本群尚未绑定单位。")
 			}
-			snap, err := digest.Collect(ctx, c.Store(), r.cfg.Campaign, r.cfg.City, r.cfg.Rubric, week, today)
+			// One reporting unit's subtree for a unit; the city's from its
+			// reporting units read one at a time.
+			src, err := digest.NewSource(ctx, c.Store(), r.cfg.Campaign, r.cfg.City, r.cfg.Rubric, week, today)
+			if err != nil {
+				return nil, err
+			}
+			snap, err := src.For(ctx, scope)
 			if err != nil {
 				return nil, err
 			}

@@ -115,7 +115,7 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 	if err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("%s 已生成（%d 行）。", file.Name, len(f.Rows))
+	text := fmt.Sprintf("%s 已生成（%d 行）。", file.Name, f.RowCount())
 	if f.Footer != "" {
 		text += "\n" + f.Footer
 	}

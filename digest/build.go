@@ -122,30 +122,68 @@ func relative(u dangke.Unit, scope *dangke.Unit) string {
 	return strings.TrimPrefix(u.Path, scope.Path+"/")
 }
 
-func names(list []*node, scope *dangke.Unit) string {
+// capped is a list of units kept to its first maxNames, and how many
+// there are in all.
+type capped struct {
+	nodes []*node
+	n     int
+}
+
+func (c *capped) add(n *node) {
+	if len(c.nodes) < maxNames {
+		c.nodes = append(c.nodes, n)
+	}
+	c.n++
+}
+
+func names(list capped, scope *dangke.Unit) string {
 	var out []string
-	for i, n := range list {
-		if i == maxNames {
-			return strings.Join(out, "、") + fmt.Sprintf(" 等 %d 个", len(list))
-		}
+	for _, n := range list.nodes {
 		out = append(out, relative(n.unit, scope))
 	}
-	return strings.Join(out, "、")
+	s := strings.Join(out, "、")
+	if list.n > len(list.nodes) {
+		s += fmt.Sprintf(" 等 %d 个", list.n)
+	}
+	return s
 }
 
 // idle returns the branches of a subtree with no lecture at all, and those
-// whose latest lecture is older than the campaign's idle weeks.
-func (s *Snapshot) idle(scope *dangke.Unit) (never, stale []*node) {
-	cutoff := s.Week.To.AddDate(0, 0, -7*s.Campaign.IdleWeeks).Format(dangke.DateLayout)
+// whose latest lecture is older than the campaign's idle weeks (the city's
+// lists are kept while its reporting units are read).
+func (s *Snapshot) idle(scope *dangke.Unit) (never, stale capped) {
+	if scope == nil && s.city != nil {
+		return s.city.never, s.city.stale
+	}
 	for _, n := range s.branches(scope) {
-		switch {
-		case n.subtree.lectures == 0:
-			never = append(never, n)
-		case n.subtree.last <= cutoff:
-			stale = append(stale, n)
-		}
+		s.idleOne(n, &never, &stale)
 	}
 	return never, stale
+}
+
+// idleOne puts a branch in never or stale when it belongs there.
+func (s *Snapshot) idleOne(n *node, never, stale *capped) {
+	cutoff := s.Week.To.AddDate(0, 0, -7*s.Campaign.IdleWeeks).Format(dangke.DateLayout)
+	switch {
+	case n.subtree.lectures == 0:
+		never.add(n)
+	case n.subtree.last <= cutoff:
+		stale.add(n)
+	}
+}
+
+// unsetBranches returns the branches of a subtree without a member count.
+func (s *Snapshot) unsetBranches(scope *dangke.Unit) capped {
+	if scope == nil && s.city != nil {
+		return s.city.unset
+	}
+	var out capped
+	for _, n := range s.branches(scope) {
+		if n.unit.Members == 0 {
+			out.add(n)
+		}
+	}
+	return out
 }
 
 func (s *Snapshot) branchLines(b *strings.Builder, scope *dangke.Unit) {
@@ -153,11 +191,11 @@ func (s *Snapshot) branchLines(b *strings.Builder, scope *dangke.Unit) {
 		return
 	}
 	never, stale := s.idle(scope)
-	if len(never) > 0 {
-		fmt.Fprintf(b, "\n尚未开展微党课的党支部（%d）：%s", len(never), names(never, scope))
+	if never.n > 0 {
+		fmt.Fprintf(b, "\n尚未开展微党课的党支部（%d）：%s", never.n, names(never, scope))
 	}
-	if len(stale) > 0 {
-		fmt.Fprintf(b, "\n%d 周以上没有开展的党支部（%d）：%s", s.Campaign.IdleWeeks, len(stale), names(stale, scope))
+	if stale.n > 0 {
+		fmt.Fprintf(b, "\n%d 周以上没有开展的党支部（%d）：%s", s.Campaign.IdleWeeks, stale.n, names(stale, scope))
 	}
 }
 
@@ -308,23 +346,18 @@ func (s *Snapshot) gaps(scope *dangke.Unit, st *stats) []Gap {
 			}
 		case dangke.RequireForm1:
 			never, _ := s.idle(scope)
-			var unset []*node
-			for _, n := range s.branches(scope) {
-				if n.unit.Members == 0 {
-					unset = append(unset, n)
-				}
-			}
+			unset := s.unsetBranches(scope)
 			var parts []string
 			switch {
 			case scope != nil && scope.Kind == dangke.KindBranch && st.lectures == 0:
 				parts = append(parts, "本支部还没有开展微党课")
-			case len(never) > 0:
-				parts = append(parts, fmt.Sprintf("%d 个党支部还没有开展微党课", len(never)))
+			case never.n > 0:
+				parts = append(parts, fmt.Sprintf("%d 个党支部还没有开展微党课", never.n))
 			}
-			if len(unset) > 0 {
+			if unset.n > 0 {
 				parts = append(parts, fmt.Sprintf("党员数未设置的党支部：%s", names(unset, scope)))
 			}
-			if st.members == 0 && len(unset) == 0 {
+			if st.members == 0 && unset.n == 0 {
 				parts = append(parts, "党员数未设置，统计表的“占党员总数”无法计算")
 			}
 			if len(parts) > 0 {

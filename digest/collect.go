@@ -74,7 +74,9 @@ type linked struct {
 	leader, prev bool
 }
 
-// Snapshot is everything the digests of one week need.
+// Snapshot is everything the digests of one week need: of the whole
+// province (Collect), of one reporting unit's subtree, or of the city from
+// its reporting units' subtree figures (Source).
 type Snapshot struct {
 	Week     dangke.Period
 	Campaign dangke.Campaign
@@ -86,32 +88,74 @@ type Snapshot struct {
 	pools   map[int64]int
 	entries map[int64]int // contestants per reporting unit in the newest contest
 	quota   int
+	city    *cityLists // the city's lists, when units holds only the reporting units
+	root    int64      // the subtree read: 0 the whole province, else a reporting unit
 	show    showcase
 }
 
-// Collect reads a week's snapshot: the unit tree, every lecturer's activity
-// up to the week's end, the pools and the contest entries.
-func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city string, rubric dangke.Rubric, week dangke.Period, today time.Time) (*Snapshot, error) {
+// cityLists are what the city's digest names across the whole province,
+// gathered while each reporting unit is read, in path order.
+type cityLists struct {
+	never, stale, unset capped // branches
+	doubts              dangke.Figures
+}
+
+// newSnapshot makes an empty snapshot of a week with the pools and the
+// contest entries read.
+func newSnapshot(ctx context.Context, st dangke.Reader, c dangke.Campaign, city string, rubric dangke.Rubric, week dangke.Period, today time.Time) (*Snapshot, error) {
 	s := &Snapshot{Week: week, Campaign: c, City: city, Today: dangke.Midnight(today), byID: map[int64]*node{}, entries: map[int64]int{}, quota: rubric.Quota}
-	units, err := st.Units(ctx, 0)
+	var err error
+	if s.pools, err = st.PoolSizes(ctx); err != nil {
+		return nil, err
+	}
+	if k, err := st.Contest(ctx, 0); err == nil {
+		cs, err := st.Contestants(ctx, k.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range cs {
+			s.entries[x.TopID]++
+		}
+	} else if dangke.ErrorCode(err) != dangke.ENOTFOUND {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Collect reads a week's snapshot of the whole province: the unit tree,
+// every lecturer's activity up to the week's end (streamed into the units'
+// figures, not kept), the pools and the contest entries. A province's
+// digests are better read one reporting unit at a time (Source).
+func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city string, rubric dangke.Rubric, week dangke.Period, today time.Time) (*Snapshot, error) {
+	s, err := newSnapshot(ctx, st, c, city, rubric, week, today)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.fill(ctx, st, 0); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// fill reads the units of a subtree (0: all) and their lecturers' activity.
+func (s *Snapshot) fill(ctx context.Context, st dangke.Reader, root int64) error {
+	s.root = root
+	units, err := st.Units(ctx, root)
+	if err != nil {
+		return err
+	}
+	s.units = make([]*node, 0, len(units))
 	for i, u := range units {
 		n := &node{unit: u, index: i, own: stats{members: u.Members}}
 		s.units = append(s.units, n)
 		s.byID[u.ID] = n
 	}
-	rows, err := st.SpeakerStats(ctx, week)
-	if err != nil {
-		return nil, err
-	}
-	prevEnd := week.From.AddDate(0, 0, -1).Format(dangke.DateLayout)
+	prevEnd := s.Week.From.AddDate(0, 0, -1).Format(dangke.DateLayout)
 	people := map[int64][]linked{}
-	for _, r := range rows {
+	err = st.SpeakerStats(ctx, s.Week, root, func(r dangke.SpeakerStat) error {
 		n := s.byID[r.UnitID]
 		if n == nil {
-			continue
+			return nil
 		}
 		if r.Person != 0 {
 			people[r.Person] = append(people[r.Person], linked{n: n, leader: r.Leader, prev: r.First <= prevEnd})
@@ -131,6 +175,10 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 		if r.Last > o.last {
 			o.last = r.Last
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, n := range s.units {
 		o := &n.own
@@ -156,24 +204,17 @@ func Collect(ctx context.Context, st dangke.Reader, c dangke.Campaign, city stri
 	for _, n := range s.units {
 		n.subtree.sub(&n.twice)
 	}
-	if s.pools, err = st.PoolSizes(ctx); err != nil {
-		return nil, err
+	return s.collectShowcase(ctx, st)
+}
+
+// Has reports whether the snapshot can build a unit's digest (nil: the
+// city's): Collect's can build any, a reporting unit's those of its
+// subtree, the city's (Source) the city's.
+func (s *Snapshot) Has(scope *dangke.Unit) bool {
+	if scope == nil {
+		return s.root == 0 || s.city != nil
 	}
-	if err := s.collectShowcase(ctx, st); err != nil {
-		return nil, err
-	}
-	if k, err := st.Contest(ctx, 0); err == nil {
-		cs, err := st.Contestants(ctx, k.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range cs {
-			s.entries[x.TopID]++
-		}
-	} else if dangke.ErrorCode(err) != dangke.ENOTFOUND {
-		return nil, err
-	}
-	return s, nil
+	return s.city == nil && s.byID[scope.ID] != nil
 }
 
 // dedup finds, for every unit, how many names of one person its subtree
@@ -227,6 +268,10 @@ func (s *Snapshot) doubtful(scope *dangke.Unit, st *stats) dangke.Figures {
 		return f
 	}
 	f.Unset.N, f.Over.N = 0, 0
+	if scope == nil && s.city != nil {
+		f.Unset, f.Over = s.city.doubts.Unset, s.city.doubts.Over
+		return f
+	}
 	list := s.units
 	if scope != nil {
 		list = s.subtree(scope)

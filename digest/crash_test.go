@@ -74,7 +74,7 @@ func TestDigestKilledMidSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = st.Update(ctx, func(tx dangke.Tx) error {
-		for i, name := range []string{"温县", "武陟县", "博爱县"} {
+		for i, name := range []string{"博爱县", "武陟县", "温县"} { // in the order of their paths, as the digests go
 			u := &dangke.Unit{Name: name, Kind: dangke.KindCounty}
 			if err := tx.AddUnit(ctx, u); err != nil {
 				return err

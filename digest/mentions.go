@@ -32,9 +32,9 @@ func (s *Snapshot) Named(scope *dangke.Unit) []int64 {
 			}
 		}
 	}
-	never, stale := s.idle(scope)
-	add(never)
-	add(stale)
+	never, stale := s.idle(scope) // the first maxNames of each are all add takes
+	add(never.nodes)
+	add(stale.nodes)
 	for _, d := range s.Campaign.Deadlines {
 		if left := s.daysLeft(d); left < 0 || time.Duration(left)*24*time.Hour > s.Campaign.RemindBefore {
 			continue
@@ -53,7 +53,7 @@ func (s *Snapshot) lacking(d dangke.Deadline, scope *dangke.Unit) []*node {
 	var out []*node
 	switch d.Requires {
 	case dangke.RequireForm1:
-		out, _ = s.idle(scope)
+		out = s.never(scope)
 		if scope != nil && scope.Kind == dangke.KindBranch {
 			if n := s.byID[scope.ID]; n != nil && n.subtree.lectures == 0 {
 				out = []*node{n}
@@ -228,13 +228,34 @@ func reminderText(d dangke.Deadline, ahead int, lack []*node, scope *dangke.Unit
 	text := fmt.Sprintf("⏰ 「%s」%s截止，%s。", d.Name, md(d.Date), when)
 	switch d.Requires {
 	case dangke.RequireForm1:
-		text += "\n尚未开展微党课的党支部：" + names(lack, scope)
+		text += "\n尚未开展微党课的党支部：" + names(capList(lack), scope)
 	case dangke.RequirePool:
-		text += "\n师资库未达标的县市区：" + names(lack, scope)
+		text += "\n师资库未达标的县市区：" + names(capList(lack), scope)
 	case dangke.RequireContest:
-		text += "\n参赛选手未报满的单位：" + names(lack, scope)
+		text += "\n参赛选手未报满的单位：" + names(capList(lack), scope)
 	case dangke.RequireReport:
 		text += "\n请按时报送。"
 	}
 	return text
+}
+
+// never returns every branch of a subtree with no lecture at all (of a
+// snapshot that holds the subtree: Collect's, or a reporting unit's; of a
+// Source's city, the first maxNames, all that Named takes).
+func (s *Snapshot) never(scope *dangke.Unit) []*node {
+	if scope == nil && s.city != nil {
+		return s.city.never.nodes // a Source's city: its first maxNames
+	}
+	var out []*node
+	for _, n := range s.branches(scope) {
+		if n.subtree.lectures == 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// capList keeps a list's first maxNames for names, with its length.
+func capList(list []*node) capped {
+	return capped{nodes: list[:min(len(list), maxNames)], n: len(list)}
 }

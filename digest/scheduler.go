@@ -187,7 +187,7 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		return res, err
 	}
 	label := dangke.WeekLabel(week)
-	var snap *Snapshot
+	var src *Source // one reporting unit at a time, in the chats' order
 	for _, bc := range chats {
 		if only != nil && !only(bc) {
 			continue
@@ -210,8 +210,8 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 			}
 			continue
 		}
-		if snap == nil { // read the week once, for every chat
-			if snap, err = Collect(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
+		if src == nil { // the week read one reporting unit at a time, as chats ask
+			if src, err = NewSource(ctx, s.Store, s.Campaign, s.City, s.Rubric, week, week.To.AddDate(0, 0, 1)); err != nil {
 				return res, err
 			}
 		}
@@ -222,6 +222,10 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 				res.Failed++
 				continue
 			}
+		}
+		snap, err := src.For(ctx, scope)
+		if err != nil {
+			return res, err
 		}
 		d := snap.Build(scope, late)
 		reply := &dangke.Reply{Text: d.Text}

@@ -20,7 +20,7 @@ type showcase struct {
 // collectShowcase reads the week's 示范宣讲 and new excellent lectures.
 func (s *Snapshot) collectShowcase(ctx context.Context, st dangke.Reader) error {
 	s.show.demos = map[int64][]dangke.Lecture{}
-	demos, err := st.DemoLectures(ctx, 0, s.Week)
+	demos, err := st.DemoLectures(ctx, s.root, s.Week) // the subtree read
 	if err != nil {
 		return err
 	}

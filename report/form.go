@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -44,6 +45,41 @@ type Form struct {
 	Notes   []string   // lines below the footer, outside the table: what the signer should check
 	MinRows int        // blank rows printed when there is less data, as on the paper form
 	Extra   [][]string // a second table printed below the footer (first row its header), or nil
+
+	// Stream, when set, gives the data rows after Rows one at a time, as
+	// the form is written: 附件1 of a province streams its lectures from
+	// the store instead of holding them. fn's row is only valid during
+	// the call.
+	Stream func(fn func(row []string) error) error
+	// Written counts the data rows the last WriteXLSX or WriteCSV wrote.
+	Written int
+}
+
+// RowCount is how many data rows the form has: Rows, and the streamed
+// rows once the form has been written.
+func (f *Form) RowCount() int {
+	if f.Stream != nil {
+		return f.Written
+	}
+	return len(f.Rows)
+}
+
+// each calls fn with every data row: Rows, then Stream's.
+func (f *Form) each(fn func(row []string) error) error {
+	f.Written = 0
+	for _, r := range f.Rows {
+		f.Written++
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if f.Stream == nil {
+		return nil
+	}
+	return f.Stream(func(r []string) error {
+		f.Written++
+		return fn(r)
+	})
 }
 
 // Rows of the laid-out sheet: the attachment mark, the title, the line
@@ -162,13 +198,12 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 			return fmt.Errorf("report: %s: %w", f.Sheet, err)
 		}
 	}
-	n := max(len(f.Rows), f.MinRows)
 	cells := make([]any, cols)
-	for r := 0; r < n; r++ {
+	data := func(r int, values []string) error {
 		for c, col := range f.Columns {
 			v := ""
-			if r < len(f.Rows) && c < len(f.Rows[r]) {
-				v = f.Rows[r][c]
+			if c < len(values) {
+				v = values[c]
 			}
 			// Numbers and dates as numbers with their format; the rest as
 			// text cells (never formulas), so that phone numbers print as
@@ -180,7 +215,14 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 			}
 			cells[c] = excelize.Cell{StyleID: style, Value: value}
 		}
-		if err := row(rowData+r, cells, f.rowHeight(r)); err != nil {
+		return row(rowData+r, cells, f.rowHeight(values))
+	}
+	n := 0
+	if err := f.each(func(values []string) error { n++; return data(n-1, values) }); err != nil {
+		return err
+	}
+	for ; n < f.MinRows; n++ { // blank rows, as on the paper form
+		if err := data(n, nil); err != nil {
 			return err
 		}
 	}
@@ -232,22 +274,20 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 
 // rowHeight gives a data row room for its longest wrapped cell: a Chinese
 // character takes about two units of column width, a Latin one about one.
-func (f *Form) rowHeight(r int) float64 {
+func (f *Form) rowHeight(values []string) float64 {
 	lines := 1
-	if r < len(f.Rows) {
-		for c, v := range f.Rows[r] {
-			if c >= len(f.Columns) {
-				continue
-			}
-			units := 0.0
-			for _, ch := range v {
-				units++
-				if ch >= utf8.RuneSelf {
-					units += 1.1
-				}
-			}
-			lines = max(lines, int(math.Ceil(units/(f.Columns[c].Width-1))))
+	for c, v := range values {
+		if c >= len(f.Columns) {
+			continue
 		}
+		units := 0.0
+		for _, ch := range v {
+			units++
+			if ch >= utf8.RuneSelf {
+				units += 1.1
+			}
+		}
+		lines = max(lines, int(math.Ceil(units/(f.Columns[c].Width-1))))
 	}
 	return float64(8 + 15*lines)
 }
@@ -257,21 +297,32 @@ func (f *Form) rowHeight(r int) float64 {
 // formula (see SafeCSV).
 func (f *Form) CSV() ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := SafeCSV(&buf)
+	if err := f.WriteCSV(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteCSV writes CSV's file to w, row by row.
+func (f *Form) WriteCSV(out io.Writer) error {
+	bw := bufio.NewWriter(out)
+	if _, err := bw.WriteString("\ufeff"); err != nil {
+		return err
+	}
+	w := SafeCSV(bw)
 	head := make([]string, len(f.Columns))
 	for i, c := range f.Columns {
 		head[i] = c.Name
 	}
 	if err := w.Write(head); err != nil {
-		return nil, err
+		return err
 	}
-	if err := w.WriteAll(f.Rows); err != nil {
-		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+	if err := f.each(w.Write); err != nil {
+		return fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 	}
 	if len(f.Extra) > 0 {
 		if err := w.WriteAll(append([][]string{nil}, f.Extra...)); err != nil {
-			return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+			return fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 		}
 	}
 	// The footer sentence and the notes, as on the printed form.
@@ -283,12 +334,15 @@ func (f *Form) CSV() ([]byte, error) {
 		below = append(below, []string{"注：" + n})
 	}
 	if err := w.WriteAll(below); err != nil {
-		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+		return fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 	}
 	if err := w.Error(); err != nil {
-		return nil, fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+		return fmt.Errorf("report: csv %s: %w", f.Sheet, err)
 	}
-	return buf.Bytes(), nil
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: csv %s: %w", f.Sheet, err)
+	}
+	return nil
 }
 
 // cellNumber reads a cell of a numeric column as the number to store: a
@@ -383,10 +437,6 @@ func Form1(ctx context.Context, st dangke.Reader, city, campaign string, unit *d
 	if unit != nil {
 		id, name = unit.ID, unit.Name
 	}
-	lectures, err := st.LecturesIn(ctx, id, p)
-	if err != nil {
-		return nil, err
-	}
 	fig, err := st.Figures(ctx, id, p)
 	if err != nil {
 		return nil, err
@@ -397,8 +447,13 @@ func Form1(ctx context.Context, st dangke.Reader, city, campaign string, unit *d
 		Columns: []Column{{"讲课人姓名", 12, ""}, {"职  务", 16, ""}, {"微党课题目", 36, ""}, {"讲课日期", 13, FormatDate}, {"听课人数", 9, FormatCount}},
 		MinRows: 10,
 	}
-	for _, l := range lectures {
-		f.Rows = append(f.Rows, []string{l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), fmt.Sprint(l.Attendees)})
+	// The lectures are read while the form is written, one at a time.
+	f.Stream = func(fn func(row []string) error) error {
+		row := make([]string, 5)
+		return st.EachLectureIn(ctx, id, p, func(l dangke.Lecture) error {
+			row[0], row[1], row[2], row[3], row[4] = l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), strconv.Itoa(l.Attendees)
+			return fn(row)
+		})
 	}
 	f.Footer = Footer(fig)
 	scope := ""

@@ -59,6 +59,12 @@ var recounts = []struct{ table, kept, counted string }{
 	{"unit_weeks", "SELECT unit_id, week, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_weeks WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
 		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader <> 0 THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
+	{"unit_ancestors", "SELECT unit_id, ancestor_id FROM unit_ancestors", "SELECT * FROM (" + ancestorsCounted + ") c"},
+	{"tree_units", "SELECT unit_id, units, members FROM tree_units WHERE units <> 0 OR members <> 0", treeUnitsCounted},
+	{"tree_days", `SELECT unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts
+		FROM tree_days WHERE lectures <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0 OR events <> 0 OR firsts <> 0
+		OR leader_events <> 0 OR leader_firsts <> 0`, treeDaysCounted},
+	{"tree_firsts", "SELECT unit_id, leader, day, prev, n FROM tree_firsts WHERE n <> 0", treeFirstsCounted},
 	{"show_totals", showTotalsKept, showTotalsCounted},
 	{"show_weeks", showWeeksKept, showWeeksCounted},
 }

@@ -18,8 +18,14 @@ func (q queries) BoundChats(ctx context.Context) ([]dangke.BoundChat, error) {
 		UnitID   int64  `bun:"unit_id"`
 		Webhook  string `bun:"webhook_key"`
 	}
-	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id, webhook_key FROM chats WHERE left_at IS NULL
-		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key FROM city_chats WHERE left_at IS NULL ORDER BY 5, 1, 2`).Scan(ctx, &rows)
+	// By the unit's path, so that the digests of one reporting unit come
+	// together (digest.Source reads one reporting unit at a time), and the
+	// city's last; a chat the bot has left gets none.
+	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id, webhook_key FROM (
+		SELECT c.platform, c.chat_id, c.title, c.is_group, c.unit_id, c.webhook_key, 0 AS city, u.path
+		FROM chats c JOIN units u ON u.id = c.unit_id WHERE c.left_at IS NULL
+		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key, 1, '' FROM city_chats WHERE left_at IS NULL)
+		ORDER BY city, path, platform, chat_id`).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: bound chats: %w", err)
 	}
@@ -39,39 +45,63 @@ func (q queries) IsCityChat(ctx context.Context, chat dangke.ChatRef) (bool, err
 	return n > 0, nil
 }
 
-// SpeakerStats returns every lecturer's activity up to the end of week, in
-// one pass over the lectures_speaker index, with the person each is linked to.
-func (q queries) SpeakerStats(ctx context.Context, week dangke.Period) ([]dangke.SpeakerStat, error) {
+// SpeakerStats calls fn with every lecturer's activity up to the end of
+// week, in one pass over the lectures_speaker index (of a subtree's units
+// when under is not 0), with the person each is linked to. Rows are not
+// kept: a province's lecturers are millions.
+func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int64, fn func(dangke.SpeakerStat) error) error {
 	prev := dangke.Period{From: week.From.AddDate(0, 0, -7), To: week.To.AddDate(0, 0, -7)}
-	r := append(dayRange(week), dayRange(prev)...)
+	args := append(dayRange(week), dayRange(prev)...)
+	from := "lectures l INDEXED BY lectures_speaker"
+	where := ""
+	if under != 0 {
+		ip, err := q.ipath(ctx, under)
+		if err != nil {
+			return err
+		}
+		lo, hi := subtree(ip)
+		from = "units u CROSS JOIN lectures l INDEXED BY lectures_speaker ON l.unit_id = u.id"
+		where = " AND u.ipath >= ? AND u.ipath < ?"
+		args = append(args, lo, hi)
+	}
 	// The links are looked up per lecturer after grouping: the table is
 	// small, and a lecturer without one costs one index probe.
 	rows, err := q.db.QueryContext(ctx, `SELECT s.unit_id, s.first, s.last, s.n, s.this_week, s.last_week,
 		s.attendees, s.satisfied, s.surveyed, s.leader, coalesce(sp.person_id, 0) FROM (
-		SELECT unit_id, speaker, min(day) AS first, max(day) AS last, count(*) AS n,
-		sum(CASE WHEN day >= ? AND day <= ? THEN 1 ELSE 0 END) AS this_week,
-		sum(CASE WHEN day >= ? AND day <= ? THEN 1 ELSE 0 END) AS last_week,
-		sum(attendees) AS attendees, sum(satisfied) AS satisfied, sum(surveyed) AS surveyed, max(leader) AS leader
-		FROM lectures INDEXED BY lectures_speaker WHERE withdrawn_at IS NULL AND day <= ?
-		GROUP BY unit_id, speaker) s LEFT JOIN speaker_people sp ON sp.unit_id = s.unit_id AND sp.name = s.speaker`,
-		append(r, week.To.Format(dangke.DateLayout))...)
+		SELECT l.unit_id, l.speaker, min(l.day) AS first, max(l.day) AS last, count(*) AS n,
+		sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END) AS this_week,
+		sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END) AS last_week,
+		sum(l.attendees) AS attendees, sum(l.satisfied) AS satisfied, sum(l.surveyed) AS surveyed, max(l.leader) AS leader
+		FROM `+from+` WHERE l.withdrawn_at IS NULL AND l.day <= ?`+where+`
+		GROUP BY l.unit_id, l.speaker) s LEFT JOIN speaker_people sp ON sp.unit_id = s.unit_id AND sp.name = s.speaker`,
+		append(append(args[:4:4], week.To.Format(dangke.DateLayout)), args[4:]...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: speaker stats: %w", err)
+		return fmt.Errorf("store: speaker stats: %w", err)
 	}
 	defer rows.Close()
-	var out []dangke.SpeakerStat
 	for rows.Next() {
 		var s dangke.SpeakerStat
 		if err := rows.Scan(&s.UnitID, &s.First, &s.Last, &s.Lectures, &s.ThisWeek, &s.LastWeek,
 			&s.Attendees, &s.Satisfied, &s.Surveyed, &s.Leader, &s.Person); err != nil {
-			return nil, fmt.Errorf("store: speaker stats: %w", err)
+			return fmt.Errorf("store: speaker stats: %w", err)
 		}
-		out = append(out, s)
+		if err := fn(s); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: speaker stats: %w", err)
+		return fmt.Errorf("store: speaker stats: %w", err)
 	}
-	return out, nil
+	return nil
+}
+
+// TopUnits returns the reporting units, by path.
+func (q queries) TopUnits(ctx context.Context) ([]dangke.Unit, error) {
+	var rows []unitRow
+	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: top units: %w", err)
+	}
+	return units(rows), nil
 }
 
 // PoolSizes counts the active lecturers of every county's pool.

@@ -57,8 +57,7 @@ func (s span) weeks() bool { return s.weekFrom <= s.weekTo }
 func (s span) edges() bool { return s.head[0] <= s.head[1] || s.tail[0] <= s.tail[1] }
 
 // weeksSelect sums unit_weeks over whole weeks: %[1]s the selected group
-// column, %[2]s the FROM clause (by unit for a subtree, by week for the
-// whole province), %[3]s the unit filter, %[4]s GROUP BY. Its lecturer
+// column, %[2]s the FROM clause, %[3]s the unit filter, %[4]s GROUP BY. Its lecturer
 // counts are right for a single week only.
 const weeksSelect = `SELECT %[1]s coalesce(sum(w.lectures), 0) AS lectures, coalesce(sum(w.speakers), 0) AS speakers,
 	coalesce(sum(w.leaders), 0) AS leaders, coalesce(sum(w.attendees), 0) AS attendees,
@@ -67,10 +66,9 @@ const weeksSelect = `SELECT %[1]s coalesce(sum(w.lectures), 0) AS lectures, coal
 	FROM %[2]s LEFT JOIN unit_totals t ON t.unit_id = u.id
 	WHERE w.week >= ? AND w.week <= ? AND %[3]s %[4]s`
 
-const (
-	weeksByUnit = "units u CROSS JOIN unit_weeks w ON w.unit_id = u.id"
-	weeksByWeek = "unit_weeks w INDEXED BY unit_weeks_week CROSS JOIN units u ON u.id = w.unit_id"
-)
+// weeksByUnit reads a subtree's week rows unit by unit (the whole
+// province reads the subtree totals instead, tree.go).
+const weeksByUnit = "units u CROSS JOIN unit_weeks w ON w.unit_id = u.id"
 
 // edgeDays returns the lectures of the edge days as a UNION ALL of one
 // SELECT per non-empty day range (an OR of the two would not use
@@ -140,9 +138,6 @@ func (q queries) periodRows(ctx context.Context, where string, args []any, p dan
 	}
 	if s.weeks() {
 		from := weeksByUnit
-		if where == "1 = 1" {
-			from = weeksByWeek
-		}
 		var wk []figuresRow
 		if err := q.db.NewRaw(fmt.Sprintf(weeksSelect, sel, from, where, by), append([]any{s.weekFrom, s.weekTo}, args...)...).Scan(ctx, &wk); err != nil {
 			return nil, fmt.Errorf("store: week figures: %w", err)

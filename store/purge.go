@@ -54,3 +54,33 @@ func (s *Store) Purge(ctx context.Context, before time.Time, actor string) (int,
 	}
 	return int(n), nil
 }
+
+// PruneReplies deletes the records of messages handled before before whose
+// reply was sent: a platform redelivers a message within hours, so after
+// replies.keep_days nothing will ask for them again. A reply still pending
+// (or given up, for the operator to see) is never deleted. It deletes in
+// batches of a few thousand, each its own short transaction, so the
+// writer is never held long, and reports how many it deleted.
+func (s *Store) PruneReplies(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := s.Update(ctx, func(tx dangke.Tx) error {
+			t := tx.(*txStore)
+			res, err := t.db.ExecContext(ctx, `DELETE FROM messages WHERE (platform, chat, msg_id) IN
+				(SELECT platform, chat, msg_id FROM messages WHERE state = 'sent' AND at < ? LIMIT 2000)`, millis(before))
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("store: prune replies: %w", err)
+		}
+		total += int(n)
+		if n < 2000 || ctx.Err() != nil {
+			return total, nil
+		}
+	}
+}

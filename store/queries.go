@@ -334,6 +334,22 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	if err != nil {
 		return dangke.Figures{}, err
 	}
+	sub, err := q.treeUnits(ctx, []int64{unit})
+	if err != nil {
+		return dangke.Figures{}, err
+	}
+	if unit == 0 || sub[unit][0] > 0 {
+		// Units below: the subtree totals.
+		tot, err := q.subtreeFigures(ctx, unit, where, args, p, sub[unit])
+		if err != nil {
+			return dangke.Figures{}, err
+		}
+		f := tot.figures()
+		if err := q.refine(ctx, where, args, p, true, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+			return dangke.Figures{}, err
+		}
+		return f, nil
+	}
 	var tot figuresRow
 	if unit != 0 {
 		err := q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
@@ -490,14 +506,26 @@ func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) 
 	if err != nil {
 		return 0, err
 	}
-	s, n := splitPeriod(p), 0
-	if s.weeks() {
-		// The whole province needs no unit: the week's range of
-		// unit_weeks_week alone.
-		query := "SELECT coalesce(sum(w.lectures), 0) FROM " + weeksByUnit + " WHERE w.week >= ? AND w.week <= ? AND " + where
-		if unit == 0 {
-			query = "SELECT coalesce(sum(w.lectures), 0) FROM unit_weeks w INDEXED BY unit_weeks_week WHERE w.week >= ? AND w.week <= ?"
+	n := 0
+	sub, err := q.treeUnits(ctx, []int64{unit})
+	if err != nil {
+		return 0, err
+	}
+	if unit == 0 || sub[unit][0] > 0 {
+		// Units below: the subtree totals, and the unit's own lectures.
+		from, to := days(p)
+		if err := q.db.NewRaw("SELECT coalesce(sum(lectures), 0) FROM tree_days WHERE unit_id = ? AND day >= ? AND day <= ?",
+			unit, from, to).Scan(ctx, &n); err != nil {
+			return 0, fmt.Errorf("store: lecture count: %w", err)
 		}
+		if unit == 0 {
+			return n, nil
+		}
+		where, args = "u.id = ?", []any{unit}
+	}
+	s := splitPeriod(p)
+	if s.weeks() {
+		query := "SELECT coalesce(sum(w.lectures), 0) FROM " + weeksByUnit + " WHERE w.week >= ? AND w.week <= ? AND " + where
 		var k int
 		err := q.db.NewRaw(query, append([]any{s.weekFrom, s.weekTo}, args...)...).Scan(ctx, &k)
 		if err != nil {
@@ -525,42 +553,52 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	if err := q.db.NewRaw("SELECT "+unitCols+" FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
 		return nil, fmt.Errorf("store: top units: %w", err)
 	}
-	tot, err := q.cityFigures(ctx, true)
+	ids := make([]int64, len(tops))
+	for i := range tops {
+		ids[i] = tops[i].ID
+	}
+	below, err := q.treeRows(ctx, ids, p)
 	if err != nil {
 		return nil, err
 	}
-	byTop := make(map[int64]*figuresRow, len(tot))
-	doubts := false
-	for i := range tot {
-		byTop[tot[i].TopID] = &tot[i]
-		doubts = doubts || tot[i].UnsetN+tot[i].OverN > 0
+	sub, err := q.treeUnits(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
-	if !p.IsZero() {
-		lec, err := q.periodRows(ctx, "1 = 1", nil, p, true)
-		if err != nil {
-			return nil, err
-		}
-		period := make(map[int64]*figuresRow, len(lec))
-		for i := range lec {
-			period[lec[i].TopID] = &lec[i]
-		}
-		for id, r := range byTop {
-			t := *r
-			if pr := period[id]; pr != nil {
-				*r = *pr
-			} else {
-				*r = figuresRow{TopID: id}
-			}
-			r.Members, r.CovMembers, r.UnsetN, r.OverN = t.Members, t.CovMembers, t.UnsetN, t.OverN
-		}
+	d, err := q.doubtRows(ctx, "1 = 1", nil, p)
+	if err != nil {
+		return nil, err
 	}
+	doubts := len(d) > 0
 	out := make([]dangke.UnitFigures, len(tops))
 	index := make(map[int64]*dangke.Figures, len(tops))
+	// The reporting units' own lectures: their campaign totals in one
+	// query; a period only for those that have lectures of their own.
+	var owns []figuresRow
+	if err := q.db.NewRaw(`SELECT u.id AS top_id, coalesce(t.lectures, 0) AS lectures, coalesce(t.speakers, 0) AS speakers,
+		coalesce(t.leaders, 0) AS leaders, coalesce(t.attendees, 0) AS attendees, coalesce(t.satisfied, 0) AS satisfied,
+		coalesce(t.surveyed, 0) AS surveyed, u.members AS members
+		FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE u.parent_id IS NULL`).Scan(ctx, &owns); err != nil {
+		return nil, fmt.Errorf("store: top figures: %w", err)
+	}
+	ownOf := make(map[int64]*figuresRow, len(owns))
+	for i := range owns {
+		ownOf[owns[i].TopID] = &owns[i]
+	}
 	for i := range tops {
-		out[i].Unit = tops[i].unit()
-		if r := byTop[tops[i].ID]; r != nil {
-			out[i].Figures = r.figures()
+		own, members := ownOf[tops[i].ID], 0
+		if own != nil {
+			members = own.Members
+			if !p.IsZero() && own.Lectures > 0 {
+				if own, _, err = q.ownFigures(ctx, tops[i].ID, p); err != nil {
+					return nil, err
+				}
+			}
 		}
+		r := treeFigure(below[tops[i].ID], own, sub[tops[i].ID], members)
+		r.withDoubts(d[tops[i].ID])
+		out[i].Unit = tops[i].unit()
+		out[i].Figures = r.figures()
 		index[tops[i].ID] = &out[i].Figures
 	}
 	if err := q.refine(ctx, "1 = 1", nil, p, true, doubts, func(top int64) *dangke.Figures { return index[top] }); err != nil {
@@ -633,9 +671,17 @@ func (q queries) Lectures(ctx context.Context, unit int64, limit int) ([]dangke.
 
 // LecturesIn returns a subtree's active lectures in a period, by date.
 func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([]dangke.Lecture, error) {
+	var out []dangke.Lecture
+	err := q.EachLectureIn(ctx, unit, p, func(l dangke.Lecture) error { out = append(out, l); return nil })
+	return out, err
+}
+
+// EachLectureIn calls fn with every active lecture of a subtree in a
+// period, by date, one row at a time.
+func (q queries) EachLectureIn(ctx context.Context, unit int64, p dangke.Period, fn func(dangke.Lecture) error) error {
 	where, args, err := q.unitFilter(ctx, unit)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !p.IsZero() {
 		where += " AND l.day >= ? AND l.day <= ?"
@@ -646,13 +692,23 @@ func (q queries) LecturesIn(ctx context.Context, unit int64, p dangke.Period) ([
 	rows, err := q.db.QueryContext(ctx, "SELECT "+lectureCols+" FROM lectures l JOIN units u ON u.id = l.unit_id WHERE l.withdrawn_at IS NULL AND "+
 		where+" ORDER BY l.day, l.id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: lectures in period: %w", err)
+		return fmt.Errorf("store: lectures in period: %w", err)
 	}
-	out, err := scanLectures(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: lectures in period: %w", err)
+	defer rows.Close()
+	for rows.Next() {
+		var r lectureRow
+		if err := rows.Scan(&r.ID, &r.UnitID, &r.UnitPath, &r.Speaker, &r.Position, &r.Title, &r.Day, &r.Attendees, &r.Venue,
+			&r.Form, &r.Minutes, &r.Satisfied, &r.Surveyed, &r.Link, &r.Leader, &r.Author, &r.Chat, &r.CreatedAt); err != nil {
+			return fmt.Errorf("store: lectures in period: %w", err)
+		}
+		if err := fn(r.lecture()); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: lectures in period: %w", err)
+	}
+	return nil
 }
 
 // scanLectures reads rows of lectureCols and closes them.

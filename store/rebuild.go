@@ -43,6 +43,11 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 				return err
 			}
 		}
+		for _, q := range rebuildTree {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

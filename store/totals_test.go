@@ -14,7 +14,9 @@ import (
 
 // TestKeptTotalsAgree logs, withdraws, moves and merges at random in random
 // trees and checks after every step that the kept totals (unit_totals,
-// speakers, unit_weeks, week_speakers) equal a count made again from the
+// speakers, unit_weeks, week_speakers and the subtree totals tree_days,
+// tree_firsts, tree_units, unit_ancestors; towns move between counties too)
+// equal a count made again from the
 // lectures (CheckTotals), and, every few steps, that the figures of every
 // unit, every reporting unit and the city over random periods (one week,
 // several, a month, ranges with edge days, a single day) equal a brute-force
@@ -40,13 +42,14 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 	defer st.Close()
 	loc := time.FixedZone("CST", 8*3600)
 	start := time.Date(2019, 6, 1, 0, 0, 0, 0, loc) // a Saturday
-	var branches, towns []int64
+	var branches, towns, counties []int64
 	err = st.Update(ctx, func(tx dangke.Tx) error {
 		for c := range 2 {
 			county := &dangke.Unit{Name: fmt.Sprint("县", c), Kind: dangke.KindCounty}
 			if err := tx.AddUnit(ctx, county); err != nil {
 				return err
 			}
+			counties = append(counties, county.ID)
 			for w := range 2 {
 				town := &dangke.Unit{ParentID: county.ID, Name: fmt.Sprint("镇", c, w), Kind: dangke.KindOrg, Members: rnd.IntN(3)}
 				if err := tx.AddUnit(ctx, town); err != nil {
@@ -90,8 +93,20 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 				return tx.WithdrawLecture(ctx, id, "t:a", start)
 			case k < 17:
 				return tx.SetMembers(ctx, branches[rnd.IntN(len(branches))], rnd.IntN(5))
-			case k < 19:
+			case k < 18:
 				return tx.MoveUnit(ctx, branches[rnd.IntN(len(branches))], towns[rnd.IntN(len(towns))])
+			case k < 19:
+				// A town with its branches moves under another town or
+				// county (re-keying every ancestor's subtree totals).
+				to := towns[rnd.IntN(len(towns))]
+				if rnd.IntN(2) == 0 {
+					to = counties[rnd.IntN(len(counties))]
+				}
+				err := tx.MoveUnit(ctx, towns[rnd.IntN(len(towns))], to)
+				if dangke.ErrorCode(err) == dangke.EINVALID || dangke.ErrorCode(err) == dangke.ECONFLICT {
+					return nil
+				}
+				return err
 			default:
 				if len(branches) < 3 {
 					return nil

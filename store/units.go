@@ -242,6 +242,21 @@ func (t *txStore) MergeUnits(ctx context.Context, from, into int64) error {
 		step{"UPDATE people SET top_id = ? WHERE top_id = ?", []any{i.TopID, from}},
 		step{"UPDATE units SET members = members + ? WHERE id = ?", []any{f.Members, into}},
 	)
+	if t.pg {
+		// PostgreSQL fires row triggers after the whole statement: the
+		// subtree totals' triggers read a lecturer's other lectures, so the
+		// lectures move one statement each, as SQLite moves them row by row.
+		var ids []int64
+		if err := t.db.NewRaw("SELECT id FROM lectures WHERE unit_id = ? ORDER BY id", from).Scan(ctx, &ids); err != nil {
+			return fmt.Errorf("store: merge units: %w", err)
+		}
+		for _, id := range ids {
+			if _, err := t.db.ExecContext(ctx, "UPDATE lectures SET unit_id = ? WHERE id = ?", into, id); err != nil {
+				return fmt.Errorf("store: merge units: %w", err)
+			}
+		}
+		steps = steps[1:]
+	}
 	for _, s := range steps {
 		if _, err := t.db.ExecContext(ctx, s.q, s.args...); err != nil {
 			if isUnique(err) {

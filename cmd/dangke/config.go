@@ -407,6 +407,9 @@ func (c *Config) validate() error {
 			return fmt.Errorf("config: admins: %q should be platform:userid, like dingtalk:manager123", a)
 		}
 	}
+	if c.Replies.KeepDays < 0 {
+		return fmt.Errorf("config: replies.keep_days must not be negative (0: the default, %d days), e.g. keep_days: 3", defaultKeepDays)
+	}
 	if c.UndoWindow < 0 || c.PromptTimeout < 0 {
 		return fmt.Errorf("config: undo_window and prompt_timeout must not be negative")
 	}

@@ -85,7 +85,7 @@ func (m *Main) runDigest(ctx context.Context) error {
 		return err == nil && scope.Contains(u)
 	}
 	if m.digest.dryRun {
-		snap, err := digest.Collect(ctx, m.store, rc.Campaign, rc.City, rc.Rubric, week, week.To.AddDate(0, 0, 1))
+		src, err := digest.NewSource(ctx, m.store, rc.Campaign, rc.City, rc.Rubric, week, week.To.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
@@ -104,10 +104,18 @@ func (m *Main) runDigest(ctx context.Context) error {
 					return err
 				}
 			}
+			snap, err := src.For(ctx, u)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(m.Stdout, "→ %s\n%s\n\n", bc.Chat.Key(), snap.Build(u, false).Text)
 			printed++
 		}
 		if printed == 0 { // no chat bound: show the unit's (or the city's) digest itself
+			snap, err := src.For(ctx, scope)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintln(m.Stdout, snap.Build(scope, false).Text)
 		}
 		return nil

@@ -42,7 +42,8 @@ func (m *Main) runPurge(ctx context.Context) error {
 }
 
 // housekeep masks the phone numbers of lecturers removed from a pool once
-// the undo window has passed, at start and then hourly, until ctx ends.
+// the undo window has passed, and deletes the sent replies older than
+// replies.keep_days, at start and then hourly, until ctx ends.
 func (m *Main) housekeep(ctx context.Context) {
 	for {
 		if n, err := m.store.ClearRemovedPhones(ctx, m.now().Add(-m.cfg.UndoWindow)); err != nil {
@@ -51,6 +52,13 @@ func (m *Main) housekeep(ctx context.Context) {
 			}
 		} else if n > 0 {
 			m.logger.Info("隐去了已移出师资库的宣讲员的手机号", "count", n)
+		}
+		if n, err := m.store.PruneReplies(ctx, m.now().Add(-m.cfg.Replies.keep())); err != nil {
+			if ctx.Err() == nil {
+				m.logger.Error("删除过期的已发送回复失败", "err", err)
+			}
+		} else if n > 0 {
+			m.logger.Info("删除了过期的已发送回复（平台不会再重发这些消息）", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -21,6 +21,22 @@ type ReplyConfig struct {
 	RetryEvery  time.Duration `yaml:"retry_every"`  // how often pending replies are looked for: 1m
 	MaxAttempts int           `yaml:"max_attempts"` // failed sends before a reply is given up: 5
 	InFlight    int           `yaml:"in_flight"`    // replies on their way at once per platform (a crash repeats at most these): 1
+	// KeepDays is how long a sent reply is kept for a redelivery of its
+	// message (platforms redeliver within hours): 3 days, then pruned
+	// hourly. A pending reply is never pruned.
+	KeepDays int `yaml:"keep_days"`
+}
+
+// defaultKeepDays is replies.keep_days when it is not set.
+const defaultKeepDays = 3
+
+// keep is how long a sent reply is kept.
+func (r ReplyConfig) keep() time.Duration {
+	days := r.KeepDays
+	if days <= 0 {
+		days = defaultKeepDays
+	}
+	return time.Duration(days) * 24 * time.Hour
 }
 
 // outbox is the adapters' reply outbox, on the store, with its journal of

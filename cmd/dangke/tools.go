@@ -196,21 +196,18 @@ func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) err
 	if format == "" {
 		format = strings.TrimPrefix(strings.ToLower(m.tool.out[strings.LastIndex(m.tool.out, ".")+1:]), ".")
 	}
-	var data []byte
+	write := f.WriteXLSX
 	switch format {
 	case "csv":
-		data, err = f.CSV()
+		write = f.WriteCSV
 	case "xlsx":
-		data, err = f.XLSX()
 	default:
 		return fmt.Errorf("--format 是 xlsx 或 csv，不是「%s」；例如 --out 附件1.xlsx 或 --format csv", format)
 	}
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(m.tool.out, data); err != nil {
+	// Written straight into the file: a province's form is not held in memory.
+	if err := atomicfile.WriteWith(m.tool.out, true, func(tmp *os.File) error { return write(tmp) }); err != nil {
 		return fmt.Errorf("导出失败，%s 没有写入（原有的文件保持不变）：%w", m.tool.out, err)
 	}
-	fmt.Fprintf(m.Stdout, "已导出 %s：%d 行。\n", m.tool.out, len(f.Rows))
+	fmt.Fprintf(m.Stdout, "已导出 %s：%d 行。\n", m.tool.out, f.RowCount())
 	return nil
 }
