@@ -22,7 +22,7 @@ type Attachment struct {
 	Name string // the original file name, "" when the platform gives none
 	Size int64  // the size the platform announces, 0 when unknown
 	// Open downloads the file. The caller closes the reader.
-	Open func(ctx context.Context) (io.ReadCloser, error)
+	Open func(ctx context.Context) (io.ReadCloser, error) `json:"-"`
 }
 
 // LectureFile is a stored attachment of a lecture: one row per file sent,

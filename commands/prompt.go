@@ -322,7 +322,9 @@ type savedCall struct {
 
 func (p *pending) saved() savedCall {
 	c := p.call
-	return savedCall{Ref: p.ref, Req: c.Req, Cmd: c.Cmd.Title(), Args: c.Args, Now: c.Now, Known: c.Known,
+	req := c.Req
+	req.Attachments = nil // files are kept when they arrive, never carried by a waiting command
+	return savedCall{Ref: p.ref, Req: req, Cmd: c.Cmd.Title(), Args: c.Args, Now: c.Now, Known: c.Known,
 		Abandoned: c.abandoned, NewMember: c.newMember, Unsure: c.unsure, Doubt: c.doubt, Question: c.question,
 		Answers: c.answers, Expires: p.expires, Prompt: p.prompt}
 }
