@@ -24,7 +24,7 @@ func (q queries) BoundChats(ctx context.Context) ([]dangke.BoundChat, error) {
 	err := q.db.NewRaw(`SELECT platform, chat_id, title, is_group, unit_id, webhook_key FROM (
 		SELECT c.platform, c.chat_id, c.title, c.is_group, c.unit_id, c.webhook_key, 0 AS city, u.path
 		FROM chats c JOIN units u ON u.id = c.unit_id WHERE c.left_at IS NULL
-		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key, 1, '' FROM city_chats WHERE left_at IS NULL)
+		UNION ALL SELECT platform, chat_id, title, is_group, 0, webhook_key, 1, '' FROM city_chats WHERE left_at IS NULL) b
 		ORDER BY city, path, platform, chat_id`).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: bound chats: %w", err)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -55,7 +56,7 @@ func TestReplicaChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	sched := &digest.Scheduler{Store: st, Notifiers: map[string]dangke.Notifier{"dingtalk": a}, Campaign: dangke.DefaultCampaign(loc),
-		City: "全市", Now: func() time.Time { return digestDue }}
+		City: "全市", Now: func() time.Time { return digestDue }, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	lease := st.Lease(store.Leader, os.Getenv("DANGKE_REPLICA"))
 	lease.Retry, lease.Check = time.Second, time.Second
 	go func() { _ = lease.Run(ctx, sched.Run) }()
