@@ -256,10 +256,10 @@ func (q queries) TopSpeakers(ctx context.Context, unit int64, p dangke.Period, l
 	query := "SELECT s.name, u.path, s.lectures FROM units u CROSS JOIN speakers s ON s.unit_id = u.id WHERE " + where
 	if !p.IsZero() {
 		query = `SELECT l.speaker, u.path, count(*) FROM lectures l JOIN units u ON u.id = l.unit_id
-			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND ` + where + " GROUP BY l.unit_id, l.speaker"
+			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND ` + where + " GROUP BY l.unit_id, l.speaker, u.path"
 		args = append(dayRange(p), args...)
 	}
-	rows, err := q.db.QueryContext(ctx, "SELECT * FROM ("+query+") ORDER BY 3 DESC, 2, 1 LIMIT ?", append(args, limit)...)
+	rows, err := q.db.QueryContext(ctx, "SELECT * FROM ("+query+") s ORDER BY 3 DESC, 2, 1 LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: top speakers: %w", err)
 	}
