@@ -20,24 +20,30 @@ type Problem struct {
 	Message string
 }
 
+// MaxProblems is how many problems a Result keeps, with their rows; the
+// rest are only counted, so a file of a million wrong rows needs no more
+// memory than one of ten thousand.
+const MaxProblems = 10000
+
 // Result says what an import did.
 type Result struct {
 	Added, Updated, Unchanged int
-	Problems                  []Problem
+	Problems                  []Problem // the first MaxProblems
+	Invalid                   int       // all rows with a problem
 	rejected                  [][]string // the rows of Problems, for Rejects
 	header                    []string
 }
 
 // Err returns one error listing every problem by row, or nil.
 func (r *Result) Err() error {
-	if len(r.Problems) == 0 {
+	if r.Invalid == 0 {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d 行有问题，未导入任何内容：", len(r.Problems))
+	fmt.Fprintf(&b, "%d 行有问题，未导入任何内容：", r.Invalid)
 	for i, p := range r.Problems {
 		if i == 50 {
-			fmt.Fprintf(&b, "\n……另有 %d 行", len(r.Problems)-i)
+			fmt.Fprintf(&b, "\n……另有 %d 行", r.Invalid-i)
 			break
 		}
 		fmt.Fprintf(&b, "\n第 %d 行：%s", p.Row, p.Message)
@@ -60,20 +66,32 @@ func (r *Result) Rejects() []byte {
 }
 
 // Importer loads rosters into the store in two passes over the file. The
-// first reads every row without keeping it and checks it; nothing is
-// written when any row is wrong, unless SkipInvalid is set. The second
-// reads the file again and writes the valid rows in short transactions with
-// a pause between them, so that a bot running on the same database never
-// waits long for its own writes. Rows already in the store are counted
-// unchanged, so importing a file twice changes nothing, and an import that
-// stopped half-way (a crash, a full disk) is finished by running it again.
+// first reads every row without keeping it and checks it, duplicates
+// included (a set of keys, not of rows); nothing is written when any row is
+// wrong, unless SkipInvalid is set. The second reads the file again and
+// writes the valid rows in short transactions with a pause between them, so
+// that a bot running on the same database never waits long for its own
+// writes. Rows already in the store are counted unchanged, so importing a
+// file twice changes nothing.
+//
+// A lecturer pool is all or nothing even when the import stops half-way (a
+// crash, a full disk, a cancel): its batches go into a staging table that
+// nothing reads, and one last transaction moves them into the pools with
+// their audit entries (two INSERT … SELECT, a few seconds for a million
+// rows; the bot's writes wait that once). One transaction for the whole
+// import would hold the database for the minute a million rows take;
+// marking rows of the live table invisible until a final UPDATE would make
+// every reader of the pools filter them, and the UPDATE costs what the copy
+// costs. Units and member counts are written in batches directly: an import
+// that stopped half-way is finished by running it again.
 type Importer struct {
 	Store       dangke.Store
 	Actor       string    // platform:id written into the audit, e.g. cli:operator
 	Now         time.Time // for ages and audit times
 	SkipInvalid bool      // import the valid rows and report the rest
 	// Progress, if set, is called every 1,000 rows of each pass and once
-	// at the end of each.
+	// at the end of each (for a lecturer pool, before the last transaction
+	// that makes the staged rows part of the pools).
 	Progress func(Step)
 	// Batch bounds how long one write transaction runs (default 400ms);
 	// Pause is the break between two (default 120ms: longer than SQLite's
@@ -156,9 +174,24 @@ func (u *units) resolve(s string, scope *dangke.Unit) (dangke.Unit, string) {
 }
 
 func (r *Result) reject(row int, raw []string, msg string) {
-	r.Problems = append(r.Problems, Problem{Row: row, Message: msg})
-	r.rejected = append(r.rejected, raw)
+	r.Invalid++
+	if len(r.Problems) < MaxProblems {
+		r.Problems = append(r.Problems, Problem{Row: row, Message: msg})
+		r.rejected = append(r.rejected, raw)
+	}
 }
+
+// rowSet is a set of row numbers, a bit each.
+type rowSet []uint64
+
+func (s *rowSet) add(n int) {
+	for n/64 >= len(*s) {
+		*s = append(*s, 0)
+	}
+	(*s)[n/64] |= 1 << (n % 64)
+}
+
+func (s rowSet) has(n int) bool { return n/64 < len(s) && s[n/64]&(1<<(n%64)) != 0 }
 
 // row is a data row with its columns found by the header.
 type row struct {
@@ -207,6 +240,11 @@ type plan[T any] struct {
 	build func(n int, r row) (T, bool)
 	// write writes one row inside a transaction.
 	write func(ctx context.Context, tx dangke.Tx, item T) error
+	// publish, if set, makes what write wrote visible in one last
+	// transaction (write stages the rows); cleanup then runs whether the
+	// import was published or failed on the way.
+	publish func(ctx context.Context, tx dangke.Tx) error
+	cleanup func()
 }
 
 // errStop ends a pass early.
@@ -217,7 +255,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 	var pos map[string]int
 	var firstRows [][]string // the rows before the header
 	headerRow := 0
-	problems := map[int]bool{}
+	var problems rowSet
 	checked := 0
 	var headerErr error
 	err := src.Each(func(n int, cells []Cell) error {
@@ -247,7 +285,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		im.progress("检查", checked, false)
 		if msg := p.check(n, row{cells, pos}); msg != "" {
 			res.reject(n, texts(cells), msg)
-			problems[n] = true
+			problems.add(n)
 		}
 		return nil
 	})
@@ -264,8 +302,11 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		return nil, headerErr
 	}
 	im.progress("检查", checked, true)
-	if len(res.Problems) > 0 && !im.SkipInvalid {
+	if res.Invalid > 0 && !im.SkipInvalid {
 		return res, res.Err()
+	}
+	if p.cleanup != nil {
+		defer p.cleanup()
 	}
 	var pending []T
 	written := 0
@@ -303,7 +344,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		return nil
 	}
 	err = src.Each(func(n int, cells []Cell) error {
-		if n <= headerRow || problems[n] || blankCells(cells) {
+		if n <= headerRow || problems.has(n) || blankCells(cells) {
 			return nil
 		}
 		item, ok := p.build(n, row{cells, pos})
@@ -320,6 +361,11 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		err = flush()
 	}
 	im.progress("写入", written, true)
+	if err == nil && p.publish != nil {
+		if err = dangke.Sleep(ctx, im.pause()); err == nil {
+			err = im.Store.Update(ctx, func(tx dangke.Tx) error { return p.publish(ctx, tx) })
+		}
+	}
 	return res, err
 }
 
@@ -383,8 +429,10 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 		return p, nil
 	}
 	res := &Result{}
-	seen := map[string]int{} // county/phone → row
-	var failed error         // a store error met while checking
+	// county and phone → the row that has them: 24 bytes and a map slot a
+	// row rather than the row, a million rows in some 40 MB.
+	seen := map[poolPhone]int32{}
+	var failed error // a store error met while checking
 	read := func(r row) (*dangke.Instructor, string) {
 		in := &dangke.Instructor{Name: r.text("姓名"), Gender: fold(r.text("性别")), Workplace: r.text("单位"),
 			Position: r.text("职务"), Phone: dangke.NormalizePhone(r.text("手机号")), Author: im.Actor, Chat: "cli:import", CreatedAt: im.Now}
@@ -417,6 +465,9 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 		}
 		return in, ""
 	}
+	// The rows are staged under batch and published in one transaction
+	// at the end: see Importer.
+	batch, staged := time.Now().UnixNano(), 0
 	p := plan[*dangke.Instructor]{
 		columns:  instructorColumns(),
 		required: []string{"姓名", "性别", "出生年月", "单位", "职务", "手机号"},
@@ -437,11 +488,11 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 				return "读取师资库失败"
 			}
 			name := tree.byID[in.PoolID].Name
-			key := fmt.Sprint(in.PoolID, "/", in.Phone)
+			key := keyOf(in)
 			if first, dup := seen[key]; dup {
 				return fmt.Sprintf("手机号 %s 与第 %d 行重复", dangke.MaskPhone(in.Phone), first)
 			}
-			seen[key] = n
+			seen[key] = int32(n)
 			if old, ok := pool[in.Phone]; ok {
 				if old != in.Name {
 					// The operator may see the pool: the owner is named.
@@ -457,26 +508,64 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 				return nil, false
 			}
 			_, old := pools[in.PoolID][in.Phone]
-			return in, !old
+			// A duplicate left in the file by SkipInvalid: its first row goes in.
+			return in, !old && seen[keyOf(in)] == int32(n)
 		},
 		write: func(ctx context.Context, tx dangke.Tx, in *dangke.Instructor) error {
-			if err := tx.AddInstructor(ctx, in); dangke.ErrorCode(err) == dangke.ECONFLICT {
-				// Registered from a chat since the check: the chat's entry stays.
-				res.Problems = append(res.Problems, Problem{Message: fmt.Sprintf("手机号 %s 在导入期间已由他人登记，未导入%s", dangke.MaskPhone(in.Phone), in.Name)})
-				res.rejected = append(res.rejected, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, dangke.MaskPhone(in.Phone)})
-				return nil
-			} else if err != nil {
+			staged++
+			return tx.StageInstructor(ctx, batch, staged, in, tree.byID[in.PoolID].Path+" "+in.Name+" "+dangke.MaskPhone(in.Phone))
+		},
+		publish: func(ctx context.Context, tx dangke.Tx) error {
+			added, clashes, err := tx.PublishInstructors(ctx, batch, im.audit("instructor.import", dangke.EntryInstructor, 0, ""))
+			if err != nil {
 				return err
 			}
-			res.Added++
-			return tx.Audit(ctx, im.audit("instructor.import", dangke.EntryInstructor, in.ID, tree.byID[in.PoolID].Path+" "+in.Name+" "+dangke.MaskPhone(in.Phone)))
+			res.Added = added
+			for _, in := range clashes {
+				// Registered from a chat since the check: the chat's entry stays.
+				res.reject(0, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, dangke.MaskPhone(in.Phone)},
+					fmt.Sprintf("手机号 %s 在导入期间已由他人登记，未导入%s", dangke.MaskPhone(in.Phone), in.Name))
+			}
+			return nil
 		},
+		cleanup: func() { im.discard(batch) },
 	}
 	res, err = run(ctx, im, src, p, res)
 	if failed != nil {
 		return nil, failed
 	}
 	return res, err
+}
+
+// poolPhone is a lecturer's key in the check pass: a pool and a phone
+// number (11 digits, as a number).
+type poolPhone struct {
+	pool  int64
+	phone uint64
+}
+
+func keyOf(in *dangke.Instructor) poolPhone {
+	n, _ := strconv.ParseUint(in.Phone, 10, 64) // Validate has made it 11 digits
+	return poolPhone{in.PoolID, n}
+}
+
+// discard deletes an import's staged rows, and those of imports that
+// stopped half-way a day or more before, in short transactions with breaks.
+// It runs when the import ends however it ends, so not on its context.
+func (im *Importer) discard(batch int64) {
+	ctx := context.Background()
+	for {
+		n := 0
+		err := im.Store.Update(ctx, func(tx dangke.Tx) error {
+			var err error
+			n, err = tx.DiscardStaged(ctx, batch, 20000)
+			return err
+		})
+		if err != nil || n < 20000 {
+			return // what is left is read by nothing and goes with the next import
+		}
+		_ = dangke.Sleep(ctx, im.pause())
+	}
 }
 
 // unitColumns lists the accepted headers of each unit column.
