@@ -77,8 +77,8 @@ func (r *Result) Rejects() []byte {
 // A lecturer pool is all or nothing even when the import stops half-way (a
 // crash, a full disk, a cancel): its batches go into a staging table that
 // nothing reads, and one last transaction moves them into the pools with
-// their audit entries (two INSERT … SELECT, a few seconds for a million
-// rows; the bot's writes wait that once). One transaction for the whole
+// an audit entry a pool (an INSERT … SELECT; the bot's writes wait for it
+// once). One transaction for the whole
 // import would hold the database for the minute a million rows take;
 // marking rows of the live table invisible until a final UPDATE would make
 // every reader of the pools filter them, and the UPDATE costs what the copy
@@ -102,7 +102,7 @@ type Importer struct {
 
 // Step reports an import's progress.
 type Step struct {
-	Stage string // 检查 (first pass) or 写入 (second)
+	Stage string // 检查 (first pass), 写入 (second) or 发布 (staged rows made visible)
 	Done  int    // rows checked, or rows written
 	Final bool   // the pass has ended
 }
@@ -238,8 +238,10 @@ type plan[T any] struct {
 	// build reads a row that passed the check again, in the second pass:
 	// what to write, or false for nothing (an unchanged row).
 	build func(n int, r row) (T, bool)
-	// write writes one row inside a transaction.
-	write func(ctx context.Context, tx dangke.Tx, item T) error
+	// write writes one row inside a transaction; writeMany, if set, is
+	// called instead with up to 256 rows at a time.
+	write     func(ctx context.Context, tx dangke.Tx, item T) error
+	writeMany func(ctx context.Context, tx dangke.Tx, items []T) error
 	// publish, if set, makes what write wrote visible in one last
 	// transaction (write stages the rows); cleanup then runs whether the
 	// import was published or failed on the way.
@@ -323,10 +325,18 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 			err := im.Store.Update(ctx, func(tx dangke.Tx) error {
 				start := time.Now()
 				for done = 0; done < len(pending); {
-					if err := p.write(ctx, tx, pending[done]); err != nil {
-						return err
+					if p.writeMany != nil {
+						k := min(len(pending)-done, 256)
+						if err := p.writeMany(ctx, tx, pending[done:done+k]); err != nil {
+							return err
+						}
+						done += k
+					} else {
+						if err := p.write(ctx, tx, pending[done]); err != nil {
+							return err
+						}
+						done++
 					}
-					done++
 					if time.Since(start) >= im.batch() {
 						break
 					}
@@ -364,6 +374,9 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 	if err == nil && p.publish != nil {
 		if err = dangke.Sleep(ctx, im.pause()); err == nil {
 			err = im.Store.Update(ctx, func(tx dangke.Tx) error { return p.publish(ctx, tx) })
+		}
+		if err == nil {
+			im.progress("发布", written, true)
 		}
 	}
 	return res, err
@@ -511,12 +524,15 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 			// A duplicate left in the file by SkipInvalid: its first row goes in.
 			return in, !old && seen[keyOf(in)] == int32(n)
 		},
-		write: func(ctx context.Context, tx dangke.Tx, in *dangke.Instructor) error {
-			staged++
-			return tx.StageInstructor(ctx, batch, staged, in, tree.byID[in.PoolID].Path+" "+in.Name+" "+dangke.MaskPhone(in.Phone))
+		writeMany: func(ctx context.Context, tx dangke.Tx, list []*dangke.Instructor) error {
+			if err := tx.StageInstructors(ctx, batch, staged+1, list); err != nil {
+				return err
+			}
+			staged += len(list)
+			return nil
 		},
 		publish: func(ctx context.Context, tx dangke.Tx) error {
-			added, clashes, err := tx.PublishInstructors(ctx, batch, im.audit("instructor.import", dangke.EntryInstructor, 0, ""))
+			added, clashes, err := tx.PublishInstructors(ctx, batch, im.audit("instructor.import", "", 0, ""))
 			if err != nil {
 				return err
 			}
@@ -558,10 +574,10 @@ func (im *Importer) discard(batch int64) {
 		n := 0
 		err := im.Store.Update(ctx, func(tx dangke.Tx) error {
 			var err error
-			n, err = tx.DiscardStaged(ctx, batch, 20000)
+			n, err = tx.DiscardStaged(ctx, batch, 50000)
 			return err
 		})
-		if err != nil || n < 20000 {
+		if err != nil || n < 50000 {
 			return // what is left is read by nothing and goes with the next import
 		}
 		_ = dangke.Sleep(ctx, im.pause())

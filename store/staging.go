@@ -3,18 +3,52 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"dangke"
 )
 
-// StageInstructor keeps a checked lecturer of an import, read by nothing
+// stageRows is how many lecturers one staging statement inserts: one
+// statement a row would cost more in binding and stepping than the row.
+const stageRows = 64
+
+// stageSQL inserts n staged lecturers.
+func stageSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO instructor_staging (import_id, seq, pool_id, unit_id, name, gender, birth_y, birth_m,
+		workplace, position, phone, author, chat, created_at) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
+}
+
+// StageInstructors keeps checked lecturers of an import, read by nothing
 // until PublishInstructors.
-func (t *txStore) StageInstructor(ctx context.Context, batch int64, seq int, i *dangke.Instructor, detail string) error {
-	_, err := t.stmt(ctx, t.p.stageInstructor).ExecContext(ctx, batch, seq, i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM,
-		i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt), detail)
-	if err != nil {
-		return fmt.Errorf("store: stage instructor: %w", err)
+func (t *txStore) StageInstructors(ctx context.Context, batch int64, seq int, list []*dangke.Instructor) error {
+	args := make([]any, 0, 14*stageRows)
+	for len(list) > 0 {
+		chunk := list[:min(len(list), stageRows)]
+		args = args[:0]
+		for _, i := range chunk {
+			args = append(args, batch, seq, i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM,
+				i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt))
+			seq++
+		}
+		var err error
+		if len(chunk) == stageRows {
+			_, err = t.stmt(ctx, t.p.stageInstructors).ExecContext(ctx, args...)
+		} else {
+			_, err = t.tx.ExecContext(ctx, stageSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("store: stage instructors: %w", err)
+		}
+		list = list[len(chunk):]
 	}
 	return nil
 }
@@ -24,8 +58,8 @@ func (t *txStore) StageInstructor(ctx context.Context, batch int64, seq int, i *
 const clashing = `EXISTS (SELECT 1 FROM instructors i WHERE i.pool_id = s.pool_id AND i.phone = s.phone AND i.removed_at IS NULL)`
 
 // PublishInstructors puts a staged import into its pools: one INSERT …
-// SELECT for the audit and one for the lecturers, their ids following the
-// largest id in the staged order, so that the audit names each lecturer.
+// SELECT, their ids following the largest id in the staged order, and an
+// audit entry a pool that gives the range of the ids.
 func (t *txStore) PublishInstructors(ctx context.Context, batch int64, e dangke.AuditEntry) (int, []dangke.Instructor, error) {
 	// The clashes leave the batch first, so the copies below read the
 	// staging table alone (no probe a row, no temporary copy of the rows).
@@ -50,11 +84,6 @@ func (t *txStore) PublishInstructors(ctx context.Context, batch int64, e dangke.
 	if err := t.db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM instructors").Scan(&base); err != nil {
 		return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 	}
-	if _, err := t.db.ExecContext(ctx, `INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail)
-		SELECT ?, ?, ?, ?, ?, ? + seq, detail FROM instructor_staging WHERE import_id = ? ORDER BY seq`,
-		millis(e.At), e.Actor, e.Chat, e.Action, e.Entity, base, batch); err != nil {
-		return 0, nil, fmt.Errorf("store: publish instructors: audit: %w", err)
-	}
 	res, err := t.db.ExecContext(ctx, `INSERT INTO instructors (id, pool_id, unit_id, name, gender, birth_y, birth_m, workplace,
 		position, phone, author, chat, created_at)
 		SELECT ? + seq, pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone, author, chat, created_at
@@ -63,18 +92,34 @@ func (t *txStore) PublishInstructors(ctx context.Context, batch int64, e dangke.
 		return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 	}
 	added, _ := res.RowsAffected()
+	// One entry a pool: how many, and the range of their ids.
+	if _, err := t.db.ExecContext(ctx, `INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail)
+		SELECT ?, ?, ?, ?, 'unit', s.pool_id, u.path || ' 导入宣讲员 ' || count(*) || ' 名（编号 ' || (? + min(s.seq)) || '–' || (? + max(s.seq)) || '）'
+		FROM instructor_staging s JOIN units u ON u.id = s.pool_id WHERE s.import_id = ? GROUP BY s.pool_id ORDER BY s.pool_id`,
+		millis(e.At), e.Actor, e.Chat, e.Action, base, base, batch); err != nil {
+		return 0, nil, fmt.Errorf("store: publish instructors: audit: %w", err)
+	}
 	return int(added), clashes, nil
 }
 
-// DiscardStaged deletes up to limit staged rows of a batch and of batches
+// DiscardStaged deletes up to limit staged rows of a batch, the lowest
+// seq first (a range of the primary key), and then those of batches
 // (UnixNano ids) staged over a day before it.
 func (t *txStore) DiscardStaged(ctx context.Context, batch int64, limit int) (int, error) {
-	res, err := t.db.ExecContext(ctx, `DELETE FROM instructor_staging WHERE (import_id, seq) IN
-		(SELECT import_id, seq FROM instructor_staging WHERE import_id = ? OR import_id < ? LIMIT ?)`,
-		batch, batch-int64(24*time.Hour), limit)
+	res, err := t.db.ExecContext(ctx, `DELETE FROM instructor_staging WHERE import_id = ?1
+		AND seq <= coalesce((SELECT min(seq) FROM instructor_staging WHERE import_id = ?1), 0) + ?2 - 1`, batch, limit)
 	if err != nil {
 		return 0, fmt.Errorf("store: discard staged: %w", err)
 	}
 	n, _ := res.RowsAffected()
+	if n > 0 {
+		return int(n), nil
+	}
+	res, err = t.db.ExecContext(ctx, `DELETE FROM instructor_staging WHERE (import_id, seq) IN
+		(SELECT import_id, seq FROM instructor_staging WHERE import_id < ? LIMIT ?)`, batch-int64(24*time.Hour), limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: discard staged: %w", err)
+	}
+	n, _ = res.RowsAffected()
 	return int(n), nil
 }

@@ -1,6 +1,6 @@
 -- Lecturers of a pool import, checked and written in short transactions
 -- but read by nothing: the import makes them all part of their pools in one
--- last transaction (two INSERT … SELECT), so a large import is all or
+-- last transaction (an INSERT … SELECT), so a large import is all or
 -- nothing while a bot on the same database keeps writing between batches.
 -- Rows of an import that stopped half-way stay invisible and are deleted by
 -- a later import.
@@ -19,6 +19,5 @@ CREATE TABLE instructor_staging (
     author     TEXT    NOT NULL,
     chat       TEXT    NOT NULL,
     created_at INTEGER NOT NULL,
-    detail     TEXT    NOT NULL,
     PRIMARY KEY (import_id, seq)
 ) WITHOUT ROWID;
