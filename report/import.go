@@ -28,8 +28,8 @@ const MaxProblems = 10000
 // Result says what an import did.
 type Result struct {
 	Added, Updated, Unchanged int
-	Problems                  []Problem // the first MaxProblems
-	Invalid                   int       // all rows with a problem
+	Problems                  []Problem  // the first MaxProblems
+	Invalid                   int        // all rows with a problem
 	rejected                  [][]string // the rows of Problems, for Rejects
 	header                    []string
 }
