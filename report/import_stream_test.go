@@ -222,7 +222,7 @@ func TestImportProblemsCapped(t *testing.T) {
 
 // BenchmarkImport1M imports a generated lecturer pool file from disk,
 // CSV and XLSX: check every row, then stage in short transactions with
-// breaks and publish in one. 50,000 rows unless DANGKE_BENCH_IMPORT says
+// breaks and publish in one. 50,000 rows unless BENCH_IMPORT_ROWS says
 // how many (1000000 for the target: under 60 s, under 200 MB).
 // It reports rows a second, peak resident memory of the process during
 // the import (VmHWM, reset after the file is written: it counts the pages
@@ -231,10 +231,10 @@ func TestImportProblemsCapped(t *testing.T) {
 // cache), of what the Go runtime holds (sampled likewise) and how long the last, publishing transaction held the database.
 func BenchmarkImport1M(b *testing.B) {
 	n := 50000
-	if v := os.Getenv("DANGKE_BENCH_IMPORT"); v != "" {
+	if v := os.Getenv("BENCH_IMPORT_ROWS"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			b.Fatalf("DANGKE_BENCH_IMPORT=%q: a row count", v)
+			b.Fatalf("BENCH_IMPORT_ROWS=%q: a row count", v)
 		}
 	}
 	for _, format := range []string{"csv", "xlsx"} {
