@@ -10,11 +10,10 @@ type ImportWriter interface {
 	// published.
 	StageInstructors(ctx context.Context, batch int64, seq int, list []*Instructor) error
 	// PublishInstructors puts every lecturer staged under batch into its
-	// pool and writes an audit entry for each pool (e gives all but
-	// Entity, EntityID and Detail: the pool, how many, their ids). A
-	// lecturer whose phone number was registered in the pool since it was
-	// staged (from a chat) is left out and returned.
-	PublishInstructors(ctx context.Context, batch int64, e AuditEntry) (added int, clashes []Instructor, err error)
+	// pool, the one staged under seq getting the id base+seq. A lecturer
+	// whose phone number was registered in the pool since it was staged
+	// (from a chat) is left out and returned.
+	PublishInstructors(ctx context.Context, batch int64) (base int64, added int, clashes []Instructor, err error)
 	// DiscardStaged deletes up to limit staged rows of batch and of batches
 	// staged over a day before it (an import that stopped half-way), and
 	// returns how many it deleted.

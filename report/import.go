@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -491,6 +493,8 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 	// The rows are staged under batch and published in one transaction
 	// at the end: see Importer.
 	batch, staged := time.Now().UnixNano(), 0
+	type poolStaged struct{ n, first, last int }
+	perPool := map[int64]*poolStaged{}
 	p := plan[*dangke.Instructor]{
 		columns:  instructorColumns(),
 		required: []string{"姓名", "性别", "出生年月", "单位", "职务", "手机号"},
@@ -538,15 +542,34 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 			if err := tx.StageInstructors(ctx, batch, staged+1, list); err != nil {
 				return err
 			}
-			staged += len(list)
+			for _, in := range list {
+				staged++
+				s := perPool[in.PoolID]
+				if s == nil {
+					s = &poolStaged{first: staged}
+					perPool[in.PoolID] = s
+				}
+				s.n, s.last = s.n+1, staged
+			}
 			return nil
 		},
 		publish: func(ctx context.Context, tx dangke.Tx) error {
-			added, clashes, err := tx.PublishInstructors(ctx, batch, im.audit("instructor.import", "", 0, ""))
+			base, added, clashes, err := tx.PublishInstructors(ctx, batch)
 			if err != nil {
 				return err
 			}
 			res.Added = added
+			for _, in := range clashes {
+				perPool[in.PoolID].n--
+			}
+			// One audit entry a pool: how many, and the range of their ids.
+			for _, id := range slices.Sorted(maps.Keys(perPool)) {
+				s := perPool[id]
+				detail := fmt.Sprintf("%s 导入宣讲员 %d 名（编号 %d–%d）", tree.byID[id].Path, s.n, base+int64(s.first), base+int64(s.last))
+				if err := tx.Audit(ctx, im.audit("instructor.import", "unit", id, detail)); err != nil {
+					return err
+				}
+			}
 			for _, in := range clashes {
 				// Registered from a chat since the check: the chat's entry stays.
 				res.reject(0, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, dangke.MaskPhone(in.Phone)},

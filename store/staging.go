@@ -58,48 +58,40 @@ func (t *txStore) StageInstructors(ctx context.Context, batch int64, seq int, li
 const clashing = `EXISTS (SELECT 1 FROM instructors i WHERE i.pool_id = s.pool_id AND i.phone = s.phone AND i.removed_at IS NULL)`
 
 // PublishInstructors puts a staged import into its pools: one INSERT …
-// SELECT, their ids following the largest id in the staged order, and an
-// audit entry a pool that gives the range of the ids.
-func (t *txStore) PublishInstructors(ctx context.Context, batch int64, e dangke.AuditEntry) (int, []dangke.Instructor, error) {
+// SELECT, their ids following the largest id in the staged order.
+func (t *txStore) PublishInstructors(ctx context.Context, batch int64) (int64, int, []dangke.Instructor, error) {
 	// The clashes leave the batch first, so the copies below read the
 	// staging table alone (no probe a row, no temporary copy of the rows).
 	rows, err := t.db.QueryContext(ctx, `DELETE FROM instructor_staging AS s WHERE import_id = ? AND `+clashing+`
 		RETURNING pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone`, batch)
 	if err != nil {
-		return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
+		return 0, 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 	}
 	var clashes []dangke.Instructor
 	for rows.Next() {
 		var i dangke.Instructor
 		if err := rows.Scan(&i.PoolID, &i.UnitID, &i.Name, &i.Gender, &i.BirthY, &i.BirthM, &i.Workplace, &i.Position, &i.Phone); err != nil {
 			_ = rows.Close()
-			return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
+			return 0, 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 		}
 		clashes = append(clashes, i)
 	}
 	if err := rows.Close(); err != nil {
-		return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
+		return 0, 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 	}
 	var base int64
 	if err := t.db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM instructors").Scan(&base); err != nil {
-		return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
+		return 0, 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 	}
 	res, err := t.db.ExecContext(ctx, `INSERT INTO instructors (id, pool_id, unit_id, name, gender, birth_y, birth_m, workplace,
 		position, phone, author, chat, created_at)
 		SELECT ? + seq, pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone, author, chat, created_at
 		FROM instructor_staging WHERE import_id = ? ORDER BY seq`, base, batch)
 	if err != nil {
-		return 0, nil, fmt.Errorf("store: publish instructors: %w", err)
+		return 0, 0, nil, fmt.Errorf("store: publish instructors: %w", err)
 	}
 	added, _ := res.RowsAffected()
-	// One entry a pool: how many, and the range of their ids.
-	if _, err := t.db.ExecContext(ctx, `INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail)
-		SELECT ?, ?, ?, ?, 'unit', s.pool_id, u.path || ' 导入宣讲员 ' || count(*) || ' 名（编号 ' || (? + min(s.seq)) || '–' || (? + max(s.seq)) || '）'
-		FROM instructor_staging s JOIN units u ON u.id = s.pool_id WHERE s.import_id = ? GROUP BY s.pool_id ORDER BY s.pool_id`,
-		millis(e.At), e.Actor, e.Chat, e.Action, base, base, batch); err != nil {
-		return 0, nil, fmt.Errorf("store: publish instructors: audit: %w", err)
-	}
-	return int(added), clashes, nil
+	return base, int(added), clashes, nil
 }
 
 // DiscardStaged deletes up to limit staged rows of a batch, the lowest
