@@ -24,6 +24,60 @@ type Bars struct {
 	Subtitle string // the period
 	Target   int    // the coverage target in percent, drawn as a line; 0: none
 	Items    []Bar  // drawn top to bottom
+	// Scale, when set, makes it a chart of counts: the full width is Scale
+	// and the grid is labelled in counts, not percent (Milli is then the
+	// count in thousandths of Scale).
+	Scale int
+}
+
+// VenueBars builds the chart of 示范宣讲 by venue: the five venues of the
+// notice in its order (机关、社区、企业、农村、学校), then those marked
+// 示范=是 without a venue when there are any.
+func VenueBars(title, subtitle string, s dangke.Shows) Bars {
+	type row struct {
+		label string
+		n     int
+	}
+	var rows []row
+	for _, v := range dangke.Venues {
+		rows = append(rows, row{"进" + v, s.ByVenue[v]})
+	}
+	if n := s.ByVenue[""]; n > 0 {
+		rows = append(rows, row{"未填场所", n})
+	}
+	top := 0
+	for _, r := range rows {
+		top = max(top, r.n)
+	}
+	b := Bars{Title: title, Subtitle: subtitle, Scale: niceScale(top)}
+	for _, r := range rows {
+		b.Items = append(b.Items, Bar{Label: r.label, Milli: r.n * 1000 / b.Scale, Value: fmt.Sprintf("%d 次", r.n)})
+	}
+	return b
+}
+
+// niceScale is the full width of a count chart for a largest count n: four
+// grid steps of at least 1, each step rounded up to 2, 2.5, 5 or 10 times a
+// power of ten once it passes 5 (n = 130: steps of 50, grid 0, 50 … 200).
+func niceScale(n int) int {
+	step := max((n+3)/4, 1)
+	if step > 5 {
+		pow := 1
+		for pow*10 < step {
+			pow *= 10
+		}
+		switch {
+		case step <= 2*pow:
+			step = 2 * pow
+		case step <= 25*pow/10 && pow >= 10:
+			step = 25 * pow / 10
+		case step <= 5*pow:
+			step = 5 * pow
+		default:
+			step = 10 * pow
+		}
+	}
+	return step * 4
 }
 
 // CoverageBars builds the coverage chart of units (a unit's children with

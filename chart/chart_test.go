@@ -270,3 +270,38 @@ func BenchmarkBars100(b *testing.B) {
 		}
 	}
 }
+
+func TestVenueBars(t *testing.T) {
+	var s dangke.Shows
+	s.Add("社区", "普通", true, 7)
+	s.Add("学校", "情景", true, 2)
+	s.Add("", "文艺", true, 1)     // 示范=是 without a venue
+	s.Add("机关", "普通", false, 40) // not a 示范宣讲: not drawn
+	b := VenueBars("温县 示范宣讲（按场所）", "累计", s)
+	var got []string
+	for _, it := range b.Items {
+		got = append(got, it.Label+" "+it.Value)
+	}
+	if want := "进机关 0 次|进社区 7 次|进企业 0 次|进农村 0 次|进学校 2 次|未填场所 1 次"; strings.Join(got, "|") != want {
+		t.Errorf("items = %s", strings.Join(got, "|"))
+	}
+	if b.Scale != 8 || b.Items[1].Milli != 875 {
+		t.Errorf("scale %d, 社区 %d‰", b.Scale, b.Items[1].Milli)
+	}
+	data, err := renderer(t).Bars(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out(t, "venues.png", data)
+	if w, _ := size(t, data); w != Width {
+		t.Errorf("venues: width %d", w)
+	}
+}
+
+func TestNiceScale(t *testing.T) {
+	for n, want := range map[int]int{0: 4, 1: 4, 4: 4, 5: 8, 10: 12, 20: 20, 21: 40, 24: 40, 25: 40, 30: 40, 130: 200, 1000: 1000, 1001: 2000} {
+		if got := niceScale(n); got != want {
+			t.Errorf("niceScale(%d) = %d, want %d", n, got, want)
+		}
+	}
+}

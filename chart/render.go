@@ -83,8 +83,9 @@ func (c *canvas) png() ([]byte, error) {
 const pad = 40
 
 // Bars draws a coverage chart: one row per unit, the bar's length its
-// coverage from 0 to 100%, the target a dashed vertical line, a marked
-// unit's reason written on a tinted row where its bar would be.
+// coverage from 0 to 100% (or a count, when b.Scale is set), the target a
+// dashed vertical line, a marked unit's reason written on a tinted row
+// where its bar would be.
 func (r *Renderer) Bars(b Bars) ([]byte, error) {
 	rowH := 76
 	if len(b.Items) > 20 {
@@ -112,6 +113,9 @@ func (r *Renderer) Bars(b Bars) ([]byte, error) {
 		x := scale(p * 10)
 		c.fill(x, top, x+2, bottom, rule)
 		s := strconv.Itoa(p) + "%"
+		if b.Scale > 0 {
+			s = strconv.Itoa(b.Scale * p / 100)
+		}
 		c.small.draw(c, x-c.small.width(s)/2, bottom+16+c.small.ascent(), s, grey)
 	}
 	// Rows, then the target line, then the words, so that no line crosses a word.

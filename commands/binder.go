@@ -513,7 +513,11 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 		}
 		if len(fields) == 0 {
 			if last := c.lastPositional(); last != nil && last.Variadic && c.Args.Has(last.Name) {
-				c.Args[last.Name] += " " + strings.TrimSpace(p.Value)
+				sep := p.Sep // as typed: a reason keeps its 、 and ，
+				if sep == "" {
+					sep = " "
+				}
+				c.Args[last.Name] += sep + strings.TrimSpace(p.Value)
 				rest = rest[1:]
 				continue
 			}

@@ -25,13 +25,13 @@ func (r *Router) renderer() (*chart.Renderer, error) {
 	return r.charts.r, r.charts.err
 }
 
-// chartCommand is /图表: the coverage of the units below and the lectures
-// per week, as pictures.
+// chartCommand is /图表: the coverage of the units below, the lectures per
+// week and, once there are any, the 示范宣讲 by venue, as pictures.
 func chartCommand(r *Router) *Command {
 	return &Command{
 		Names:   []string{"图表"},
 		English: []string{"chart"},
-		Summary: "以图片查看下级单位上台率和每周微党课次数",
+		Summary: "以图片查看下级单位上台率、每周微党课次数和示范宣讲场所",
 		Fields: []Field{
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
 			{Name: "期间", Aliases: []string{"时间", "period"}, Kind: KText, Positional: true, Example: "本月", Hint: "上台率图的期间，默认为全部"},
@@ -102,6 +102,22 @@ func runChart(ctx context.Context, c *Call, r *Router) (*dangke.Reply, error) {
 		total += pt.Value
 	}
 	text += fmt.Sprintf("\n每周微党课图：%d 周，共 %d 次", len(line.Points), total)
+	id := int64(0)
+	if scope != nil {
+		id = scope.ID
+	}
+	shows, err := c.Store().Shows(ctx, id, p)
+	if err != nil {
+		return nil, err
+	}
+	if shows.Demo > 0 {
+		png, err := rd.Bars(chart.VenueBars(name+" 示范宣讲（按场所）", periodTitle(p, c.Now), shows))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, dangke.File{Name: name + "-示范宣讲.png", MIME: "image/png", Data: png})
+		text += fmt.Sprintf("\n示范宣讲图：共 %d 次", shows.Demo)
+	}
 	return &dangke.Reply{Text: text, Files: files}, nil
 }
 

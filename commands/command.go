@@ -41,7 +41,7 @@ type Field struct {
 	Choices    []string // for KChoice
 	Required   bool
 	Positional bool // filled by positional values, in declaration order
-	Variadic   bool // the last positional field: takes every remaining value, joined by spaces
+	Variadic   bool // the last positional field: takes every remaining value, joined by the separators typed between them
 	Example    string
 	Hint       string // a few words for /帮助
 }

@@ -23,7 +23,6 @@ type Source struct {
 	next int           // tops[:next] have joined the city
 	cur  *Snapshot     // the reporting unit read last
 	city *Snapshot     // the city, gathered so far
-	done bool          // every reporting unit has joined the city
 }
 
 // NewSource prepares the digests of a week.

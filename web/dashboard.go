@@ -36,6 +36,9 @@ type Dashboard struct {
 	Rubric   dangke.Rubric // the contest's quota, for what is missing before the contest
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Media holds the photos kept with lectures: an excellent lecture shows
+	// its first photo's thumbnail. Nil: no photos on the pages.
+	Media dangke.Media
 
 	page, denied *template.Template
 	css          template.CSS
@@ -124,6 +127,7 @@ func NewDashboard(d Dashboard) (*Dashboard, error) {
 func (d *Dashboard) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /d/{token}", d.serve)
+	mux.HandleFunc("GET /d/{token}/p/{id}", d.photo)
 	// The embedded CJK font, for screens without one of their own: browsers
 	// fetch it only for characters the local fonts lack.
 	mux.HandleFunc("GET /font/cjk.otf", func(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +146,7 @@ func headers(w http.ResponseWriter) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 }
 
 func (d *Dashboard) deny(w http.ResponseWriter, code int) {
@@ -179,6 +183,56 @@ func (d *Dashboard) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// photo serves the thumbnail of a photo kept with a lecture, to a link
+// whose subtree holds the lecture; anything else gets 403 or 404.
+func (d *Dashboard) photo(w http.ResponseWriter, r *http.Request) {
+	now := d.Now().In(d.Campaign.Location)
+	tok, err := d.Links.Verify(r.Context(), r.PathValue("token"), now)
+	if err != nil {
+		d.deny(w, http.StatusForbidden)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || d.Media == nil {
+		d.deny(w, http.StatusNotFound)
+		return
+	}
+	path, err := d.thumbOf(r.Context(), tok, id)
+	if err != nil || path == "" {
+		d.deny(w, http.StatusNotFound)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/jpeg")
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	http.ServeFile(w, r, path)
+}
+
+// thumbOf is the thumbnail of an active attachment of an active lecture
+// within the link's subtree, or "".
+func (d *Dashboard) thumbOf(ctx context.Context, tok Token, id int64) (string, error) {
+	f, err := d.Store.File(ctx, id)
+	if err != nil || f.Kind != dangke.KindImage {
+		return "", err
+	}
+	l, err := d.Store.Lecture(ctx, f.LectureID)
+	if err != nil {
+		return "", err
+	}
+	if tok.Unit != 0 {
+		root, err := d.Store.UnitByID(ctx, tok.Unit)
+		if err != nil {
+			return "", err
+		}
+		if l.UnitPath != root.Path && !strings.HasPrefix(l.UnitPath, root.Path+"/") {
+			return "", nil // outside the link's subtree
+		}
+	}
+	return d.Media.ThumbMade(f.SHA256, f.Ext), nil
+}
+
 // page is what the template shows.
 type page struct {
 	CSS                    template.CSS
@@ -196,7 +250,12 @@ type page struct {
 	Counting               bool // what is missing for each deadline is still being read
 	Idle                   []string
 	Lectures               []lecture
+	Excellent              []lecture // the 网上微课堂: excellent lectures, newest first (at most maxExcellent)
+	ExcellentAll           int       // how many the subtree has
 }
+
+// maxExcellent is how many excellent lectures a page lists.
+const maxExcellent = 10
 
 type crumb struct {
 	Name string
@@ -220,6 +279,8 @@ type lecture struct {
 	Date, Unit, Speaker, Position, Title string
 	Attendees                            int
 	Link                                 string
+	Reason                               string // why it was marked excellent
+	Photo                                string // its first photo's thumbnail, relative to the page; "" for none
 }
 
 type svgLine struct {
@@ -385,13 +446,50 @@ func (d *Dashboard) build(ctx context.Context, tok Token, q url.Values, base str
 		scope = unit.Path
 	}
 	for _, l := range ls {
-		x := lecture{Date: l.Date.Format("1月2日"), Unit: relPath(l.UnitPath, scope), Speaker: l.Speaker, Position: l.Position, Title: l.Title, Attendees: l.Attendees}
-		if u, err := url.Parse(l.Link); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-			x.Link = u.String()
+		p.Lectures = append(p.Lectures, listed(l, scope))
+	}
+	ex, err := st.Excellents(ctx, id, dangke.Period{})
+	if err != nil {
+		return nil, err
+	}
+	p.ExcellentAll = len(ex)
+	for _, e := range ex[:min(len(ex), maxExcellent)] {
+		x := listed(e.Lecture, scope)
+		x.Reason = e.Reason
+		if x.Photo, err = d.firstPhoto(ctx, base, e.Lecture.ID); err != nil {
+			return nil, err
 		}
-		p.Lectures = append(p.Lectures, x)
+		p.Excellent = append(p.Excellent, x)
 	}
 	return p, nil
+}
+
+// firstPhoto is the address of a lecture's first photo with a thumbnail,
+// relative to the page (token/p/ID), or "".
+func (d *Dashboard) firstPhoto(ctx context.Context, base string, lecture int64) (string, error) {
+	if d.Media == nil {
+		return "", nil
+	}
+	files, err := d.Store.Files(ctx, lecture)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if f.Kind == dangke.KindImage && d.Media.ThumbMade(f.SHA256, f.Ext) != "" {
+			return base + "/p/" + strconv.FormatInt(f.ID, 10), nil
+		}
+	}
+	return "", nil
+}
+
+// listed is a lecture as a page lists it: its unit named from scope, its
+// link only when it is an http(s) address.
+func listed(l dangke.Lecture, scope string) lecture {
+	x := lecture{Date: l.Date.Format("1月2日"), Unit: relPath(l.UnitPath, scope), Speaker: l.Speaker, Position: l.Position, Title: l.Title, Attendees: l.Attendees}
+	if u, err := url.Parse(l.Link); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		x.Link = u.String()
+	}
+	return x
 }
 
 // relPath names a unit below scope by its path from there.

@@ -334,3 +334,38 @@ func TestDashboardMissingRefreshed(t *testing.T) {
 		}
 	}
 }
+
+// TestDashboardExcellent: the page lists its subtree's excellent lectures
+// (the 网上微课堂) with their links and reasons, and no other county's.
+func TestDashboardExcellent(t *testing.T) {
+	s := newSite(t)
+	s.fill(t)
+	s.say(t, "b1", "admin", "/党课 孙八 党员 《家风》 2019-07-24 18 单位=孟州市/机关党支部 链接=https://v.example.org/8")
+	county := s.link(t, "g1")
+	if _, body := fetch(t, county); !strings.Contains(body, "还没有评出优秀微党课") {
+		t.Error("no excellent lecture yet: the page should say so")
+	}
+	if got := s.say(t, "b1", "admin", "/优秀 #1 主题鲜明、联系实际"); !strings.Contains(got, "#1") {
+		t.Fatalf("/优秀: %s", got)
+	}
+	if got := s.say(t, "b1", "admin", "/优秀 #6"); !strings.Contains(got, "#6") {
+		t.Fatalf("/优秀: %s", got)
+	}
+	_, body := fetch(t, county)
+	i := strings.Index(body, `id="excellent"`)
+	if i < 0 {
+		t.Fatal("no 网上微课堂 section")
+	}
+	section := body[i:]
+	for _, want := range []string{"优秀微党课 1 节", "《我和我的祖国》", "https://v.example.org/1", "主题鲜明、联系实际"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the county's 网上微课堂 lacks %q", want)
+		}
+	}
+	if strings.Contains(section, "《家风》") {
+		t.Error("the county's page lists another county's excellent lecture")
+	}
+	if _, page := fetch(t, s.link(t, "city")); !strings.Contains(page, "优秀微党课 2 节") || !strings.Contains(page, "《家风》") {
+		t.Error("the city's page lacks the excellent lectures")
+	}
+}

@@ -38,7 +38,11 @@ func (m *Main) startWeb(ctx context.Context, rc commands.Config) (*web.Links, fu
 		}
 	}
 	links := &web.Links{Secret: []byte(secret), PublicURL: c.PublicURL, TTL: c.LinkTTL, Store: m.store}
-	d, err := web.NewDashboard(web.Dashboard{Store: m.store, Links: links, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger})
+	photos, err := m.openMedia() // the excellent lectures' photos
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := web.NewDashboard(web.Dashboard{Store: m.store, Links: links, Campaign: rc.Campaign, City: rc.City, Rubric: rc.Rubric, Log: m.logger, Media: photos})
 	if err != nil {
 		return nil, nil, err
 	}
