@@ -268,6 +268,7 @@ type Writer interface {
 	DigestWriter
 	FileWriter
 	ShowcaseWriter
+	ImportWriter
 }
 
 // Tx is the store inside a transaction.

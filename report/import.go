@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,24 +22,30 @@ type Problem struct {
 	Message string
 }
 
+// MaxProblems is how many problems a Result keeps, with their rows; the
+// rest are only counted, so a file of a million wrong rows needs no more
+// memory than one of ten thousand.
+const MaxProblems = 10000
+
 // Result says what an import did.
 type Result struct {
 	Added, Updated, Unchanged int
-	Problems                  []Problem
+	Problems                  []Problem  // the first MaxProblems
+	Invalid                   int        // all rows with a problem
 	rejected                  [][]string // the rows of Problems, for Rejects
 	header                    []string
 }
 
 // Err returns one error listing every problem by row, or nil.
 func (r *Result) Err() error {
-	if len(r.Problems) == 0 {
+	if r.Invalid == 0 {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d 行有问题，未导入任何内容：", len(r.Problems))
+	fmt.Fprintf(&b, "%d 行有问题，未导入任何内容：", r.Invalid)
 	for i, p := range r.Problems {
 		if i == 50 {
-			fmt.Fprintf(&b, "\n……另有 %d 行", len(r.Problems)-i)
+			fmt.Fprintf(&b, "\n……另有 %d 行", r.Invalid-i)
 			break
 		}
 		fmt.Fprintf(&b, "\n第 %d 行：%s", p.Row, p.Message)
@@ -60,20 +68,32 @@ func (r *Result) Rejects() []byte {
 }
 
 // Importer loads rosters into the store in two passes over the file. The
-// first reads every row without keeping it and checks it; nothing is
-// written when any row is wrong, unless SkipInvalid is set. The second
-// reads the file again and writes the valid rows in short transactions with
-// a pause between them, so that a bot running on the same database never
-// waits long for its own writes. Rows already in the store are counted
-// unchanged, so importing a file twice changes nothing, and an import that
-// stopped half-way (a crash, a full disk) is finished by running it again.
+// first reads every row without keeping it and checks it, duplicates
+// included (a set of keys, not of rows); nothing is written when any row is
+// wrong, unless SkipInvalid is set. The second reads the file again and
+// writes the valid rows in short transactions with a pause between them, so
+// that a bot running on the same database never waits long for its own
+// writes. Rows already in the store are counted unchanged, so importing a
+// file twice changes nothing.
+//
+// A lecturer pool is all or nothing even when the import stops half-way (a
+// crash, a full disk, a cancel): its batches go into a staging table that
+// nothing reads, and one last transaction moves them into the pools with
+// an audit entry a pool (an INSERT … SELECT; the bot's writes wait for it
+// once). One transaction for the whole
+// import would hold the database for the minute a million rows take;
+// marking rows of the live table invisible until a final UPDATE would make
+// every reader of the pools filter them, and the UPDATE costs what the copy
+// costs. Units and member counts are written in batches directly: an import
+// that stopped half-way is finished by running it again.
 type Importer struct {
 	Store       dangke.Store
 	Actor       string    // platform:id written into the audit, e.g. cli:operator
 	Now         time.Time // for ages and audit times
 	SkipInvalid bool      // import the valid rows and report the rest
 	// Progress, if set, is called every 1,000 rows of each pass and once
-	// at the end of each.
+	// at the end of each (for a lecturer pool, before the last transaction
+	// that makes the staged rows part of the pools).
 	Progress func(Step)
 	// Batch bounds how long one write transaction runs (default 400ms);
 	// Pause is the break between two (default 120ms: longer than SQLite's
@@ -84,7 +104,7 @@ type Importer struct {
 
 // Step reports an import's progress.
 type Step struct {
-	Stage string // 检查 (first pass) or 写入 (second)
+	Stage string // 检查 (first pass), 写入 (second) or 发布 (staged rows made visible)
 	Done  int    // rows checked, or rows written
 	Final bool   // the pass has ended
 }
@@ -156,9 +176,24 @@ func (u *units) resolve(s string, scope *dangke.Unit) (dangke.Unit, string) {
 }
 
 func (r *Result) reject(row int, raw []string, msg string) {
-	r.Problems = append(r.Problems, Problem{Row: row, Message: msg})
-	r.rejected = append(r.rejected, raw)
+	r.Invalid++
+	if len(r.Problems) < MaxProblems {
+		r.Problems = append(r.Problems, Problem{Row: row, Message: msg})
+		r.rejected = append(r.rejected, raw)
+	}
 }
+
+// rowSet is a set of row numbers, a bit each.
+type rowSet []uint64
+
+func (s *rowSet) add(n int) {
+	for n/64 >= len(*s) {
+		*s = append(*s, 0)
+	}
+	(*s)[n/64] |= 1 << (n % 64)
+}
+
+func (s rowSet) has(n int) bool { return n/64 < len(s) && s[n/64]&(1<<(n%64)) != 0 }
 
 // row is a data row with its columns found by the header.
 type row struct {
@@ -205,8 +240,15 @@ type plan[T any] struct {
 	// build reads a row that passed the check again, in the second pass:
 	// what to write, or false for nothing (an unchanged row).
 	build func(n int, r row) (T, bool)
-	// write writes one row inside a transaction.
-	write func(ctx context.Context, tx dangke.Tx, item T) error
+	// write writes one row inside a transaction; writeMany, if set, is
+	// called instead with up to 256 rows at a time.
+	write     func(ctx context.Context, tx dangke.Tx, item T) error
+	writeMany func(ctx context.Context, tx dangke.Tx, items []T) error
+	// publish, if set, makes what write wrote visible in one last
+	// transaction (write stages the rows); cleanup then runs whether the
+	// import was published or failed on the way.
+	publish func(ctx context.Context, tx dangke.Tx) error
+	cleanup func()
 }
 
 // errStop ends a pass early.
@@ -217,7 +259,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 	var pos map[string]int
 	var firstRows [][]string // the rows before the header
 	headerRow := 0
-	problems := map[int]bool{}
+	var problems rowSet
 	checked := 0
 	var headerErr error
 	err := src.Each(func(n int, cells []Cell) error {
@@ -247,7 +289,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		im.progress("检查", checked, false)
 		if msg := p.check(n, row{cells, pos}); msg != "" {
 			res.reject(n, texts(cells), msg)
-			problems[n] = true
+			problems.add(n)
 		}
 		return nil
 	})
@@ -264,8 +306,11 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		return nil, headerErr
 	}
 	im.progress("检查", checked, true)
-	if len(res.Problems) > 0 && !im.SkipInvalid {
+	if res.Invalid > 0 && !im.SkipInvalid {
 		return res, res.Err()
+	}
+	if p.cleanup != nil {
+		defer p.cleanup()
 	}
 	var pending []T
 	written := 0
@@ -282,10 +327,18 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 			err := im.Store.Update(ctx, func(tx dangke.Tx) error {
 				start := time.Now()
 				for done = 0; done < len(pending); {
-					if err := p.write(ctx, tx, pending[done]); err != nil {
-						return err
+					if p.writeMany != nil {
+						k := min(len(pending)-done, 256)
+						if err := p.writeMany(ctx, tx, pending[done:done+k]); err != nil {
+							return err
+						}
+						done += k
+					} else {
+						if err := p.write(ctx, tx, pending[done]); err != nil {
+							return err
+						}
+						done++
 					}
-					done++
 					if time.Since(start) >= im.batch() {
 						break
 					}
@@ -303,7 +356,7 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		return nil
 	}
 	err = src.Each(func(n int, cells []Cell) error {
-		if n <= headerRow || problems[n] || blankCells(cells) {
+		if n <= headerRow || problems.has(n) || blankCells(cells) {
 			return nil
 		}
 		item, ok := p.build(n, row{cells, pos})
@@ -320,6 +373,14 @@ func run[T any](ctx context.Context, im *Importer, src Source, p plan[T], res *R
 		err = flush()
 	}
 	im.progress("写入", written, true)
+	if err == nil && p.publish != nil {
+		if err = dangke.Sleep(ctx, im.pause()); err == nil {
+			err = im.Store.Update(ctx, func(tx dangke.Tx) error { return p.publish(ctx, tx) })
+		}
+		if err == nil {
+			im.progress("发布", written, true)
+		}
+	}
 	return res, err
 }
 
@@ -383,8 +444,20 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 		return p, nil
 	}
 	res := &Result{}
-	seen := map[string]int{} // county/phone → row
-	var failed error         // a store error met while checking
+	// county and phone → the row that has them: one number and a row
+	// number rather than the row, a million rows in some 20–40 MB.
+	seen := map[uint64]int32{}
+	poolIndex := map[int64]uint64{} // county → 0, 1, … in the order met
+	keyOf := func(in *dangke.Instructor) uint64 {
+		i, ok := poolIndex[in.PoolID]
+		if !ok {
+			i = uint64(len(poolIndex))
+			poolIndex[in.PoolID] = i
+		}
+		phone, _ := strconv.ParseUint(in.Phone, 10, 64) // Validate has made it 11 digits: under 2^37
+		return i<<37 | phone
+	}
+	var failed error // a store error met while checking
 	read := func(r row) (*dangke.Instructor, string) {
 		in := &dangke.Instructor{Name: r.text("姓名"), Gender: fold(r.text("性别")), Workplace: r.text("单位"),
 			Position: r.text("职务"), Phone: dangke.NormalizePhone(r.text("手机号")), Author: im.Actor, Chat: "cli:import", CreatedAt: im.Now}
@@ -417,6 +490,11 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 		}
 		return in, ""
 	}
+	// The rows are staged under batch and published in one transaction
+	// at the end: see Importer.
+	batch, staged := time.Now().UnixNano(), 0
+	type poolStaged struct{ n, first, last int }
+	perPool := map[int64]*poolStaged{}
 	p := plan[*dangke.Instructor]{
 		columns:  instructorColumns(),
 		required: []string{"姓名", "性别", "出生年月", "单位", "职务", "手机号"},
@@ -437,11 +515,11 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 				return "读取师资库失败"
 			}
 			name := tree.byID[in.PoolID].Name
-			key := fmt.Sprint(in.PoolID, "/", in.Phone)
+			key := keyOf(in)
 			if first, dup := seen[key]; dup {
 				return fmt.Sprintf("手机号 %s 与第 %d 行重复", dangke.MaskPhone(in.Phone), first)
 			}
-			seen[key] = n
+			seen[key] = int32(n)
 			if old, ok := pool[in.Phone]; ok {
 				if old != in.Name {
 					// The operator may see the pool: the owner is named.
@@ -457,26 +535,74 @@ func (im *Importer) Instructors(ctx context.Context, src Source, county *dangke.
 				return nil, false
 			}
 			_, old := pools[in.PoolID][in.Phone]
-			return in, !old
+			// A duplicate left in the file by SkipInvalid: its first row goes in.
+			return in, !old && seen[keyOf(in)] == int32(n)
 		},
-		write: func(ctx context.Context, tx dangke.Tx, in *dangke.Instructor) error {
-			if err := tx.AddInstructor(ctx, in); dangke.ErrorCode(err) == dangke.ECONFLICT {
-				// Registered from a chat since the check: the chat's entry stays.
-				res.Problems = append(res.Problems, Problem{Message: fmt.Sprintf("手机号 %s 在导入期间已由他人登记，未导入%s", dangke.MaskPhone(in.Phone), in.Name)})
-				res.rejected = append(res.rejected, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, dangke.MaskPhone(in.Phone)})
-				return nil
-			} else if err != nil {
+		writeMany: func(ctx context.Context, tx dangke.Tx, list []*dangke.Instructor) error {
+			if err := tx.StageInstructors(ctx, batch, staged+1, list); err != nil {
 				return err
 			}
-			res.Added++
-			return tx.Audit(ctx, im.audit("instructor.import", dangke.EntryInstructor, in.ID, tree.byID[in.PoolID].Path+" "+in.Name+" "+dangke.MaskPhone(in.Phone)))
+			for _, in := range list {
+				staged++
+				s := perPool[in.PoolID]
+				if s == nil {
+					s = &poolStaged{first: staged}
+					perPool[in.PoolID] = s
+				}
+				s.n, s.last = s.n+1, staged
+			}
+			return nil
 		},
+		publish: func(ctx context.Context, tx dangke.Tx) error {
+			base, added, clashes, err := tx.PublishInstructors(ctx, batch)
+			if err != nil {
+				return err
+			}
+			res.Added = added
+			for _, in := range clashes {
+				perPool[in.PoolID].n--
+			}
+			// One audit entry a pool: how many, and the range of their ids.
+			for _, id := range slices.Sorted(maps.Keys(perPool)) {
+				s := perPool[id]
+				detail := fmt.Sprintf("%s 导入宣讲员 %d 名（编号 %d–%d）", tree.byID[id].Path, s.n, base+int64(s.first), base+int64(s.last))
+				if err := tx.Audit(ctx, im.audit("instructor.import", "unit", id, detail)); err != nil {
+					return err
+				}
+			}
+			for _, in := range clashes {
+				// Registered from a chat since the check: the chat's entry stays.
+				res.reject(0, []string{in.Name, in.Gender, in.Birth(), in.Workplace, in.Position, dangke.MaskPhone(in.Phone)},
+					fmt.Sprintf("手机号 %s 在导入期间已由他人登记，未导入%s", dangke.MaskPhone(in.Phone), in.Name))
+			}
+			return nil
+		},
+		cleanup: func() { im.discard(batch) },
 	}
 	res, err = run(ctx, im, src, p, res)
 	if failed != nil {
 		return nil, failed
 	}
 	return res, err
+}
+
+// discard deletes an import's staged rows, and those of imports that
+// stopped half-way a day or more before, in short transactions with breaks.
+// It runs when the import ends however it ends, so not on its context.
+func (im *Importer) discard(batch int64) {
+	ctx := context.Background()
+	for {
+		n := 0
+		err := im.Store.Update(ctx, func(tx dangke.Tx) error {
+			var err error
+			n, err = tx.DiscardStaged(ctx, batch, 50000)
+			return err
+		})
+		if err != nil || n < 50000 {
+			return // what is left is read by nothing and goes with the next import
+		}
+		_ = dangke.Sleep(ctx, im.pause())
+	}
 }
 
 // unitColumns lists the accepted headers of each unit column.

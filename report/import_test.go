@@ -266,8 +266,10 @@ func TestImportBesideBot(t *testing.T) {
 		t.Fatalf("%d of %d bot writes failed during the import: %v", len(failures), writes, failures[0])
 	}
 	// In one transaction the import would hold the database for most of
-	// its time; in batches a bot write waits at most about one batch.
-	if slowest > 2*time.Second || slowest > took/4 {
+	// its time; in batches a bot write waits at most about one batch, or
+	// once for the last transaction that publishes the staged rows (about
+	// a quarter of the import's time at 40,000 rows).
+	if slowest > 2*time.Second || slowest > took/2 {
 		t.Fatalf("a bot write waited %v during the %v import (%d writes)", slowest, took, writes)
 	}
 	t.Logf("%d bot writes during the %v import, the slowest %v", writes, took, slowest)

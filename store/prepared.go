@@ -25,6 +25,7 @@ type prepared struct {
 	similar, namesakes, sameDay *sql.Stmt
 	similarCount                *sql.Stmt
 	addInstructor               *sql.Stmt // imports add thousands
+	stageInstructors            *sql.Stmt // or a million, staged stageRows at a time
 	addAction                   *sql.Stmt // the [撤销] under each confirmation
 }
 
@@ -72,6 +73,7 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 			ORDER BY u.path LIMIT 5`},
 		{&p.addInstructor, `INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone,
 			author, chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{&p.stageInstructors, stageSQL(stageRows)},
 	} {
 		query := s.query
 		if pg && s.dst == &p.savepoint || pg && s.dst == &p.release || pg && s.dst == &p.rollbackTo {
@@ -93,7 +95,7 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
 		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
-		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor} {
+		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor, p.stageInstructors} {
 		if s != nil {
 			_ = s.Close()
 		}

@@ -1,11 +1,15 @@
 package dingtalk_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
+	"dangke"
 	"dangke/bot"
 	"dangke/bot/dingtalk"
 )
@@ -49,4 +53,68 @@ func BenchmarkStreamLectures(b *testing.B) {
 	b.ReportMetric(float64(b.N)/last.Sub(start).Seconds(), "msgs/s")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+}
+
+// fixedHandler answers every message with the same text without touching
+// the store: what the adapter, the SDK and the fake cost by themselves.
+type fixedHandler struct{}
+
+func (fixedHandler) Handle(context.Context, dangke.Request) (*dangke.Reply, error) {
+	return &dangke.Reply{Text: "已记录第 1 条党课。"}, nil
+}
+
+// closedLoad pushes n /党课 frames from senders goroutines, each pushing its
+// next frame once the webhook reply to its last one has come, and returns
+// the rate of replies and the 50th and 99th percentile from push to reply.
+func closedLoad(b *testing.B, f *fakeDingTalk, n, senders int) (rate float64, p50, p99 time.Duration) {
+	lat := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for s := range senders {
+		wg.Go(func() {
+			for i := s; i < n; i += senders {
+				id := fmt.Sprint("load-", i)
+				m := f.robotMessage(id, "2", fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x4e00+i%40), 10+i%50))
+				pushed := time.Now()
+				f.push("CALLBACK", "/v1.0/im/bot/messages/get", m)
+				f.mu.Lock()
+				for f.hookTimes[id].IsZero() {
+					f.changed.Wait()
+				}
+				lat[i] = f.hookTimes[id].Sub(pushed)
+				f.mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	slices.Sort(lat)
+	return float64(n) / took.Seconds(), lat[n/2], lat[n*99/100]
+}
+
+// BenchmarkStreamCeiling drives 16 senders, each waiting for its reply
+// before sending again, through the fake gateway and the real SDK: first
+// into the real router and SQLite (replies marked sent in the outbox), then,
+// in the same run, through the same adapter on a fresh fake with a handler
+// that answers without touching the store. It reports both rates, the
+// bot's share of the ceiling (target ≥ 0.5) and both p99s (target < 50 ms).
+func BenchmarkStreamCeiling(b *testing.B) {
+	const senders = 16
+	n := max(b.N, 2*senders)
+	r, st := setup(b)
+	bf := newFake(b)
+	run(b, bf, r, dingtalk.Config{Outbox: bot.OutboxConfig{Store: st}})
+	cf := newFake(b)
+	run(b, cf, fixedHandler{}, dingtalk.Config{})
+	b.ResetTimer()
+	botRate, botP50, botP99 := closedLoad(b, bf, n, senders)
+	ceilRate, ceilP50, ceilP99 := closedLoad(b, cf, n, senders)
+	b.StopTimer()
+	b.ReportMetric(botRate, "bot-msgs/s")
+	b.ReportMetric(ceilRate, "ceiling-msgs/s")
+	b.ReportMetric(botRate/ceilRate, "bot/ceiling")
+	b.ReportMetric(float64(botP99.Microseconds())/1000, "bot-p99-ms")
+	b.ReportMetric(float64(ceilP99.Microseconds())/1000, "ceiling-p99-ms")
+	b.ReportMetric(float64(botP50.Microseconds())/1000, "bot-p50-ms")
+	b.ReportMetric(float64(ceilP50.Microseconds())/1000, "ceiling-p50-ms")
 }

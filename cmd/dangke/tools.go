@@ -159,7 +159,11 @@ func (m *Main) runTool(ctx context.Context) error {
 		if err := os.WriteFile(path, res.Rejects(), 0o600); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%d 行未导入，已写入 %s。\n", len(res.Problems), path)
+		if res.Invalid > len(res.Problems) {
+			fmt.Fprintf(m.Stdout, "%d 行未导入，前 %d 行已写入 %s。\n", res.Invalid, len(res.Problems), path)
+		} else {
+			fmt.Fprintf(m.Stdout, "%d 行未导入，已写入 %s。\n", res.Invalid, path)
+		}
 	}
 	return nil
 }
