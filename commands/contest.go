@@ -584,7 +584,7 @@ func contestRankCommand(r dangke.Rubric) *Command {
 	return &Command{
 		Names: []string{"比赛"}, English: []string{"contest"}, Sub: []string{"排名", "rank"},
 		Summary: fmt.Sprintf("查看排名，前 %d 名为十佳；同分待评委会裁定", r.Top),
-		Fields:  []Field{contestField()},
+		Fields:  []Field{contestField(), {Name: "页", Aliases: []string{"第几页", "page"}, Kind: KCount, Example: "2", Hint: "默认第 1 页，每页 10 名"}},
 		Example: "/比赛 排名",
 		Perm:    Reader,
 		Run: func(ctx context.Context, c *Call) (*dangke.Reply, error) {
@@ -594,19 +594,34 @@ func contestRankCommand(r dangke.Rubric) *Command {
 			}
 			k := b.contest
 			st, byID := b.standings()
+			page, err := c.Int("页", 1)
+			if err != nil {
+				return nil, err
+			}
+			pages := max((len(st)+rankPage-1)/rankPage, 1)
+			if page < 1 || page > pages {
+				return nil, dangke.FieldErrorf("页", "应为 1 到 %d，收到 %d。", pages, page)
+			}
 			var s strings.Builder
 			fmt.Fprintf(&s, "🏆「%s」排名", k.Name)
+			if pages > 1 {
+				fmt.Fprintf(&s, "（第 %d/%d 页）", page, pages)
+			}
 			if len(st) == 0 {
 				s.WriteString("\n还没有选手结束评分。")
 			}
 			tied := false
 			for _, x := range st {
+				if x.Tied {
+					tied = true
+				}
+			}
+			for _, x := range st[(page-1)*rankPage : min(page*rankPage, len(st))] {
 				e := byID[x.ID]
 				fmt.Fprintf(&s, "\n%d. %d号 %s（%s）%s", x.Rank, e.Draw, e.Name, topName(e.UnitPath), x.Final)
 				switch {
 				case x.Tied:
 					s.WriteString(" · 同分，待评委会裁定")
-					tied = true
 				case x.Ruled:
 					s.WriteString(" · 评委会裁定")
 				}
@@ -626,10 +641,24 @@ func contestRankCommand(r dangke.Rubric) *Command {
 			if tied {
 				s.WriteString("\n同分名次由评委会现场集体评议决定，管理员用 /比赛 裁定 号码… 记录。")
 			}
-			return &dangke.Reply{Text: s.String()}, nil
+			reply := &dangke.Reply{Text: s.String()}
+			var turn []choice // [上一页] [下一页]: the same ranking a page back or on
+			at := fmt.Sprintf("/比赛 排名 比赛=%d 页=", k.ID)
+			if page > 1 {
+				turn = append(turn, choice{"上一页", at + fmt.Sprint(page-1)})
+			}
+			if page < pages {
+				turn = append(turn, choice{"下一页", at + fmt.Sprint(page+1)})
+			}
+			reply.Buttons = c.r.offer(ctx, c, "", c.Now.Add(time.Hour), turn)
+			return reply, nil
 		},
 	}
 }
+
+// rankPage is how many contestants one page of /比赛 排名 lists: the 十佳 fill
+// the first.
+const rankPage = 10
 
 func topName(path string) string {
 	top, _, _ := strings.Cut(path, "/")
@@ -651,7 +680,7 @@ func contestRuleCommand(r dangke.Rubric) *Command {
 			}
 			k := b.contest
 			var order []*entry
-			for _, f := range strings.Fields(c.Text("顺序")) {
+			for _, f := range strings.FieldsFunc(c.Text("顺序"), isSep) {
 				n, err := strconv.Atoi(strings.TrimSuffix(fold(f), "号"))
 				if err != nil {
 					return nil, dangke.FieldErrorf("顺序", "应为选手号码，收到「%s」。", clip(f))

@@ -42,7 +42,7 @@ func runContestRecommend(ctx context.Context, c *Call, r dangke.Rubric) (*dangke
 		return nil, err
 	}
 	var draws []int
-	for _, w := range strings.FieldsFunc(fold(c.Text("号码")), func(r rune) bool { return r == ' ' || r == ',' || r == '、' }) {
+	for _, w := range strings.FieldsFunc(fold(c.Text("号码")), isSep) {
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(w, "#"), "号"))
 		if err != nil || n <= 0 {
 			return nil, dangke.FieldErrorf("号码", "应为出场号，收到「%s」。", clip(w))
