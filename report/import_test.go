@@ -269,7 +269,7 @@ func TestImportBesideBot(t *testing.T) {
 	// its time; in batches a bot write waits at most about one batch, or
 	// once for the last transaction that publishes the staged rows (about
 	// a quarter of the import's time at 40,000 rows).
-	if slowest > 2*time.Second || slowest > took/2 {
+	if !raceBuild && (slowest > 2*time.Second || slowest > took/2) {
 		t.Fatalf("a bot write waited %v during the %v import (%d writes)", slowest, took, writes)
 	}
 	t.Logf("%d bot writes during the %v import, the slowest %v", writes, took, slowest)
