@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the static binary knows Asia/Shanghai on any system
@@ -507,8 +508,19 @@ func (m *Main) runBot(ctx context.Context) error {
 			free = append(free, a)
 		}
 	}
-	go m.housekeep(ctx)
-	return bot.Run(ctx, handler, append(free, group)...)
+	// Housekeeping ends with the bot: nothing of it runs (or logs) once
+	// runBot has returned and the store is closed.
+	hctx, stop := context.WithCancel(ctx)
+	var hk sync.WaitGroup
+	hk.Add(1)
+	go func() {
+		defer hk.Done()
+		m.housekeep(hctx)
+	}()
+	err = bot.Run(ctx, handler, append(free, group)...)
+	stop()
+	hk.Wait()
+	return err
 }
 
 // warnOutsideCampaign logs once, at start, that the configured campaign
