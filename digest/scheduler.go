@@ -147,7 +147,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			}
 		}
 		if !ran && len(dues) > 0 {
-			if at := s.sendAt(dues[len(dues)-1]); now.Sub(at) > s.Campaign.MaxAge {
+			last := dues[len(dues)-1]
+			week := dangke.Week(last.AddDate(0, 0, -7))
+			inside := !week.To.Before(s.Campaign.Start) && !week.From.After(s.Campaign.End)
+			if at := s.sendAt(last); inside && now.Sub(at) > s.Campaign.MaxAge {
 				s.Log.Info("digest missed long ago; skipped", "due", at, "max_age", s.Campaign.MaxAge)
 			}
 		}
