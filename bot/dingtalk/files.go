@@ -3,14 +3,11 @@ package dingtalk
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"dangke"
+	"dangke/bot"
 )
 
 // content is the payload of the robot's non-text messages: a picture, a
@@ -117,25 +114,9 @@ func (a *Adapter) download(ctx context.Context, code string) (io.ReadCloser, err
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(out.DownloadURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, errors.New("dingtalk: messageFiles/download: no usable downloadUrl")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, out.DownloadURL, nil)
+	resp, err := bot.GetSigned(ctx, a.files, out.DownloadURL, "dingtalk")
 	if err != nil {
 		return nil, err
-	}
-	resp, err := a.files.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			return nil, fmt.Errorf("dingtalk: download: %w", uerr.Err) // the URL is signed
-		}
-		return nil, fmt.Errorf("dingtalk: download: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("dingtalk: download: HTTP %d", resp.StatusCode)
 	}
 	return resp.Body, nil
 }

@@ -10,11 +10,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"dangke"
+	"dangke/bot"
 )
 
 // maxMedia bounds an encrypted download read into memory before it is
@@ -98,26 +97,11 @@ func (a *Adapter) attachment(kind string, r resource) dangke.Attachment {
 // download fetches a resource's encrypted content and decrypts it. The
 // name comes from Content-Disposition, when the server sends one.
 func (a *Adapter) download(ctx context.Context, r resource) (io.ReadCloser, error) {
-	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, errors.New("wecom: media url is not http(s)")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	resp, err := bot.GetSigned(ctx, a.files, r.URL, "wecom")
 	if err != nil {
 		return nil, err
 	}
-	resp, err := a.files.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			return nil, fmt.Errorf("wecom: download: %w", uerr.Err) // the URL is signed
-		}
-		return nil, fmt.Errorf("wecom: download: %w", err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("wecom: download: HTTP %d", resp.StatusCode)
-	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxMedia+1))
 	if err != nil {
 		return nil, fmt.Errorf("wecom: download: %w", err)
