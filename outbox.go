@@ -40,12 +40,22 @@ type Outgoing struct {
 	Attempts  int       // failed sends so far
 	TriedAt   time.Time // the last failed send; zero if none
 	LastError string
+	// Files and Mentions are what a proactive message carries beyond its
+	// text (a digest's chart, the people it @-mentions): kept in its row,
+	// so that a 补发 goes out whole.
+	Files    []File
+	Mentions []string
 }
 
 // Chat is the chat the message goes to.
 func (o Outgoing) Chat() ChatRef {
 	return ChatRef{Platform: o.Key.Platform, ID: o.Key.Chat, Group: o.Group, Webhook: o.Webhook}
 }
+
+// ClaimLease is how long a claim on a pending message's send holds: the
+// replica that claimed it sends it within this time or renews the claim;
+// after it, another replica may take the message over (its claimant died).
+const ClaimLease = 2 * time.Minute
 
 // Outbox keeps the replies saved with the entries they confirm until their
 // platform has accepted them. The store implements it; adapters report each
@@ -61,4 +71,13 @@ type Outbox interface {
 	// Pending returns up to limit pending replies of a platform handled
 	// between since and before, oldest first.
 	Pending(ctx context.Context, platform string, since, before time.Time, limit int) ([]Outgoing, error)
+	// ClaimSend claims the send of a pending message for this store
+	// handle (this replica) until now+lease, atomically in the database:
+	// true when the message is pending and unclaimed, its claim has run
+	// out, or this handle holds it already (then it is renewed); false
+	// when it is sent, failed, or another replica's claim still holds. A
+	// reply is saved already claimed by the replica that handled its
+	// message. force takes the claim whoever holds it: at the start of
+	// the only process on a database, whose predecessor died.
+	ClaimSend(ctx context.Context, key MessageKey, now time.Time, lease time.Duration, force bool) (bool, error)
 }

@@ -38,8 +38,13 @@ type OutboxConfig struct {
 	// Shared says that other processes (replicas on one PostgreSQL
 	// database) send from the same outbox: a row saved before this one
 	// started may be on its way from another, so the sweep at start too
-	// takes only rows older than Grace.
+	// takes only rows older than Grace, and respects the others' claims.
 	Shared bool
+	// Lease is how long a claim on a row's send holds in the database
+	// (dangke.ClaimLease): a replica that dies while sending leaves its
+	// rows to the others after it. A send that waited for Pace or a slot
+	// for more than a quarter of it renews its claim first.
+	Lease time.Duration
 }
 
 // Outbox carries one adapter's saved replies: it records whether the
@@ -126,6 +131,9 @@ func NewOutbox(platform string, cfg OutboxConfig, log *slog.Logger) *Outbox {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = dangke.ClaimLease
+	}
 	o := &Outbox{cfg: cfg, platform: platform, log: log, now: cfg.Now, mine: map[dangke.MessageKey]bool{},
 		slots: make(chan struct{}, cfg.InFlight), started: cfg.Now()}
 	if cfg.Journal != "" && cfg.Store != nil {
@@ -168,14 +176,32 @@ func (o *Outbox) InDoubt() int64 { return o.doubt.Load() }
 // after Pace, and records the outcome: err nil means the platform accepted
 // it. It reports false without sending when this process is sending it
 // already or has sent it lately (a redelivered message and the sweep then
-// leave it alone). Every send of a saved message goes through here: the
-// live reply, the sweep's 补发 and the proactive messages.
+// leave it alone), or when another replica holds its claim. Every send of a
+// saved message goes through here: the live reply, the sweep's 补发 and the
+// proactive messages. A live reply or a proactive message comes claimed in
+// the database already (saved by this replica with its entry, or claimed by
+// the router for a redelivered message): Send renews that claim only when
+// it waited long for Pace or a slot.
 func (o *Outbox) Send(ctx context.Context, out dangke.Outgoing, send func(context.Context) error) (bool, error) {
+	return o.send(ctx, out, send, false, false)
+}
+
+// send is Send; claim says to claim the row in the database first (the
+// sweep), force to take it whoever holds it (the sweep at the start of the
+// only process on its database).
+func (o *Outbox) send(ctx context.Context, out dangke.Outgoing, send func(context.Context) error, claim, force bool) (bool, error) {
 	if !o.Enabled() {
 		return true, send(ctx)
 	}
 	if !o.Claim(out.Key) {
 		return false, nil
+	}
+	claimed := o.now()
+	if claim {
+		if won, err := o.claimRow(ctx, out.Key, force); !won {
+			o.release(out.Key)
+			return false, err
+		}
 	}
 	if o.cfg.Pace != nil {
 		if err := o.cfg.Pace(ctx, out); err != nil {
@@ -189,6 +215,15 @@ func (o *Outbox) Send(ctx context.Context, out dangke.Outgoing, send func(contex
 		o.release(out.Key)
 		return false, ctx.Err()
 	}
+	if o.now().Sub(claimed) > o.cfg.Lease/4 {
+		// Waited long: the claim may be running out. Renew it, or leave
+		// the row to the replica that took it over.
+		if won, err := o.claimRow(ctx, out.Key, false); !won {
+			<-o.slots
+			o.release(out.Key)
+			return false, err
+		}
+	}
 	if o.journal != nil {
 		o.journal.intent(out.Key)
 	}
@@ -199,6 +234,15 @@ func (o *Outbox) Send(ctx context.Context, out dangke.Outgoing, send func(contex
 	<-o.slots
 	o.delivered(ctx, out.Key, err, true)
 	return true, err
+}
+
+// claimRow claims a row's send in the database for this replica.
+func (o *Outbox) claimRow(ctx context.Context, key dangke.MessageKey, force bool) (bool, error) {
+	won, err := o.cfg.Store.ClaimSend(ctx, key, o.now(), o.cfg.Lease, force)
+	if err != nil {
+		o.log.Warn("outbox: cannot claim a message's send; a later sweep tries again", "chat", key.Chat, "msg", key.ID, "err", err)
+	}
+	return won, err
 }
 
 // Close closes the journal.
@@ -267,7 +311,7 @@ func (o *Outbox) delivered(ctx context.Context, key dangke.MessageKey, err error
 // Post sends a proactive message saved in the outbox (SaveOutgoing) through
 // Notify, as Send does: once per process, paced, its outcome recorded. A
 // failed one stays pending and the sweep tries it again with backoff, marked
-// 补发, without its files (a digest's chart): only the text is kept.
+// 补发, with the files and mentions kept in its row (a digest's chart).
 func (o *Outbox) Post(ctx context.Context, out dangke.Outgoing, reply *dangke.Reply) (bool, error) {
 	if o.Notify == nil {
 		return false, fmt.Errorf("bot: %s: no way to send a %s", o.platform, out.Kind)
@@ -284,7 +328,7 @@ func (o *Outbox) resend(ctx context.Context, r dangke.Outgoing, send func(contex
 	if o.Notify == nil {
 		return fmt.Errorf("bot: %s: no way to send a %s", o.platform, r.Kind)
 	}
-	return o.Notify(ctx, r.Chat(), &dangke.Reply{Text: r.Text})
+	return o.Notify(ctx, r.Chat(), &dangke.Reply{Text: r.Text, Files: r.Files, Mentions: r.Mentions})
 }
 
 // Run sends the pending replies again, now and every Every until ctx ends,
@@ -317,10 +361,12 @@ func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Ou
 	}
 	now := o.now()
 	before := now.Add(-o.cfg.Grace)
+	force := false
 	if atStart && !o.cfg.Shared {
 		// Every row saved before this process started is nobody's: its
-		// process died. Rows saved since are this process's live sends.
-		before = o.started
+		// process died, whatever its claim says. Rows saved since are this
+		// process's live sends.
+		before, force = o.started, true
 	}
 	since := now.Add(-o.cfg.MaxAge)
 	sent, failed := 0, 0
@@ -339,13 +385,13 @@ func (o *Outbox) Sweep(ctx context.Context, send func(context.Context, dangke.Ou
 			}
 			r.Text = dangke.LateMark + r.Text
 			sctx, cancel := context.WithTimeout(ctx, time.Minute)
-			tried, err := o.Send(sctx, r, func(ctx context.Context) error { return o.resend(ctx, r, send) })
+			tried, err := o.send(sctx, r, func(ctx context.Context) error { return o.resend(ctx, r, send) }, true, force)
 			cancel()
 			if ctx.Err() != nil {
 				return sent
 			}
 			if !tried {
-				continue // on its way from this process already, or paced
+				continue // on its way from this process already, claimed by another replica, or paced
 			}
 			if err == nil {
 				sent++

@@ -351,8 +351,10 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 		if key.ID == "" {
 			return nil
 		}
-		// The saved copy, kept for redeliveries, holds no full phone number.
-		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Req.Route, c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
+		// The saved copy, kept for redeliveries, holds no full phone number;
+		// it is saved at the time it is handled (not the message's own, which
+		// may be old), claimed for this replica until then + ClaimLease.
+		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Req.Route, c.r.cfg.Now()); dangke.ErrorCode(err) == dangke.ECONFLICT {
 			return errHandled
 		} else {
 			return err
@@ -370,10 +372,10 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 		if err != nil {
 			return nil, err
 		}
-		if found {
-			return savedReply(saved), nil
+		if !found {
+			return nil, errHandled
 		}
-		return nil, errHandled
+		return c.r.savedReply(ctx, key, saved, c.r.cfg.Now())
 	}
 	if err != nil {
 		return nil, err
@@ -382,12 +384,24 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 }
 
 // savedReply answers a message handled before with its saved reply, or with
-// nothing when the platform has accepted that reply already.
-func savedReply(o dangke.Outgoing) *dangke.Reply {
-	if o.State == dangke.OutboxSent {
-		return nil
+// nothing when the platform has accepted that reply already, or when
+// another replica holds the claim on its send (it handled the message and
+// sends the reply; should it die, its claim runs out and the outbox's sweep
+// sends the reply).
+func (r *Router) savedReply(ctx context.Context, key dangke.MessageKey, o dangke.Outgoing, now time.Time) (*dangke.Reply, error) {
+	if o.State != dangke.OutboxPending {
+		return nil, nil
 	}
-	return &dangke.Reply{Text: o.Text, Saved: true}
+	if ob, ok := r.store.(dangke.Outbox); ok {
+		won, err := ob.ClaimSend(ctx, key, now, dangke.ClaimLease, false)
+		if err != nil {
+			return nil, err
+		}
+		if !won {
+			return nil, nil
+		}
+	}
+	return &dangke.Reply{Text: o.Text, Saved: true}, nil
 }
 
 // scope reads the unit a reading command is about: city when target names

@@ -125,7 +125,11 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 			return r.fail(nil, err)
 		}
 		if found {
-			return savedReply(saved), nil
+			reply, err := r.savedReply(ctx, r.messageKey(req), saved, r.cfg.Now())
+			if err != nil {
+				return r.fail(nil, err)
+			}
+			return reply, nil
 		}
 		// A redelivered message that left a question waiting gets the
 		// same question, and the conversation stays where it is.
@@ -376,7 +380,7 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		// redelivery, not a duplicate to ask about.
 		if c.Req.MsgID != "" {
 			if saved, found, rerr := r.store.Reply(ctx, r.messageKey(c.Req)); rerr == nil && found {
-				return savedReply(saved), nil
+				return r.savedReply(ctx, r.messageKey(c.Req), saved, r.cfg.Now())
 			}
 		}
 		return r.ask(ctx, c, q), nil

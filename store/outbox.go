@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"dangke"
@@ -20,7 +23,7 @@ func (s *Store) MarkSent(ctx context.Context, key dangke.MessageKey, at time.Tim
 	repeat := false
 	err := s.Update(ctx, func(tx dangke.Tx) error {
 		t := tx.(*txStore)
-		res, err := t.stmt(ctx, t.p.markSent).ExecContext(ctx, key.Platform, key.Chat, key.ID)
+		res, err := t.stmt(ctx, t.p.markSent).ExecContext(ctx, t.p.holder, key.Platform, key.Chat, key.ID)
 		if err != nil {
 			return err
 		}
@@ -45,9 +48,14 @@ func (t *txStore) SaveOutgoing(ctx context.Context, o dangke.Outgoing) (bool, er
 	if o.Kind == "" || o.Kind == dangke.SendReply {
 		return false, fmt.Errorf("store: save outgoing: kind %q is not proactive", o.Kind)
 	}
-	res, err := t.db.ExecContext(ctx, `INSERT INTO messages (platform, chat, msg_id, reply, route, state, at, kind)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (platform, chat, msg_id) DO NOTHING`,
-		o.Key.Platform, o.Key.Chat, o.Key.ID, o.Text, o.Route, millis(o.At), o.Kind)
+	extra, err := encodeExtra(o)
+	if err != nil {
+		return false, fmt.Errorf("store: save outgoing: %w", err)
+	}
+	// Claimed by this replica, which posts it now (bot.Outbox.Post).
+	res, err := t.db.ExecContext(ctx, `INSERT INTO messages (platform, chat, msg_id, reply, route, state, at, kind, extra, claimed_by, claim_until)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT (platform, chat, msg_id) DO NOTHING`,
+		o.Key.Platform, o.Key.Chat, o.Key.ID, o.Text, o.Route, millis(o.At), o.Kind, extra, t.p.holder, millis(o.At.Add(dangke.ClaimLease)))
 	if err != nil {
 		return false, fmt.Errorf("store: save outgoing: %w", err)
 	}
@@ -64,7 +72,7 @@ func (s *Store) MarkFailed(ctx context.Context, key dangke.MessageKey, reason st
 	err := s.Update(ctx, func(tx dangke.Tx) error {
 		t := tx.(*txStore)
 		var attempts int
-		err := t.db.NewRaw(`UPDATE messages SET attempts = attempts + 1, tried_at = ?, last_error = ?,
+		err := t.db.NewRaw(`UPDATE messages SET attempts = attempts + 1, tried_at = ?, last_error = ?, claim_until = 0,
 			state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE state END
 			WHERE platform = ? AND chat = ? AND msg_id = ? AND state = 'pending' RETURNING attempts`,
 			millis(at), reason, maxAttempts, key.Platform, key.Chat, key.ID).Scan(ctx, &attempts)
@@ -87,7 +95,7 @@ const outgoingCols = `m.platform, m.chat, m.msg_id, m.reply, m.route, m.at, m.st
 	coalesce((SELECT webhook_key FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
 		(SELECT webhook_key FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), ''),
 	m.kind, coalesce((SELECT is_group FROM chats c WHERE c.platform = m.platform AND c.chat_id = m.chat),
-		(SELECT is_group FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), 0)`
+		(SELECT is_group FROM city_chats c WHERE c.platform = m.platform AND c.chat_id = m.chat), 0), m.extra`
 
 // Pending returns a platform's pending replies handled between since and
 // before, oldest first; see dangke.Outbox.
@@ -152,8 +160,12 @@ func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dang
 	for rows.Next() {
 		var o dangke.Outgoing
 		var at, tried int64
-		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook, &o.Kind, &o.Group); err != nil {
+		var extra string
+		if err := rows.Scan(&o.Key.Platform, &o.Key.Chat, &o.Key.ID, &o.Text, &o.Route, &at, &o.State, &o.Attempts, &tried, &o.LastError, &o.Webhook, &o.Kind, &o.Group, &extra); err != nil {
 			return nil, err
+		}
+		if err := decodeExtra(extra, &o); err != nil {
+			return nil, fmt.Errorf("message %s/%s/%s: %w", o.Key.Platform, o.Key.Chat, o.Key.ID, err)
 		}
 		o.At = fromMillis(at)
 		if tried != 0 {
@@ -162,6 +174,72 @@ func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dang
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// ClaimSend claims a pending message's send for this handle until
+// now+lease; see dangke.Outbox. One conditional UPDATE decides between
+// replicas: the database lets one of two concurrent claims through.
+func (s *Store) ClaimSend(ctx context.Context, key dangke.MessageKey, now time.Time, lease time.Duration, force bool) (bool, error) {
+	won, forced := false, 0
+	if force {
+		forced = 1
+	}
+	err := s.Update(ctx, func(tx dangke.Tx) error {
+		t := tx.(*txStore)
+		res, err := t.db.ExecContext(ctx, `UPDATE messages SET claimed_by = ?, claim_until = ?
+			WHERE platform = ? AND chat = ? AND msg_id = ? AND state = 'pending'
+			AND (claim_until < ? OR claimed_by = ? OR ? = 1)`,
+			t.p.holder, millis(now.Add(lease)), key.Platform, key.Chat, key.ID, millis(now), t.p.holder, forced)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		won = n == 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: claim a message's send: %w", err)
+	}
+	return won, nil
+}
+
+// Holder is this store handle's name on the outbox's claims: the host,
+// the process and a random part, so that two handles in one process (as
+// tests open) differ too.
+func (s *Store) Holder() string { return s.p.holder }
+
+func newHolder() string {
+	host, _ := os.Hostname()
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+}
+
+// extra is what a proactive message carries beyond its text, kept as JSON
+// in its row (messages.extra) so that a 补发 carries it too.
+type extra struct {
+	Files    []dangke.File `json:"files,omitempty"` // Data as base64
+	Mentions []string      `json:"mentions,omitempty"`
+}
+
+func encodeExtra(o dangke.Outgoing) (string, error) {
+	if len(o.Files) == 0 && len(o.Mentions) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(extra{Files: o.Files, Mentions: o.Mentions})
+	return string(b), err
+}
+
+func decodeExtra(s string, o *dangke.Outgoing) error {
+	if s == "" {
+		return nil
+	}
+	var e extra
+	if err := json.Unmarshal([]byte(s), &e); err != nil {
+		return err
+	}
+	o.Files, o.Mentions = e.Files, e.Mentions
+	return nil
 }
 
 var _ dangke.Outbox = (*Store)(nil)

@@ -27,10 +27,12 @@ type prepared struct {
 	addInstructor               *sql.Stmt // imports add thousands
 	stageInstructors            *sql.Stmt // or a million, staged stageRows at a time
 	addAction                   *sql.Stmt // the [撤销] under each confirmation
+
+	holder string // this handle's name on the outbox's claims (outbox.go)
 }
 
 func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
-	p := &prepared{}
+	p := &prepared{holder: newHolder()}
 	for _, s := range []struct {
 		dst   **sql.Stmt
 		query string
@@ -41,8 +43,10 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 		{&p.reply, "SELECT reply, state FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?"},
 		{&p.addAction, `INSERT INTO button_actions (hash, grp, chat, person, label, answer, ref, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&p.saveReply, "INSERT INTO messages (platform, chat, msg_id, reply, route, state, at) VALUES (?, ?, ?, ?, ?, 'pending', ?)"},
-		{&p.markSent, "UPDATE messages SET state = 'sent' WHERE platform = ? AND chat = ? AND msg_id = ? AND state <> 'sent'"},
+		{&p.saveReply, `INSERT INTO messages (platform, chat, msg_id, reply, route, state, at, claimed_by, claim_until)
+			VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`},
+		{&p.markSent, `UPDATE messages SET state = 'sent', claimed_by = ?, claim_until = 0
+			WHERE platform = ? AND chat = ? AND msg_id = ? AND state <> 'sent'`},
 		{&p.audit, "INSERT INTO audit (at, actor, chat, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"},
 		{&p.chatUnit, "SELECT " + unitCols + " FROM units WHERE id = (SELECT unit_id FROM chats WHERE platform = ? AND chat_id = ?)"},
 		{&p.roles, `SELECT r.person, r.unit_id, u.path, r.granted_by, r.granted_at

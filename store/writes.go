@@ -176,7 +176,8 @@ func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply, r
 	// No savepoint on PostgreSQL: a message handled before ends the
 	// caller's transaction (the unique row decides which replica handles
 	// a redelivered message: the other one rolls its change back).
-	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at))
+	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at),
+		t.p.holder, millis(at.Add(dangke.ClaimLease))) // claimed by this replica, which sends it now
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
 	}
