@@ -181,7 +181,8 @@ func (o *Outbox) InDoubt() int64 { return o.doubt.Load() }
 // proactive messages. A live reply or a proactive message comes claimed in
 // the database already (saved by this replica with its entry, or claimed by
 // the router for a redelivered message): Send renews that claim only when
-// it waited long for Pace or a slot.
+// it waited long for Pace or a slot, or, among replicas (Shared), before
+// each send.
 func (o *Outbox) Send(ctx context.Context, out dangke.Outgoing, send func(context.Context) error) (bool, error) {
 	return o.send(ctx, out, send, false, false)
 }
@@ -197,7 +198,10 @@ func (o *Outbox) send(ctx context.Context, out dangke.Outgoing, send func(contex
 		return false, nil
 	}
 	claimed := o.now()
-	if claim {
+	if claim || o.cfg.Shared {
+		// The sweep claims the row; a live send among replicas renews the
+		// claim its row was saved with (saved at the message's own time,
+		// which may be old, it may have run out already).
 		if won, err := o.claimRow(ctx, out.Key, force); !won {
 			o.release(out.Key)
 			return false, err

@@ -352,9 +352,8 @@ func (c *Call) Update(ctx context.Context, fn func(tx dangke.Tx) (string, error)
 			return nil
 		}
 		// The saved copy, kept for redeliveries, holds no full phone number;
-		// it is saved at the time it is handled (not the message's own, which
-		// may be old), claimed for this replica until then + ClaimLease.
-		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Req.Route, c.r.cfg.Now()); dangke.ErrorCode(err) == dangke.ECONFLICT {
+		// this replica's claim on its send runs to c.Now + ClaimLease.
+		if err := tx.SaveReply(ctx, key, dangke.MaskPhones(text), c.Req.Route, c.Now); dangke.ErrorCode(err) == dangke.ECONFLICT {
 			return errHandled
 		} else {
 			return err

@@ -192,7 +192,8 @@ func (s *Scheduler) Reminders(ctx context.Context, today time.Time) (int, error)
 			// it again after a failure or a crash.
 			key := dangke.MessageKey{Platform: bc.Chat.Platform, Chat: bc.Chat.ID,
 				ID: fmt.Sprintf("reminder:%s:%s:%d", r.d.Date.Format(dangke.DateLayout), r.d.Name, r.ahead)}
-			out := dangke.Outgoing{Key: key, Kind: dangke.SendReminder, Group: bc.Chat.Group, Webhook: bc.Chat.Webhook, Text: reply.Text, At: s.Now()}
+			out := dangke.Outgoing{Key: key, Kind: dangke.SendReminder, Group: bc.Chat.Group, Webhook: bc.Chat.Webhook, Text: reply.Text, At: s.Now(),
+				Mentions: reply.Mentions} // kept for a 补发
 			var saved bool
 			if err := s.Store.Update(ctx, func(tx dangke.Tx) error {
 				var err error

@@ -242,7 +242,9 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		} else if f != nil {
 			reply.Files = append(reply.Files, *f)
 		}
-		out := dangke.Outgoing{Key: key, Kind: dangke.SendDigest, Group: bc.Chat.Group, Webhook: bc.Chat.Webhook, Text: d.Text, At: s.Now()}
+		// The chart and the mentions are kept in the row: a 补发 carries them.
+		out := dangke.Outgoing{Key: key, Kind: dangke.SendDigest, Group: bc.Chat.Group, Webhook: bc.Chat.Webhook, Text: d.Text, At: s.Now(),
+			Files: reply.Files, Mentions: reply.Mentions}
 		var saved bool
 		if err := s.Store.Update(ctx, func(tx dangke.Tx) error {
 			var err error
