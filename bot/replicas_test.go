@@ -163,6 +163,19 @@ func TestClaimSend(t *testing.T) {
 				t.Fatal(err)
 			}
 			check(st1, now.Add(time.Hour), true, false) // sent
+
+			// A proactive message keeps its files and mentions for a 补发.
+			png := dangke.File{Name: "温县-上台率.png", MIME: "image/png", Data: []byte("\x89PNG\r\n\x00\xff")}
+			out := dangke.Outgoing{Key: dangke.MessageKey{Platform: "x", Chat: "c2", ID: "digest:2019-W28"}, Kind: dangke.SendDigest,
+				Text: "周报", At: now.Add(-time.Hour), Files: []dangke.File{png}, Mentions: []string{"x:u1"}}
+			if err := st2.Update(ctx, func(tx dangke.Tx) error { _, err := tx.SaveOutgoing(ctx, out); return err }); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := st1.Pending(ctx, "x", now.Add(-2*time.Hour), now, 10)
+			if err != nil || len(rows) != 1 || len(rows[0].Files) != 1 || string(rows[0].Files[0].Data) != string(png.Data) ||
+				rows[0].Files[0].Name != png.Name || rows[0].Files[0].MIME != png.MIME || len(rows[0].Mentions) != 1 || rows[0].Mentions[0] != "x:u1" {
+				t.Fatalf("pending %+v %v", rows, err)
+			}
 		})
 	}
 }
