@@ -154,11 +154,12 @@ func TestClaimSend(t *testing.T) {
 					t.Fatalf("claim at +%s force %v: %v, %v; want %v", at.Sub(now), force, won, err, want)
 				}
 			}
-			check(st2, now, false, false)                                // saved by st1: its claim
-			check(st1, now.Add(time.Minute), false, true)                // renewed by its holder, to +3m
-			check(st2, now.Add(2*time.Minute+time.Second), false, false) // still held
-			check(st2, now.Add(3*time.Minute+time.Second), false, true)  // run out: taken over
-			check(st1, now.Add(3*time.Minute+time.Second), true, true)   // by force
+			check(st2, now, false, false)                                  // saved by st1: its claim
+			check(st1, now.Add(time.Minute), false, true)                  // held for another minute at least: kept
+			check(st1, now.Add(90*time.Second), false, true)               // renewed by its holder, to +3m30s
+			check(st2, now.Add(3*time.Minute+time.Second), false, false)   // still held
+			check(st2, now.Add(3*time.Minute+31*time.Second), false, true) // run out: taken over
+			check(st1, now.Add(3*time.Minute+31*time.Second), true, true)  // by force
 			if _, err := st2.MarkSent(ctx, key, now); err != nil {
 				t.Fatal(err)
 			}

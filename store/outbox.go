@@ -178,8 +178,30 @@ func (s *Store) outgoing(ctx context.Context, where string, args ...any) ([]dang
 
 // ClaimSend claims a pending message's send for this handle until
 // now+lease; see dangke.Outbox. One conditional UPDATE decides between
-// replicas: the database lets one of two concurrent claims through.
+// replicas: the database lets one of two concurrent claims through. A
+// claim of this handle's that still runs for half a lease is kept as it
+// is, without a write.
 func (s *Store) ClaimSend(ctx context.Context, key dangke.MessageKey, now time.Time, lease time.Duration, force bool) (bool, error) {
+	if !force {
+		// A read first, off the writer: a redelivery of a reply this
+		// replica is sending, or a sent one, needs no write.
+		var by, state string
+		var until int64
+		err := s.queries.db.QueryRowContext(ctx, "SELECT claimed_by, claim_until, state FROM messages WHERE platform = ? AND chat = ? AND msg_id = ?",
+			key.Platform, key.Chat, key.ID).Scan(&by, &until, &state)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("store: claim a message's send: %w", err)
+		case state != dangke.OutboxPending:
+			return false, nil
+		case by == s.p.holder && until >= millis(now.Add(lease/2)):
+			return true, nil // held long enough
+		case by != s.p.holder && until >= millis(now):
+			return false, nil // another replica's, still running
+		}
+	}
 	won, forced := false, 0
 	if force {
 		forced = 1
