@@ -101,7 +101,6 @@ func (src *Source) read(ctx context.Context, top int64) (*Snapshot, error) {
 // them.
 func (src *Source) join(s *Snapshot) {
 	c := src.city
-	c.show.excellent = s.show.excellent // the city's; every reporting unit reads the same
 	for _, n := range s.units {
 		if n.unit.ParentID == 0 {
 			t := &node{unit: n.unit, index: len(c.units), own: n.own, subtree: n.subtree}
