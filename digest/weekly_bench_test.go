@@ -36,7 +36,14 @@ func BenchmarkProvinceWeekly(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	st, err := store.Open(ctx, path)
+	var opt store.Options
+	if v, err := strconv.ParseInt(os.Getenv("BENCH_MAP_MB"), 10, 64); err == nil {
+		opt.MapBytes = v << 20
+	}
+	if v, err := strconv.ParseInt(os.Getenv("BENCH_CACHE_MB"), 10, 64); err == nil {
+		opt.CacheKiB = v << 10
+	}
+	st, err := store.OpenWith(ctx, path, opt)
 	if err != nil {
 		b.Fatal(err)
 	}
