@@ -66,7 +66,7 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 		// The units come in (ipath, id) order and each one's lectures by
 		// speaker: grouping in that order needs no sort of the subtree's
 		// lecturers.
-		group = "u.ipath, u.id, l.speaker"
+		group = "u.ipath, u.id, l.unit_id, l.speaker" // l.unit_id for PostgreSQL: the same value
 	}
 	// The links are looked up per lecturer after grouping: the table is
 	// small, and a lecturer without one costs one index probe.
