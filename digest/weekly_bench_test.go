@@ -27,7 +27,9 @@ import (
 // runs on a copy of the seeded file (the outbox rows stay in the copy) and
 // reports beside the time the CPU time, the process's peak resident size
 // (VmHWM, reset before the run), the peak of its anonymous part (RssAnon,
-// sampled at each send) and the Go heap's peak.
+// sampled at each send) and the Go heap's peak. BENCH_MAP_MB and
+// BENCH_CACHE_MB open the store with another memory map and page cache
+// (store.Options; -1 MB: no map).
 func BenchmarkProvinceWeekly(b *testing.B) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "p.db")
