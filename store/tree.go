@@ -63,7 +63,13 @@ var rebuildTree = []string{
 	"INSERT INTO tree_units (unit_id, units, members) " + treeUnitsCounted,
 	`INSERT INTO tree_days (unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts) ` + treeDaysCounted,
 	"INSERT INTO tree_firsts (unit_id, leader, day, prev, n) " + treeFirstsCounted,
+	"DELETE FROM tree_shows",
+	"INSERT INTO tree_shows (unit_id, day, n, " + showCols + ") " + treeShowsCounted,
 }
+
+// treeShowsCounted counts tree_shows again from the lectures and the closure.
+const treeShowsCounted = `SELECT a.ancestor_id AS unit_id, l.day, count(*), ` + showCounts + `
+	FROM lectures l JOIN unit_ancestors a ON a.unit_id = l.unit_id WHERE l.withdrawn_at IS NULL GROUP BY 1, 2`
 
 // treeRow is what the subtree totals hold strictly below a unit over a
 // period.
