@@ -76,8 +76,11 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 			switch k := rnd.IntN(21); {
 			case k < 12 || len(live) == 0:
 				unit := branches[rnd.IntN(len(branches))]
-				if rnd.IntN(6) == 0 {
+				switch rnd.IntN(12) {
+				case 0, 1:
 					unit = towns[rnd.IntN(len(towns))]
+				case 2:
+					unit = counties[rnd.IntN(len(counties))] // a reporting unit's own lectures
 				}
 				l := &dangke.Lecture{UnitID: unit, Speaker: fmt.Sprint("讲课人", rnd.IntN(5)), Position: "党员", Title: "课",
 					Date: start.AddDate(0, 0, rnd.IntN(60)), Attendees: 1 + rnd.IntN(40), Satisfied: rnd.IntN(5), Surveyed: 5,
