@@ -49,23 +49,11 @@ func rawInsertRate(b *testing.B, dir string, n int, noFsync bool) (rate, cpu flo
 // there is no /proc. Beside wall-clock rates on a shared machine, it shows
 // what a lecture costs when other processes take turns on the cores.
 func cpuTime() time.Duration {
-	data, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:]) // state is field 3; utime and stime are 14 and 15
+	f := procStat("/proc/self/stat") // state is field 3; utime and stime are 14 and 15
 	if len(f) < 13 {
 		return 0
 	}
-	var utime, stime int64
-	_, _ = fmt.Sscan(f[11], &utime)
-	_, _ = fmt.Sscan(f[12], &stime)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return ticks(f[11]) + ticks(f[12])
 }
 
 // BenchmarkLectureThroughRouter logs lectures as chat messages from many

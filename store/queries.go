@@ -334,7 +334,7 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	if err != nil {
 		return dangke.Figures{}, err
 	}
-	sub, err := q.treeUnits(ctx, []int64{unit})
+	sub, err := q.treeUnit(ctx, unit)
 	if err != nil {
 		return dangke.Figures{}, err
 	}
@@ -384,6 +384,20 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		return dangke.Figures{}, err
 	}
 	return f, nil
+}
+
+// treeUnit is treeUnits of one unit, through a prepared statement: the
+// figures under every confirmation ask it.
+func (q queries) treeUnit(ctx context.Context, unit int64) (map[int64][2]int, error) {
+	var n [2]int
+	err := q.stmt(ctx, q.p.treeUnit).QueryRowContext(ctx, unit).Scan(&n[0], &n[1])
+	if errors.Is(err, sql.ErrNoRows) {
+		return map[int64][2]int{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: subtree units: %w", err)
+	}
+	return map[int64][2]int{unit: n}, nil
 }
 
 // refine corrects summed figures for people linked across units and names
