@@ -330,6 +330,24 @@ func dayRange(p dangke.Period) []any {
 
 // Figures returns a subtree's figures over a period.
 func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dangke.Figures, error) {
+	if unit != 0 {
+		// Most asks are of a branch (the figures under every confirmation):
+		// one read answers whether it has units below and, if not, its totals.
+		var below int
+		var tot figuresRow
+		err := q.stmt(ctx, q.p.leafTotals).QueryRowContext(ctx, unit).Scan(&below, &tot.Lectures, &tot.Speakers,
+			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
+			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		if err != nil {
+			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
+		}
+		if tot.Units == 0 {
+			return dangke.Figures{}, dangke.Errorf(dangke.ENOTFOUND, "单位编号 %d 不存在。", unit)
+		}
+		if below == 0 {
+			return q.leafFigures(ctx, unit, p, tot)
+		}
+	}
 	where, args, err := q.unitFilter(ctx, unit)
 	if err != nil {
 		return dangke.Figures{}, err
@@ -381,6 +399,28 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	// most (links join names of different units): nothing to correct.
 	leaf := unit != 0 && tot.Units == 1
 	if err := q.refine(ctx, where, args, p, !leaf, f.Partial(), nil, func(int64) *dangke.Figures { return &f }); err != nil {
+		return dangke.Figures{}, err
+	}
+	return f, nil
+}
+
+// leafFigures finishes the figures of a unit with no units below it from
+// its own totals: those of the period if one is asked, then the few
+// corrections refine makes for a unit of its own (none for linked people:
+// a unit holds each person under one name).
+func (q queries) leafFigures(ctx context.Context, unit int64, p dangke.Period, tot figuresRow) (dangke.Figures, error) {
+	where, args := "u.id = ?", []any{unit}
+	if !p.IsZero() {
+		rows, err := q.periodRows(ctx, where, args, p, false)
+		if err != nil {
+			return dangke.Figures{}, err
+		}
+		lec := rows[0]
+		lec.Members, lec.CovMembers, lec.UnsetN, lec.OverN, lec.Units = tot.Members, tot.CovMembers, tot.UnsetN, tot.OverN, tot.Units
+		tot = lec
+	}
+	f := tot.figures()
+	if err := q.refine(ctx, where, args, p, false, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
 		return dangke.Figures{}, err
 	}
 	return f, nil
