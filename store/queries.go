@@ -420,7 +420,7 @@ func (q queries) leafFigures(ctx context.Context, unit int64, p dangke.Period, t
 		tot = lec
 	}
 	f := tot.figures()
-	if err := q.refine(ctx, where, args, p, false, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+	if err := q.refine(ctx, where, args, p, false, f.Partial(), nil, func(int64) *dangke.Figures { return &f }); err != nil {
 		return dangke.Figures{}, err
 	}
 	return f, nil
