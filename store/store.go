@@ -57,21 +57,39 @@ type update struct {
 
 // DSN returns the driver connection string for a database file with the
 // pragmas the bot relies on.
-func DSN(path string) string { return dsn(path, false) }
+func DSN(path string) string { return dsn(path, Options{}) }
 
 // NoFsyncDSN is DSN with synchronous=OFF: a commit is not fsynced. For
 // benchmarks that measure the cost of everything but the disk, never for
 // a deployment.
-func NoFsyncDSN(path string) string { return dsn(path, true) }
+func NoFsyncDSN(path string) string { return dsn(path, Options{NoFsync: true}) }
 
-func dsn(path string, noFsync bool) string {
+// The default page cache of a connection and memory map of the file. The
+// pages of the map a process has touched count in its resident size, so a
+// map as large as the file makes a job that reads the whole province (the
+// weekly digests) as large as the file; reads past the map go through the
+// page cache and the system's file cache, and measured no slower (README,
+// "Province scale"). Each of up to 8 connections has its own page cache.
+const (
+	DefaultCacheKiB = 16 << 10
+	DefaultMapBytes = 128 << 20
+)
+
+func dsn(path string, opt Options) string {
 	sync := "synchronous(FULL)"
-	if noFsync {
+	if opt.NoFsync {
 		sync = "synchronous(OFF)"
+	}
+	cache, mmap := int64(DefaultCacheKiB), int64(DefaultMapBytes)
+	if opt.CacheKiB != 0 {
+		cache = max(opt.CacheKiB, 0)
+	}
+	if opt.MapBytes != 0 {
+		mmap = max(opt.MapBytes, 0)
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", sync, "foreign_keys(1)", "busy_timeout(10000)",
-		"cache_size(-65536)", "mmap_size(1073741824)", "temp_store(MEMORY)"} { // 64 MiB page cache; reads through a memory map
+		fmt.Sprintf("cache_size(-%d)", cache), fmt.Sprintf("mmap_size(%d)", mmap), "temp_store(MEMORY)"} { // page cache in KiB; reads through a memory map
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -90,6 +108,14 @@ type Options struct {
 	// NoFsync commits without fsync (synchronous=OFF): for benchmarks and
 	// bulk loads only; a crash may lose what Update reported as done.
 	NoFsync bool
+	// CacheKiB is each connection's SQLite page cache in KiB (0: the
+	// default, DefaultCacheKiB; negative: the smallest).
+	CacheKiB int64
+	// MapBytes is how much of the file SQLite reads through a memory map
+	// (0: the default, DefaultMapBytes; negative: none, every read through
+	// the page cache). The pages of the map a process touches count in its
+	// resident size.
+	MapBytes int64
 	// Password is the PostgreSQL password when the URL has none; when
 	// empty too, DANGKE_DB_PASSWORD is read.
 	Password string
@@ -119,7 +145,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb, err := sql.Open("sqlite", dsn(path, opt.NoFsync))
+	sqldb, err := sql.Open("sqlite", dsn(path, opt))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
