@@ -223,3 +223,98 @@ func TestBatchDeadlockRunAgain(t *testing.T) {
 		t.Errorf("counters %d %d, want 11 11", n1, n2)
 	}
 }
+
+// TestBatchSwallowedError has one update ignore a statement's error and
+// return nil, beside others in its batch: on PostgreSQL that leaves the
+// transaction aborted, and the others still commit (run again alone) while
+// the one that swallowed the error is told its update failed.
+func TestBatchSwallowedError(t *testing.T) {
+	for _, engine := range pgtest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			a, _ := batchDB(t, engine)
+			ctx := context.Background()
+			hold := make(chan struct{})
+			first := make(chan error, 1)
+			go func() { // holds the writer so that the rest queue into one batch
+				first <- a.Update(ctx, func(tx dangke.Tx) error { <-hold; return nil })
+			}()
+			time.Sleep(50 * time.Millisecond)
+			swallowed := make(chan error, 1)
+			go func() {
+				swallowed <- a.Update(ctx, func(tx dangke.Tx) error {
+					db := tx.(*txStore).db
+					_, _ = db.ExecContext(ctx, "INSERT INTO counters (k, n) VALUES (1, 0)") // a duplicate key, ignored
+					return nil
+				})
+			}()
+			time.Sleep(50 * time.Millisecond)
+			var wg sync.WaitGroup
+			errs := make(chan error, 5)
+			for range 5 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- a.Update(ctx, func(tx dangke.Tx) error {
+						_, err := tx.(*txStore).db.ExecContext(ctx, "UPDATE counters SET n = n + 1 WHERE k = 2")
+						return err
+					})
+				}()
+			}
+			time.Sleep(50 * time.Millisecond)
+			close(hold)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Errorf("an update beside the one that swallowed an error failed: %v", err)
+				}
+			}
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+			err := <-swallowed
+			if engine == "postgres" && err == nil {
+				t.Error("the update that swallowed an error on PostgreSQL was reported saved")
+			}
+			var n int
+			if err := a.db.NewRaw("SELECT n FROM counters WHERE k = 2").Scan(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 5 {
+				t.Errorf("counter 2 = %d, want 5", n)
+			}
+		})
+	}
+}
+
+// TestBatchWriteTurnBounded has another session hold the write turn: an
+// update waits for it no longer than the store's bound, then fails, and
+// the store writes again once the turn is free.
+func TestBatchWriteTurnBounded(t *testing.T) {
+	pgtest.Need(t)
+	a, _ := batchDB(t, "postgres")
+	a.turnWait = 500 * time.Millisecond
+	ctx := context.Background()
+	other, err := a.db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ExecContext(ctx, fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(writeLock))); err != nil {
+		t.Fatal(err)
+	}
+	bump := func(tx dangke.Tx) error {
+		_, err := tx.(*txStore).db.ExecContext(ctx, "UPDATE counters SET n = n + 1 WHERE k = 1")
+		return err
+	}
+	began := time.Now()
+	if err := a.Update(ctx, bump); err == nil {
+		t.Fatal("an update went through while another session held the write turn")
+	}
+	if waited := time.Since(began); waited > 5*time.Second {
+		t.Errorf("waited %v for the write turn, bound 0.5 s", waited)
+	}
+	_ = other.Rollback()
+	if err := a.Update(ctx, bump); err != nil {
+		t.Fatalf("after the turn was freed: %v", err)
+	}
+}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -77,12 +76,14 @@ func pgConfig(dsn, password string) (*pgx.ConnConfig, error) {
 	if cfg.Password == "" {
 		cfg.Password = os.Getenv(PasswordEnv)
 	}
-	// A caller that gives up (its context ends) mid-statement has the
-	// server cancel that statement instead of pgx closing the connection:
-	// the connection carries a whole batch of other callers' updates, and
-	// the cancelled one is rolled back to its own savepoint.
-	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 10 * time.Second}
+	// A session left idle inside a transaction (its replica stopped or cut
+	// off mid-batch) is ended by the server, so that the write turn it holds
+	// passes to the other replicas.
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if _, set := cfg.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.RuntimeParams["idle_in_transaction_session_timeout"] = "60s"
 	}
 	return cfg, nil
 }
@@ -128,14 +129,15 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 		return fail(fmt.Errorf("store: %s: %w", name, err))
 	}
 	s := &Store{
-		queries: queries{db: pgDB{db}, p: p, pg: true},
-		db:      db,
-		pg:      true,
-		pgcfg:   cfg,
-		schema:  schema,
-		reqs:    make(chan *update, maxBatch),
-		stopped: make(chan struct{}),
-		created: created,
+		queries:  queries{db: pgDB{db}, p: p, pg: true},
+		db:       db,
+		pg:       true,
+		pgcfg:    cfg,
+		schema:   schema,
+		reqs:     make(chan *update, maxBatch),
+		stopped:  make(chan struct{}),
+		created:  created,
+		turnWait: writeTurnWait,
 	}
 	go s.writer()
 	return s, nil
@@ -155,12 +157,20 @@ const migrateLock = 0x64616e676b65 // "dangke"
 const writeLock = migrateLock + 1
 
 // writeTurn waits for this transaction's turn to write.
-func writeTurn(ctx context.Context, tx bun.Tx) error {
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(writeLock)); err != nil {
+// It waits at most writeTurnWait (then the batch fails, its callers are
+// told so and their platforms deliver again): a replica stopped while it
+// holds the turn must not stop every replica's writes for good.
+func writeTurn(ctx context.Context, tx bun.Tx, wait time.Duration) error {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'; SELECT pg_advisory_xact_lock(%d)",
+		wait.Milliseconds(), int64(writeLock))); err != nil {
 		return fmt.Errorf("store: wait for the write turn: %w", err)
 	}
 	return nil
 }
+
+// writeTurnWait bounds the wait for the write turn, and every lock wait of
+// a batch after it (Store.turnWait, which tests shorten).
+const writeTurnWait = 30 * time.Second
 
 // migratePostgres applies the PostgreSQL migrations holding the
 // migration lock on a connection of its own. It reports whether the

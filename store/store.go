@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
@@ -35,16 +36,17 @@ type Store struct {
 	db *bun.DB
 
 	reqs    chan *update
-	mu      sync.Mutex // guards closed against Update racing Close
+	mu      sync.RWMutex // guards closed against Update racing Close; updates queue side by side
 	closed  bool
 	stopped chan struct{}
 	created bool
 
-	pg      bool            // PostgreSQL
-	pgcfg   *pgx.ConnConfig // PostgreSQL: for the leases' own connections
-	schema  string          // PostgreSQL: the schema the tables are in
-	running sync.WaitGroup  // PostgreSQL updates run again on their own, for Close
-	rerun   atomic.Int64    // PostgreSQL: how many updates were run again alone
+	pg       bool            // PostgreSQL
+	pgcfg    *pgx.ConnConfig // PostgreSQL: for the leases' own connections
+	schema   string          // PostgreSQL: the schema the tables are in
+	running  sync.WaitGroup  // PostgreSQL updates run again on their own, for Close
+	rerun    atomic.Int64    // PostgreSQL: how many updates were run again alone
+	turnWait time.Duration   // PostgreSQL: the longest wait for the write turn
 }
 
 type update struct {
@@ -313,16 +315,16 @@ func (s *Store) DB() *bun.DB { return s.db }
 // Update runs fn in a transaction; see dangke.Store.
 func (s *Store) Update(ctx context.Context, fn func(dangke.Tx) error) error {
 	u := &update{ctx: ctx, fn: fn, done: make(chan struct{})}
-	s.mu.Lock()
+	s.mu.RLock()
 	if s.closed {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return errors.New("store: update: store is closed")
 	}
 	select {
 	case s.reqs <- u:
-		s.mu.Unlock()
+		s.mu.RUnlock()
 	case <-ctx.Done():
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return ctx.Err()
 	}
 	// Once queued, wait for the outcome even if ctx ends: the caller must
@@ -432,7 +434,7 @@ func (s *Store) commit(batch []*update) {
 	t := &txStore{queries: queries{db: tx, tx: tx.Tx, p: s.p}}
 	if s.pg {
 		t = &txStore{queries: queries{db: pgDB{tx}, tx: tx.Tx, p: s.p, pg: true}}
-		if err := writeTurn(ctx, tx); err != nil {
+		if err := writeTurn(ctx, tx, s.turnWait); err != nil {
 			_ = tx.Rollback()
 			for _, u := range batch {
 				u.err = err
@@ -448,6 +450,12 @@ func (s *Store) commit(batch []*update) {
 			continue
 		}
 		if err := savepoint(); err != nil {
+			if s.pg {
+				// The transaction is broken (an update before swallowed an
+				// error, or the connection is gone): none of it commits.
+				s.abandon(&tx, batch, fmt.Errorf("store: savepoint: %w", err))
+				return
+			}
 			u.err = fmt.Errorf("store: savepoint: %w", err)
 			continue
 		}
@@ -458,13 +466,7 @@ func (s *Store) commit(batch []*update) {
 		if u.err != nil || u.again {
 			if err := rollbackTo(); err != nil {
 				// The transaction is in an unknown state: give up on all of it.
-				_ = tx.Rollback()
-				for _, v := range batch {
-					if v.err == nil {
-						v.again = false
-						v.err = fmt.Errorf("store: rollback to savepoint: %w", err)
-					}
-				}
+				s.abandon(&tx, batch, fmt.Errorf("store: rollback to savepoint: %w", err))
 				return
 			}
 		} else {
@@ -480,15 +482,40 @@ func (s *Store) commit(batch []*update) {
 		return
 	}
 	if err := tx.Commit(); err != nil {
+		if s.pg && retryable(err) {
+			s.abandon(nil, batch, fmt.Errorf("store: commit: %w", err)) // rolled back for certain: run again
+			return
+		}
+		// Any other failure of a commit leaves its outcome unknown (the
+		// connection may have broken after the server committed): nothing
+		// is run again, and the callers are told it failed.
 		for _, u := range batch {
-			switch {
-			case u.err != nil:
-			case s.pg && retryable(err):
-				u.again = true
-			default:
+			if u.err == nil {
 				u.again = false
 				u.err = fmt.Errorf("store: commit: %w", err)
 			}
+		}
+	}
+}
+
+// abandon rolls back a batch's transaction that cannot go on (tx nil: it
+// is over already) and settles its updates that had not failed on their
+// own: on PostgreSQL each runs again alone, so that one caller's trouble —
+// an error it swallowed, its context ending while its statement ran (pgx
+// then closes the connection) — does not fail the others; on SQLite, whose
+// only writer is this one, they fail with err.
+func (s *Store) abandon(tx *bun.Tx, batch []*update, err error) {
+	if tx != nil {
+		_ = tx.Rollback()
+	}
+	for _, u := range batch {
+		switch {
+		case u.err != nil:
+		case s.pg && u.ctx.Err() == nil:
+			u.again = true
+		default:
+			u.again = false
+			u.err = err
 		}
 	}
 }
@@ -520,7 +547,7 @@ func (s *Store) updateOnce(u *update) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	t := &txStore{queries: queries{db: pgDB{tx}, tx: tx.Tx, p: s.p, pg: true}}
-	if err := writeTurn(ctx, tx); err != nil {
+	if err := writeTurn(ctx, tx, s.turnWait); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
