@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -75,6 +76,15 @@ func pgConfig(dsn, password string) (*pgx.ConnConfig, error) {
 	if cfg.Password == "" {
 		cfg.Password = os.Getenv(PasswordEnv)
 	}
+	// A session left idle inside a transaction (its replica stopped or cut
+	// off mid-batch) is ended by the server, so that the write turn it holds
+	// passes to the other replicas.
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if _, set := cfg.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.RuntimeParams["idle_in_transaction_session_timeout"] = "60s"
+	}
 	return cfg, nil
 }
 
@@ -119,15 +129,17 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 		return fail(fmt.Errorf("store: %s: %w", name, err))
 	}
 	s := &Store{
-		queries: queries{db: pgDB{db}, p: p, pg: true},
-		db:      db,
-		pg:      true,
-		pgcfg:   cfg,
-		schema:  schema,
-		stopped: make(chan struct{}),
-		created: created,
+		queries:  queries{db: pgDB{db}, p: p, pg: true},
+		db:       db,
+		pg:       true,
+		pgcfg:    cfg,
+		schema:   schema,
+		reqs:     make(chan *update, maxBatch),
+		stopped:  make(chan struct{}),
+		created:  created,
+		turnWait: writeTurnWait,
 	}
-	close(s.stopped)
+	go s.writer()
 	return s, nil
 }
 
@@ -135,6 +147,30 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 // first one to start applies the migrations, the others wait and find
 // nothing left to do.
 const migrateLock = 0x64616e676b65 // "dangke"
+
+// writeLock is the advisory lock a replica's batch of updates holds until
+// it commits. Every lecture changes the same rows (the day totals of the
+// province and its city): batches of several replicas taking them in
+// different orders would deadlock, one of them rolled back a second later.
+// Taking turns costs little, since those rows let one writer through at a
+// time anyway, and a batch carries every update its replica has waiting.
+const writeLock = migrateLock + 1
+
+// writeTurn waits for this transaction's turn to write.
+// It waits at most writeTurnWait (then the batch fails, its callers are
+// told so and their platforms deliver again): a replica stopped while it
+// holds the turn must not stop every replica's writes for good.
+func writeTurn(ctx context.Context, tx bun.Tx, wait time.Duration) error {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'; SELECT pg_advisory_xact_lock(%d)",
+		wait.Milliseconds(), int64(writeLock))); err != nil {
+		return fmt.Errorf("store: wait for the write turn: %w", err)
+	}
+	return nil
+}
+
+// writeTurnWait bounds the wait for the write turn, and every lock wait of
+// a batch after it (Store.turnWait, which tests shorten).
+const writeTurnWait = 30 * time.Second
 
 // migratePostgres applies the PostgreSQL migrations holding the
 // migration lock on a connection of its own. It reports whether the
