@@ -117,7 +117,6 @@ func (f *legacyFile) numFmt(style int) numFmt {
 	return nf
 }
 
-
 // firstSheetPart finds the zip part of a workbook's first sheet, the one
 // excelize calls sheet 0: the first <sheet> of xl/workbook.xml, through its
 // relationship.
@@ -177,7 +176,6 @@ func legacyDecodePart(zr *zip.Reader, name string, v any) error {
 	}
 	return fmt.Errorf("%s is missing", name)
 }
-
 
 // cellStyles reads the cells' style and type attributes from the sheet's XML as
 // a stream, row by row beside excelize's row iterator (which gives values
