@@ -141,7 +141,13 @@ func openWorkbook(zr *zip.Reader, limit int64) (*workbook, error) {
 	}
 	wb.fmts = readNumFmts(zr)
 	if f := findPart(zr, "xl/sharedStrings.xml"); f != nil {
-		if err := wb.sst.read(f, limit); err != nil {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("xl/sharedStrings.xml: %w", err)
+		}
+		err = wb.sst.read(&limitedReader{r: rc, left: limit}, int64(min(f.UncompressedSize64, uint64(limit))))
+		_ = rc.Close()
+		if err != nil {
 			return nil, fmt.Errorf("xl/sharedStrings.xml: %w", err)
 		}
 	}
@@ -291,17 +297,13 @@ func sectionDecimals(items []nfp.Token) section {
 
 // read loads the shared string table: each <si>'s text, the runs of rich
 // text joined, phonetic guides left out.
-func (t *sharedStrings) read(f *zip.File, limit int64) error {
-	rc, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	s := newXMLScanner(&limitedReader{r: rc, left: limit}, maxXMLToken)
+// size is the part's size unzipped.
+func (t *sharedStrings) read(r io.Reader, size int64) error {
+	s := newXMLScanner(r, maxXMLToken)
 	var all strings.Builder
 	// The text is smaller than the XML that holds it: a part of n bytes
 	// holds under n/2 bytes of strings unless they are long.
-	all.Grow(int(min(int64(f.UncompressedSize64/2), limit, 256<<20)))
+	all.Grow(int(min(size/2, 256<<20)))
 	var one []byte
 	for {
 		k, err := s.next()

@@ -258,21 +258,30 @@ func (s *xmlScanner) readBang() (xmlKind, error) {
 func (s *xmlScanner) readTag() (xmlKind, error) {
 	s.tag = s.tag[:0]
 	var quote byte
-	for {
-		c, ok := s.byte()
-		if !ok {
+	for closed := false; !closed; {
+		if s.pos >= s.end && !s.fill() {
 			return xmlEOF, s.readErr("a tag")
 		}
-		if quote != 0 {
-			if c == quote {
-				quote = 0
+		seg := s.buf[s.pos:s.end]
+		i := 0
+		for ; i < len(seg); i++ {
+			c := seg[i]
+			if quote != 0 {
+				if c == quote {
+					quote = 0
+				}
+			} else if c == '"' || c == '\'' {
+				quote = c
+			} else if c == '>' {
+				closed = true
+				break
 			}
-		} else if c == '"' || c == '\'' {
-			quote = c
-		} else if c == '>' {
-			break
 		}
-		s.tag = append(s.tag, c)
+		s.tag = append(s.tag, seg[:i]...)
+		s.pos += i
+		if closed {
+			s.pos++ // the '>'
+		}
 		if len(s.tag) > s.max {
 			return xmlEOF, errXMLTooLong
 		}
