@@ -54,26 +54,39 @@ type update struct {
 
 // DSN returns the driver connection string for a database file with the
 // pragmas the bot relies on.
-func DSN(path string) string { return dsn(path, false) }
+func DSN(path string) string { return dsn(path, Options{}) }
 
 // NoFsyncDSN is DSN with synchronous=OFF: a commit is not fsynced. For
 // benchmarks that measure the cost of everything but the disk, never for
 // a deployment.
-func NoFsyncDSN(path string) string { return dsn(path, true) }
+func NoFsyncDSN(path string) string { return dsn(path, Options{NoFsync: true}) }
 
-func dsn(path string, noFsync bool) string {
+func dsn(path string, opt Options) string {
 	sync := "synchronous(FULL)"
-	if noFsync {
+	if opt.NoFsync {
 		sync = "synchronous(OFF)"
+	}
+	// A 64 MiB page cache a connection and reads through a memory map,
+	// unless the options ask for less.
+	cache, mmap := 65536, int64(1<<30)
+	if opt.CacheKiB > 0 {
+		cache = opt.CacheKiB
+	}
+	if opt.NoMmap {
+		mmap = 0
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", sync, "foreign_keys(1)", "busy_timeout(10000)",
-		"cache_size(-65536)", "mmap_size(1073741824)", "temp_store(MEMORY)"} { // 64 MiB page cache; reads through a memory map
+		fmt.Sprintf("cache_size(-%d)", cache), fmt.Sprintf("mmap_size(%d)", mmap), "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
+
+// ImportCacheKiB is the page cache a connection dangke import opens the
+// store with (Options.CacheKiB), 8 MiB rather than 64.
+const ImportCacheKiB = 8192
 
 // Options say how Open treats the file.
 type Options struct {
@@ -90,6 +103,13 @@ type Options struct {
 	// Password is the PostgreSQL password when the URL has none; when
 	// empty too, DANGKE_DB_PASSWORD is read.
 	Password string
+	// CacheKiB is SQLite's page cache a connection, in KiB (0: 65536). A
+	// bulk tool such as dangke import writes far more than it reads again,
+	// and opens the store with a small one to keep its memory flat.
+	CacheKiB int
+	// NoMmap reads the SQLite file without a memory map: the pages a long
+	// job touches then do not count in its resident memory.
+	NoMmap bool
 }
 
 // Open opens (creating if needed) the database file at path, or the
@@ -116,7 +136,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb, err := sql.Open("sqlite", dsn(path, opt.NoFsync))
+	sqldb, err := sql.Open("sqlite", dsn(path, opt))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
