@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,23 +48,11 @@ func rawInsertRate(b *testing.B, dir string, n int, noFsync bool) (rate, cpu flo
 // there is no /proc. Beside wall-clock rates on a shared machine, it shows
 // what a lecture costs when other processes take turns on the cores.
 func cpuTime() time.Duration {
-	data, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:]) // state is field 3; utime and stime are 14 and 15
+	f := procStat("/proc/self/stat") // state is field 3; utime and stime are 14 and 15
 	if len(f) < 13 {
 		return 0
 	}
-	var utime, stime int64
-	_, _ = fmt.Sscan(f[11], &utime)
-	_, _ = fmt.Sscan(f[12], &stime)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return ticks(f[11]) + ticks(f[12])
 }
 
 // BenchmarkLectureThroughRouter logs lectures as chat messages from many
@@ -94,49 +81,11 @@ func lectureThroughRouter(b *testing.B, noFsync bool) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	r := commands.New(st, commands.Config{Admins: []string{"b:admin"}, Location: shanghai, Now: func() time.Time { return start }})
-	const chats = 64
-	for i := range chats {
-		for _, text := range []string{
-			fmt.Sprintf("/单位 新增 温县/第%d镇/第一党支部 50", i),
-			fmt.Sprintf("/单位 绑定 温县/第%d镇/第一党支部", i),
-		} {
-			if _, err := r.Handle(ctx, dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", i), Group: true},
-				From: dangke.Person{Platform: "b", ID: "admin"}, Text: text, Time: start}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	var seq atomic.Int64
-	b.SetParallelism(chats / 2) // 64 chats talking at once on 2 cores
-	b.ResetTimer()
-	began, cpu0 := time.Now(), cpuTime()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			n := seq.Add(1)
-			// Each chat's lectures are distinct lectures (no duplicate
-			// question): its own 40 lecturers, each lecturing once a week,
-			// as a branch's members do at most.
-			chat, k := n%chats, n/chats
-			reply, err := r.Handle(ctx, dangke.Request{
-				Chat: dangke.ChatRef{Platform: "b", ID: fmt.Sprint("g", chat), Group: true},
-				From: dangke.Person{Platform: "b", ID: fmt.Sprint("u", n%500)},
-				Text: fmt.Sprintf("/党课 讲课人%c%c 党员 《第%d课》 %s %d人", rune(0x4e00+chat), rune(0x4e00+k%40), k,
-					start.AddDate(0, 0, -7*int(k/40%5)).Format("1月2日"), 10+n%50),
-				MsgID: fmt.Sprint("m", n), Time: start,
-			})
-			if err != nil || !strings.HasPrefix(reply.Text, "已登记") {
-				b.Fatalf("%v %v", reply, err)
-			}
-		}
-	})
-	rate := float64(b.N) / time.Since(began).Seconds()
-	cpu := (cpuTime() - cpu0).Seconds() * 1e6 / float64(b.N)
-	b.ReportMetric(rate, "lectures/s")
+	rate, cpu := routerRate(b, st)
 	b.ReportMetric(raw, "raw-inserts/s")
 	b.ReportMetric(rate/raw, "ratio")
-	b.ReportMetric(cpu, "cpu-µs/lecture")
 	b.ReportMetric(rawCPU, "raw-cpu-µs/insert")
+	b.ReportMetric(rawCPU/cpu, "cpu-ratio") // what a lecture costs in bare inserts, inverted
 }
 
 // cityDB holds the seeded database shared by the city benchmarks, made once
@@ -200,9 +149,14 @@ func TestMain(m *testing.M) {
 // BenchmarkStatsCity answers /统计 全市 over 10,000 branches and 1,000,000
 // lectures: the ranking of the reporting units and the week comparison.
 func BenchmarkStatsCity(b *testing.B) {
-	ctx := context.Background()
 	r, now := cityRouter(b)
-	// The city's chat, where a leader asks (figures go to members of a bound chat).
+	cityStats(b, r, now)
+}
+
+// cityStats binds the city's chat, where a leader asks /统计 全市 (figures
+// go to members of a bound chat), checks the answer and times it.
+func cityStats(b *testing.B, r *commands.Router, now time.Time) {
+	ctx := context.Background()
 	bind := dangke.Request{Chat: dangke.ChatRef{Platform: "b", ID: "city", Group: true}, From: dangke.Person{Platform: "b", ID: "admin"}, Text: "/单位 绑定 全市", Time: now}
 	if _, err := r.Handle(ctx, bind); err != nil {
 		b.Fatal(err)

@@ -258,7 +258,7 @@ func (r *Router) keepPending(ctx context.Context, req dangke.Request, reply *dan
 // promptOf returns what the bot asked in reply to req when req is the
 // message the sender's live conversation last took in.
 func (r *Router) promptOf(ctx context.Context, req dangke.Request) (string, bool, error) {
-	state, _, ok, err := r.conv.PeekConversation(ctx, pendingKey(req))
+	state, ok, err := r.peek(ctx, req)
 	if err != nil || !ok {
 		return "", false, err
 	}
@@ -279,7 +279,7 @@ func (r *Router) promptOf(ctx context.Context, req dangke.Request) (string, bool
 // between leaves it for the platform's redelivery to another replica.
 func (r *Router) takePending(ctx context.Context, req dangke.Request, now time.Time) (p *pending, expired bool, err error) {
 	key := pendingKey(req)
-	state, _, ok, err := r.conv.PeekConversation(ctx, key)
+	state, ok, err := r.peek(ctx, req)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -290,6 +290,38 @@ func (r *Router) takePending(ctx context.Context, req dangke.Request, now time.T
 	}
 	p.call.taken = state
 	return p, now.After(p.expires), nil
+}
+
+// peeked is the sender's conversation as Handle read it, carried in the
+// request's context so that a message is looked up once: nearly every
+// message belongs to no conversation, and the look-up is a database read
+// (a round trip on PostgreSQL) on the path of every lecture.
+type peeked struct {
+	key   string
+	state []byte
+	ok    bool
+}
+
+type peekedKey struct{}
+
+// withPeek reads the sender's conversation once and keeps it in ctx for
+// the rest of the request.
+func (r *Router) withPeek(ctx context.Context, req dangke.Request) (context.Context, error) {
+	state, _, ok, err := r.conv.PeekConversation(ctx, pendingKey(req))
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, peekedKey{}, &peeked{key: pendingKey(req), state: state, ok: ok}), nil
+}
+
+// peek returns the sender's conversation in this chat: the one Handle
+// read for this request if it did, else read now.
+func (r *Router) peek(ctx context.Context, req dangke.Request) ([]byte, bool, error) {
+	if p, found := ctx.Value(peekedKey{}).(*peeked); found && p.key == pendingKey(req) {
+		return p.state, p.ok, nil
+	}
+	state, _, ok, err := r.conv.PeekConversation(ctx, pendingKey(req))
+	return state, ok, err
 }
 
 // dropPending forgets the sender's live conversation and returns its command.

@@ -127,6 +127,9 @@ func (r *Router) Handle(ctx context.Context, req dangke.Request) (reply *dangke.
 		if found {
 			return savedReply(saved), nil
 		}
+		if ctx, err = r.withPeek(ctx, req); err != nil {
+			return r.fail(nil, err)
+		}
 		// A redelivered message that left a question waiting gets the
 		// same question, and the conversation stays where it is.
 		prompt, ok, err := r.promptOf(ctx, req)

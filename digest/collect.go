@@ -100,8 +100,8 @@ type cityLists struct {
 	doubts              dangke.Figures
 }
 
-// newSnapshot makes an empty snapshot of a week with the pools and the
-// contest entries read.
+// newSnapshot makes an empty snapshot of a week with the pools, the
+// contest entries and the week's showcase read.
 func newSnapshot(ctx context.Context, st dangke.Reader, c dangke.Campaign, city string, rubric dangke.Rubric, week dangke.Period, today time.Time) (*Snapshot, error) {
 	s := &Snapshot{Week: week, Campaign: c, City: city, Today: dangke.Midnight(today), byID: map[int64]*node{}, entries: map[int64]int{}, quota: rubric.Quota}
 	var err error
@@ -117,6 +117,9 @@ func newSnapshot(ctx context.Context, st dangke.Reader, c dangke.Campaign, city 
 			s.entries[x.TopID]++
 		}
 	} else if dangke.ErrorCode(err) != dangke.ENOTFOUND {
+		return nil, err
+	}
+	if err := s.readShowcase(ctx, st); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -204,7 +207,8 @@ func (s *Snapshot) fill(ctx context.Context, st dangke.Reader, root int64) error
 	for _, n := range s.units {
 		n.subtree.sub(&n.twice)
 	}
-	return s.collectShowcase(ctx, st)
+	s.groupDemos()
+	return nil
 }
 
 // Has reports whether the snapshot can build a unit's digest (nil: the

@@ -220,7 +220,7 @@ func (s *Scheduler) RunWeek(ctx context.Context, week dangke.Period, late bool, 
 		}
 		var scope *dangke.Unit
 		if bc.UnitID != 0 {
-			if scope, err = s.Store.UnitByID(ctx, bc.UnitID); err != nil {
+			if scope, err = src.Unit(ctx, bc.UnitID); err != nil {
 				s.Log.Error("digest not built", "chat", bc.Chat.Key(), "week", label, "err", err)
 				res.Failed++
 				continue

@@ -13,24 +13,33 @@ import (
 // county's digest, and the lectures marked excellent in the week, for the
 // city's.
 type showcase struct {
-	demos     map[int64][]dangke.Lecture // the week's 示范宣讲 by reporting unit
+	week      []dangke.Lecture           // the week's 示范宣讲 of the whole province, read once
+	demos     map[int64][]dangke.Lecture // of the subtree read, by reporting unit
 	excellent []dangke.Excellent         // marked during the week, newest lecture first
 }
 
-// collectShowcase reads the week's 示范宣讲 and new excellent lectures.
-func (s *Snapshot) collectShowcase(ctx context.Context, st dangke.Reader) error {
-	s.show.demos = map[int64][]dangke.Lecture{}
-	demos, err := st.DemoLectures(ctx, s.root, s.Week) // the subtree read
-	if err != nil {
+// readShowcase reads the week's 示范宣讲 of the whole province and the
+// lectures marked excellent in it, once for every snapshot of the week:
+// they are few (a week's), and one read over the week's lectures costs
+// less than one a reporting unit.
+func (s *Snapshot) readShowcase(ctx context.Context, st dangke.Reader) error {
+	var err error
+	if s.show.week, err = st.DemoLectures(ctx, 0, s.Week); err != nil {
 		return err
 	}
-	for _, l := range demos {
+	s.show.excellent, err = st.Excellents(ctx, 0, s.Week)
+	return err
+}
+
+// groupDemos files the week's 示范宣讲 of the subtree read under their
+// reporting units.
+func (s *Snapshot) groupDemos() {
+	s.show.demos = map[int64][]dangke.Lecture{}
+	for _, l := range s.show.week {
 		if n := s.byID[l.UnitID]; n != nil {
 			s.show.demos[n.unit.TopID] = append(s.show.demos[n.unit.TopID], l)
 		}
 	}
-	s.show.excellent, err = st.Excellents(ctx, 0, s.Week)
-	return err
 }
 
 // demoLines lists a county's 示范宣讲 of the week.

@@ -72,6 +72,19 @@ func (src *Source) For(ctx context.Context, scope *dangke.Unit) (*Snapshot, erro
 	return s, nil
 }
 
+// Unit returns the unit of an id, from the reporting unit read last when
+// it holds it (the chats come by path: a chat's unit is most often there),
+// else from the store.
+func (src *Source) Unit(ctx context.Context, id int64) (*dangke.Unit, error) {
+	if src.cur != nil {
+		if n := src.cur.byID[id]; n != nil {
+			u := n.unit
+			return &u, nil
+		}
+	}
+	return src.st.UnitByID(ctx, id)
+}
+
 // advance reads the next reporting unit and adds it to the city.
 func (src *Source) advance(ctx context.Context) (*Snapshot, error) {
 	top := src.tops[src.next]
@@ -101,7 +114,6 @@ func (src *Source) read(ctx context.Context, top int64) (*Snapshot, error) {
 // them.
 func (src *Source) join(s *Snapshot) {
 	c := src.city
-	c.show.excellent = s.show.excellent // the city's; every reporting unit reads the same
 	for _, n := range s.units {
 		if n.unit.ParentID == 0 {
 			t := &node{unit: n.unit, index: len(c.units), own: n.own, subtree: n.subtree}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"testing"
 
 	"dangke"
@@ -29,12 +30,37 @@ func TestSourceAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	week := dangke.Week(day(9, 16))
+	// 示范宣讲 of the week in every county: each county's digest lists its own.
+	rows, err := st.DB().QueryContext(ctx, "SELECT id FROM lectures WHERE day >= '2019-09-16' AND day <= '2019-09-22' AND id % 7 = 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var demos []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		demos = append(demos, id)
+	}
+	rows.Close()
+	if err := st.Update(ctx, func(tx dangke.Tx) error {
+		for _, id := range demos {
+			if err := tx.SetDemo(ctx, id, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil || len(demos) < 10 {
+		t.Fatal(len(demos), err)
+	}
 	c, rubric := dangke.DefaultCampaign(cst), dangke.DefaultRubric()
 	whole, err := digest.Collect(ctx, st, c, "全省", rubric, week, week.To.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := digest.NewSource(ctx, st, c, "全省", rubric, week, week.To.AddDate(0, 0, 1))
+	counted := &countingReader{Reader: st}
+	src, err := digest.NewSource(ctx, counted, c, "全省", rubric, week, week.To.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +93,36 @@ func TestSourceAgrees(t *testing.T) {
 	if tops < 3 {
 		t.Fatalf("%d reporting units: the test needs several", tops)
 	}
+	// The week's 示范宣讲 and excellent lectures are read once a run, not
+	// once a reporting unit (each such read scans the province's week).
+	if counted.demos != 1 || counted.excellents != 1 {
+		t.Errorf("示范宣讲 read %d times, excellent lectures %d times; want once each", counted.demos, counted.excellents)
+	}
+	shown := false
+	for _, u := range units {
+		if u.ParentID == 0 && strings.Contains(whole.Build(&u, false).Text, "本周示范宣讲") {
+			shown = true
+		}
+	}
+	if !shown {
+		t.Error("no county's digest lists its 示范宣讲: the test checks nothing")
+	}
+}
+
+// countingReader counts the reads of the week's showcase.
+type countingReader struct {
+	dangke.Reader
+	demos, excellents int
+}
+
+func (c *countingReader) DemoLectures(ctx context.Context, unit int64, p dangke.Period) ([]dangke.Lecture, error) {
+	c.demos++
+	return c.Reader.DemoLectures(ctx, unit, p)
+}
+
+func (c *countingReader) Excellents(ctx context.Context, unit int64, marked dangke.Period) ([]dangke.Excellent, error) {
+	c.excellents++
+	return c.Reader.Excellents(ctx, unit, marked)
 }
 
 // BenchmarkProvinceDigests builds the digest of every unit of a seeded

@@ -259,7 +259,7 @@ func BenchmarkImport1M(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				// As dangke import opens it: a small page cache, no memory map.
-				st, err := store.OpenWith(ctx, filepath.Join(b.TempDir(), "r.db"), store.Options{CacheKiB: store.ImportCacheKiB, NoMmap: true})
+				st, err := store.OpenWith(ctx, filepath.Join(b.TempDir(), "r.db"), store.Options{CacheKiB: store.ImportCacheKiB, MapBytes: -1})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -7,6 +7,9 @@
 #
 #   scripts/test-postgres.sh                      # go test ./store/... and the replica tests
 #   scripts/test-postgres.sh go test -race ./...  # any command
+#
+# DANGKE_PG_OPTS adds server options, e.g. to see what each statement costs:
+#   DANGKE_PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +51,7 @@ as_pg initdb -D "$dir/data" -U "$user" --auth=trust -E UTF8 --locale=C.UTF-8 >"$
   { cat "$dir/initdb.log" >&2; exit 1; }
 # synchronous_commit stays on (the default): the benchmarks measure what a deployment gets.
 as_pg pg_ctl -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 -c fsync=on" start >/dev/null ||
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 -c fsync=on ${DANGKE_PG_OPTS:-}" start >/dev/null ||
   { cat "$dir/server.log" >&2; exit 1; }
 as_pg psql -h "$dir" -p "$port" -U "$user" -d postgres -qAt -c "CREATE DATABASE dangke" >/dev/null
 

@@ -38,7 +38,7 @@ func (s *Store) SaveConversation(ctx context.Context, key string, state []byte, 
 func (s *Store) PeekConversation(ctx context.Context, key string) ([]byte, time.Time, bool, error) {
 	var state string
 	var exp int64
-	err := s.queries.db.QueryRowContext(ctx, "SELECT state, expires_at FROM conversations WHERE key = ?", key).Scan(&state, &exp)
+	err := s.queries.stmt(ctx, s.queries.p.peekConversation).QueryRowContext(ctx, key).Scan(&state, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, time.Time{}, false, nil
 	}

@@ -53,7 +53,7 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 	prev := dangke.Period{From: week.From.AddDate(0, 0, -7), To: week.To.AddDate(0, 0, -7)}
 	args := append(dayRange(week), dayRange(prev)...)
 	from := "lectures l INDEXED BY lectures_speaker"
-	where := ""
+	where, group := "", "l.unit_id, l.speaker"
 	if under != 0 {
 		ip, err := q.ipath(ctx, under)
 		if err != nil {
@@ -63,6 +63,10 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 		from = "units u CROSS JOIN lectures l INDEXED BY lectures_speaker ON l.unit_id = u.id"
 		where = " AND u.ipath >= ? AND u.ipath < ?"
 		args = append(args, lo, hi)
+		// The units come in (ipath, id) order and each one's lectures by
+		// speaker: grouping in that order needs no sort of the subtree's
+		// lecturers.
+		group = "u.ipath, u.id, l.unit_id, l.speaker" // l.unit_id for PostgreSQL: the same value
 	}
 	// The links are looked up per lecturer after grouping: the table is
 	// small, and a lecturer without one costs one index probe.
@@ -73,7 +77,7 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 		sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END) AS last_week,
 		sum(l.attendees) AS attendees, sum(l.satisfied) AS satisfied, sum(l.surveyed) AS surveyed, max(l.leader) AS leader
 		FROM `+from+` WHERE l.withdrawn_at IS NULL AND l.day <= ?`+where+`
-		GROUP BY l.unit_id, l.speaker) s LEFT JOIN speaker_people sp ON sp.unit_id = s.unit_id AND sp.name = s.speaker`,
+		GROUP BY `+group+`) s LEFT JOIN speaker_people sp ON sp.unit_id = s.unit_id AND sp.name = s.speaker`,
 		append(append(args[:4:4], week.To.Format(dangke.DateLayout)), args[4:]...)...)
 	if err != nil {
 		return fmt.Errorf("store: speaker stats: %w", err)

@@ -158,3 +158,49 @@ func TestReadOnlyRefused(t *testing.T) {
 }
 
 var _ dangke.Store = (*store.Store)(nil)
+
+// Every connection gets the page cache and memory map the options ask for,
+// and by default a map far smaller than a province's file (its touched
+// pages count in the process's resident size).
+func TestCacheAndMap(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		opt         store.Options
+		cache, mmap int64
+	}{
+		{store.Options{}, -store.DefaultCacheKiB, store.DefaultMapBytes},
+		{store.Options{CacheKiB: 2048, MapBytes: 1 << 20}, -2048, 1 << 20},
+		{store.Options{MapBytes: -1}, -store.DefaultCacheKiB, 0},
+	} {
+		s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "d.db"), c.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Several connections at once: each is set up from the DSN.
+		conns := make([]interface{ Close() error }, 0, 3)
+		for range 3 {
+			conn, err := s.DB().Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, conn)
+			var cache, mmap int64
+			if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+				t.Fatal(err)
+			}
+			if err := conn.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&mmap); err != nil {
+				t.Fatal(err)
+			}
+			if cache != c.cache || mmap != c.mmap {
+				t.Errorf("%+v: cache_size %d, mmap_size %d; want %d, %d", c.opt, cache, mmap, c.cache, c.mmap)
+			}
+		}
+		for _, conn := range conns {
+			_ = conn.Close()
+		}
+		if store.DefaultMapBytes > 256<<20 || store.DefaultCacheKiB > 32<<10 {
+			t.Errorf("default map %d bytes, cache %d KiB: a province's weekly run would hold its file", store.DefaultMapBytes, store.DefaultCacheKiB)
+		}
+		s.Close()
+	}
+}

@@ -11,9 +11,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -75,6 +77,13 @@ func pgConfig(dsn, password string) (*pgx.ConnConfig, error) {
 	if cfg.Password == "" {
 		cfg.Password = os.Getenv(PasswordEnv)
 	}
+	// A caller that gives up (its context ends) mid-statement has the
+	// server cancel that statement instead of pgx closing the connection:
+	// the connection carries a whole batch of other callers' updates, and
+	// the cancelled one is rolled back to its own savepoint.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 10 * time.Second}
+	}
 	return cfg, nil
 }
 
@@ -124,10 +133,11 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 		pg:      true,
 		pgcfg:   cfg,
 		schema:  schema,
+		reqs:    make(chan *update, maxBatch),
 		stopped: make(chan struct{}),
 		created: created,
 	}
-	close(s.stopped)
+	go s.writer()
 	return s, nil
 }
 
@@ -135,6 +145,22 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*Store, error) 
 // first one to start applies the migrations, the others wait and find
 // nothing left to do.
 const migrateLock = 0x64616e676b65 // "dangke"
+
+// writeLock is the advisory lock a replica's batch of updates holds until
+// it commits. Every lecture changes the same rows (the day totals of the
+// province and its city): batches of several replicas taking them in
+// different orders would deadlock, one of them rolled back a second later.
+// Taking turns costs little, since those rows let one writer through at a
+// time anyway, and a batch carries every update its replica has waiting.
+const writeLock = migrateLock + 1
+
+// writeTurn waits for this transaction's turn to write.
+func writeTurn(ctx context.Context, tx bun.Tx) error {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(writeLock)); err != nil {
+		return fmt.Errorf("store: wait for the write turn: %w", err)
+	}
+	return nil
+}
 
 // migratePostgres applies the PostgreSQL migrations holding the
 // migration lock on a connection of its own. It reports whether the

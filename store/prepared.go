@@ -27,6 +27,9 @@ type prepared struct {
 	addInstructor               *sql.Stmt // imports add thousands
 	stageInstructors            *sql.Stmt // or a million, staged stageRows at a time
 	addAction                   *sql.Stmt // the [撤销] under each confirmation
+	peekConversation            *sql.Stmt // every message asks whether its sender is in one
+	treeUnit                    *sql.Stmt // whether a unit has units below
+	leafTotals                  *sql.Stmt // and, in the same read, its own totals: the figures under a confirmation
 }
 
 func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
@@ -74,6 +77,9 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 		{&p.addInstructor, `INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone,
 			author, chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&p.stageInstructors, stageSQL(stageRows)},
+		{&p.peekConversation, "SELECT state, expires_at FROM conversations WHERE key = ?"},
+		{&p.treeUnit, "SELECT units, members FROM tree_units WHERE unit_id = ?"},
+		{&p.leafTotals, fmt.Sprintf(totalsSelect, "coalesce((SELECT units FROM tree_units WHERE unit_id = ?1), 0) AS below,", "u.id = ?1", "")},
 	} {
 		query := s.query
 		if pg && s.dst == &p.savepoint || pg && s.dst == &p.release || pg && s.dst == &p.rollbackTo {
@@ -95,7 +101,8 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
 		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
-		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor, p.stageInstructors} {
+		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor, p.stageInstructors, p.addAction,
+		p.peekConversation, p.treeUnit, p.leafTotals} {
 		if s != nil {
 			_ = s.Close()
 		}

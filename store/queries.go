@@ -330,11 +330,29 @@ func dayRange(p dangke.Period) []any {
 
 // Figures returns a subtree's figures over a period.
 func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dangke.Figures, error) {
+	if unit != 0 {
+		// Most asks are of a branch (the figures under every confirmation):
+		// one read answers whether it has units below and, if not, its totals.
+		var below int
+		var tot figuresRow
+		err := q.stmt(ctx, q.p.leafTotals).QueryRowContext(ctx, unit).Scan(&below, &tot.Lectures, &tot.Speakers,
+			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
+			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		if err != nil {
+			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
+		}
+		if tot.Units == 0 {
+			return dangke.Figures{}, dangke.Errorf(dangke.ENOTFOUND, "单位编号 %d 不存在。", unit)
+		}
+		if below == 0 {
+			return q.leafFigures(ctx, unit, p, tot)
+		}
+	}
 	where, args, err := q.unitFilter(ctx, unit)
 	if err != nil {
 		return dangke.Figures{}, err
 	}
-	sub, err := q.treeUnits(ctx, []int64{unit})
+	sub, err := q.treeUnit(ctx, unit)
 	if err != nil {
 		return dangke.Figures{}, err
 	}
@@ -384,6 +402,42 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		return dangke.Figures{}, err
 	}
 	return f, nil
+}
+
+// leafFigures finishes the figures of a unit with no units below it from
+// its own totals: those of the period if one is asked, then the few
+// corrections refine makes for a unit of its own (none for linked people:
+// a unit holds each person under one name).
+func (q queries) leafFigures(ctx context.Context, unit int64, p dangke.Period, tot figuresRow) (dangke.Figures, error) {
+	where, args := "u.id = ?", []any{unit}
+	if !p.IsZero() {
+		rows, err := q.periodRows(ctx, where, args, p, false)
+		if err != nil {
+			return dangke.Figures{}, err
+		}
+		lec := rows[0]
+		lec.Members, lec.CovMembers, lec.UnsetN, lec.OverN, lec.Units = tot.Members, tot.CovMembers, tot.UnsetN, tot.OverN, tot.Units
+		tot = lec
+	}
+	f := tot.figures()
+	if err := q.refine(ctx, where, args, p, false, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+		return dangke.Figures{}, err
+	}
+	return f, nil
+}
+
+// treeUnit is treeUnits of one unit, through a prepared statement: the
+// figures under every confirmation ask it.
+func (q queries) treeUnit(ctx context.Context, unit int64) (map[int64][2]int, error) {
+	var n [2]int
+	err := q.stmt(ctx, q.p.treeUnit).QueryRowContext(ctx, unit).Scan(&n[0], &n[1])
+	if errors.Is(err, sql.ErrNoRows) {
+		return map[int64][2]int{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: subtree units: %w", err)
+	}
+	return map[int64][2]int{unit: n}, nil
 }
 
 // refine corrects summed figures for people linked across units and names

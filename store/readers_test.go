@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +69,28 @@ func TestReadersOnEveryEngine(t *testing.T) {
 		}
 		if _, err := s.BoundChats(ctx); err != nil {
 			t.Errorf("bound chats: %v", err)
+		}
+		// A subtree's lecturers (grouped in the order read) are the
+		// province's lecturers of its units, on either engine.
+		other := addPath(t, s, "孟县/城关镇/第二党支部", 10)
+		addLecture(t, s, dangke.Lecture{UnitID: other.ID, Speaker: "王五", Position: "党员", Title: "《三》", Date: day("2019-07-02"), Attendees: 8, Chat: "c", CreatedAt: time.Now()})
+		addLecture(t, s, dangke.Lecture{UnitID: u.ID, Speaker: "张三", Position: "书记", Title: "《四》", Date: day("2019-07-03"), Attendees: 9, Leader: true, Chat: "c", CreatedAt: time.Now()})
+		stats := func(under int64) []string {
+			var out []string
+			if err := s.SpeakerStats(ctx, month, under, func(r dangke.SpeakerStat) error {
+				if under == 0 && r.UnitID != u.ID {
+					return nil
+				}
+				out = append(out, fmt.Sprintf("%+v", r))
+				return nil
+			}); err != nil {
+				t.Fatalf("speaker stats %d: %v", under, err)
+			}
+			sort.Strings(out)
+			return out
+		}
+		if all, sub := stats(0), stats(top.ID); len(sub) != 2 || strings.Join(all, "\n") != strings.Join(sub, "\n") {
+			t.Errorf("speaker stats of 温县:\n%s\nof the province, its units:\n%s", strings.Join(sub, "\n"), strings.Join(all, "\n"))
 		}
 		if _, err := s.RecentLecture(ctx, "console:admin", "c", time.Now().Add(-time.Hour)); err != nil {
 			t.Errorf("recent lecture: %v", err)

@@ -100,7 +100,7 @@ func (m *Main) runDigest(ctx context.Context) error {
 			}
 			var u *dangke.Unit
 			if bc.UnitID != 0 {
-				if u, err = m.store.UnitByID(ctx, bc.UnitID); err != nil {
+				if u, err = src.Unit(ctx, bc.UnitID); err != nil {
 					return err
 				}
 			}

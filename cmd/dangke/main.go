@@ -385,7 +385,7 @@ func (m *Main) openStore(ctx context.Context) error {
 	if m.command == "import" {
 		// An import writes far more than it reads again: a small page cache
 		// and no memory map keep a million rows under 200 MB.
-		opt.CacheKiB, opt.NoMmap = store.ImportCacheKiB, true
+		opt.CacheKiB, opt.MapBytes = store.ImportCacheKiB, -1
 	}
 	m.store, err = store.OpenWith(ctx, m.cfg.DB, opt)
 	if err != nil {
