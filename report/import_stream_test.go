@@ -272,6 +272,7 @@ func BenchmarkImport1M(b *testing.B) {
 				timed := &holdTimer{Store: st}
 				im := importer(timed)
 				im.Pause = 120 * time.Millisecond
+				im.Progress = timed.progress
 				stop := make(chan struct{})
 				sampled := make(chan [2]float64)
 				go func() { // RssAnon has no peak of its own: sampled
@@ -297,7 +298,7 @@ func BenchmarkImport1M(b *testing.B) {
 				close(stop)
 				top := <-sampled
 				anon, goMem = max(anon, top[0]), max(goMem, top[1])
-				publish, longest = max(publish, timed.last), max(longest, timed.longest)
+				publish, longest = max(publish, timed.publish), max(longest, timed.longest)
 				txs += timed.n
 				if err != nil || res.Added != n {
 					b.Fatal(res, err)
@@ -321,10 +322,18 @@ func BenchmarkImport1M(b *testing.B) {
 
 // holdTimer times each write transaction of an import, from the start of
 // its work to its commit: how long it held the database's single writer.
+// Its progress, given to the importer, keeps the hold of the publishing
+// transaction (the one that ended just before 发布 is reported).
 type holdTimer struct {
 	dangke.Store
-	longest, last time.Duration
-	n             int // transactions
+	longest, last, publish time.Duration
+	n                      int // transactions
+}
+
+func (h *holdTimer) progress(s report.Step) {
+	if s.Stage == "发布" {
+		h.publish = h.last
+	}
 }
 
 func (h *holdTimer) Update(ctx context.Context, fn func(dangke.Tx) error) error {
