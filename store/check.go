@@ -67,6 +67,7 @@ var recounts = []struct{ table, kept, counted string }{
 	{"tree_firsts", "SELECT unit_id, leader, day, prev, n FROM tree_firsts WHERE n <> 0", treeFirstsCounted},
 	{"show_totals", showTotalsKept, showTotalsCounted},
 	{"show_weeks", showWeeksKept, showWeeksCounted},
+	{"tree_shows", "SELECT unit_id, day, n, " + showCols + " FROM tree_shows WHERE n <> 0", treeShowsCounted},
 }
 
 // CheckTotals counts every kept total again from the lectures and compares

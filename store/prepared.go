@@ -83,7 +83,7 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 	} {
 		query := s.query
 		if pg && s.dst == &p.savepoint || pg && s.dst == &p.release || pg && s.dst == &p.rollbackTo {
-			continue // PostgreSQL updates run one to a transaction, without savepoints
+			continue // PostgreSQL's are plain statements (store.savepointer)
 		}
 		if pg {
 			query = rebind(pgSQL(query))

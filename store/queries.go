@@ -358,12 +358,12 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	}
 	if unit == 0 || sub[unit][0] > 0 {
 		// Units below: the subtree totals.
-		tot, err := q.subtreeFigures(ctx, unit, where, args, p, sub[unit])
+		tot, doubts, err := q.subtreeFigures(ctx, unit, where, args, p, sub[unit])
 		if err != nil {
 			return dangke.Figures{}, err
 		}
 		f := tot.figures()
-		if err := q.refine(ctx, where, args, p, true, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+		if err := q.refine(ctx, where, args, p, true, f.Partial(), doubts, func(int64) *dangke.Figures { return &f }); err != nil {
 			return dangke.Figures{}, err
 		}
 		return f, nil
@@ -398,7 +398,7 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 	// A unit without units below it holds each person under one name at
 	// most (links join names of different units): nothing to correct.
 	leaf := unit != 0 && tot.Units == 1
-	if err := q.refine(ctx, where, args, p, !leaf, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+	if err := q.refine(ctx, where, args, p, !leaf, f.Partial(), nil, func(int64) *dangke.Figures { return &f }); err != nil {
 		return dangke.Figures{}, err
 	}
 	return f, nil
@@ -420,7 +420,7 @@ func (q queries) leafFigures(ctx context.Context, unit int64, p dangke.Period, t
 		tot = lec
 	}
 	f := tot.figures()
-	if err := q.refine(ctx, where, args, p, false, f.Partial(), func(int64) *dangke.Figures { return &f }); err != nil {
+	if err := q.refine(ctx, where, args, p, false, f.Partial(), nil, func(int64) *dangke.Figures { return &f }); err != nil {
 		return dangke.Figures{}, err
 	}
 	return f, nil
@@ -442,12 +442,13 @@ func (q queries) treeUnit(ctx context.Context, unit int64) (map[int64][2]int, er
 
 // refine corrects summed figures for people linked across units and names
 // the units left out of coverage; at gives the figures of a reporting unit
-// (nil: not wanted); people asks for the correction, doubts for the names. The sums count a person
+// (nil: not wanted); people asks for the correction, doubts for the names
+// (named: those units already read, or nil to read them). The sums count a person
 // once per name: for each person with k > 1 active names in the subtree,
 // k-1 too many, and the same for leading cadres and for the covered units'
 // lecturers. The links table is small, so the correction is read from it,
 // never from the lectures.
-func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, people, doubts bool, at func(top int64) *dangke.Figures) error {
+func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, people, doubts bool, named []doubtUnit, at func(top int64) *dangke.Figures) error {
 	var links []link
 	var err error
 	switch {
@@ -492,7 +493,25 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 	if !doubts {
 		return nil
 	}
-	return q.doubtful(ctx, where, args, at)
+	if named == nil {
+		if named, err = q.doubtUnits(ctx, where, args, dangke.Period{}); err != nil {
+			return err
+		}
+	}
+	for _, r := range named {
+		f := at(r.TopID)
+		if f == nil {
+			continue
+		}
+		d := &f.Unset
+		if r.Members > 0 {
+			d = &f.Over
+		}
+		if len(d.Units) < dangke.MaxNamed {
+			d.Units = append(d.Units, dangke.DoubtfulUnit{Path: r.Path, Kind: dangke.UnitKind(r.Kind), Speakers: r.Speakers, Members: r.Members})
+		}
+	}
+	return nil
 }
 
 // link is a linked name of an active lecturer: its reporting unit, its
@@ -520,37 +539,6 @@ func (q queries) linkRows(ctx context.Context, st *sql.Stmt, args ...any) ([]lin
 		out = append(out, l)
 	}
 	return out, rows.Err()
-}
-
-// doubtful names the units left out of coverage, when the sums counted any.
-func (q queries) doubtful(ctx context.Context, where string, args []any, at func(top int64) *dangke.Figures) error {
-	var rows []struct {
-		TopID    int64  `bun:"top_id"`
-		Path     string `bun:"path"`
-		Kind     string `bun:"kind"`
-		Members  int    `bun:"members"`
-		Speakers int    `bun:"speakers"`
-	}
-	err := q.db.NewRaw(`SELECT u.top_id, u.path, u.kind, u.members, coalesce(t.speakers, 0) AS speakers
-		FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
-		WHERE `+where+` AND (`+unsetSQL+` OR `+overSQL+`) ORDER BY u.path`, args...).Scan(ctx, &rows)
-	if err != nil {
-		return fmt.Errorf("store: units without members: %w", err)
-	}
-	for _, r := range rows {
-		f := at(r.TopID)
-		if f == nil {
-			continue
-		}
-		d := &f.Unset
-		if r.Members > 0 {
-			d = &f.Over
-		}
-		if len(d.Units) < dangke.MaxNamed {
-			d.Units = append(d.Units, dangke.DoubtfulUnit{Path: r.Path, Kind: dangke.UnitKind(r.Kind), Speakers: r.Speakers, Members: r.Members})
-		}
-	}
-	return nil
 }
 
 // LectureCount counts a subtree's active lectures in a period: whole
@@ -619,11 +607,11 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	if err != nil {
 		return nil, err
 	}
-	d, err := q.doubtRows(ctx, "1 = 1", nil, p)
+	named, err := q.doubtUnits(ctx, "1 = 1", nil, p)
 	if err != nil {
 		return nil, err
 	}
-	doubts := len(d) > 0
+	d, doubts := doubtSums(named), len(named) > 0
 	out := make([]dangke.UnitFigures, len(tops))
 	index := make(map[int64]*dangke.Figures, len(tops))
 	// The reporting units' own lectures: their campaign totals in one
@@ -636,17 +624,30 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 		return nil, fmt.Errorf("store: top figures: %w", err)
 	}
 	ownOf := make(map[int64]*figuresRow, len(owns))
+	var lecturing []any // reporting units with lectures of their own
 	for i := range owns {
 		ownOf[owns[i].TopID] = &owns[i]
+		if owns[i].Lectures > 0 {
+			lecturing = append(lecturing, owns[i].TopID)
+		}
+	}
+	periodOf := map[int64]*figuresRow{}
+	if !p.IsZero() && len(lecturing) > 0 {
+		// Their own lectures in the period, all in one query.
+		rows, err := q.periodRows(ctx, "u.id IN (?"+strings.Repeat(", ?", len(lecturing)-1)+")", lecturing, p, true)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			periodOf[rows[i].TopID] = &rows[i]
+		}
 	}
 	for i := range tops {
 		own, members := ownOf[tops[i].ID], 0
 		if own != nil {
 			members = own.Members
 			if !p.IsZero() && own.Lectures > 0 {
-				if own, _, err = q.ownFigures(ctx, tops[i].ID, p); err != nil {
-					return nil, err
-				}
+				own = periodOf[tops[i].ID]
 			}
 		}
 		r := treeFigure(below[tops[i].ID], own, sub[tops[i].ID], members)
@@ -655,7 +656,7 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 		out[i].Figures = r.figures()
 		index[tops[i].ID] = &out[i].Figures
 	}
-	if err := q.refine(ctx, "1 = 1", nil, p, true, doubts, func(top int64) *dangke.Figures { return index[top] }); err != nil {
+	if err := q.refine(ctx, "1 = 1", nil, p, true, doubts, named, func(top int64) *dangke.Figures { return index[top] }); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -39,11 +39,12 @@ const (
 const showSums = "SELECT coalesce(sum(w.f1), 0), coalesce(sum(w.f2), 0), coalesce(sum(w.f3), 0), coalesce(sum(w.v0), 0), coalesce(sum(w.v1), 0), " +
 	"coalesce(sum(w.v2), 0), coalesce(sum(w.v3), 0), coalesce(sum(w.v4), 0), coalesce(sum(w.v5), 0) FROM "
 
-// Shows counts a subtree's lectures by form and 示范宣讲 by venue: the whole
-// campaign from show_totals (one row a unit), a period's whole weeks from
-// show_weeks and its edge days (at most six on each side) from the
-// lectures, found through lectures_day: a covering index of their own
-// would cost every write more than it saves these few reads.
+// Shows counts a subtree's lectures by form and 示范宣讲 by venue. A unit
+// with units below it (and the whole province) reads the subtree's day
+// rows (tree_shows, a key range of the period's days) and its own
+// lectures; a unit without reads its own: the whole campaign from
+// show_totals, a period's whole weeks from show_weeks and its edge days
+// (at most six on each side) from the lectures.
 func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke.Shows, error) {
 	var s dangke.Shows
 	s.Add("", "", false, 0) // the maps, empty
@@ -56,7 +57,20 @@ func (q queries) Shows(ctx context.Context, unit int64, p dangke.Period) (dangke
 		args []any
 	}
 	var arms []arm
+	sub, err := q.treeUnits(ctx, []int64{unit})
+	if err != nil {
+		return s, err
+	}
 	switch {
+	case unit == 0 || sub[unit][0] > 0:
+		// Units below: the subtree's day rows, and the unit's own lectures
+		// (a county or town seldom has any; read through lectures_speaker).
+		from, to := days(p)
+		arms = append(arms, arm{showSums + "tree_shows w WHERE w.unit_id = ? AND w.day >= ? AND w.day <= ?", []any{unit, from, to}})
+		if unit != 0 {
+			arms = append(arms, arm{"SELECT " + showCounts + ` FROM lectures l INDEXED BY lectures_speaker
+				WHERE l.unit_id = ? AND l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?`, []any{unit, from, to}})
+		}
 	case p.IsZero() && unit == 0:
 		arms = append(arms, arm{showSums + "show_totals w", nil})
 	case p.IsZero():

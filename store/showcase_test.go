@@ -128,6 +128,16 @@ func TestShowsAgree(t *testing.T) {
 		if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
 			t.Fatalf("not rebuilt: %v\n%s", err, c)
 		}
+		// So is a damaged subtree row (tree_shows).
+		if _, err := st.DB().ExecContext(ctx, "UPDATE tree_shows SET v1 = v1 + 1 WHERE (unit_id, day) IN (SELECT unit_id, day FROM tree_shows LIMIT 1)"); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := st.CheckTotals(ctx, false); c.OK() || strings.Contains(c.String(), "tree_shows：一致") {
+			t.Fatalf("a damaged tree_shows was not found:\n%s", c)
+		}
+		if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
+			t.Fatalf("not rebuilt: %v\n%s", err, c)
+		}
 	})
 }
 
@@ -163,7 +173,7 @@ func bruteShows(t *testing.T, st *store.Store, unit int64, p dangke.Period) dang
 
 // BenchmarkShowsWriteCost logs lectures (without fsync: the CPU cost of the
 // write) with the 示范宣讲 triggers and with them dropped, in one run, to
-// show what keeping show_totals and show_weeks adds to a write.
+// show what keeping show_totals, show_weeks and tree_shows adds to a write.
 func BenchmarkShowsWriteCost(b *testing.B) {
 	for _, keep := range []bool{true, false} {
 		b.Run(fmt.Sprintf("shows=%v", keep), func(b *testing.B) {
@@ -174,7 +184,7 @@ func BenchmarkShowsWriteCost(b *testing.B) {
 			}
 			defer st.Close()
 			if !keep {
-				for _, tr := range []string{"shows_added", "shows_withdrawn", "shows_changed"} {
+				for _, tr := range []string{"shows_added", "shows_withdrawn", "shows_changed", "tree_shows_added", "tree_shows_withdrawn", "tree_shows_changed"} {
 					if _, err := st.DB().ExecContext(ctx, "DROP TRIGGER "+tr); err != nil {
 						b.Fatal(err)
 					}

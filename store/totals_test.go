@@ -73,29 +73,50 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 	var live []int64 // lectures not withdrawn (some may have been merged: ids stay)
 	for step := range 120 {
 		err := st.Update(ctx, func(tx dangke.Tx) error {
-			switch k := rnd.IntN(20); {
+			switch k := rnd.IntN(21); {
 			case k < 12 || len(live) == 0:
 				unit := branches[rnd.IntN(len(branches))]
-				if rnd.IntN(6) == 0 {
+				switch rnd.IntN(12) {
+				case 0, 1:
 					unit = towns[rnd.IntN(len(towns))]
+				case 2:
+					unit = counties[rnd.IntN(len(counties))] // a reporting unit's own lectures
 				}
 				l := &dangke.Lecture{UnitID: unit, Speaker: fmt.Sprint("讲课人", rnd.IntN(5)), Position: "党员", Title: "课",
 					Date: start.AddDate(0, 0, rnd.IntN(60)), Attendees: 1 + rnd.IntN(40), Satisfied: rnd.IntN(5), Surveyed: 5,
 					Leader: rnd.IntN(4) == 0, Author: "t:a", Chat: "t:g", CreatedAt: start}
+				if forms := append([]string{""}, dangke.Forms...); rnd.IntN(3) > 0 {
+					l.Form = forms[rnd.IntN(len(forms))]
+				}
+				if venues := append([]string{""}, dangke.Venues...); rnd.IntN(2) > 0 {
+					l.Venue = venues[rnd.IntN(len(venues))]
+				}
 				if err := tx.AddLecture(ctx, l); err != nil {
 					return err
 				}
 				live = append(live, l.ID)
-			case k < 16:
+				if rnd.IntN(3) == 0 {
+					return tx.SetDemo(ctx, l.ID, true)
+				}
+			case k < 13:
+				// 示范宣讲 marked or unmarked, an empty form or venue filled
+				// (tree_shows moves the lecture between its columns).
+				id := live[rnd.IntN(len(live))]
+				if rnd.IntN(2) == 0 {
+					return tx.SetDemo(ctx, id, rnd.IntN(2) == 0)
+				}
+				return tx.FillLecture(ctx, id, dangke.LectureFill{Form: dangke.Forms[rnd.IntN(len(dangke.Forms))],
+					Venue: dangke.Venues[rnd.IntN(len(dangke.Venues))]})
+			case k < 17:
 				i := rnd.IntN(len(live))
 				id := live[i]
 				live = append(live[:i], live[i+1:]...)
 				return tx.WithdrawLecture(ctx, id, "t:a", start)
-			case k < 17:
-				return tx.SetMembers(ctx, branches[rnd.IntN(len(branches))], rnd.IntN(5))
 			case k < 18:
-				return tx.MoveUnit(ctx, branches[rnd.IntN(len(branches))], towns[rnd.IntN(len(towns))])
+				return tx.SetMembers(ctx, branches[rnd.IntN(len(branches))], rnd.IntN(5))
 			case k < 19:
+				return tx.MoveUnit(ctx, branches[rnd.IntN(len(branches))], towns[rnd.IntN(len(towns))])
+			case k < 20:
 				// A town with its branches moves under another town or
 				// county (re-keying every ancestor's subtree totals).
 				to := towns[rnd.IntN(len(towns))]
@@ -154,9 +175,12 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 		Satisfied int    `bun:"satisfied"`
 		Surveyed  int    `bun:"surveyed"`
 		Leader    int    `bun:"leader"`
+		Form      string `bun:"form"`
+		Venue     string `bun:"venue"`
+		Demo      int    `bun:"demo"`
 	}
 	var lecs []lec
-	if err := st.DB().NewRaw(`SELECT unit_id, speaker, day, attendees, satisfied, surveyed, leader FROM lectures
+	if err := st.DB().NewRaw(`SELECT unit_id, speaker, day, attendees, satisfied, surveyed, leader, form, venue, demo FROM lectures
 		WHERE withdrawn_at IS NULL`).Scan(ctx, &lecs); err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +224,20 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 		}
 		return f
 	}
+	// shows counts a subtree's lectures by form and 示范宣讲 by venue, as
+	// Shows does, from the raw lectures.
+	shows := func(root string, from, to string) dangke.Shows {
+		var s dangke.Shows
+		s.Add("", "", false, 0)
+		for _, l := range lecs {
+			p := path[l.Unit]
+			if (root != "" && p != root && !strings.HasPrefix(p, root+"/")) || l.Day < from || l.Day > to {
+				continue
+			}
+			s.Add(l.Venue, l.Form, l.Demo != 0, 1)
+		}
+		return s
+	}
 	pick := func(f dangke.Figures) [7]int {
 		return [7]int{f.Lectures, f.Speakers, f.Leaders, f.Attendees, f.Satisfied, f.Surveyed, f.CoveredSpeakers}
 	}
@@ -211,8 +249,21 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 		{From: start.AddDate(0, 0, rnd.IntN(20)), To: start.AddDate(0, 0, 20+rnd.IntN(40))},                                   // edges on both sides
 		{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 10+rnd.IntN(6))},                                              // days inside one week
 	}
-	for _, p := range periods {
+	for _, p := range append(periods, dangke.Period{}) {
 		from, to := p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)
+		if p.IsZero() {
+			from, to = "", "9"
+			for _, u := range append([]dangke.Unit{{}}, units...) {
+				got, err := st.Shows(ctx, u.ID, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w := shows(u.Path, from, to); fmt.Sprint(got) != fmt.Sprint(w) {
+					t.Fatalf("%q campaign: shows %v, recounted %v", u.Path, got, w)
+				}
+			}
+			continue
+		}
 		for _, u := range append([]dangke.Unit{{}}, units...) {
 			got, err := st.Figures(ctx, u.ID, p)
 			if err != nil {
@@ -220,6 +271,13 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 			}
 			if g, w := pick(got), pick(brute(u.Path, from, to)); g != w {
 				t.Fatalf("%q %s..%s: figures %v, recounted %v", u.Path, from, to, g, w)
+			}
+			s, err := st.Shows(ctx, u.ID, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := shows(u.Path, from, to); fmt.Sprint(s) != fmt.Sprint(w) {
+				t.Fatalf("%q %s..%s: shows %v, recounted %v", u.Path, from, to, s, w)
 			}
 			n, err := st.LectureCount(ctx, u.ID, p)
 			if err != nil {

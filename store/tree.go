@@ -63,7 +63,13 @@ var rebuildTree = []string{
 	"INSERT INTO tree_units (unit_id, units, members) " + treeUnitsCounted,
 	`INSERT INTO tree_days (unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts) ` + treeDaysCounted,
 	"INSERT INTO tree_firsts (unit_id, leader, day, prev, n) " + treeFirstsCounted,
+	"DELETE FROM tree_shows",
+	"INSERT INTO tree_shows (unit_id, day, n, " + showCols + ") " + treeShowsCounted,
 }
+
+// treeShowsCounted counts tree_shows again from the lectures and the closure.
+const treeShowsCounted = `SELECT a.ancestor_id AS unit_id, l.day, count(*), ` + showCounts + `
+	FROM lectures l JOIN unit_ancestors a ON a.unit_id = l.unit_id WHERE l.withdrawn_at IS NULL GROUP BY 1, 2`
 
 // treeRow is what the subtree totals hold strictly below a unit over a
 // period.
@@ -73,9 +79,7 @@ type treeRow struct {
 	Attendees    int   `bun:"attendees"`
 	Satisfied    int   `bun:"satisfied"`
 	Surveyed     int   `bun:"surveyed"`
-	Events       int   `bun:"events"`
 	Firsts       int   `bun:"firsts"`
-	LeaderEvents int   `bun:"leader_events"`
 	LeaderFirsts int   `bun:"leader_firsts"`
 	Speakers     int
 	Leaders      int
@@ -105,8 +109,7 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 	from, to := days(p)
 	var rows []treeRow
 	err := q.db.NewRaw(`SELECT unit_id, sum(lectures) AS lectures, sum(attendees) AS attendees, sum(satisfied) AS satisfied,
-		sum(surveyed) AS surveyed, sum(events) AS events, sum(firsts) AS firsts, sum(leader_events) AS leader_events,
-		sum(leader_firsts) AS leader_firsts FROM tree_days WHERE unit_id IN (`+in+`) AND day >= ? AND day <= ? GROUP BY unit_id`,
+		sum(surveyed) AS surveyed, sum(firsts) AS firsts, sum(leader_firsts) AS leader_firsts FROM tree_days WHERE unit_id IN (`+in+`) AND day >= ? AND day <= ? GROUP BY unit_id`,
 		append(args, from, to)...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: subtree figures: %w", err)
@@ -197,62 +200,94 @@ func (q queries) ownFigures(ctx context.Context, unit int64, p dangke.Period) (*
 }
 
 // subtreeFigures reads a unit's figures (0: the whole province) from the
-// subtree totals, its own lectures and the units left out of coverage.
-func (q queries) subtreeFigures(ctx context.Context, unit int64, where string, args []any, p dangke.Period, sub [2]int) (figuresRow, error) {
+// subtree totals, its own lectures and the units left out of coverage,
+// which it returns too (for their names).
+func (q queries) subtreeFigures(ctx context.Context, unit int64, where string, args []any, p dangke.Period, sub [2]int) (figuresRow, []doubtUnit, error) {
 	below, err := q.treeRows(ctx, []int64{unit}, p)
 	if err != nil {
-		return figuresRow{}, err
+		return figuresRow{}, nil, err
 	}
 	var own *figuresRow
 	members := 0
 	if unit != 0 {
 		if own, members, err = q.ownFigures(ctx, unit, p); err != nil {
-			return figuresRow{}, err
+			return figuresRow{}, nil, err
 		}
 	}
 	r := treeFigure(below[unit], own, sub, members)
 	if unit != 0 {
 		r.Units++
 	}
-	d, err := q.doubtRows(ctx, where, args, p)
+	d, err := q.doubtUnits(ctx, where, args, p)
 	if err != nil {
-		return figuresRow{}, err
+		return figuresRow{}, nil, err
 	}
 	var all figuresRow
-	for _, x := range d {
+	for _, x := range doubtSums(d) {
 		all.add(&x)
 	}
 	r.withDoubts(all)
-	return r, nil
+	return r, d, nil
 }
 
-// doubtRows reads, per reporting unit of a subtree (where, args), what its
-// units left out of coverage hold: their own lecturers over p, their
-// members, and how many there are for each reason.
-func (q queries) doubtRows(ctx context.Context, where string, args []any, p dangke.Period) (map[int64]figuresRow, error) {
+// doubtUnit is a unit left out of coverage: its reporting unit, path,
+// kind, members, its own lecturers of the whole campaign (speakers) and
+// of the period asked for (in_period).
+type doubtUnit struct {
+	TopID    int64  `bun:"top_id"`
+	Path     string `bun:"path"`
+	Kind     string `bun:"kind"`
+	Members  int    `bun:"members"`
+	Speakers int    `bun:"speakers"`
+	InPeriod int    `bun:"in_period"`
+}
+
+// doubtUnits reads the units of a subtree (where, args) left out of
+// coverage, in path order, with their own lecturers over p. One pass
+// serves both what they take from coverage (doubtSums) and their names
+// (refine): they are read once an answer.
+func (q queries) doubtUnits(ctx context.Context, where string, args []any, p dangke.Period) ([]doubtUnit, error) {
 	speakers, sargs := "coalesce(t.speakers, 0)", []any(nil)
 	if sp := splitPeriod(p); !p.IsZero() && sp.weekFrom == sp.weekTo && !sp.edges() {
 		// One whole week: its lecturers are the unit's week row.
 		speakers = "coalesce((SELECT w.speakers FROM unit_weeks w WHERE w.unit_id = u.id AND w.week = ?), 0)"
 		sargs = []any{sp.weekFrom}
 	} else if !p.IsZero() {
+		// Its own lectures of the period, through lectures_speaker (one
+		// seek per name and an EXISTS was slower at ten lectures a branch).
 		speakers = `(SELECT count(DISTINCT l.speaker) FROM lectures l INDEXED BY lectures_speaker
 			WHERE l.unit_id = u.id AND l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?)`
 		sargs = dayRange(p)
 	}
-	var rows []figuresRow
-	err := q.db.NewRaw(`SELECT u.top_id AS top_id, coalesce(sum(`+speakers+`), 0) AS speakers, coalesce(sum(u.members), 0) AS members,
-		coalesce(sum(CASE WHEN u.members = 0 THEN 1 ELSE 0 END), 0) AS unset_n, coalesce(sum(CASE WHEN u.members > 0 THEN 1 ELSE 0 END), 0) AS over_n
+	var rows []doubtUnit
+	err := q.db.NewRaw(`SELECT u.top_id AS top_id, u.path AS path, u.kind AS kind, u.members AS members,
+		coalesce(t.speakers, 0) AS speakers, `+speakers+` AS in_period
 		FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
-		WHERE (`+unsetSQL+` OR `+overSQL+`) AND `+where+` GROUP BY u.top_id`, append(sargs, args...)...).Scan(ctx, &rows)
+		WHERE (`+unsetSQL+` OR `+overSQL+`) AND `+where+` ORDER BY u.path`, append(sargs, args...)...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: units left out of coverage: %w", err)
 	}
-	out := make(map[int64]figuresRow, len(rows))
-	for _, r := range rows {
-		out[r.TopID] = r
+	return rows, nil
+}
+
+// doubtSums sums, per reporting unit, what its units left out of
+// coverage hold: their lecturers of the period, their members, and how
+// many there are for each reason.
+func doubtSums(units []doubtUnit) map[int64]figuresRow {
+	out := map[int64]figuresRow{}
+	for _, d := range units {
+		r := out[d.TopID]
+		r.TopID = d.TopID
+		r.Speakers += d.InPeriod
+		r.Members += d.Members
+		if d.Members == 0 {
+			r.UnsetN++
+		} else {
+			r.OverN++
+		}
+		out[d.TopID] = r
 	}
-	return out, nil
+	return out
 }
 
 // treeFigure combines a unit's subtree totals (below, may be nil), its own

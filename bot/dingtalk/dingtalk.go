@@ -106,7 +106,7 @@ func New(cfg Config) (*Adapter, error) {
 		cfg.RatePerSec = 20
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = bot.HTTPClient(10*time.Second, cfg.MaxInFlight)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

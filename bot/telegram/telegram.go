@@ -93,11 +93,11 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = time.Minute
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
-	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = bot.HTTPClient(cfg.PollTimeout+10*time.Second, 2*cfg.Workers)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -98,7 +98,7 @@ func New(cfg Config) (*Adapter, error) {
 		cfg.MaxQueued = 1000
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+		cfg.HTTPClient = bot.HTTPClient(15*time.Second, 16)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -16,12 +16,14 @@ import (
 // database: a link from before a restart still opens after it.
 func TestStartWebSecret(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	db := filepath.Join(t.TempDir(), "w.db")
+	st, err := store.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	m := &Main{store: st, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), cfg: defaults()}
+	m.cfg.DB = db // its media folder beside it, not in the source tree
 	m.cfg.Web.Listen, m.cfg.Web.PublicURL = "127.0.0.1:0", "https://dangke.example.org"
 	rc := m.routerConfig()
 	start := func() (string, func()) {
