@@ -302,8 +302,9 @@ func (t *sharedStrings) read(r io.Reader, size int64) error {
 	s := newXMLScanner(r, maxXMLToken)
 	var all strings.Builder
 	// The text is smaller than the XML that holds it: a part of n bytes
-	// holds under n/2 bytes of strings unless they are long.
-	all.Grow(int(min(size/2, 256<<20)))
+	// holds under n/2 bytes of strings unless they are long. The size is
+	// the zip's word, so what is reserved before reading is bounded.
+	all.Grow(int(max(0, min(size/2, 32<<20))))
 	var one []byte
 	for {
 		k, err := s.next()
@@ -316,7 +317,7 @@ func (t *sharedStrings) read(r io.Reader, size int64) error {
 		if k == xmlOpen && string(s.name) == "sst" {
 			if v, ok := s.attr("uniqueCount"); ok {
 				if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
-					t.ends = make([]uint32, 0, min(n, 1<<22))
+					t.ends = make([]uint32, 0, min(n, 1<<21))
 				}
 			}
 		}
