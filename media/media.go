@@ -18,7 +18,7 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 
 	"dangke"
-	"dangke/internal/atomicfile"
+	"dangke/atomicfile"
 )
 
 // DefaultMaxSize is the largest file accepted unless configured: 20 MB.

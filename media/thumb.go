@@ -12,7 +12,7 @@ import (
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 
-	"dangke/internal/atomicfile"
+	"dangke/atomicfile"
 )
 
 // ThumbSide is the longest side of a thumbnail, in pixels.

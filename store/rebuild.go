@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"dangke"
-	"dangke/internal/atomicfile"
+	"dangke/atomicfile"
 )
 
 // RebuildTotals recomputes the speaker and running-total tables from the

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"dangke"
-	"dangke/internal/atomicfile"
+	"dangke/atomicfile"
 )
 
 // Platform is the console's name in ChatRef and Person keys.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"dangke"
-	"dangke/internal/atomicfile"
+	"dangke/atomicfile"
 	"dangke/report"
 )
 

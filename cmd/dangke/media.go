@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"dangke"
-	"dangke/internal/atomicfile"
+	"dangke/atomicfile"
 	"dangke/media"
 	"dangke/report"
 	"dangke/store"
