@@ -2,20 +2,19 @@ package dangke
 
 import "context"
 
-// ImportWriter stages a large import in many short transactions and makes
-// it visible in one, inside Store.Update.
+// ImportWriter writes a large import in many short transactions and makes
+// it visible in one short one, inside Store.Update.
 type ImportWriter interface {
-	// StageInstructors keeps checked lecturers of import batch under seq,
-	// seq+1, … (in the file's order), read by nothing until they are
-	// published.
-	StageInstructors(ctx context.Context, batch int64, seq int, list []*Instructor) error
-	// PublishInstructors puts every lecturer staged under batch into its
-	// pool, the one staged under seq getting the id base+seq. A lecturer
-	// whose phone number was registered in the pool since it was staged
-	// (from a chat) is left out and returned.
-	PublishInstructors(ctx context.Context, batch int64) (base int64, added int, clashes []Instructor, err error)
-	// DiscardStaged deletes up to limit staged rows of batch and of batches
-	// staged over a day before it (an import that stopped half-way), and
-	// returns how many it deleted.
+	// StageInstructors writes checked lecturers of import batch, read by
+	// nothing until they are published. Each gets its ID, or 0 when its
+	// phone number is taken in its pool (registered from a chat since the
+	// import's check, or brought by another import under way).
+	StageInstructors(ctx context.Context, batch int64, list []*Instructor) error
+	// PublishInstructors makes every lecturer staged under batch part of
+	// its pool at once.
+	PublishInstructors(ctx context.Context, batch int64) error
+	// DiscardStaged deletes up to limit lecturers staged under batch and,
+	// once it has none, of imports pending over a day (stopped half-way),
+	// and returns how many it deleted.
 	DiscardStaged(ctx context.Context, batch int64, limit int) (int, error)
 }

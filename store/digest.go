@@ -114,7 +114,7 @@ func (q queries) PoolSizes(ctx context.Context) (map[int64]int, error) {
 		PoolID int64 `bun:"pool_id"`
 		N      int   `bun:"n"`
 	}
-	if err := q.db.NewRaw("SELECT pool_id, count(*) AS n FROM instructors WHERE removed_at IS NULL GROUP BY pool_id").Scan(ctx, &rows); err != nil {
+	if err := q.db.NewRaw("SELECT pool_id, count(*) AS n FROM instructors WHERE "+liveInstructor("")+" GROUP BY pool_id").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("store: pool sizes: %w", err)
 	}
 	out := make(map[int64]int, len(rows))

@@ -665,7 +665,7 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 // PoolSize counts the active lecturers in a county's pool.
 func (q queries) PoolSize(ctx context.Context, county int64) (int, error) {
 	var n int
-	if err := q.db.NewRaw("SELECT count(*) FROM instructors WHERE pool_id = ? AND removed_at IS NULL", county).Scan(ctx, &n); err != nil {
+	if err := q.db.NewRaw("SELECT count(*) FROM instructors WHERE pool_id = ? AND "+liveInstructor(""), county).Scan(ctx, &n); err != nil {
 		return 0, fmt.Errorf("store: pool size: %w", err)
 	}
 	return n, nil
@@ -825,7 +825,7 @@ const instructorCols = `i.id, i.pool_id, i.unit_id, i.name, i.gender, i.birth_y,
 // Instructors returns a county pool's active lecturers in the order they were added.
 func (q queries) Instructors(ctx context.Context, county int64) ([]dangke.Instructor, error) {
 	var rows []instructorRow
-	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND i.removed_at IS NULL ORDER BY i.id", county).Scan(ctx, &rows)
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND "+liveInstructor("i")+" ORDER BY i.id", county).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: instructors: %w", err)
 	}
@@ -839,7 +839,7 @@ func (q queries) Instructors(ctx context.Context, county int64) ([]dangke.Instru
 // Instructor finds an active lecturer.
 func (q queries) Instructor(ctx context.Context, id int64) (*dangke.Instructor, error) {
 	var r instructorRow
-	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.id = ? AND i.removed_at IS NULL", id).Scan(ctx, &r)
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.id = ? AND "+liveInstructor("i"), id).Scan(ctx, &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, dangke.Errorf(dangke.ENOTFOUND, "没有编号为 %d 的宣讲员（或已移除）。", id)
 	}
@@ -864,7 +864,7 @@ func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, e
 			WHEN 'lecture' THEN EXISTS (SELECT 1 FROM lectures WHERE id = a.entity_id AND withdrawn_at IS NULL)
 			WHEN 'file' THEN EXISTS (SELECT 1 FROM attachments f JOIN lectures l ON l.id = f.lecture_id
 				WHERE f.id = a.entity_id AND f.removed_at IS NULL AND l.withdrawn_at IS NULL)
-			ELSE EXISTS (SELECT 1 FROM instructors WHERE id = a.entity_id AND removed_at IS NULL)
+			ELSE EXISTS (SELECT 1 FROM instructors WHERE id = a.entity_id AND `+liveInstructor("")+`)
 		END AS live
 		FROM audit a WHERE a.actor = ? AND a.action IN ('lecture.add', 'instructor.add', 'file.add')
 		ORDER BY a.id DESC LIMIT 100`, author).Scan(ctx, &rows)

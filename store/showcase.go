@@ -147,7 +147,7 @@ func (q queries) IsDemoLecture(ctx context.Context, id int64) (bool, error) {
 // PoolNamed returns the active lecturers of a county's pool with a name.
 func (q queries) PoolNamed(ctx context.Context, county int64, name string) ([]dangke.Instructor, error) {
 	var rows []instructorRow
-	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND i.name = ? AND i.removed_at IS NULL ORDER BY i.id",
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND i.name = ? AND "+liveInstructor("i")+" ORDER BY i.id",
 		county, name).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: pool named: %w", err)
@@ -222,7 +222,7 @@ func (q queries) CityPool(ctx context.Context, county int64) ([]dangke.CityPick,
 	rows, err := q.db.QueryContext(ctx, "SELECT "+instructorCols+`, u.name, c.status, c.reason, c.recommended_by, c.recommended_at,
 		c.decided_by, c.decided_at
 		FROM city_pool c JOIN instructors i ON i.id = c.instructor_id JOIN units u ON u.id = i.pool_id
-		WHERE i.removed_at IS NULL AND `+where+" ORDER BY u.path, i.name, i.id", args...)
+		WHERE `+liveInstructor("i")+" AND "+where+" ORDER BY u.path, i.name, i.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: city pool: %w", err)
 	}

@@ -98,6 +98,11 @@ func dsn(path string, opt Options) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// ImportCacheKiB is the page cache a connection dangke import opens the
+// store with (Options.CacheKiB, with no memory map): it writes far more
+// than it reads again.
+const ImportCacheKiB = 8 << 10
+
 // Options say how Open treats the file.
 type Options struct {
 	// MustExist refuses a path where no database exists (no file, or an

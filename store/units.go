@@ -44,7 +44,7 @@ func (q queries) UnitRefs(ctx context.Context, unit int64, whole bool) (dangke.U
 	err = q.db.NewRaw(`SELECT (`+units+`) AS units,
 		(SELECT count(*) FROM lectures WHERE unit_id IN (`+sel+`) AND withdrawn_at IS NULL) AS lectures,
 		(SELECT count(*) FROM lectures WHERE unit_id IN (`+sel+`) AND withdrawn_at IS NOT NULL) AS withdrawn,
-		(SELECT count(*) FROM instructors WHERE (unit_id IN (`+sel+`) OR pool_id IN (`+sel+`)) AND removed_at IS NULL) AS instructors,
+		(SELECT count(*) FROM instructors WHERE (unit_id IN (`+sel+`) OR pool_id IN (`+sel+`)) AND `+liveInstructor("")+`) AS instructors,
 		(SELECT count(*) FROM chats WHERE unit_id IN (`+sel+`)) AS chats,
 		(SELECT count(*) FROM roles WHERE unit_id IN (`+sel+`)) AS roles,
 		(SELECT count(*) FROM contestants WHERE unit_id IN (`+sel+`)) AS contestants,

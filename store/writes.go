@@ -141,6 +141,12 @@ func (t *txStore) AddInstructor(ctx context.Context, i *dangke.Instructor) error
 			i.PoolID, i.UnitID, i.Name, i.Gender, i.BirthY, i.BirthM, i.Workplace, i.Position, i.Phone, i.Author, i.Chat, millis(i.CreatedAt)).Scan(&id)
 	})
 	if isUnique(err) {
+		// The phone may be an import's, still pending: named as such.
+		var pending bool
+		if qerr := t.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM instructors WHERE pool_id = ? AND phone = ? AND removed_at IS NULL
+			AND import_id IN (SELECT import_id FROM pending_imports)`, i.PoolID, i.Phone).Scan(&pending); qerr == nil && pending {
+			return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 正在由一次师资库导入登记，导入完成后即在本县市区师资库中，无需重复登记。", dangke.MaskPhone(i.Phone))
+		}
 		return dangke.Errorf(dangke.ECONFLICT, "手机号 %s 已在本县市区师资库中，同一手机号不能重复登记。", dangke.MaskPhone(i.Phone))
 	}
 	if err != nil {
@@ -152,7 +158,7 @@ func (t *txStore) AddInstructor(ctx context.Context, i *dangke.Instructor) error
 
 // WithdrawInstructor marks a lecturer removed from the pool.
 func (t *txStore) WithdrawInstructor(ctx context.Context, id int64, by string, at time.Time) error {
-	res, err := t.db.ExecContext(ctx, "UPDATE instructors SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL", millis(at), by, id)
+	res, err := t.db.ExecContext(ctx, "UPDATE instructors SET removed_at = ?, removed_by = ? WHERE id = ? AND "+liveInstructor(""), millis(at), by, id)
 	if err != nil {
 		return fmt.Errorf("store: remove instructor: %w", err)
 	}

@@ -381,7 +381,13 @@ func newLogger(w io.Writer, c LogConfig) (*slog.Logger, io.Closer, error) {
 func (m *Main) openStore(ctx context.Context) error {
 	creates := m.command == "" || m.command == "console" || m.command == "seed" || (m.command == "service" && m.service.action == "run")
 	var err error
-	m.store, err = store.OpenWith(ctx, m.cfg.DB, store.Options{MustExist: !creates, FullCheck: m.check, Password: m.Getenv(store.PasswordEnv)})
+	opt := store.Options{MustExist: !creates, FullCheck: m.check, Password: m.Getenv(store.PasswordEnv)}
+	if m.command == "import" {
+		// An import writes far more than it reads again: a small page cache
+		// and no memory map keep a million rows under 200 MB.
+		opt.CacheKiB, opt.MapBytes = store.ImportCacheKiB, -1
+	}
+	m.store, err = store.OpenWith(ctx, m.cfg.DB, opt)
 	if err != nil {
 		return err
 	}
