@@ -314,6 +314,14 @@ func (f *fakeDingTalk) upload(w http.ResponseWriter, r *http.Request) {
 // waitFor waits until cond holds (checked under the lock) or fails the test.
 func (f *fakeDingTalk) waitFor(what string, within time.Duration, cond func() bool) {
 	f.t.Helper()
+	if !f.waitUntil(within, cond) {
+		f.t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// waitUntil waits for cond (read under f.mu) at most within, and reports
+// whether it came true.
+func (f *fakeDingTalk) waitUntil(within time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(within)
 	go func() { // wake the waiter at the deadline
 		time.Sleep(within)
@@ -325,10 +333,11 @@ func (f *fakeDingTalk) waitFor(what string, within time.Duration, cond func() bo
 	defer f.mu.Unlock()
 	for !cond() {
 		if time.Now().After(deadline) {
-			f.t.Fatalf("timed out waiting for %s", what)
+			return false
 		}
 		f.changed.Wait()
 	}
+	return true
 }
 
 func (f *fakeDingTalk) hookTexts() []string {
