@@ -21,11 +21,11 @@ func TestProvinceDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := seed.Province(ctx, st, seed.Options{Branches: 850, Lectures: 20_000, Chats: true})
+		s, err := seed.Province(ctx, st, seed.Options{Branches: 850, Lectures: 4_000, Chats: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.Branches != 850 || s.Lectures != 20_000 || s.Counties != 2 || s.Towns != 22 || s.Chats != 24 || s.Instructors != 120 {
+		if s.Branches != 850 || s.Lectures != 4_000 || s.Counties != 2 || s.Towns != 22 || s.Chats != 24 || s.Instructors != 120 {
 			t.Fatalf("stats %+v", s)
 		}
 		err = st.DB().NewRaw(`SELECT (SELECT group_concat(x, '|') FROM (SELECT path || ':' || members || ':' || ipath AS x FROM units ORDER BY id))
