@@ -380,9 +380,10 @@ func (s *Store) writer() {
 				close(u.done)
 				continue
 			}
-			// Another transaction (of another replica) held what this
-			// update needed and PostgreSQL chose it to give way: it runs
-			// again alone, beside the batches that follow.
+			// PostgreSQL: the update lost a deadlock or a conflict to
+			// another transaction, or its batch was broken by another
+			// caller (abandon): it runs again alone, beside the batches
+			// that follow.
 			s.running.Add(1)
 			s.rerun.Add(1)
 			go func() {
