@@ -78,6 +78,7 @@ func TestForm1XLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	report.SameAsExcelize(t, "附件1", f)
 	x, err := excelize.OpenReader(strings.NewReader(string(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -157,6 +158,7 @@ func form2Cells(t *testing.T, st *store.Store) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	report.SameAsExcelize(t, "附件2", f)
 	data, err := f.XLSX()
 	if err != nil {
 		t.Fatal(err)
