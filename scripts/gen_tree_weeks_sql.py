@@ -4,9 +4,10 @@ for SQLite (argument sqlite) or PostgreSQL (argument postgres):
 store/migrations/<engine>/20261201001000_tree_weeks.tx.up.sql.
 
 tree_weeks sums tree_days by week; tree_firsts_weeks sums tree_firsts by
-the week of the day and the week of the previous day, one column for each
-weekday of the previous day (p0 Monday … p6 Sunday), so that "previous day
-before a" is still exact for a period starting on any weekday. Both are
+the week of the day and the week of the previous day, with six columns
+counting those whose previous day is before each weekday of its week, so
+that "previous day before a" is still exact for a period starting on any
+weekday. Both are
 kept by triggers on tree_days and tree_firsts themselves: every change of
 a day row (a lecture logged or withdrawn, a unit moved, merged or removed,
 RebuildTotals) adds its difference to its week row, so the statements that
@@ -19,7 +20,9 @@ PREV_WEEK = "date({X}.prev, 'weekday 0', '-6 days')"
 # the PostgreSQL migration defines strftime for '%w').
 DOW = "(CAST(strftime('%w', {X}) AS INTEGER) + 6) % 7"
 SUMS = ["lectures", "attendees", "satisfied", "surveyed", "firsts", "leader_firsts"]
-PS = [f"p{k}" for k in range(7)]
+# n: the events; b1 … b6: those whose previous day is before the Tuesday …
+# the Sunday of prev_week (b_k: on one of its first k days).
+PS = ["n"] + [f"b{k}" for k in range(1, 7)]
 
 
 def days_delta(sign_new, sign_old):
@@ -37,8 +40,8 @@ def days_delta(sign_new, sign_old):
 
 def firsts_delta(X, n):
     """The seven columns of a tree_firsts row's change n, of row X (new/old):
-    n in the column of its previous day's weekday, read once (d.k)."""
-    return [f"CASE WHEN d.k = {k} THEN d.n ELSE 0 END" for k in range(7)], \
+    n, and n in each b_k past its previous day's weekday (read once: d.k)."""
+    return ["d.n"] + [f"CASE WHEN d.k < {k} THEN d.n ELSE 0 END" for k in range(1, 7)], \
         f"(SELECT {DOW.format(X=X + '.prev')} AS k, {n} AS n) d"
 
 
@@ -114,10 +117,11 @@ CREATE TABLE tree_weeks (
     PRIMARY KEY (unit_id, week)
 ){rowid};""")
     parts.append(f"""-- tree_firsts_weeks: tree_firsts summed by the week of the day and the
--- week of the previous day (prev_week); p0 … p6 count the events whose
--- previous day is the Monday … the Sunday of prev_week. The events of whole
--- weeks whose previous day is before a are then the rows of prev_week
--- before a's week, and of a's week the columns of the days before a.
+-- week of the previous day (prev_week): n events, of which b1 … b6 have
+-- their previous day on the first 1 … 6 days of prev_week (b_k: before
+-- its k-th day after Monday). The events of whole weeks whose previous day
+-- is before a are then n of the rows of prev_week before a's week, and b_k
+-- of the row of a's week (a its k-th day after Monday; none if a Monday).
 CREATE TABLE tree_firsts_weeks (
     unit_id   {int_}  NOT NULL,
     leader    INTEGER NOT NULL,
@@ -146,7 +150,7 @@ CREATE TABLE tree_firsts_weeks (
 WEEKS_COUNTED = ("SELECT unit_id, date(day, 'weekday 0', '-6 days') AS week, " + ", ".join(f"sum({c})" for c in SUMS)
                  + " FROM tree_days GROUP BY 1, 2")
 FIRSTS_COUNTED = ("SELECT unit_id, leader, date(day, 'weekday 0', '-6 days') AS week, date(prev, 'weekday 0', '-6 days') AS prev_week, "
-                  + ", ".join(f"sum(CASE WHEN {DOW.format(X='prev')} = {k} THEN n ELSE 0 END)" for k in range(7))
+                  + ", ".join(["sum(n)"] + [f"sum(CASE WHEN {DOW.format(X='prev')} < {k} THEN n ELSE 0 END)" for k in range(1, 7)])
                   + " FROM tree_firsts GROUP BY 1, 2, 3, 4")
 
 if __name__ == "__main__":

@@ -166,10 +166,10 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 	// (RebuildTotals) makes the week tables again with the day tables.
 	for _, damage := range []struct{ table, sql string }{
 		{"tree_weeks", "UPDATE tree_weeks SET firsts = firsts + 1 WHERE (unit_id, week) IN (SELECT unit_id, week FROM tree_weeks LIMIT 1)"},
-		{"tree_firsts_weeks", `UPDATE tree_firsts_weeks SET p3 = p3 + 1
+		{"tree_firsts_weeks", `UPDATE tree_firsts_weeks SET b3 = b3 + 1
 			WHERE (unit_id, leader, week, prev_week) IN (SELECT unit_id, leader, week, prev_week FROM tree_firsts_weeks LIMIT 1)`},
-		{"tree_firsts_weeks", `INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, p0, p1, p2, p3, p4, p5, p6)
-			VALUES (0, 1, '2019-06-10', '2019-06-03', 0, 0, 0, 0, 0, 5, 0) ON CONFLICT DO NOTHING`},
+		{"tree_firsts_weeks", `INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
+			VALUES (0, 1, '2019-06-10', '2019-06-03', 5, 0, 0, 0, 0, 0, 5) ON CONFLICT DO NOTHING`},
 	} {
 		if _, err := st.DB().ExecContext(ctx, damage.sql); err != nil {
 			t.Fatal(err)

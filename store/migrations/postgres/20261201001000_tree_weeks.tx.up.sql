@@ -32,22 +32,23 @@ CREATE TABLE tree_weeks (
 );
 --bun:split
 -- tree_firsts_weeks: tree_firsts summed by the week of the day and the
--- week of the previous day (prev_week); p0 … p6 count the events whose
--- previous day is the Monday … the Sunday of prev_week. The events of whole
--- weeks whose previous day is before a are then the rows of prev_week
--- before a's week, and of a's week the columns of the days before a.
+-- week of the previous day (prev_week): n events, of which b1 … b6 have
+-- their previous day on the first 1 … 6 days of prev_week (b_k: before
+-- its k-th day after Monday). The events of whole weeks whose previous day
+-- is before a are then n of the rows of prev_week before a's week, and b_k
+-- of the row of a's week (a its k-th day after Monday; none if a Monday).
 CREATE TABLE tree_firsts_weeks (
     unit_id   BIGINT  NOT NULL,
     leader    INTEGER NOT NULL,
     week      TEXT    COLLATE "C" NOT NULL,
     prev_week TEXT    COLLATE "C" NOT NULL,
-    p0        INTEGER NOT NULL,
-    p1        INTEGER NOT NULL,
-    p2        INTEGER NOT NULL,
-    p3        INTEGER NOT NULL,
-    p4        INTEGER NOT NULL,
-    p5        INTEGER NOT NULL,
-    p6        INTEGER NOT NULL,
+    n        INTEGER NOT NULL,
+    b1        INTEGER NOT NULL,
+    b2        INTEGER NOT NULL,
+    b3        INTEGER NOT NULL,
+    b4        INTEGER NOT NULL,
+    b5        INTEGER NOT NULL,
+    b6        INTEGER NOT NULL,
     PRIMARY KEY (unit_id, leader, week, prev_week)
 );
 --bun:split
@@ -87,10 +88,10 @@ CREATE TRIGGER tree_days_weeks_removed AFTER DELETE ON tree_days
 --bun:split
 CREATE FUNCTION tree_firsts_weeks_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tree_firsts_weeks AS t (unit_id, leader, week, prev_week, p0, p1, p2, p3, p4, p5, p6)
-        SELECT new.unit_id, new.leader, date(new.day, 'weekday 0', '-6 days'), date(new.prev, 'weekday 0', '-6 days'), CASE WHEN d.k = 0 THEN d.n ELSE 0 END, CASE WHEN d.k = 1 THEN d.n ELSE 0 END, CASE WHEN d.k = 2 THEN d.n ELSE 0 END, CASE WHEN d.k = 3 THEN d.n ELSE 0 END, CASE WHEN d.k = 4 THEN d.n ELSE 0 END, CASE WHEN d.k = 5 THEN d.n ELSE 0 END, CASE WHEN d.k = 6 THEN d.n ELSE 0 END
+    INSERT INTO tree_firsts_weeks AS t (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
+        SELECT new.unit_id, new.leader, date(new.day, 'weekday 0', '-6 days'), date(new.prev, 'weekday 0', '-6 days'), d.n, CASE WHEN d.k < 1 THEN d.n ELSE 0 END, CASE WHEN d.k < 2 THEN d.n ELSE 0 END, CASE WHEN d.k < 3 THEN d.n ELSE 0 END, CASE WHEN d.k < 4 THEN d.n ELSE 0 END, CASE WHEN d.k < 5 THEN d.n ELSE 0 END, CASE WHEN d.k < 6 THEN d.n ELSE 0 END
         FROM (SELECT (CAST(strftime('%w', new.prev) AS INTEGER) + 6) % 7 AS k, new.n AS n) d WHERE true
-        ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET p0 = t.p0 + excluded.p0, p1 = t.p1 + excluded.p1, p2 = t.p2 + excluded.p2, p3 = t.p3 + excluded.p3, p4 = t.p4 + excluded.p4, p5 = t.p5 + excluded.p5, p6 = t.p6 + excluded.p6;
+        ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET n = t.n + excluded.n, b1 = t.b1 + excluded.b1, b2 = t.b2 + excluded.b2, b3 = t.b3 + excluded.b3, b4 = t.b4 + excluded.b4, b5 = t.b5 + excluded.b5, b6 = t.b6 + excluded.b6;
     RETURN NULL;
 END $$;
 --bun:split
@@ -99,10 +100,10 @@ CREATE TRIGGER tree_firsts_weeks_added AFTER INSERT ON tree_firsts
 --bun:split
 CREATE FUNCTION tree_firsts_weeks_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tree_firsts_weeks AS t (unit_id, leader, week, prev_week, p0, p1, p2, p3, p4, p5, p6)
-        SELECT new.unit_id, new.leader, date(new.day, 'weekday 0', '-6 days'), date(new.prev, 'weekday 0', '-6 days'), CASE WHEN d.k = 0 THEN d.n ELSE 0 END, CASE WHEN d.k = 1 THEN d.n ELSE 0 END, CASE WHEN d.k = 2 THEN d.n ELSE 0 END, CASE WHEN d.k = 3 THEN d.n ELSE 0 END, CASE WHEN d.k = 4 THEN d.n ELSE 0 END, CASE WHEN d.k = 5 THEN d.n ELSE 0 END, CASE WHEN d.k = 6 THEN d.n ELSE 0 END
+    INSERT INTO tree_firsts_weeks AS t (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
+        SELECT new.unit_id, new.leader, date(new.day, 'weekday 0', '-6 days'), date(new.prev, 'weekday 0', '-6 days'), d.n, CASE WHEN d.k < 1 THEN d.n ELSE 0 END, CASE WHEN d.k < 2 THEN d.n ELSE 0 END, CASE WHEN d.k < 3 THEN d.n ELSE 0 END, CASE WHEN d.k < 4 THEN d.n ELSE 0 END, CASE WHEN d.k < 5 THEN d.n ELSE 0 END, CASE WHEN d.k < 6 THEN d.n ELSE 0 END
         FROM (SELECT (CAST(strftime('%w', new.prev) AS INTEGER) + 6) % 7 AS k, new.n - old.n AS n) d WHERE true
-        ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET p0 = t.p0 + excluded.p0, p1 = t.p1 + excluded.p1, p2 = t.p2 + excluded.p2, p3 = t.p3 + excluded.p3, p4 = t.p4 + excluded.p4, p5 = t.p5 + excluded.p5, p6 = t.p6 + excluded.p6;
+        ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET n = t.n + excluded.n, b1 = t.b1 + excluded.b1, b2 = t.b2 + excluded.b2, b3 = t.b3 + excluded.b3, b4 = t.b4 + excluded.b4, b5 = t.b5 + excluded.b5, b6 = t.b6 + excluded.b6;
     RETURN NULL;
 END $$;
 --bun:split
@@ -111,11 +112,11 @@ CREATE TRIGGER tree_firsts_weeks_changed AFTER UPDATE OF n ON tree_firsts
 --bun:split
 CREATE FUNCTION tree_firsts_weeks_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tree_firsts_weeks AS t (unit_id, leader, week, prev_week, p0, p1, p2, p3, p4, p5, p6)
-        SELECT old.unit_id, old.leader, date(old.day, 'weekday 0', '-6 days'), date(old.prev, 'weekday 0', '-6 days'), CASE WHEN d.k = 0 THEN d.n ELSE 0 END, CASE WHEN d.k = 1 THEN d.n ELSE 0 END, CASE WHEN d.k = 2 THEN d.n ELSE 0 END, CASE WHEN d.k = 3 THEN d.n ELSE 0 END, CASE WHEN d.k = 4 THEN d.n ELSE 0 END, CASE WHEN d.k = 5 THEN d.n ELSE 0 END, CASE WHEN d.k = 6 THEN d.n ELSE 0 END
+    INSERT INTO tree_firsts_weeks AS t (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
+        SELECT old.unit_id, old.leader, date(old.day, 'weekday 0', '-6 days'), date(old.prev, 'weekday 0', '-6 days'), d.n, CASE WHEN d.k < 1 THEN d.n ELSE 0 END, CASE WHEN d.k < 2 THEN d.n ELSE 0 END, CASE WHEN d.k < 3 THEN d.n ELSE 0 END, CASE WHEN d.k < 4 THEN d.n ELSE 0 END, CASE WHEN d.k < 5 THEN d.n ELSE 0 END, CASE WHEN d.k < 6 THEN d.n ELSE 0 END
         FROM (SELECT (CAST(strftime('%w', old.prev) AS INTEGER) + 6) % 7 AS k, -old.n AS n) d WHERE true
-        ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET p0 = t.p0 + excluded.p0, p1 = t.p1 + excluded.p1, p2 = t.p2 + excluded.p2, p3 = t.p3 + excluded.p3, p4 = t.p4 + excluded.p4, p5 = t.p5 + excluded.p5, p6 = t.p6 + excluded.p6;
-    DELETE FROM tree_firsts_weeks WHERE unit_id = old.unit_id AND leader = old.leader AND week = date(old.day, 'weekday 0', '-6 days') AND prev_week = date(old.prev, 'weekday 0', '-6 days') AND p0 = 0 AND p1 = 0 AND p2 = 0 AND p3 = 0 AND p4 = 0 AND p5 = 0 AND p6 = 0;
+        ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET n = t.n + excluded.n, b1 = t.b1 + excluded.b1, b2 = t.b2 + excluded.b2, b3 = t.b3 + excluded.b3, b4 = t.b4 + excluded.b4, b5 = t.b5 + excluded.b5, b6 = t.b6 + excluded.b6;
+    DELETE FROM tree_firsts_weeks WHERE unit_id = old.unit_id AND leader = old.leader AND week = date(old.day, 'weekday 0', '-6 days') AND prev_week = date(old.prev, 'weekday 0', '-6 days') AND n = 0 AND b1 = 0 AND b2 = 0 AND b3 = 0 AND b4 = 0 AND b5 = 0 AND b6 = 0;
     RETURN NULL;
 END $$;
 --bun:split
@@ -125,5 +126,5 @@ CREATE TRIGGER tree_firsts_weeks_removed AFTER DELETE ON tree_firsts
 INSERT INTO tree_weeks (unit_id, week, lectures, attendees, satisfied, surveyed, firsts, leader_firsts)
     SELECT unit_id, date(day, 'weekday 0', '-6 days') AS week, sum(lectures), sum(attendees), sum(satisfied), sum(surveyed), sum(firsts), sum(leader_firsts) FROM tree_days GROUP BY 1, 2;
 --bun:split
-INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, p0, p1, p2, p3, p4, p5, p6)
-    SELECT unit_id, leader, date(day, 'weekday 0', '-6 days') AS week, date(prev, 'weekday 0', '-6 days') AS prev_week, sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 0 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 1 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 2 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 3 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 4 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 5 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 = 6 THEN n ELSE 0 END) FROM tree_firsts GROUP BY 1, 2, 3, 4;
+INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
+    SELECT unit_id, leader, date(day, 'weekday 0', '-6 days') AS week, date(prev, 'weekday 0', '-6 days') AS prev_week, sum(n), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 1 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 2 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 3 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 4 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 5 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 6 THEN n ELSE 0 END) FROM tree_firsts GROUP BY 1, 2, 3, 4;
