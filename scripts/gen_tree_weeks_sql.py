@@ -19,7 +19,7 @@ PREV_WEEK = "date({X}.prev, 'weekday 0', '-6 days')"
 # The weekday of a day, Monday 0 … Sunday 6 (strftime('%w') is Sunday 0;
 # the PostgreSQL migration defines strftime for '%w').
 DOW = "(CAST(strftime('%w', {X}) AS INTEGER) + 6) % 7"
-SUMS = ["lectures", "attendees", "satisfied", "surveyed", "firsts", "leader_firsts"]
+SUMS = ["lectures", "attendees", "satisfied", "surveyed", "events", "firsts", "leader_events", "leader_firsts"]
 # n: the events; b1 … b6: those whose previous day is before the Tuesday …
 # the Sunday of prev_week (b_k: on one of its first k days).
 PS = ["n"] + [f"b{k}" for k in range(1, 7)]
@@ -105,6 +105,8 @@ BEGIN
     RETURN extract(dow FROM day::date)::integer::text;
 END $$;""" if pg else "")]
     parts.append(f"""-- tree_weeks: tree_days summed by week (the Monday of the day's week).
+-- events - firsts is the week's rows of tree_firsts summed: a few weeks
+-- read the pairs whose previous day is after a and take them from it.
 CREATE TABLE tree_weeks (
     unit_id       {int_}  NOT NULL,
     week          {text} NOT NULL,
@@ -112,7 +114,9 @@ CREATE TABLE tree_weeks (
     attendees     INTEGER NOT NULL,
     satisfied     INTEGER NOT NULL,
     surveyed      INTEGER NOT NULL,
+    events        INTEGER NOT NULL,
     firsts        INTEGER NOT NULL,
+    leader_events INTEGER NOT NULL,
     leader_firsts INTEGER NOT NULL,
     PRIMARY KEY (unit_id, week)
 ){rowid};""")

@@ -60,7 +60,7 @@ const weekdayOf = "(CAST(strftime('%%w', %[1]s) AS INTEGER) + 6) %% 7"
 // treeWeeksCounted counts tree_weeks again from the lectures (the day rows
 // counted again, by week).
 const treeWeeksCounted = `SELECT unit_id, date(day, 'weekday 0', '-6 days') AS week, sum(lectures), sum(attendees), sum(satisfied),
-	sum(surveyed), sum(firsts), sum(leader_firsts) FROM (` + treeDaysCounted + `) c GROUP BY 1, 2`
+	sum(surveyed), sum(events), sum(firsts), sum(leader_events), sum(leader_firsts) FROM (` + treeDaysCounted + `) c GROUP BY 1, 2`
 
 // treeFirstsWeeksCounted counts tree_firsts_weeks again from the lectures
 // (the pairs counted again, by week).
@@ -118,6 +118,8 @@ type treeRow struct {
 	Surveyed     int   `bun:"surveyed"`
 	Firsts       int   `bun:"firsts"`
 	LeaderFirsts int   `bun:"leader_firsts"`
+	Pairs        int   `bun:"pairs"`        // the whole weeks' events that have a previous day
+	LeaderPairs  int   `bun:"leader_pairs"` // and of leading cadres
 	Speakers     int
 	Leaders      int
 }
@@ -151,13 +153,14 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 	}
 	// Each part summed by unit in its own key order, then the parts.
 	sums := `SELECT unit_id, sum(lectures) AS lectures, sum(attendees) AS attendees, sum(satisfied) AS satisfied,
-		sum(surveyed) AS surveyed, sum(firsts) AS firsts, sum(leader_firsts) AS leader_firsts`
+		sum(surveyed) AS surveyed, sum(firsts) AS firsts, sum(leader_firsts) AS leader_firsts, `
 	var rows []treeRow
-	query := sums + " FROM (" + sums + " FROM tree_weeks WHERE unit_id IN (" + in + ") AND week >= ? AND week <= ? GROUP BY unit_id"
+	query := sums + "sum(pairs) AS pairs, sum(leader_pairs) AS leader_pairs FROM (" + sums +
+		"sum(events - firsts) AS pairs, sum(leader_events - leader_firsts) AS leader_pairs FROM tree_weeks WHERE unit_id IN (" + in + ") AND week >= ? AND week <= ? GROUP BY unit_id"
 	args := append(append([]any{}, ids...), sp.weekFrom, sp.weekTo)
 	for _, r := range [][2]string{sp.head, sp.tail} {
 		if r[0] <= r[1] {
-			query += "\n\t\tUNION ALL " + sums + " FROM tree_days WHERE unit_id IN (" + in + ") AND day >= ? AND day <= ? GROUP BY unit_id"
+			query += "\n\t\tUNION ALL " + sums + "0, 0 FROM tree_days WHERE unit_id IN (" + in + ") AND day >= ? AND day <= ? GROUP BY unit_id"
 			args = append(append(args, ids...), r[0], r[1])
 		}
 	}
@@ -193,17 +196,35 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 			args = append(append(args, ids...), r[0], r[1], from)
 		}
 	}
-	if sp.weeks() {
+	if mondays := sp.mondays(); len(mondays) > 0 {
 		if arms++; arms > 1 {
 			query += " UNION ALL "
 		}
-		if wd == 0 {
+		switch {
+		case len(mondays) <= fewWeeks:
+			// A few weeks: all their pairs (tree_weeks, above) but those whose
+			// previous day is on or after from, one short key range a week.
+			for _, r := range rows {
+				if o := out[r.UnitID]; o != nil {
+					o.Speakers += o.Pairs
+					o.Leaders += o.LeaderPairs
+				}
+			}
+			query += `SELECT unit_id, leader, -sum(CASE WHEN prev_week = ? THEN n - ` + bcol(wd) + ` ELSE n END) AS n FROM tree_firsts_weeks
+			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND week IN (?` + strings.Repeat(", ?", len(mondays)-1) + `) AND prev_week >= ?
+			GROUP BY unit_id, leader`
+			args = append(append(args, fromWeek), ids...)
+			for _, m := range mondays {
+				args = append(args, m)
+			}
+			args = append(args, fromWeek)
+		case wd == 0:
 			// from is the first whole week's Monday: the rows of earlier weeks.
 			query += `SELECT unit_id, leader, sum(n) AS n FROM tree_firsts_weeks
 			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND week >= ? AND week <= ? AND prev_week < ? GROUP BY unit_id, leader`
 			args = append(append(args, ids...), sp.weekFrom, sp.weekTo, fromWeek)
-		} else {
-			query += `SELECT unit_id, leader, sum(CASE WHEN prev_week < ? THEN n ELSE b` + fmt.Sprint(wd) + ` END) AS n FROM tree_firsts_weeks
+		default:
+			query += `SELECT unit_id, leader, sum(CASE WHEN prev_week < ? THEN n ELSE ` + bcol(wd) + ` END) AS n FROM tree_firsts_weeks
 			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND week >= ? AND week <= ? AND prev_week <= ? GROUP BY unit_id, leader`
 			args = append(append(append(args, fromWeek), ids...), sp.weekFrom, sp.weekTo, fromWeek)
 		}
@@ -228,6 +249,22 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 		}
 	}
 	return out, nil
+}
+
+// fewWeeks is the most whole weeks for which treeRows reads the pairs
+// whose previous day is on or after a period's first day (and takes them
+// from the weeks' pairs): those are the few of the weeks next to it, one
+// short key range a unit and week; past it (a quarter) the pairs whose
+// previous day is before it, one key range a unit, are fewer to read.
+const fewWeeks = 6
+
+// bcol names the column of tree_firsts_weeks that counts the pairs whose
+// previous day is before weekday wd (Monday 0) of its week.
+func bcol(wd int) string {
+	if wd == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("b%d", wd)
 }
 
 // weekOf returns the Monday of day's week and day's weekday (Monday 0).

@@ -19,6 +19,8 @@ BEGIN
 END $$;
 --bun:split
 -- tree_weeks: tree_days summed by week (the Monday of the day's week).
+-- events - firsts is the week's rows of tree_firsts summed: a few weeks
+-- read the pairs whose previous day is after a and take them from it.
 CREATE TABLE tree_weeks (
     unit_id       BIGINT  NOT NULL,
     week          TEXT    COLLATE "C" NOT NULL,
@@ -26,7 +28,9 @@ CREATE TABLE tree_weeks (
     attendees     INTEGER NOT NULL,
     satisfied     INTEGER NOT NULL,
     surveyed      INTEGER NOT NULL,
+    events        INTEGER NOT NULL,
     firsts        INTEGER NOT NULL,
+    leader_events INTEGER NOT NULL,
     leader_firsts INTEGER NOT NULL,
     PRIMARY KEY (unit_id, week)
 );
@@ -54,9 +58,9 @@ CREATE TABLE tree_firsts_weeks (
 --bun:split
 CREATE FUNCTION tree_days_weeks_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tree_weeks AS t (unit_id, week, lectures, attendees, satisfied, surveyed, firsts, leader_firsts)
-        VALUES (new.unit_id, date(new.day, 'weekday 0', '-6 days'), new.lectures, new.attendees, new.satisfied, new.surveyed, new.firsts, new.leader_firsts)
-        ON CONFLICT (unit_id, week) DO UPDATE SET lectures = t.lectures + excluded.lectures, attendees = t.attendees + excluded.attendees, satisfied = t.satisfied + excluded.satisfied, surveyed = t.surveyed + excluded.surveyed, firsts = t.firsts + excluded.firsts, leader_firsts = t.leader_firsts + excluded.leader_firsts;
+    INSERT INTO tree_weeks AS t (unit_id, week, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)
+        VALUES (new.unit_id, date(new.day, 'weekday 0', '-6 days'), new.lectures, new.attendees, new.satisfied, new.surveyed, new.events, new.firsts, new.leader_events, new.leader_firsts)
+        ON CONFLICT (unit_id, week) DO UPDATE SET lectures = t.lectures + excluded.lectures, attendees = t.attendees + excluded.attendees, satisfied = t.satisfied + excluded.satisfied, surveyed = t.surveyed + excluded.surveyed, events = t.events + excluded.events, firsts = t.firsts + excluded.firsts, leader_events = t.leader_events + excluded.leader_events, leader_firsts = t.leader_firsts + excluded.leader_firsts;
     RETURN NULL;
 END $$;
 --bun:split
@@ -65,21 +69,21 @@ CREATE TRIGGER tree_days_weeks_added AFTER INSERT ON tree_days
 --bun:split
 CREATE FUNCTION tree_days_weeks_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tree_weeks AS t (unit_id, week, lectures, attendees, satisfied, surveyed, firsts, leader_firsts)
-        VALUES (new.unit_id, date(new.day, 'weekday 0', '-6 days'), new.lectures - old.lectures, new.attendees - old.attendees, new.satisfied - old.satisfied, new.surveyed - old.surveyed, new.firsts - old.firsts, new.leader_firsts - old.leader_firsts)
-        ON CONFLICT (unit_id, week) DO UPDATE SET lectures = t.lectures + excluded.lectures, attendees = t.attendees + excluded.attendees, satisfied = t.satisfied + excluded.satisfied, surveyed = t.surveyed + excluded.surveyed, firsts = t.firsts + excluded.firsts, leader_firsts = t.leader_firsts + excluded.leader_firsts;
+    INSERT INTO tree_weeks AS t (unit_id, week, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)
+        VALUES (new.unit_id, date(new.day, 'weekday 0', '-6 days'), new.lectures - old.lectures, new.attendees - old.attendees, new.satisfied - old.satisfied, new.surveyed - old.surveyed, new.events - old.events, new.firsts - old.firsts, new.leader_events - old.leader_events, new.leader_firsts - old.leader_firsts)
+        ON CONFLICT (unit_id, week) DO UPDATE SET lectures = t.lectures + excluded.lectures, attendees = t.attendees + excluded.attendees, satisfied = t.satisfied + excluded.satisfied, surveyed = t.surveyed + excluded.surveyed, events = t.events + excluded.events, firsts = t.firsts + excluded.firsts, leader_events = t.leader_events + excluded.leader_events, leader_firsts = t.leader_firsts + excluded.leader_firsts;
     RETURN NULL;
 END $$;
 --bun:split
-CREATE TRIGGER tree_days_weeks_changed AFTER UPDATE OF lectures, attendees, satisfied, surveyed, firsts, leader_firsts ON tree_days
+CREATE TRIGGER tree_days_weeks_changed AFTER UPDATE OF lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts ON tree_days
     FOR EACH ROW EXECUTE FUNCTION tree_days_weeks_changed();
 --bun:split
 CREATE FUNCTION tree_days_weeks_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tree_weeks AS t (unit_id, week, lectures, attendees, satisfied, surveyed, firsts, leader_firsts)
-        VALUES (old.unit_id, date(old.day, 'weekday 0', '-6 days'), -old.lectures, -old.attendees, -old.satisfied, -old.surveyed, -old.firsts, -old.leader_firsts)
-        ON CONFLICT (unit_id, week) DO UPDATE SET lectures = t.lectures + excluded.lectures, attendees = t.attendees + excluded.attendees, satisfied = t.satisfied + excluded.satisfied, surveyed = t.surveyed + excluded.surveyed, firsts = t.firsts + excluded.firsts, leader_firsts = t.leader_firsts + excluded.leader_firsts;
-    DELETE FROM tree_weeks WHERE unit_id = old.unit_id AND week = date(old.day, 'weekday 0', '-6 days') AND lectures = 0 AND attendees = 0 AND satisfied = 0 AND surveyed = 0 AND firsts = 0 AND leader_firsts = 0;
+    INSERT INTO tree_weeks AS t (unit_id, week, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)
+        VALUES (old.unit_id, date(old.day, 'weekday 0', '-6 days'), -old.lectures, -old.attendees, -old.satisfied, -old.surveyed, -old.events, -old.firsts, -old.leader_events, -old.leader_firsts)
+        ON CONFLICT (unit_id, week) DO UPDATE SET lectures = t.lectures + excluded.lectures, attendees = t.attendees + excluded.attendees, satisfied = t.satisfied + excluded.satisfied, surveyed = t.surveyed + excluded.surveyed, events = t.events + excluded.events, firsts = t.firsts + excluded.firsts, leader_events = t.leader_events + excluded.leader_events, leader_firsts = t.leader_firsts + excluded.leader_firsts;
+    DELETE FROM tree_weeks WHERE unit_id = old.unit_id AND week = date(old.day, 'weekday 0', '-6 days') AND lectures = 0 AND attendees = 0 AND satisfied = 0 AND surveyed = 0 AND events = 0 AND firsts = 0 AND leader_events = 0 AND leader_firsts = 0;
     RETURN NULL;
 END $$;
 --bun:split
@@ -123,8 +127,8 @@ END $$;
 CREATE TRIGGER tree_firsts_weeks_removed AFTER DELETE ON tree_firsts
     FOR EACH ROW EXECUTE FUNCTION tree_firsts_weeks_removed();
 --bun:split
-INSERT INTO tree_weeks (unit_id, week, lectures, attendees, satisfied, surveyed, firsts, leader_firsts)
-    SELECT unit_id, date(day, 'weekday 0', '-6 days') AS week, sum(lectures), sum(attendees), sum(satisfied), sum(surveyed), sum(firsts), sum(leader_firsts) FROM tree_days GROUP BY 1, 2;
+INSERT INTO tree_weeks (unit_id, week, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)
+    SELECT unit_id, date(day, 'weekday 0', '-6 days') AS week, sum(lectures), sum(attendees), sum(satisfied), sum(surveyed), sum(events), sum(firsts), sum(leader_events), sum(leader_firsts) FROM tree_days GROUP BY 1, 2;
 --bun:split
 INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
     SELECT unit_id, leader, date(day, 'weekday 0', '-6 days') AS week, date(prev, 'weekday 0', '-6 days') AS prev_week, sum(n), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 1 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 2 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 3 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 4 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 5 THEN n ELSE 0 END), sum(CASE WHEN (CAST(strftime('%w', prev) AS INTEGER) + 6) % 7 < 6 THEN n ELSE 0 END) FROM tree_firsts GROUP BY 1, 2, 3, 4;
