@@ -552,7 +552,7 @@ func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) 
 		return 0, err
 	}
 	n := 0
-	sub, err := q.treeUnits(ctx, []int64{unit})
+	sub, err := q.treeUnit(ctx, unit) // prepared: /统计 asks it twice an answer
 	if err != nil {
 		return 0, err
 	}
