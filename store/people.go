@@ -37,7 +37,7 @@ func (q queries) SpeakerLectures(ctx context.Context, unit int64, speaker string
 // SameDayLecture returns an active lecture of a unit by a speaker on a day.
 func (q queries) SameDayLecture(ctx context.Context, unit int64, speaker string, day time.Time) (int64, error) {
 	var id int64
-	err := q.stmt(ctx, q.p.sameDay).QueryRowContext(ctx, unit, speaker, day.Format(dangke.DateLayout)).Scan(&id)
+	err := q.row(ctx, q.p.sameDay, []any{unit, speaker, day.Format(dangke.DateLayout)}, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
