@@ -159,11 +159,17 @@ func TestPrefetch(t *testing.T) {
 			at := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 			var a, b dangke.Unit
 			err := s.Update(ctx, func(tx dangke.Tx) error {
-				a, b = dangke.Unit{Name: "甲"}, dangke.Unit{Name: "乙"}
+				a = dangke.Unit{Name: "甲"}
 				if err := tx.AddUnit(ctx, &a); err != nil {
 					return err
 				}
+				b = dangke.Unit{Name: "乙", ParentID: a.ID}
 				if err := tx.AddUnit(ctx, &b); err != nil {
+					return err
+				}
+				l := &dangke.Lecture{UnitID: b.ID, Speaker: "张三", Position: "党员", Title: "课", Date: at, Attendees: 10,
+					Form: dangke.Forms[0], Author: "b:u1", Chat: chat.Key(), CreatedAt: at}
+				if err := tx.AddLecture(ctx, l); err != nil {
 					return err
 				}
 				if err := tx.BindChat(ctx, chat, a.ID, "b:admin", at); err != nil {
@@ -193,6 +199,21 @@ func TestPrefetch(t *testing.T) {
 			}
 			if r, err := s.Roles(pctx, "b:u1"); err != nil || len(r) != 1 || r[0].UnitID != a.ID {
 				t.Errorf("roles: %+v %v", r, err)
+			}
+			// A lecturer's first lecture in a unit: the namesakes come with
+			// the count of their lectures there.
+			from, to := at.AddDate(0, 0, -3), at.AddDate(0, 0, 3)
+			if total, near, err := s.SpeakerLectures(pctx, a.ID, "张三", from, to); err != nil || total != 0 || near != 0 {
+				t.Errorf("speaker lectures: %d %d %v", total, near, err)
+			}
+			if p, ok := pctx.Value(prefetchKey{}).(*prefetched); ok && !p.namesOK {
+				t.Error("the namesakes were not read with the speaker's lectures")
+			}
+			if n, err := s.Namesakes(pctx, a.ID, "张三"); err != nil || len(n) != 1 || n[0].UnitID != b.ID {
+				t.Errorf("namesakes: %+v %v, want the one in %d", n, err, b.ID)
+			}
+			if total, _, err := s.SpeakerLectures(ctx, b.ID, "张三", from, to); err != nil || total != 1 {
+				t.Errorf("speaker lectures in 乙: %d %v", total, err)
 			}
 			// The chat bound to another unit in this request: read again.
 			pctx = s.Prefetch(ctx, key, "", chat, "")

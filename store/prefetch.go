@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -45,6 +46,12 @@ type prefetched struct {
 	unitOK  bool
 	roles   []dangke.Role
 	rolesOK bool
+
+	db        *sql.DB             // for the reads that follow (SpeakerLectures)
+	namesakes []dangke.SpeakerRef // read with SpeakerLectures, for Namesakes
+	nameUnit  int64
+	name      string
+	namesOK   bool
 }
 
 type convState struct {
@@ -62,7 +69,7 @@ func (s *Store) Prefetch(ctx context.Context, msg dangke.MessageKey, conv string
 		return ctx
 	}
 	what := fetch{Message: msg, Conversation: conv, Chat: chat, Person: person}
-	p := &prefetched{what: what}
+	p := &prefetched{what: what, db: s.db.DB}
 	var b pgx.Batch
 	text := s.p.text
 	var reply, convQ, unit, roles *pgx.QueuedQuery
@@ -228,4 +235,51 @@ func (p *prefetched) takeRoles(person string) ([]dangke.Role, bool) {
 	}
 	p.rolesOK = false
 	return p.roles, true
+}
+
+// speakerLectures is SpeakerLectures with the speaker's namesakes read in
+// the same round trip, kept for Namesakes: asked of a lecturer's first
+// lecture in a unit, which is most of a campaign's. ok is false when it
+// could not be done so (then the caller reads alone).
+func (p *prefetched) speakerLectures(ctx context.Context, q queries, unit int64, speaker string, from, to time.Time) (total, near int, ok bool) {
+	var b pgx.Batch
+	b.Queue(q.p.text[q.p.similarCount], from.Format(dangke.DateLayout), to.Format(dangke.DateLayout), unit, speaker).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&total, &near)
+	})
+	var names []dangke.SpeakerRef
+	b.Queue(q.p.text[q.p.namesakes], speaker, unit).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			s := dangke.SpeakerRef{Name: speaker}
+			if err := rows.Scan(&s.UnitID, &s.UnitPath, &s.Person); err != nil {
+				return err
+			}
+			names = append(names, s)
+		}
+		return rows.Err()
+	})
+	conn, err := p.db.Conn(ctx)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer conn.Close()
+	if err := conn.Raw(func(dc any) error { return dc.(*stdlib.Conn).Conn().SendBatch(ctx, &b).Close() }); err != nil {
+		return 0, 0, false
+	}
+	p.mu.Lock()
+	p.namesakes, p.nameUnit, p.name, p.namesOK = names, unit, speaker, true
+	p.mu.Unlock()
+	return total, near, true
+}
+
+func (p *prefetched) takeNamesakes(unit int64, name string) ([]dangke.SpeakerRef, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.namesOK || p.nameUnit != unit || p.name != name {
+		return nil, false
+	}
+	p.namesOK = false
+	return p.namesakes, true
 }
