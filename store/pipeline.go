@@ -31,6 +31,28 @@ type pipeline struct {
 	// cannot go on (an update before swallowed an error, or the connection
 	// is gone).
 	broken error
+	// ahead is the figures read with the last statement sent, until
+	// another statement is sent.
+	ahead *figuresAhead
+}
+
+// figuresAhead is a unit's leaf totals (leafTotals) read ahead.
+type figuresAhead struct {
+	sql   string
+	unit  int64
+	below int
+	row   figuresRow
+	err   error
+}
+
+// takeFigures returns the leaf totals of unit read ahead, once.
+func (q queries) takeFigures(unit int64) (*figuresAhead, bool) {
+	if q.pipe == nil || q.pipe.ahead == nil || q.pipe.ahead.unit != unit {
+		return nil, false
+	}
+	a := q.pipe.ahead
+	q.pipe.ahead = nil
+	return a, true
 }
 
 type piped struct {
@@ -84,6 +106,14 @@ func (q queries) flush(ctx context.Context) error {
 // scanning last's one row into dest (nil dest: last returns none). It
 // returns the first error: a waiting write's, else last's.
 func (p *pipeline) send(ctx context.Context, last *piped, dest []any) error {
+	return p.sendWith(ctx, last, dest, nil)
+}
+
+// sendWith is send with then a read whose answer the update may ask for
+// next (the figures of a lecture's unit after its insert), in the same
+// round trip; any other statement sent before it is asked ends it.
+func (p *pipeline) sendWith(ctx context.Context, last *piped, dest []any, then *figuresAhead) error {
+	p.ahead = nil
 	if len(p.queue) == 0 && last == nil {
 		return nil
 	}
@@ -97,6 +127,9 @@ func (p *pipeline) send(ctx context.Context, last *piped, dest []any) error {
 		}
 		if last != nil {
 			b.Queue(last.sql, last.args...)
+		}
+		if then != nil {
+			b.Queue(then.sql, then.unit)
 		}
 		br := conn.SendBatch(ctx, &b)
 		var first error
@@ -120,6 +153,14 @@ func (p *pipeline) send(ctx context.Context, last *piped, dest []any) error {
 			}
 			if first == nil {
 				first = err
+			}
+		}
+		if then != nil {
+			r := &then.row
+			then.err = br.QueryRow().Scan(&then.below, &r.Lectures, &r.Speakers, &r.Leaders, &r.Attendees, &r.Satisfied,
+				&r.Surveyed, &r.Members, &r.CovSpeakers, &r.CovMembers, &r.UnsetN, &r.OverN, &r.Units)
+			if first == nil && then.err == nil {
+				p.ahead = then
 			}
 		}
 		if err := br.Close(); err != nil && first == nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -223,6 +224,65 @@ func TestPrefetch(t *testing.T) {
 			}
 			if u, err := s.ChatUnit(pctx, chat); err != nil || u == nil || u.ID != b.ID {
 				t.Errorf("chat unit after binding again: %+v %v, want %d", u, err, b.ID)
+			}
+		})
+	}
+}
+
+// TestPipelineFiguresAhead adds a lecture and reads its unit's figures in
+// the same update, as /党课's confirmation does: on PostgreSQL they come
+// back with the insert, and they are those read afterwards; a statement
+// sent in between (the unit's members set) makes them read again.
+func TestPipelineFiguresAhead(t *testing.T) {
+	for _, engine := range pgtest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			s, _ := batchDB(t, engine)
+			ctx := context.Background()
+			at := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+			var unit dangke.Unit
+			if err := s.Update(ctx, func(tx dangke.Tx) error {
+				unit = dangke.Unit{Name: "甲", Members: 30}
+				return tx.AddUnit(ctx, &unit)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			add := func(tx dangke.Tx, speaker string) error {
+				return tx.AddLecture(ctx, &dangke.Lecture{UnitID: unit.ID, Speaker: speaker, Position: "党员", Title: "课", Date: at,
+					Attendees: 10, Form: dangke.Forms[0], Author: "b:u1", Chat: "b:g1", CreatedAt: at})
+			}
+			var inside, changed dangke.Figures
+			err := s.Update(ctx, func(tx dangke.Tx) error {
+				if err := add(tx, "张三"); err != nil {
+					return err
+				}
+				if p := tx.(*txStore).pipe; p != nil && (p.ahead == nil || p.ahead.unit != unit.ID) {
+					t.Error("the unit's figures did not come back with the insert")
+				}
+				var err error
+				if inside, err = tx.Figures(ctx, unit.ID, dangke.Period{}); err != nil {
+					return err
+				}
+				if err := add(tx, "李四"); err != nil {
+					return err
+				}
+				if err := tx.SetMembers(ctx, unit.ID, 99); err != nil {
+					return err
+				}
+				changed, err = tx.Figures(ctx, unit.ID, dangke.Period{})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inside.Lectures != 1 || inside.Speakers != 1 || inside.Members != 30 {
+				t.Errorf("figures after the first lecture: %+v", inside)
+			}
+			after, err := s.Figures(ctx, unit.ID, dangke.Period{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(changed, after) || changed.Members != 99 || changed.Lectures != 2 {
+				t.Errorf("figures after the members were set: %+v, read afterwards %+v", changed, after)
 			}
 		})
 	}

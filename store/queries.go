@@ -344,9 +344,14 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		// one read answers whether it has units below and, if not, its totals.
 		var below int
 		var tot figuresRow
-		err := q.row(ctx, q.p.leafTotals, []any{unit}, &below, &tot.Lectures, &tot.Speakers,
-			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
-			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		var err error
+		if a, ok := q.takeFigures(unit); ok { // read with the lecture just added (pipeline.go)
+			below, tot = a.below, a.row
+		} else {
+			err = q.row(ctx, q.p.leafTotals, []any{unit}, &below, &tot.Lectures, &tot.Speakers,
+				&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
+				&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		}
 		if err != nil {
 			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
 		}

@@ -485,7 +485,7 @@ func (s *Store) commit(batch []*update) {
 			if u.err != nil && pipe.err != nil {
 				u.err = pipe.err // a waiting write failed: what failed the update
 			}
-			pipe.err = nil
+			pipe.err, pipe.ahead = nil, nil
 		}
 		if u.err != nil && s.pg && retryable(u.err) {
 			u.again, u.err = true, nil

@@ -102,9 +102,18 @@ func (t *txStore) Revoke(ctx context.Context, person string, unit int64) error {
 // the campaign and for its week, in the same statement.
 func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 	var id int64
-	err := t.row(ctx, t.p.addLecture, []any{
-		l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
-		l.Minutes, l.Satisfied, l.Surveyed, l.Link, b2i(l.Leader), l.Author, l.Chat, millis(l.CreatedAt)}, &id)
+	args := []any{l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
+		l.Minutes, l.Satisfied, l.Surveyed, l.Link, b2i(l.Leader), l.Author, l.Chat, millis(l.CreatedAt)}
+	var err error
+	if t.pipe != nil {
+		// The unit's figures, which the confirmation reads next, come back
+		// in the same round trip (Figures takes them unless another
+		// statement was sent in between).
+		err = t.pipe.sendWith(ctx, &piped{sql: t.p.text[t.p.addLecture], args: args}, []any{&id},
+			&figuresAhead{sql: t.p.text[t.p.leafTotals], unit: l.UnitID})
+	} else {
+		err = t.row(ctx, t.p.addLecture, args, &id)
+	}
 	if err != nil {
 		return fmt.Errorf("store: add lecture: %w", err)
 	}
