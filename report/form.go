@@ -105,7 +105,9 @@ func (f *Form) XLSX() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// WriteXLSX writes XLSX's file to w.
+// WriteXLSX writes XLSX's file to w. excelize makes the workbook's styles,
+// print titles and other parts; the worksheet is written row by row into
+// the zip (see writeBook), so memory stays flat however many rows stream.
 func (f *Form) WriteXLSX(w io.Writer) error {
 	x := excelize.NewFile()
 	defer x.Close()
@@ -129,76 +131,56 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 			formats[c.Format] = id
 		}
 	}
-	// The page layout first: the stream writer keeps it.
-	fitToPage := true // scale the table to the page's width (fit_to_width 1, height free)
-	if err := x.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
-		return err
-	}
-	a4, portrait, fit, tall := 9, "portrait", 1, 0
-	if err := x.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &portrait, FitToWidth: &fit, FitToHeight: &tall}); err != nil {
-		return err
-	}
+	// The column header repeats on every printed page.
 	if err := x.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
 		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, rowHeader, rowHeader)}); err != nil {
 		return err
 	}
-	sw, err := x.NewStreamWriter(sheet)
+	err = writeBook(w, x, func(out io.Writer) error { return f.writeSheet(out, st, formats) })
 	if err != nil {
-		return err
+		return fmt.Errorf("report: write %s: %w", sheet, err)
 	}
+	return nil
+}
+
+// writeSheet writes the form's worksheet: the mark, the title merged
+// across the columns, the line under it, the column header, the data rows
+// as they stream, the footer, the notes and the extra table.
+func (f *Form) writeSheet(out io.Writer, st styles, formats map[string]int) error {
+	widths := make([]float64, len(f.Columns))
 	for i, c := range f.Columns {
-		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
-			return err
-		}
+		widths[i] = c.Width
 	}
+	sw := newSheetWriter(out, widths)
 	cols := len(f.Columns)
-	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
-	// row writes one row: cells (nil where empty) and its height (0: default).
-	row := func(r int, cells []any, height float64) error {
-		var opts []excelize.RowOpts
-		if height > 0 {
-			opts = append(opts, excelize.RowOpts{Height: height})
-		}
-		return sw.SetRow(cell(1, r), cells, opts...)
-	}
 	// across is a row's first cell holding v, the others only styled:
 	// what a merged row shows.
-	across := func(v any, style int) []any {
-		cells := make([]any, cols)
-		cells[0] = excelize.Cell{StyleID: style, Value: v}
-		for c := 1; c < cols; c++ {
-			cells[c] = excelize.Cell{StyleID: style}
+	across := func(v any, style int) []sheetCell {
+		cells := make([]sheetCell, cols)
+		for c := range cells {
+			cells[c].style = style
 		}
+		cells[0].value = v
 		return cells
 	}
-	merge := func(r, from, to int) error { return sw.MergeCell(cell(from, r), cell(to, r)) }
 	half := max(1, cols/2)
-	line := make([]any, max(cols, half+1))
-	line[0] = excelize.Cell{StyleID: st.left, Value: f.Left}
-	line[half] = excelize.Cell{StyleID: st.right, Value: f.Right}
-	header := make([]any, cols)
+	line := make([]sheetCell, max(cols, half+1))
+	line[0] = sheetCell{st.left, f.Left}
+	line[half] = sheetCell{st.right, f.Right}
+	header := make([]sheetCell, cols)
 	for i, c := range f.Columns {
-		header[i] = excelize.Cell{StyleID: st.header, Value: c.Name}
+		header[i] = sheetCell{st.header, c.Name}
 	}
-	steps := []func() error{
-		func() error { return row(rowMark, []any{excelize.Cell{StyleID: st.mark, Value: f.Sheet}}, 0) },
-		func() error {
-			cells := make([]any, cols)
-			cells[0] = excelize.Cell{StyleID: st.title, Value: f.Title}
-			return row(rowTitle, cells, 36)
-		},
-		func() error { return merge(rowTitle, 1, cols) },
-		func() error { return row(rowLine, line, 0) },
-		func() error { return merge(rowLine, 1, half) },
-		func() error { return merge(rowLine, half+1, cols) },
-		func() error { return row(rowHeader, header, 24) },
-	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return fmt.Errorf("report: %s: %w", f.Sheet, err)
-		}
-	}
-	cells := make([]any, cols)
+	title := make([]sheetCell, cols)
+	title[0] = sheetCell{st.title, f.Title}
+	sw.row(rowMark, []sheetCell{{st.mark, f.Sheet}}, 0)
+	sw.row(rowTitle, title, 36)
+	sw.merge(rowTitle, 1, cols)
+	sw.row(rowLine, line, 0)
+	sw.merge(rowLine, 1, half)
+	sw.merge(rowLine, half+1, cols)
+	sw.row(rowHeader, header, 24)
+	cells := make([]sheetCell, cols)
 	data := func(r int, values []string) error {
 		for c, col := range f.Columns {
 			v := ""
@@ -208,14 +190,13 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 			// Numbers and dates as numbers with their format; the rest as
 			// text cells (never formulas), so that phone numbers print as
 			// typed and nothing typed is evaluated.
-			var value any = v
-			style := st.body
+			cells[c] = sheetCell{st.body, v}
 			if num, ok := cellNumber(col.Format, v); ok {
-				value, style = num, formats[col.Format]
+				cells[c] = sheetCell{formats[col.Format], num}
 			}
-			cells[c] = excelize.Cell{StyleID: style, Value: value}
 		}
-		return row(rowData+r, cells, f.rowHeight(values))
+		sw.row(rowData+r, cells, f.rowHeight(values))
+		return sw.err
 	}
 	n := 0
 	if err := f.each(func(values []string) error { n++; return data(n-1, values) }); err != nil {
@@ -228,23 +209,15 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 	}
 	below := rowData + n // the first row after the table and its footer
 	if f.Footer != "" {
-		if err := row(below, across(f.Footer, st.footer), 30); err != nil {
-			return err
-		}
-		if err := merge(below, 1, cols); err != nil {
-			return err
-		}
+		sw.row(below, across(f.Footer, st.footer), 30)
+		sw.merge(below, 1, cols)
 		below++
 	}
 	for i, note := range f.Notes {
-		cells := make([]any, cols)
-		cells[0] = excelize.Cell{StyleID: st.left, Value: note}
-		if err := row(below+i, cells, 0); err != nil {
-			return err
-		}
-		if err := merge(below+i, 1, cols); err != nil {
-			return err
-		}
+		row := make([]sheetCell, cols)
+		row[0] = sheetCell{st.left, note}
+		sw.row(below+i, row, 0)
+		sw.merge(below+i, 1, cols)
 	}
 	below += len(f.Notes)
 	if len(f.Extra) > 0 {
@@ -254,25 +227,21 @@ func (f *Form) WriteXLSX(w io.Writer) error {
 			if r == 0 {
 				style = st.header
 			}
-			cells := make([]any, len(extra))
+			row := make([]sheetCell, len(extra))
 			for c, v := range extra {
-				cells[c] = excelize.Cell{StyleID: style, Value: v}
+				row[c] = sheetCell{style, v}
 			}
-			if err := row(start+r, cells, 0); err != nil {
-				return err
-			}
+			sw.row(start+r, row, 0)
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("report: write %s: %w", f.Sheet, err)
-	}
-	if err := x.Write(w); err != nil {
-		return fmt.Errorf("report: write %s: %w", f.Sheet, err)
-	}
-	return nil
+	return sw.close()
 }
 
-// rowHeight gives a data row room for its longest wrapped cell: a Chinese
+// maxRowHeight is the tallest row a spreadsheet holds, in points.
+const maxRowHeight = 409
+
+// rowHeight gives a data row room for its longest wrapped cell, up to
+// maxRowHeight: a Chinese
 // character takes about two units of column width, a Latin one about one.
 func (f *Form) rowHeight(values []string) float64 {
 	lines := 1
@@ -289,7 +258,7 @@ func (f *Form) rowHeight(values []string) float64 {
 		}
 		lines = max(lines, int(math.Ceil(units/(f.Columns[c].Width-1))))
 	}
-	return float64(8 + 15*lines)
+	return min(float64(8+15*lines), maxRowHeight)
 }
 
 // CSV writes the form's table as CSV, UTF-8 with a byte-order mark so that
@@ -331,7 +300,7 @@ func (f *Form) WriteCSV(out io.Writer) error {
 		below = append(below, nil, []string{f.Footer})
 	}
 	for _, n := range f.Notes {
-		below = append(below, []string{"注：" + n})
+		below = append(below, []string{n})
 	}
 	if err := w.WriteAll(below); err != nil {
 		return fmt.Errorf("report: csv %s: %w", f.Sheet, err)
@@ -435,7 +404,7 @@ func Form1(ctx context.Context, st dangke.Reader, city, campaign string, unit *d
 	var id int64
 	name := city
 	if unit != nil {
-		id, name = unit.ID, unit.Name
+		id, name = unit.ID, unit.FullName()
 	}
 	fig, err := st.Figures(ctx, id, p)
 	if err != nil {

@@ -85,6 +85,14 @@ func TestForm1FooterAndNotes(t *testing.T) {
 	if v, _ := x.GetCellValue("附件1", "A8"); v != form.Notes[0] {
 		t.Errorf("A8 %q", v)
 	}
+	// The CSV prints each note once, as the sheet does (it once said 注：注：).
+	csv, err := form.CSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(string(csv), "\n"+form.Notes[0]+"\n") || strings.Count(string(csv), "注：") != 1 {
+		t.Errorf("csv %q", csv)
+	}
 }
 
 // Cells that a spreadsheet would take for a formula are quoted in CSV and
