@@ -37,9 +37,9 @@ func (t *txStore) AddActions(ctx context.Context, hashes []string, actions []dan
 		return fmt.Errorf("store: add button actions: %d hashes for %d actions", len(hashes), len(actions))
 	}
 	for i, a := range actions {
-		if _, err := t.stmt(ctx, t.p.addAction).ExecContext(ctx,
+		if err := t.later(ctx, t.p.addAction, "add button actions",
 			hashes[i], a.Group, a.Chat, a.Person, a.Label, a.Answer, a.Ref, millis(a.Expires), millis(a.Created)); err != nil {
-			return fmt.Errorf("store: add button actions: %w", err)
+			return err
 		}
 	}
 	return nil

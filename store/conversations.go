@@ -18,6 +18,7 @@ const conversationsKept = 48 * time.Hour
 // Conversations that expired a day before this one will are dropped in
 // the same transaction (the router's clock, not this machine's, decides).
 func (s *Store) SaveConversation(ctx context.Context, key string, state []byte, expires time.Time) error {
+	endPrefetch(ctx)
 	err := s.Update(ctx, func(tx dangke.Tx) error {
 		t := tx.(*txStore)
 		if _, err := t.db.ExecContext(ctx, `INSERT INTO conversations (key, state, expires_at) VALUES (?, ?, ?)
@@ -36,6 +37,12 @@ func (s *Store) SaveConversation(ctx context.Context, key string, state []byte, 
 
 // PeekConversation reads a waiting command's state; see dangke.Conversations.
 func (s *Store) PeekConversation(ctx context.Context, key string) ([]byte, time.Time, bool, error) {
+	if c, ok := s.queries.fetched(ctx).takeConversation(key); ok {
+		if c == nil {
+			return nil, time.Time{}, false, nil
+		}
+		return []byte(c.state), fromMillis(c.exp), true, nil
+	}
 	var state string
 	var exp int64
 	err := s.queries.stmt(ctx, s.queries.p.peekConversation).QueryRowContext(ctx, key).Scan(&state, &exp)
@@ -52,6 +59,7 @@ func (s *Store) PeekConversation(ctx context.Context, key string) ([]byte, time.
 // dangke.Conversations. The read before the write keeps the messages of
 // people in no conversation (nearly all) away from the writer.
 func (s *Store) TakeConversation(ctx context.Context, key string) ([]byte, time.Time, bool, error) {
+	endPrefetch(ctx)
 	if _, _, ok, err := s.PeekConversation(ctx, key); !ok || err != nil {
 		return nil, time.Time{}, false, err
 	}
@@ -80,6 +88,7 @@ func (s *Store) TakeConversation(ctx context.Context, key string) ([]byte, time.
 // DropConversation removes a waiting command's state if it is still
 // state; see dangke.Conversations.
 func (s *Store) DropConversation(ctx context.Context, key string, state []byte) (bool, error) {
+	endPrefetch(ctx)
 	var ok bool
 	err := s.Update(ctx, func(tx dangke.Tx) error {
 		var err error

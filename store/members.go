@@ -25,9 +25,5 @@ const isMemberSQL = `SELECT count(*) FROM chat_members m WHERE m.person = ? AND 
 
 // NoteMember records that a person spoke in a bound chat.
 func (t *txStore) NoteMember(ctx context.Context, person string, chat dangke.ChatRef, at time.Time) error {
-	_, err := t.stmt(ctx, t.p.noteMember).ExecContext(ctx, chat.Platform, person, chat.ID, millis(at))
-	if err != nil {
-		return fmt.Errorf("store: note member: %w", err)
-	}
-	return nil
+	return t.later(ctx, t.p.noteMember, "note member", chat.Platform, person, chat.ID, millis(at))
 }

@@ -27,6 +27,12 @@ func (q queries) SimilarLectures(ctx context.Context, unit int64, speaker string
 // SpeakerLectures counts a speaker's active lectures in a unit, in all and
 // dated from..to, from the lectures_speaker index alone.
 func (q queries) SpeakerLectures(ctx context.Context, unit int64, speaker string, from, to time.Time) (total, near int, err error) {
+	if p := q.fetched(ctx); p != nil {
+		// PostgreSQL, a message's first reads: the namesakes come along.
+		if total, near, ok := p.speakerLectures(ctx, q, unit, speaker, from, to); ok {
+			return total, near, nil
+		}
+	}
 	err = q.stmt(ctx, q.p.similarCount).QueryRowContext(ctx, from.Format(dangke.DateLayout), to.Format(dangke.DateLayout), unit, speaker).Scan(&total, &near)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: speaker lectures: %w", err)
@@ -37,7 +43,7 @@ func (q queries) SpeakerLectures(ctx context.Context, unit int64, speaker string
 // SameDayLecture returns an active lecture of a unit by a speaker on a day.
 func (q queries) SameDayLecture(ctx context.Context, unit int64, speaker string, day time.Time) (int64, error) {
 	var id int64
-	err := q.stmt(ctx, q.p.sameDay).QueryRowContext(ctx, unit, speaker, day.Format(dangke.DateLayout)).Scan(&id)
+	err := q.row(ctx, q.p.sameDay, []any{unit, speaker, day.Format(dangke.DateLayout)}, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -51,6 +57,9 @@ func (q queries) SameDayLecture(ctx context.Context, unit int64, speaker string,
 // reporting unit that are neither linked to the same person as (unit, name)
 // nor recorded as someone else.
 func (q queries) Namesakes(ctx context.Context, unit int64, name string) ([]dangke.SpeakerRef, error) {
+	if out, ok := q.fetched(ctx).takeNamesakes(unit, name); ok {
+		return out, nil
+	}
 	rows, err := q.stmt(ctx, q.p.namesakes).QueryContext(ctx, name, unit)
 	if err != nil {
 		return nil, fmt.Errorf("store: namesakes: %w", err)

@@ -295,6 +295,9 @@ func (q queries) guard(ctx context.Context, fn func() error) error {
 	if !q.pg || q.tx == nil {
 		return fn()
 	}
+	if err := q.flush(ctx); err != nil {
+		return err
+	}
 	if _, err := q.tx.ExecContext(ctx, "SAVEPOINT g"); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}

@@ -32,10 +32,14 @@ type prepared struct {
 	leafTotals                  *sql.Stmt // and, in the same read, its own totals and the units and members below it
 
 	holder string // this handle's name on the outbox's claims (outbox.go)
+
+	// text is each statement's SQL as prepared (PostgreSQL): the pipeline
+	// sends it by that text, which names it on every connection.
+	text map[*sql.Stmt]string
 }
 
 func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
-	p := &prepared{holder: newHolder()}
+	p := &prepared{holder: newHolder(), text: map[*sql.Stmt]string{}}
 	for _, s := range []struct {
 		dst   **sql.Stmt
 		query string
@@ -99,6 +103,7 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 			return nil, fmt.Errorf("prepare %q: %w", s.query, err)
 		}
 		*s.dst = st
+		p.text[st] = query
 	}
 	return p, nil
 }
@@ -117,6 +122,9 @@ func (p *prepared) close() {
 // stmt returns s bound to the transaction when q runs in one; database/sql
 // reuses the statement already prepared on the transaction's connection.
 func (q queries) stmt(ctx context.Context, s *sql.Stmt) *sql.Stmt {
+	if q.pipe != nil {
+		_ = q.pipe.send(ctx, nil, nil) // a failure aborts the transaction: the statement fails too
+	}
 	if q.tx != nil {
 		return q.tx.StmtContext(ctx, s)
 	}

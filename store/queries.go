@@ -21,6 +21,9 @@ type queries struct {
 	tx *sql.Tx
 	p  *prepared
 	pg bool // PostgreSQL (db rewrites SQLite's planner hints away)
+	// pipe holds the writes of a PostgreSQL batch that wait for the next
+	// statement (pipeline.go); nil elsewhere.
+	pipe *pipeline
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
@@ -143,6 +146,9 @@ func (q queries) Units(ctx context.Context, root int64) ([]dangke.Unit, error) {
 
 // ChatUnit returns the unit a chat is bound to, or nil.
 func (q queries) ChatUnit(ctx context.Context, chat dangke.ChatRef) (*dangke.Unit, error) {
+	if u, ok := q.fetched(ctx).takeUnit(chat); ok {
+		return u, nil
+	}
 	var r unitRow
 	err := q.stmt(ctx, q.p.chatUnit).QueryRowContext(ctx, chat.Platform, chat.ID).Scan(
 		&r.ID, &r.ParentID, &r.TopID, &r.Name, &r.Path, &r.IPath, &r.Depth, &r.Kind, &r.Members)
@@ -158,6 +164,9 @@ func (q queries) ChatUnit(ctx context.Context, chat dangke.ChatRef) (*dangke.Uni
 
 // Roles returns the roles granted to a person.
 func (q queries) Roles(ctx context.Context, person string) ([]dangke.Role, error) {
+	if roles, ok := q.fetched(ctx).takeRoles(person); ok {
+		return roles, nil
+	}
 	rows, err := q.stmt(ctx, q.p.roles).QueryContext(ctx, person)
 	if err != nil {
 		return nil, fmt.Errorf("store: roles: %w", err)
@@ -336,9 +345,14 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		// one read answers whether it has units below and, if not, its totals.
 		var below, belowMembers int
 		var tot figuresRow
-		err := q.stmt(ctx, q.p.leafTotals).QueryRowContext(ctx, unit).Scan(&below, &belowMembers, &tot.Lectures, &tot.Speakers,
-			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
-			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		var err error
+		if a, ok := q.takeFigures(unit); ok { // read with the lecture just added (pipeline.go)
+			below, belowMembers, tot = a.below, a.belowMembers, a.row
+		} else {
+			err = q.row(ctx, q.p.leafTotals, []any{unit}, &below, &belowMembers, &tot.Lectures, &tot.Speakers,
+				&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
+				&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+		}
 		if err != nil {
 			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
 		}
@@ -884,6 +898,9 @@ func (q queries) LastEntry(ctx context.Context, author string) (*dangke.Entry, e
 
 // Reply returns the saved reply of a handled message: its text and state.
 func (q queries) Reply(ctx context.Context, key dangke.MessageKey) (dangke.Outgoing, bool, error) {
+	if o, found, ok := q.fetched(ctx).takeReply(key); ok {
+		return o, found, nil
+	}
 	o := dangke.Outgoing{Key: key}
 	err := q.stmt(ctx, q.p.reply).QueryRowContext(ctx, key.Platform, key.Chat, key.ID).Scan(&o.Text, &o.State)
 	if errors.Is(err, sql.ErrNoRows) {

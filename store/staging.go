@@ -164,5 +164,8 @@ func (t *txStore) queryStmt(ctx context.Context, s *sql.Stmt, q string, args []a
 	if q == "" {
 		return t.stmt(ctx, s).QueryContext(ctx, args...)
 	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return t.tx.QueryContext(ctx, q, args...)
 }

@@ -319,6 +319,7 @@ func (s *Store) DB() *bun.DB { return s.db }
 
 // Update runs fn in a transaction; see dangke.Store.
 func (s *Store) Update(ctx context.Context, fn func(dangke.Tx) error) error {
+	endPrefetch(ctx) // what the request read first may change now
 	u := &update{ctx: ctx, fn: fn, done: make(chan struct{})}
 	s.mu.RLock()
 	if s.closed {
@@ -399,20 +400,11 @@ func (s *Store) writer() {
 // SQLite, where they cost a fifth of a small update if parsed each time;
 // plain ones on PostgreSQL, which parses them cheaply on its side.
 func (s *Store) savepointer(ctx context.Context, t *txStore, tx bun.Tx) (savepoint, release, rollbackTo func() error) {
-	if s.pg {
+	if t.pipe != nil {
 		// Each statement is a round trip to the server: a caller's savepoint
-		// is released together with the next caller's taken, in one
-		// simple-protocol message, and the last is left to the commit.
-		open := false
-		exec := func(q string) error { _, err := tx.ExecContext(ctx, q); return err }
-		savepoint = func() error {
-			if open {
-				return exec("RELEASE u; SAVEPOINT u")
-			}
-			open = true
-			return exec("SAVEPOINT u")
-		}
-		return savepoint, func() error { return nil }, func() error { return exec("ROLLBACK TO u") }
+		// is released and the next caller's taken with that caller's first
+		// statement, and the last is left to the commit.
+		return t.pipe.savepoints(ctx)
 	}
 	exec := func(st *sql.Stmt) func() error {
 		st = t.stmt(ctx, st)
@@ -430,23 +422,40 @@ func (s *Store) savepointer(ctx context.Context, t *txStore, tx bun.Tx) (savepoi
 // 64 chats, 31 of 32 backends waiting on a lock).
 func (s *Store) commit(batch []*update) {
 	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	fail := func(err error) {
 		for _, u := range batch {
-			u.err = fmt.Errorf("store: begin: %w", err)
+			u.err = err
 		}
-		return
 	}
-	t := &txStore{queries: queries{db: tx, tx: tx.Tx, p: s.p}}
+	var tx bun.Tx
+	var t *txStore
+	var pipe *pipeline
 	if s.pg {
-		t = &txStore{queries: queries{db: pgDB{tx}, tx: tx.Tx, p: s.p, pg: true}}
-		if err := writeTurn(ctx, tx, s.turnWait); err != nil {
-			_ = tx.Rollback()
-			for _, u := range batch {
-				u.err = err
-			}
+		// The batch's connection, held for its pipeline (pipeline.go).
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			fail(fmt.Errorf("store: begin: %w", err))
 			return
 		}
+		defer conn.Close()
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			fail(fmt.Errorf("store: begin: %w", err))
+			return
+		}
+		pipe = &pipeline{conn: conn.Conn}
+		t = &txStore{queries: queries{db: pgTx{pgDB: pgDB{tx}, tx: tx, pipe: pipe}, tx: tx.Tx, p: s.p, pg: true, pipe: pipe}}
+		if err := writeTurn(ctx, tx, s.turnWait); err != nil {
+			_ = tx.Rollback()
+			fail(err)
+			return
+		}
+	} else {
+		var err error
+		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+			fail(fmt.Errorf("store: begin: %w", err))
+			return
+		}
+		t = &txStore{queries: queries{db: tx, tx: tx.Tx, p: s.p}}
 	}
 	savepoint, release, rollbackTo := s.savepointer(ctx, t, tx)
 	ok := 0
@@ -456,16 +465,28 @@ func (s *Store) commit(batch []*update) {
 			continue
 		}
 		if err := savepoint(); err != nil {
-			if s.pg {
-				// The transaction is broken (an update before swallowed an
-				// error, or the connection is gone): none of it commits.
-				s.abandon(&tx, batch, fmt.Errorf("store: savepoint: %w", err))
-				return
-			}
 			u.err = fmt.Errorf("store: savepoint: %w", err)
 			continue
 		}
 		u.err = run(u.fn, t)
+		if pipe != nil {
+			if u.err == nil {
+				// Writes still waiting go now, failing the update that made them.
+				u.err = pipe.sendWrites(u.ctx)
+			}
+			if pipe.broken != nil {
+				// The transaction is broken (an update before swallowed an
+				// error, or the connection is gone): none of it commits;
+				// this update, which found it so, runs again with the others.
+				u.err = nil
+				s.abandon(&tx, batch, pipe.broken)
+				return
+			}
+			if u.err != nil && pipe.err != nil {
+				u.err = pipe.err // a waiting write failed: what failed the update
+			}
+			pipe.err, pipe.ahead = nil, nil
+		}
 		if u.err != nil && s.pg && retryable(u.err) {
 			u.again, u.err = true, nil
 		}
@@ -486,6 +507,10 @@ func (s *Store) commit(batch []*update) {
 	if ok == 0 {
 		_ = tx.Rollback()
 		return
+	}
+	if pipe != nil {
+		// Only savepoint statements can be waiting here: the commit ends them.
+		pipe.queue = nil
 	}
 	if err := tx.Commit(); err != nil {
 		if s.pg && retryable(err) {

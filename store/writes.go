@@ -102,9 +102,18 @@ func (t *txStore) Revoke(ctx context.Context, person string, unit int64) error {
 // the campaign and for its week, in the same statement.
 func (t *txStore) AddLecture(ctx context.Context, l *dangke.Lecture) error {
 	var id int64
-	err := t.stmt(ctx, t.p.addLecture).QueryRowContext(ctx,
-		l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
-		l.Minutes, l.Satisfied, l.Surveyed, l.Link, b2i(l.Leader), l.Author, l.Chat, millis(l.CreatedAt)).Scan(&id)
+	args := []any{l.UnitID, l.Speaker, l.Position, l.Title, l.Date.Format(dangke.DateLayout), l.Attendees, l.Venue, l.Form,
+		l.Minutes, l.Satisfied, l.Surveyed, l.Link, b2i(l.Leader), l.Author, l.Chat, millis(l.CreatedAt)}
+	var err error
+	if t.pipe != nil {
+		// The unit's figures, which the confirmation reads next, come back
+		// in the same round trip (Figures takes them unless another
+		// statement was sent in between).
+		err = t.pipe.sendWith(ctx, &piped{sql: t.p.text[t.p.addLecture], args: args}, []any{&id},
+			&figuresAhead{sql: t.p.text[t.p.leafTotals], unit: l.UnitID})
+	} else {
+		err = t.row(ctx, t.p.addLecture, args, &id)
+	}
 	if err != nil {
 		return fmt.Errorf("store: add lecture: %w", err)
 	}
@@ -170,11 +179,8 @@ func (t *txStore) WithdrawInstructor(ctx context.Context, id int64, by string, a
 
 // Audit records a change.
 func (t *txStore) Audit(ctx context.Context, e dangke.AuditEntry) error {
-	_, err := t.stmt(ctx, t.p.audit).ExecContext(ctx, millis(e.At), e.Actor, e.Chat, e.Action, e.Entity, e.EntityID, e.Detail)
-	if err != nil {
-		return fmt.Errorf("store: audit: %w", err)
-	}
-	return nil
+	// The audit row waits on a PostgreSQL batch's pipeline for the next statement.
+	return t.later(ctx, t.p.audit, "audit", millis(e.At), e.Actor, e.Chat, e.Action, e.Entity, e.EntityID, e.Detail)
 }
 
 // SaveReply records a handled message and its reply, pending in the outbox.
@@ -182,7 +188,7 @@ func (t *txStore) SaveReply(ctx context.Context, key dangke.MessageKey, reply, r
 	// No savepoint on PostgreSQL: a message handled before ends the
 	// caller's transaction (the unique row decides which replica handles
 	// a redelivered message: the other one rolls its change back).
-	_, err := t.stmt(ctx, t.p.saveReply).ExecContext(ctx, key.Platform, key.Chat, key.ID, reply, route, millis(at),
+	err := t.exec(ctx, t.p.saveReply, key.Platform, key.Chat, key.ID, reply, route, millis(at),
 		t.p.holder, millis(at.Add(dangke.ClaimLease))) // claimed by this replica, which sends it now
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "这条消息已处理过。")
