@@ -129,3 +129,74 @@ func (t *txStore) personOf(ctx context.Context, s dangke.SpeakerRef) (int64, err
 	}
 	return ids[0], nil
 }
+
+// LinkedSpeakers returns the names of other units linked to the same
+// person as (unit, name), with their paths: the lecturers whose lectures
+// are the same person's (the duplicate check reads theirs too).
+func (q queries) LinkedSpeakers(ctx context.Context, unit int64, name string) ([]dangke.SpeakerRef, error) {
+	var rows []struct {
+		UnitID int64  `bun:"unit_id"`
+		Name   string `bun:"name"`
+		Path   string `bun:"path"`
+		Person int64  `bun:"person_id"`
+	}
+	err := q.db.NewRaw(`SELECT b.unit_id, b.name, u.path, b.person_id FROM speaker_people a
+		JOIN speaker_people b ON b.person_id = a.person_id JOIN units u ON u.id = b.unit_id
+		WHERE a.unit_id = ? AND a.name = ? AND b.unit_id <> a.unit_id ORDER BY u.path, b.name`, unit, name).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: linked speakers: %w", err)
+	}
+	out := make([]dangke.SpeakerRef, len(rows))
+	for i, r := range rows {
+		out[i] = dangke.SpeakerRef{UnitID: r.UnitID, Name: r.Name, UnitPath: r.Path, Person: r.Person}
+	}
+	return out, nil
+}
+
+// SpeakerNames returns the names with active lectures in a unit, from the
+// speakers table (one row per name).
+func (q queries) SpeakerNames(ctx context.Context, unit int64) ([]string, error) {
+	var names []string
+	if err := q.db.NewRaw("SELECT name FROM speakers WHERE unit_id = ? ORDER BY name", unit).Scan(ctx, &names); err != nil {
+		return nil, fmt.Errorf("store: speaker names: %w", err)
+	}
+	return names, nil
+}
+
+// UnlinkSpeaker takes (unit, name) out of its person; a person left with
+// one name is no link at all and goes too. With distinct the names it was
+// linked with are remembered as other people, in both directions; without,
+// the name's earlier "not the same person" answers are forgotten as well,
+// so that its next lecture asks again.
+func (t *txStore) UnlinkSpeaker(ctx context.Context, s dangke.SpeakerRef, distinct bool) ([]dangke.SpeakerRef, error) {
+	others, err := t.LinkedSpeakers(ctx, s.UnitID, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	type step struct {
+		query string
+		args  []any
+	}
+	steps := []step{{"DELETE FROM speaker_people WHERE unit_id = ? AND name = ?", []any{s.UnitID, s.Name}}}
+	if len(others) > 0 {
+		steps = append(steps, step{`DELETE FROM speaker_people WHERE person_id = ?
+			AND (SELECT count(*) FROM speaker_people WHERE person_id = ?) = 1`, []any{others[0].Person, others[0].Person}})
+	}
+	if !distinct {
+		steps = append(steps, step{"DELETE FROM speaker_distinct WHERE name = ? AND (unit_id = ? OR other_unit_id = ?)",
+			[]any{s.Name, s.UnitID, s.UnitID}})
+	}
+	for _, st := range steps {
+		if _, err := t.db.NewRaw(st.query, st.args...).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store: unlink speaker: %w", err)
+		}
+	}
+	if distinct {
+		for _, o := range others {
+			if err := t.LinkSpeakers(ctx, s, o, false, time.Time{}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return others, nil
+}
