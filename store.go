@@ -104,6 +104,9 @@ type Reader interface {
 	Lecture(ctx context.Context, id int64) (*Lecture, error)
 	// Instructors returns the active lecturers of a county's pool.
 	Instructors(ctx context.Context, county int64) ([]Instructor, error)
+	// InstructorsNamed returns the active lecturers of a county's pool with
+	// a name (an indexed lookup).
+	InstructorsNamed(ctx context.Context, county int64, name string) ([]Instructor, error)
 	// Instructor finds an active lecturer by id; ENOTFOUND if none.
 	Instructor(ctx context.Context, id int64) (*Instructor, error)
 	// LastEntry returns the newest active entry that author logged (among

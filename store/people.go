@@ -200,3 +200,19 @@ func (t *txStore) UnlinkSpeaker(ctx context.Context, s dangke.SpeakerRef, distin
 	}
 	return others, nil
 }
+
+// InstructorsNamed returns the active lecturers of a pool with a name,
+// through instructors_name.
+func (q queries) InstructorsNamed(ctx context.Context, county int64, name string) ([]dangke.Instructor, error) {
+	var rows []instructorRow
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND i.name = ? AND "+liveInstructor("i")+" ORDER BY i.id",
+		county, name).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: instructors named: %w", err)
+	}
+	out := make([]dangke.Instructor, len(rows))
+	for i := range rows {
+		out[i] = rows[i].instructor()
+	}
+	return out, nil
+}
