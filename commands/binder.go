@@ -862,10 +862,17 @@ func mayBeGlued(v string) bool {
 }
 
 // fitsShape reports whether a value has the shape of a field that is read
-// by its shape (男/女, a birth month, a phone); any value fits the others.
+// by its shape (男/女, a birth month, a phone); any value fits the others,
+// and so does any value a choice of words (附件1/附件2 …), where a word
+// that is none is a slip to be named, not a field left out.
 func fitsShape(f *Field, v string) bool {
 	switch f.Kind {
 	case KChoice:
+		for _, c := range f.Choices {
+			if utf8.RuneCountInString(c) > 1 {
+				return true
+			}
+		}
 		return containsFold(f.Choices, fold(v))
 	case KYearMonth:
 		_, _, ok := dangke.ParseYearMonth(fold(v))
