@@ -130,34 +130,53 @@ func (t *txStore) personOf(ctx context.Context, s dangke.SpeakerRef) (int64, err
 	return ids[0], nil
 }
 
+// linkedSQL reads the names linked to the same person as (unit, name), in
+// other units (prepared: every lecture asks).
+const linkedSQL = `SELECT b.unit_id, b.name, u.path, b.person_id FROM speaker_people a
+	JOIN speaker_people b ON b.person_id = a.person_id JOIN units u ON u.id = b.unit_id
+	WHERE a.unit_id = ? AND a.name = ? AND b.unit_id <> a.unit_id ORDER BY u.path, b.name`
+
 // LinkedSpeakers returns the names of other units linked to the same
 // person as (unit, name), with their paths: the lecturers whose lectures
 // are the same person's (the duplicate check reads theirs too).
 func (q queries) LinkedSpeakers(ctx context.Context, unit int64, name string) ([]dangke.SpeakerRef, error) {
-	var rows []struct {
-		UnitID int64  `bun:"unit_id"`
-		Name   string `bun:"name"`
-		Path   string `bun:"path"`
-		Person int64  `bun:"person_id"`
-	}
-	err := q.db.NewRaw(`SELECT b.unit_id, b.name, u.path, b.person_id FROM speaker_people a
-		JOIN speaker_people b ON b.person_id = a.person_id JOIN units u ON u.id = b.unit_id
-		WHERE a.unit_id = ? AND a.name = ? AND b.unit_id <> a.unit_id ORDER BY u.path, b.name`, unit, name).Scan(ctx, &rows)
+	rows, err := q.stmt(ctx, q.p.linked).QueryContext(ctx, unit, name)
 	if err != nil {
 		return nil, fmt.Errorf("store: linked speakers: %w", err)
 	}
-	out := make([]dangke.SpeakerRef, len(rows))
-	for i, r := range rows {
-		out[i] = dangke.SpeakerRef{UnitID: r.UnitID, Name: r.Name, UnitPath: r.Path, Person: r.Person}
+	defer rows.Close()
+	var out []dangke.SpeakerRef
+	for rows.Next() {
+		var s dangke.SpeakerRef
+		if err := rows.Scan(&s.UnitID, &s.Name, &s.UnitPath, &s.Person); err != nil {
+			return nil, fmt.Errorf("store: linked speakers: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: linked speakers: %w", err)
 	}
 	return out, nil
 }
 
 // SpeakerNames returns the names with active lectures in a unit, from the
-// speakers table (one row per name).
+// speakers table (one row per name; prepared: a name's first lecture in a
+// unit asks).
 func (q queries) SpeakerNames(ctx context.Context, unit int64) ([]string, error) {
+	rows, err := q.stmt(ctx, q.p.speakerNames).QueryContext(ctx, unit)
+	if err != nil {
+		return nil, fmt.Errorf("store: speaker names: %w", err)
+	}
+	defer rows.Close()
 	var names []string
-	if err := q.db.NewRaw("SELECT name FROM speakers WHERE unit_id = ? ORDER BY name", unit).Scan(ctx, &names); err != nil {
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: speaker names: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: speaker names: %w", err)
 	}
 	return names, nil
