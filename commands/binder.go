@@ -438,6 +438,9 @@ func (b *binder) placePeople(rest []piece, name, post, title *Field) []piece {
 	for _, p := range rest {
 		v := stripHonorific(strings.TrimSpace(p.Value))
 		switch {
+		case (v == "书记" || v == "副书记") && b.free(post):
+			// Which 书记? asked, as for 王建军书记 and 王书记.
+			b.hold(post, fmt.Sprintf("职务只写了%s：是支部书记、党委书记还是别的职务？", v))
 		case isPost(v) && b.free(post):
 			c.Args[post.Name] = postSlips.Replace(v)
 		case surnameTitle(v) && b.free(name):
