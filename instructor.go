@@ -98,10 +98,10 @@ func (i *Instructor) Validate(today time.Time) error {
 		age--
 	}
 	if age < MinInstructorAge {
-		return FieldErrorf("出生年月", " %s 未满 %d 周岁，请核对。", i.Birth(), MinInstructorAge)
+		return FieldErrorf("出生年月", " %s 未满 %d 周岁，请核对。", i.MaskedBirth(), MinInstructorAge)
 	}
 	if age > MaxInstructorAge {
-		return FieldErrorf("出生年月", " %s 超过 %d 周岁，请核对。", i.Birth(), MaxInstructorAge)
+		return FieldErrorf("出生年月", " %s 超过 %d 周岁，请核对。", i.MaskedBirth(), MaxInstructorAge)
 	}
 	if err := checkText("单位", i.Workplace, MaxWorkplace); err != nil {
 		return err
@@ -146,7 +146,7 @@ func CheckPhone(p string) error {
 	p = NormalizePhone(p)
 	for _, r := range p {
 		if r < '0' || r > '9' {
-			return FieldErrorf("手机号", "只能是数字，收到「%s」。", firstRunes(p, 20))
+			return FieldErrorf("手机号", "只能是数字，收到「%s」。", firstRunes(MaskPhones(p), 20))
 		}
 	}
 	if len(p) != 11 {

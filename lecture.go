@@ -55,6 +55,13 @@ func (l *Lecture) IsDuplicateOf(e *Lecture) bool {
 	if l.UnitID != e.UnitID || l.Speaker != e.Speaker {
 		return false
 	}
+	return l.Repeats(e)
+}
+
+// Repeats reports whether l, by a lecturer known to be e's (the same name
+// in the same unit, or names linked to one person), looks like a second
+// record of e: the same day, or the same title within DuplicateDays.
+func (l *Lecture) Repeats(e *Lecture) bool {
 	gap := DaysBetween(e.Date, l.Date)
 	if gap == 0 {
 		return true

@@ -104,6 +104,9 @@ type Reader interface {
 	Lecture(ctx context.Context, id int64) (*Lecture, error)
 	// Instructors returns the active lecturers of a county's pool.
 	Instructors(ctx context.Context, county int64) ([]Instructor, error)
+	// InstructorsNamed returns the active lecturers of a county's pool with
+	// a name (an indexed lookup).
+	InstructorsNamed(ctx context.Context, county int64, name string) ([]Instructor, error)
 	// Instructor finds an active lecturer by id; ENOTFOUND if none.
 	Instructor(ctx context.Context, id int64) (*Instructor, error)
 	// LastEntry returns the newest active entry that author logged (among
@@ -129,6 +132,11 @@ type Reader interface {
 	// unit's reporting unit for whom no answer to "the same person?" is
 	// recorded yet.
 	Namesakes(ctx context.Context, unit int64, name string) ([]SpeakerRef, error)
+	// LinkedSpeakers returns the other names (in other units) linked to the
+	// same person as a unit's name, with their unit paths.
+	LinkedSpeakers(ctx context.Context, unit int64, name string) ([]SpeakerRef, error)
+	// SpeakerNames returns the names that have active lectures in a unit.
+	SpeakerNames(ctx context.Context, unit int64) ([]string, error)
 	ContestReader
 	DigestReader
 	FileReader
@@ -264,6 +272,11 @@ type Writer interface {
 	// LinkSpeakers records the answer to "is a the same person as b?": the
 	// same person counts once at every level holding both units.
 	LinkSpeakers(ctx context.Context, a, b SpeakerRef, same bool, at time.Time) error
+	// UnlinkSpeaker takes a unit's name out of the person it is linked to
+	// and returns the names it was linked with. With distinct, they are
+	// recorded as different people (not asked again); without, every answer
+	// about the name is forgotten (asked again at its next lecture).
+	UnlinkSpeaker(ctx context.Context, s SpeakerRef, distinct bool) ([]SpeakerRef, error)
 	ContestWriter
 	DigestWriter
 	FileWriter

@@ -240,16 +240,36 @@ func trimStop(s string) string {
 func parseYearMonth(label, s string) (y, m int, err error) {
 	y, m, ok := dangke.ParseYearMonth(fold(s))
 	if !ok {
-		return 0, 0, dangke.FieldErrorf(label, "应写作 1985-03，收到「%s」。", clip(s))
+		// The value may be a whole birth date: only its year is quoted back.
+		return 0, 0, dangke.FieldErrorf(label, "应写作 1985-03，收到「%s」。", clip(maskAfterYear(s)))
 	}
 	return y, m, nil
 }
 
-// clip shortens user input quoted back in a message.
+// clip shortens user input quoted back in a message, and hides the middle
+// of any mobile number in it (refusals are read in groups).
 func clip(s string) string {
+	s = dangke.MaskPhones(s)
 	if utf8.RuneCountInString(s) <= 20 {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:20]) + "…"
+}
+
+// maskAfterYear hides the digits after the first four of a value quoted
+// back (1985-03-15 → 1985-**-**): a birth date is not echoed in full.
+func maskAfterYear(s string) string {
+	var b strings.Builder
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			digits++
+			if digits > 4 {
+				r = '*'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -441,12 +441,18 @@ func (b *binder) placePeople(rest []piece, name, post, title *Field) []piece {
 	for _, p := range rest {
 		v := stripHonorific(strings.TrimSpace(p.Value))
 		switch {
+		case (v == "书记" || v == "副书记") && b.free(post):
+			// Which 书记? asked, as for 王建军书记 and 王书记.
+			b.hold(post, fmt.Sprintf("职务只写了%s：是支部书记、党委书记还是别的职务？", v))
 		case isPost(v) && b.free(post):
 			c.Args[post.Name] = postSlips.Replace(v)
 		case surnameTitle(v) && b.free(name):
 			b.hold(name, fmt.Sprintf("「%s」只有姓和职务，请写讲课人的全名。", v))
-			if b.free(post) {
-				c.Args[post.Name] = string([]rune(v)[surnameLen(v):])
+			if ps := string([]rune(v)[surnameLen(v):]); b.free(post) && (ps == "书记" || ps == "副书记") {
+				// Which 书记 is asked, as for 王建军书记: a bare 书记 is no 职务.
+				b.hold(post, fmt.Sprintf("「%s」只写了%s：是支部书记、党委书记还是别的职务？", v, ps))
+			} else if b.free(post) {
+				c.Args[post.Name] = ps
 			}
 		case isName(v):
 			names = append(names, v)
@@ -532,6 +538,13 @@ func (b *binder) placeRest(rest []piece, title *Field) error {
 				continue
 			}
 			return dangke.Errorf(dangke.EINVALID, "多出了「%s」，%s 只需要：%s。", clip(p.Value), c.Cmd.Title(), fieldNames(c.Cmd))
+		}
+		if len(rest) < len(fields) && !fitsShape(fields[0], p.Value) {
+			// Fewer values than fields, and this one is not of the field's
+			// shape (县委党校 where 性别 goes): the field was left out, and
+			// is asked for by name, not refused with the wrong value.
+			fields = fields[1:]
+			continue
 		}
 		k := 0
 		toTitle := fields[0].Kind == KName && !isName(p.Value)
@@ -852,4 +865,26 @@ func mayBeGlued(v string) bool {
 		prev = r
 	}
 	return false
+}
+
+// fitsShape reports whether a value has the shape of a field that is read
+// by its shape (男/女, a birth month, a phone); any value fits the others,
+// and so does any value a choice of words (附件1/附件2 …), where a word
+// that is none is a slip to be named, not a field left out.
+func fitsShape(f *Field, v string) bool {
+	switch f.Kind {
+	case KChoice:
+		for _, c := range f.Choices {
+			if utf8.RuneCountInString(c) > 1 {
+				return true
+			}
+		}
+		return containsFold(f.Choices, fold(v))
+	case KYearMonth:
+		_, _, ok := dangke.ParseYearMonth(fold(v))
+		return ok
+	case KPhone:
+		return dangke.CheckPhone(dangke.NormalizePhone(fold(v))) == nil
+	}
+	return true
 }

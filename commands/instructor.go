@@ -51,6 +51,11 @@ func runInstructor(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		if err := tx.AddInstructor(ctx, in); err != nil {
 			return "", err
 		}
+		// Asked once the phone is known to be free (a phone in the pool is
+		// refused first); the question rolls the entry back.
+		if err := checkSameInstructor(ctx, c, tx, in); err != nil {
+			return "", err
+		}
 		c.undo = &dangke.Entry{Kind: dangke.EntryInstructor, ID: in.ID, At: c.Now}
 		// The audit row never holds the full phone number.
 		detail := fmt.Sprintf("%s %s %s", pool.Path, in.Name, dangke.MaskPhone(in.Phone))
@@ -159,4 +164,28 @@ func poolProgress(county *dangke.Unit, n int) string {
 		return fmt.Sprintf("%s师资库现有 %d 人，已达到 %d 人目标", county.Name, n, dangke.PoolTarget)
 	}
 	return fmt.Sprintf("%s师资库现有 %d 人，距 %d 人目标还差 %d 人", county.Name, n, dangke.PoolTarget, dangke.PoolTarget-n)
+}
+
+// checkSameInstructor asks when the pool already holds a lecturer with the
+// same name, birth month and workplace under another phone number: most
+// likely the same person (a new number, or a slip), who would count twice
+// in 附件2 and the pool's size.
+func checkSameInstructor(ctx context.Context, c *Call, tx dangke.Reader, in *dangke.Instructor) error {
+	if yes, _ := c.Answer("另一人"); yes {
+		return nil
+	}
+	same, err := tx.InstructorsNamed(ctx, in.PoolID, in.Name)
+	if err != nil {
+		return err
+	}
+	for i := range same {
+		x := &same[i]
+		if x.ID == in.ID || x.Phone == in.Phone || x.BirthY != in.BirthY || x.BirthM != in.BirthM ||
+			strings.Join(strings.Fields(x.Workplace), "") != strings.Join(strings.Fields(in.Workplace), "") {
+			continue
+		}
+		return Ask("另一人", fmt.Sprintf("师资库已有 #%d %s（姓名、出生年月、单位相同，手机号不同）。这是另一位宣讲员吗？"+
+			"若是同一人换了手机号，请不要重复登记（管理员可 /删除 %d 宣讲员 后重新登记）。", x.ID, instructorLine(c, x), x.ID))
+	}
+	return nil
 }

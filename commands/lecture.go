@@ -84,7 +84,7 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	// they cost the write path nothing; inside the writing transaction only
 	// the same-day duplicate is looked up again, which two copies sent at
 	// once would be.
-	namesakes, err := checkLecture(ctx, c, c.Store(), unit, l)
+	namesakes, linked, err := checkLecture(ctx, c, c.Store(), unit, l)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		return nil, err
 	}
 	return c.Update(ctx, func(tx dangke.Tx) (string, error) {
-		if err := checkSameDay(ctx, c, tx, l); err != nil {
+		if err := checkSameDay(ctx, c, tx, l, linked); err != nil {
 			return "", err
 		}
 		if err := tx.AddLecture(ctx, l); err != nil {

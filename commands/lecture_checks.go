@@ -19,28 +19,94 @@ import (
 // who may be a namesake in another unit, unless the sender has answered.
 // It returns the answered namesake questions, to be recorded with the
 // lecture.
-func checkLecture(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, error) {
+func checkLecture(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) ([]namesake, []dangke.SpeakerRef, error) {
 	// One index-only read says whether the speaker has lectured in the unit
 	// at all, and within the duplicate window.
 	from, to := l.Date.AddDate(0, 0, -dangke.DuplicateDays), l.Date.AddDate(0, 0, dangke.DuplicateDays)
 	total, near, err := tx.SpeakerLectures(ctx, l.UnitID, l.Speaker, from, to)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if total == 0 {
+		// A name new here may be another spelling of a lecturer of the
+		// unit: asked, and answered 是 it is logged under the known one.
+		known, err := checkVariants(ctx, c, tx, unit, l)
+		if err != nil {
+			return nil, nil, err
+		}
+		if known != "" {
+			l.Speaker = known
+			if total, near, err = tx.SpeakerLectures(ctx, l.UnitID, l.Speaker, from, to); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	if near > 0 {
 		if err := checkDuplicate(ctx, c, tx, l, from, to); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := checkPlausible(ctx, c, tx, unit, l); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if total > 0 {
+	var answers []namesake
+	if total == 0 {
 		// A lecturer already known in this unit was asked about their
 		// namesakes at their first lecture here.
-		return nil, nil
+		if answers, err = checkNamesakes(ctx, c, tx, unit, l); err != nil {
+			return nil, nil, err
+		}
 	}
-	return checkNamesakes(ctx, c, tx, unit, l)
+	// The same person's lectures in other units (linked names, or the names
+	// just answered to be the same person): the same lecture may have been
+	// logged from the county's chat and the branch's.
+	linked, err := tx.LinkedSpeakers(ctx, unit.ID, l.Speaker)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range answers {
+		if a.Same {
+			linked = append(linked, a.Other)
+		}
+	}
+	if err := checkLinkedDuplicate(ctx, c, tx, l, linked, from, to); err != nil {
+		return nil, nil, err
+	}
+	return answers, linked, nil
+}
+
+// checkLinkedDuplicate asks whether a lecture that matches one of the same
+// person's in another unit is a second lecture: the duplicate rule across
+// the units a person's names are linked in.
+func checkLinkedDuplicate(ctx context.Context, c *Call, tx dangke.Reader, l *dangke.Lecture, linked []dangke.SpeakerRef, from, to time.Time) error {
+	if len(linked) == 0 {
+		return nil
+	}
+	if yes, _ := c.Answer("重复"); yes {
+		return nil
+	}
+	var dups []string
+	seen := map[dangke.SpeakerRef]bool{}
+	for _, o := range linked {
+		k := dangke.SpeakerRef{UnitID: o.UnitID, Name: o.Name}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		similar, err := tx.SimilarLectures(ctx, o.UnitID, o.Name, from, to)
+		if err != nil {
+			return err
+		}
+		for i := range similar {
+			if l.Repeats(&similar[i]) {
+				dups = append(dups, "「"+o.UnitPath+"」"+entryLine(c, &similar[i]))
+			}
+		}
+	}
+	if len(dups) == 0 {
+		return nil
+	}
+	return Ask("重复", fmt.Sprintf("这条与已登记的%s 可能重复（讲课人记为同一人）。这是另一次讲课吗？", strings.Join(dups, "；")))
 }
 
 // checkDuplicate asks whether a lecture that matches an earlier one of the
@@ -68,12 +134,19 @@ func checkDuplicate(ctx context.Context, c *Call, tx dangke.Reader, l *dangke.Le
 // checkSameDay asks, inside the writing transaction, about an active
 // lecture of the same unit by the same speaker on the same day: the
 // duplicate a second copy sent at the same moment would be. It reads only
-// the lectures_speaker index.
-func checkSameDay(ctx context.Context, c *Call, tx dangke.Tx, l *dangke.Lecture) error {
+// the lectures_speaker index, for the unit and the units the same person's
+// linked names are in.
+func checkSameDay(ctx context.Context, c *Call, tx dangke.Tx, l *dangke.Lecture, linked []dangke.SpeakerRef) error {
 	if yes, _ := c.Answer("重复"); yes {
 		return nil
 	}
 	id, err := tx.SameDayLecture(ctx, l.UnitID, l.Speaker, l.Date)
+	for _, o := range linked {
+		if err != nil || id != 0 {
+			break
+		}
+		id, err = tx.SameDayLecture(ctx, o.UnitID, o.Name, l.Date)
+	}
 	if err != nil || id == 0 {
 		return err
 	}
@@ -195,4 +268,33 @@ func recordNamesakes(ctx context.Context, c *Call, tx dangke.Tx, unit *dangke.Un
 		return "", nil
 	}
 	return fmt.Sprintf("%s与「%s」的%s记为同一人，上级统计只算一次。\n", l.Speaker, strings.Join(same, "」「"), l.Speaker), nil
+}
+
+// variantKey names the question about another spelling of a name.
+const variantKey = "同一人写法"
+
+// checkVariants asks whether a name new in the unit is another spelling of
+// one that has lectured there (买买提艾力 and 买买提·艾力, 張三 and 张三) and
+// returns that spelling when the sender says 是; 否 logs the name as
+// written, as another person.
+func checkVariants(ctx context.Context, c *Call, tx dangke.Reader, unit *dangke.Unit, l *dangke.Lecture) (string, error) {
+	if same, answered := c.Answer(variantKey); answered && !same {
+		return "", nil
+	}
+	names, err := tx.SpeakerNames(ctx, unit.ID)
+	if err != nil {
+		return "", err
+	}
+	key := c.r.names.fold(l.Speaker)
+	for _, n := range names {
+		if n == l.Speaker || c.r.names.fold(n) != key {
+			continue
+		}
+		if same, _ := c.Answer(variantKey); same {
+			return n, nil
+		}
+		return "", AskChoice(variantKey, fmt.Sprintf("%s已有讲课人「%s」。这次的「%s」与其是同一个人吗？回复「是」按「%s」登记（同一人只算一次），「否」按「%s」另算一人。",
+			unit.Name, n, l.Speaker, n, l.Speaker))
+	}
+	return "", nil
 }

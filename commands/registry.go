@@ -22,6 +22,7 @@ func Registry(r *Router) []*Command {
 		poolDeclineCommand(),
 		poolCityCommand(),
 		undoCommand(r),
+		unlinkCommand(),
 		photoCommand(r),
 		cancelCommand(),
 		unitAddCommand(),

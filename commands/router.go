@@ -51,6 +51,7 @@ type Router struct {
 	members memberCache
 	costly  limiter
 	charts  charts
+	names   names // spellings of one name (names.go)
 
 	conv   dangke.Conversations // the waiting commands: the store's, or memConversations
 	staged sync.Map             // pendingKey -> *pending left by the request being handled

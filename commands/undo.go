@@ -70,12 +70,16 @@ func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) 
 			if err := tx.WithdrawLecture(ctx, id, c.Req.From.Key(), c.Now); err != nil {
 				return "", err
 			}
+			unlinked, err := dropIdleLinks(ctx, c, tx, u, l.Speaker)
+			if err != nil {
+				return "", err
+			}
 			after, err := figuresOf(ctx, tx, u.ID, u.TopID)
 			if err != nil {
 				return "", err
 			}
 			what = fmt.Sprintf("微党课 #%d：%s《%s》%s", id, l.Speaker, l.Title, l.Date.Format(dangke.DateLayout))
-			change = changeLines(names, []int64{u.ID, u.TopID}, before, after)
+			change = changeLines(names, []int64{u.ID, u.TopID}, before, after) + unlinked
 		case dangke.EntryFile:
 			f, err := tx.File(ctx, id)
 			if err != nil {
@@ -176,4 +180,28 @@ func ownEntry(ctx context.Context, c *Call) (*dangke.Entry, error) {
 		return nil, dangke.Errorf(dangke.EFORBIDDEN, "#%d 不是你登记的，不能撤销；请联系管理员用 /删除 %d。", id, id)
 	}
 	return e, nil
+}
+
+// dropIdleLinks forgets the answers to "the same person?" about a name
+// that has no lecture left in its unit: the link its first lecture made
+// rests on nothing once that lecture is withdrawn, and a wrong 是 is put
+// right by /撤销 and sending again (asked anew). It says what went.
+func dropIdleLinks(ctx context.Context, c *Call, tx dangke.Tx, u *dangke.Unit, name string) (string, error) {
+	total, _, err := tx.SpeakerLectures(ctx, u.ID, name, c.Now, c.Now)
+	if err != nil || total > 0 {
+		return "", err
+	}
+	others, err := tx.UnlinkSpeaker(ctx, dangke.SpeakerRef{UnitID: u.ID, Name: name}, false)
+	if err != nil || len(others) == 0 {
+		return "", err
+	}
+	paths := make([]string, len(others))
+	for i, o := range others {
+		paths[i] = o.UnitPath
+	}
+	detail := fmt.Sprintf("%s 的%s 与 %s 的%s 不再记为同一人（撤回了其党课）", u.Path, name, strings.Join(paths, "、"), name)
+	if err := tx.Audit(ctx, c.Audit("speaker.unlink", "speaker", u.ID, detail)); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("\n%s的%s不再与「%s」的%s记为同一人；再登记时会重新询问。", u.Name, name, strings.Join(paths, "」「"), name), nil
 }

@@ -138,3 +138,109 @@ func (t *txStore) personOf(ctx context.Context, s dangke.SpeakerRef) (int64, err
 	}
 	return ids[0], nil
 }
+
+// linkedSQL reads the names linked to the same person as (unit, name), in
+// other units (prepared: every lecture asks).
+const linkedSQL = `SELECT b.unit_id, b.name, u.path, b.person_id FROM speaker_people a
+	JOIN speaker_people b ON b.person_id = a.person_id JOIN units u ON u.id = b.unit_id
+	WHERE a.unit_id = ? AND a.name = ? AND b.unit_id <> a.unit_id ORDER BY u.path, b.name`
+
+// LinkedSpeakers returns the names of other units linked to the same
+// person as (unit, name), with their paths: the lecturers whose lectures
+// are the same person's (the duplicate check reads theirs too).
+func (q queries) LinkedSpeakers(ctx context.Context, unit int64, name string) ([]dangke.SpeakerRef, error) {
+	rows, err := q.stmt(ctx, q.p.linked).QueryContext(ctx, unit, name)
+	if err != nil {
+		return nil, fmt.Errorf("store: linked speakers: %w", err)
+	}
+	defer rows.Close()
+	var out []dangke.SpeakerRef
+	for rows.Next() {
+		var s dangke.SpeakerRef
+		if err := rows.Scan(&s.UnitID, &s.Name, &s.UnitPath, &s.Person); err != nil {
+			return nil, fmt.Errorf("store: linked speakers: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: linked speakers: %w", err)
+	}
+	return out, nil
+}
+
+// SpeakerNames returns the names with active lectures in a unit, from the
+// speakers table (one row per name; prepared: a name's first lecture in a
+// unit asks).
+func (q queries) SpeakerNames(ctx context.Context, unit int64) ([]string, error) {
+	rows, err := q.stmt(ctx, q.p.speakerNames).QueryContext(ctx, unit)
+	if err != nil {
+		return nil, fmt.Errorf("store: speaker names: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: speaker names: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: speaker names: %w", err)
+	}
+	return names, nil
+}
+
+// UnlinkSpeaker takes (unit, name) out of its person; a person left with
+// one name is no link at all and goes too. With distinct the names it was
+// linked with are remembered as other people, in both directions; without,
+// the name's earlier "not the same person" answers are forgotten as well,
+// so that its next lecture asks again.
+func (t *txStore) UnlinkSpeaker(ctx context.Context, s dangke.SpeakerRef, distinct bool) ([]dangke.SpeakerRef, error) {
+	others, err := t.LinkedSpeakers(ctx, s.UnitID, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	type step struct {
+		query string
+		args  []any
+	}
+	steps := []step{{"DELETE FROM speaker_people WHERE unit_id = ? AND name = ?", []any{s.UnitID, s.Name}}}
+	if len(others) > 0 {
+		steps = append(steps, step{`DELETE FROM speaker_people WHERE person_id = ?
+			AND (SELECT count(*) FROM speaker_people WHERE person_id = ?) = 1`, []any{others[0].Person, others[0].Person}})
+	}
+	if !distinct {
+		steps = append(steps, step{"DELETE FROM speaker_distinct WHERE name = ? AND (unit_id = ? OR other_unit_id = ?)",
+			[]any{s.Name, s.UnitID, s.UnitID}})
+	}
+	for _, st := range steps {
+		if _, err := t.db.NewRaw(st.query, st.args...).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store: unlink speaker: %w", err)
+		}
+	}
+	if distinct {
+		for _, o := range others {
+			if err := t.LinkSpeakers(ctx, s, o, false, time.Time{}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return others, nil
+}
+
+// InstructorsNamed returns the active lecturers of a pool with a name,
+// through instructors_name.
+func (q queries) InstructorsNamed(ctx context.Context, county int64, name string) ([]dangke.Instructor, error) {
+	var rows []instructorRow
+	err := q.db.NewRaw("SELECT "+instructorCols+" FROM instructors i WHERE i.pool_id = ? AND i.name = ? AND "+liveInstructor("i")+" ORDER BY i.id",
+		county, name).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: instructors named: %w", err)
+	}
+	out := make([]dangke.Instructor, len(rows))
+	for i := range rows {
+		out[i] = rows[i].instructor()
+	}
+	return out, nil
+}

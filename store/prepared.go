@@ -24,6 +24,7 @@ type prepared struct {
 	cityDoubts, cityLinks       *sql.Stmt
 	similar, namesakes, sameDay *sql.Stmt
 	similarCount                *sql.Stmt
+	linked, speakerNames        *sql.Stmt // the same person's names, a unit's names (people.go)
 	addInstructor               *sql.Stmt // imports add thousands
 	stageInstructors            *sql.Stmt // or a million, staged stageRows at a time
 	addAction                   *sql.Stmt // the [撤销] under each confirmation
@@ -82,6 +83,8 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 			AND NOT EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
 				WHERE a.unit_id = ?2 AND a.name = ?1 AND b.unit_id = s.unit_id AND b.name = ?1)
 			ORDER BY u.path LIMIT 5`},
+		{&p.linked, linkedSQL},
+		{&p.speakerNames, "SELECT name FROM speakers WHERE unit_id = ? ORDER BY name"},
 		{&p.addInstructor, `INSERT INTO instructors (pool_id, unit_id, name, gender, birth_y, birth_m, workplace, position, phone,
 			author, chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&p.stageInstructors, stageSQL(stageRows)},
@@ -112,7 +115,7 @@ func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
 		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
 		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor, p.stageInstructors, p.addAction,
-		p.peekConversation, p.treeUnit, p.leafTotals} {
+		p.peekConversation, p.treeUnit, p.leafTotals, p.linked, p.speakerNames} {
 		if s != nil {
 			_ = s.Close()
 		}

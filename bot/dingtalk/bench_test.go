@@ -26,7 +26,7 @@ func BenchmarkStreamLectures(b *testing.B) {
 	const rate = 1000 // frames a second
 	pushed := make([]time.Time, b.N)
 	message := func(i int) map[string]any {
-		return f.robotMessage(fmt.Sprint("bench-", i), "2", fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x4e00+i%40), 10+i%50))
+		return f.robotMessage(fmt.Sprint("bench-", i), "2", fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x5000+i%40), 10+i%50))
 	}
 	b.ResetTimer()
 	start := time.Now()
@@ -117,7 +117,7 @@ func closedLoad(b *testing.B, f *fakeDingTalk, n, senders int) (rate float64, p5
 		wg.Go(func() {
 			for i := s; i < n; i += senders {
 				id := fmt.Sprint("load-", i)
-				m := f.robotMessage(id, "2", fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x4e00+i%40), 10+i%50))
+				m := f.robotMessage(id, "2", fmt.Sprintf("/党课 讲课人%c 党员 《我和我的祖国》 7月1日 %d人", rune(0x5000+i%40), 10+i%50))
 				pushed := time.Now()
 				f.push("CALLBACK", "/v1.0/im/bot/messages/get", m)
 				last := pushed
