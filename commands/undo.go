@@ -67,6 +67,16 @@ func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) 
 			if err != nil {
 				return "", err
 			}
+			// The 示范宣讲 count and the excellent list follow the lecture:
+			// said, so that the report's figures are not a surprise.
+			demoBefore, err := tx.Shows(ctx, u.TopID, dangke.Period{})
+			if err != nil {
+				return "", err
+			}
+			excellent, err := tx.ExcellentOf(ctx, id)
+			if err != nil {
+				return "", err
+			}
 			if err := tx.WithdrawLecture(ctx, id, c.Req.From.Key(), c.Now); err != nil {
 				return "", err
 			}
@@ -78,8 +88,18 @@ func withdraw(ctx context.Context, c *Call, kind string, id int64, verb string) 
 			if err != nil {
 				return "", err
 			}
+			demoAfter, err := tx.Shows(ctx, u.TopID, dangke.Period{})
+			if err != nil {
+				return "", err
+			}
 			what = fmt.Sprintf("微党课 #%d：%s《%s》%s", id, l.Speaker, l.Title, l.Date.Format(dangke.DateLayout))
 			change = changeLines(names, []int64{u.ID, u.TopID}, before, after) + unlinked
+			if demoBefore.Demo != demoAfter.Demo {
+				change += fmt.Sprintf("\n%s示范宣讲 %d→%d 次", names[u.TopID], demoBefore.Demo, demoAfter.Demo)
+			}
+			if excellent != nil {
+				change += "\n它曾评为优秀微党课，已不再列入网上微课堂展播"
+			}
 		case dangke.EntryFile:
 			f, err := tx.File(ctx, id)
 			if err != nil {
