@@ -468,10 +468,22 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 	if err != nil {
 		return fmt.Errorf("store: linked lecturers: %w", err)
 	}
+	// A person is counted once in each figure that holds their names: the
+	// figures are the key, not the reporting units, so a person whose
+	// names a move left in two counties counts once in the city's figures
+	// (and once in each county's).
+	type key struct {
+		f      *dangke.Figures
+		person int64
+	}
 	type count struct{ names, leaders, covered int }
-	persons := map[[2]int64]*count{}
+	persons := map[key]*count{}
 	for _, l := range links {
-		k := [2]int64{l.TopID, l.Person}
+		f := at(l.TopID)
+		if f == nil {
+			continue
+		}
+		k := key{f, l.Person}
 		c := persons[k]
 		if c == nil {
 			c = &count{}
@@ -482,10 +494,7 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 		c.covered += b2i(l.Covered)
 	}
 	for k, c := range persons {
-		f := at(k[0])
-		if f == nil {
-			continue
-		}
+		f := k.f
 		f.Speakers -= max(c.names-1, 0)
 		f.Leaders -= max(c.leaders-1, 0)
 		f.CoveredSpeakers -= max(c.covered-1, 0)
