@@ -65,6 +65,10 @@ type Reader interface {
 	// UnitRefs counts what refers to a unit: over its whole subtree, or the
 	// unit alone (Units then counts the units directly below it).
 	UnitRefs(ctx context.Context, unit int64, subtree bool) (UnitRefs, error)
+	// SharedNames returns the lecturers' names that both units hold (in
+	// lectures, withdrawn ones too) and what was answered about each pair:
+	// what a merge of from into into makes of them.
+	SharedNames(ctx context.Context, from, into int64) ([]SharedName, error)
 	// Units returns root's subtree (root first), or the whole tree when root
 	// is 0, ordered by path.
 	Units(ctx context.Context, root int64) ([]Unit, error)

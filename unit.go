@@ -189,3 +189,14 @@ func (r UnitRefs) Describe() string {
 	}
 	return strings.Join(parts, "、")
 }
+
+// SharedName is a lecturer's name that two units both hold, as a merge of
+// the one into the other finds it: confirmed to be one person (Same),
+// confirmed to be two (Distinct: the merged unit's name becomes NewName, so
+// that they stay two), or never answered (they become one lecturer).
+type SharedName struct {
+	Name     string
+	Same     bool
+	Distinct bool
+	NewName  string // for Distinct: the first free 张三（2）, 张三（3）…
+}

@@ -138,9 +138,11 @@ func cityStats(ctx context.Context, c *Call, city string, p dangke.Period) (*dan
 	if err != nil {
 		return nil, err
 	}
-	var total dangke.Figures
-	for _, t := range tops {
-		total.Add(t.Figures)
+	// The city's own figures, not the sum of the reporting units': a
+	// person whose names lie in two of them counts once in the city.
+	total, err := st.Figures(ctx, 0, p)
+	if err != nil {
+		return nil, err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "📊 %s · %s\n", city, periodTitle(p, c.Now))

@@ -436,7 +436,11 @@ func figuresOf(ctx context.Context, tx dangke.Tx, ids ...int64) (map[int64]dangk
 		if _, ok := out[id]; ok || id == 0 {
 			continue
 		}
-		f, err := tx.Figures(ctx, id, dangke.Period{})
+		unit := id
+		if id == cityLevel {
+			unit = 0 // the city
+		}
+		f, err := tx.Figures(ctx, unit, dangke.Period{})
 		if dangke.ErrorCode(err) == dangke.ENOTFOUND {
 			continue
 		}

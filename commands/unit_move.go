@@ -57,9 +57,9 @@ func runUnitMove(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	}
 	intro := fmt.Sprintf("将把「%s」移到「%s」之下，成为「%s」：%s一起移动。", u.Path, parentName, newPath, carried(refs))
 	return reshape(ctx, c, "移动", refs, intro, func(tx dangke.Tx) (string, string, error) {
-		// The figures that change: the old and the new parent's reporting
-		// units, and the old and new parents.
-		names, order, err := unitNames(ctx, tx, u.TopID, u.ParentID, topOf(parent), parentID)
+		// The figures that change: every level above the old place and
+		// above the new one, and the city (a person's names may meet there).
+		names, order, err := levels(ctx, tx, u.ParentID, parentID)
 		if err != nil {
 			return "", "", err
 		}
@@ -82,20 +82,43 @@ func runUnitMove(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	})
 }
 
-func topOf(u *dangke.Unit) int64 {
-	if u == nil {
-		return 0
+// cityLevel stands for the city in change lines (unitNames, figuresOf):
+// 0 there means no unit.
+const cityLevel = -1
+
+// levels returns, for change lines, each unit from each of units up to
+// its reporting unit (0: none), then the city, without repeats.
+func levels(ctx context.Context, tx dangke.Tx, units ...int64) (map[int64]string, []int64, error) {
+	var ids []int64
+	for _, id := range units {
+		for id != 0 {
+			u, err := tx.UnitByID(ctx, id)
+			if dangke.ErrorCode(err) == dangke.ENOTFOUND {
+				break
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			ids = append(ids, id)
+			id = u.ParentID
+		}
 	}
-	return u.TopID
+	return unitNames(ctx, tx, append(ids, cityLevel)...)
 }
 
 // unitNames reads the names of units by id for change lines, skipping 0,
 // the units that do not exist, and repeats; it returns them in order.
+// cityLevel is the city.
 func unitNames(ctx context.Context, tx dangke.Tx, ids ...int64) (map[int64]string, []int64, error) {
 	names := map[int64]string{}
 	var order []int64
 	for _, id := range ids {
 		if _, ok := names[id]; ok || id == 0 {
+			continue
+		}
+		if id == cityLevel {
+			names[id] = dangke.CityName
+			order = append(order, id)
 			continue
 		}
 		u, err := tx.UnitByID(ctx, id)

@@ -55,6 +55,76 @@ func (q queries) UnitRefs(ctx context.Context, unit int64, whole bool) (dangke.U
 	return dangke.UnitRefs(n), nil
 }
 
+// SharedNames returns the names that both from's and into's lectures hold
+// and what was answered about each pair; see dangke.Reader.
+func (q queries) SharedNames(ctx context.Context, from, into int64) ([]dangke.SharedName, error) {
+	var rows []struct {
+		Name     string `bun:"name"`
+		Same     bool   `bun:"same"`
+		Distinct bool   `bun:"distinct_"`
+	}
+	err := q.db.NewRaw(`SELECT f.speaker AS name,
+		EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
+			WHERE a.unit_id = ?0 AND a.name = f.speaker AND b.unit_id = ?1 AND b.name = f.speaker) AS same,
+		EXISTS (SELECT 1 FROM speaker_distinct d WHERE (d.unit_id = ?0 AND d.other_unit_id = ?1 OR d.unit_id = ?1 AND d.other_unit_id = ?0)
+			AND d.name = f.speaker) AS distinct_
+		FROM (SELECT DISTINCT speaker FROM lectures WHERE unit_id = ?0) f
+		WHERE EXISTS (SELECT 1 FROM lectures i WHERE i.unit_id = ?1 AND i.speaker = f.speaker) ORDER BY f.speaker`, from, into).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: shared names: %w", err)
+	}
+	out := make([]dangke.SharedName, 0, len(rows))
+	for _, r := range rows {
+		n := dangke.SharedName{Name: r.Name, Same: r.Same, Distinct: r.Distinct && !r.Same}
+		if n.Distinct {
+			for k := 2; ; k++ {
+				cand := fmt.Sprintf("%s（%d）", r.Name, k)
+				var used int
+				if err := q.db.NewRaw("SELECT count(*) FROM lectures WHERE unit_id IN (?, ?) AND speaker = ?", from, into, cand).Scan(ctx, &used); err != nil {
+					return nil, fmt.Errorf("store: shared names: %w", err)
+				}
+				if used == 0 {
+					n.NewName = cand
+					break
+				}
+			}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// keepDistinct gives from's lectures of each name answered "not the same
+// person" as into's the name SharedNames chose, before they move: the two
+// stay two lecturers in the merged unit. The new name is free in both
+// units, so from's kept totals (which count names, not hold them, but for
+// speakers and week_speakers, which the merge counts again) are unchanged;
+// its links and answers follow the name.
+func (t *txStore) keepDistinct(ctx context.Context, from, into int64) error {
+	names, err := t.SharedNames(ctx, from, into)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !n.Distinct {
+			continue
+		}
+		for _, q := range []string{
+			"UPDATE lectures SET speaker = ?0 WHERE unit_id = ?1 AND speaker = ?2",
+			"UPDATE speaker_people SET name = ?0 WHERE unit_id = ?1 AND name = ?2",
+			"UPDATE speaker_distinct SET name = ?0 WHERE unit_id = ?1 AND name = ?2",
+			// Answers of other units about from's name would be carried
+			// to into's namesake by the merge: they were not about them.
+			"DELETE FROM speaker_distinct WHERE other_unit_id = ?1 AND name = ?2",
+		} {
+			if _, err := t.db.ExecContext(ctx, q, n.NewName, from, n.Name); err != nil {
+				return fmt.Errorf("store: merge units: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 func repeat(args []any, n int) []any {
 	out := make([]any, 0, len(args)*n)
 	for range n {
@@ -212,6 +282,9 @@ func (t *txStore) MergeUnits(ctx context.Context, from, into int64) error {
 			}
 			return err
 		}
+	}
+	if err := t.keepDistinct(ctx, from, into); err != nil {
+		return err
 	}
 	// Lecturers: a pool that was from's goes to into's reporting unit, and
 	// from's lecturers follow into's county when the reporting unit changes.
