@@ -94,7 +94,7 @@ type Snapshot struct {
 	// reporting unit; a person with names in two reporting units (a move
 	// put them there) counts once in the city.
 	across map[int64]map[int64]stats
-	show    showcase
+	show   showcase
 }
 
 // cityLists are what the city's digest names across the whole province,
