@@ -219,6 +219,10 @@ type Writer interface {
 	// subtree's paths, depths and reporting unit follow, and so do the
 	// lecturers and contest entries of the subtree.
 	MoveUnit(ctx context.Context, unit, parent int64) error
+	// SetUnitKind changes a unit's kind within its level: a reporting unit
+	// is a county or a system, a unit below one an org or a branch (and a
+	// branch holds no branches); EINVALID or ECONFLICT otherwise.
+	SetUnitKind(ctx context.Context, unit int64, kind UnitKind) error
 	// MergeUnits moves everything of unit from into unit into — lectures,
 	// lecturers, chats, roles, contest entries, units below, the people
 	// links and the member count — recomputes into's totals and removes from.

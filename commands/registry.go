@@ -31,6 +31,7 @@ func Registry(r *Router) []*Command {
 		unitRenameCommand(),
 		unitMoveCommand(),
 		unitMergeCommand(),
+		unitKindCommand(),
 		unitDeleteCommand(),
 		unitUnbindCommand(),
 		unitContactsCommand(),

@@ -73,3 +73,48 @@ func TestMergeKeepsDistinct(t *testing.T) {
 		}
 	})
 }
+
+// TestUnitKind changes kinds within their level, refuses the others, and
+// moves a reporting unit below another as an ordinary unit; a branch's kind
+// decides whether it is named as one without a member count.
+func TestUnitKind(t *testing.T) {
+	eachDB(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := open(t)
+		office := addPath(t, s, "温县/县委办公室", 0)
+		town := addPath(t, s, "温县/城关镇/第一党支部", 5)
+		town = unit(t, s, "温县/城关镇")
+		county := unit(t, s, "温县")
+		for _, c := range []struct {
+			unit int64
+			kind dangke.UnitKind
+			code string
+		}{
+			{office.ID, dangke.KindBranch, ""},
+			{office.ID, dangke.KindCounty, dangke.EINVALID},
+			{county.ID, dangke.KindBranch, dangke.EINVALID},
+			{town.ID, dangke.KindBranch, dangke.ECONFLICT}, // it holds a branch
+			{county.ID, dangke.KindSystem, ""},
+		} {
+			err := update(t, s, func(tx dangke.Tx) error { return tx.SetUnitKind(ctx, c.unit, c.kind) })
+			if dangke.ErrorCode(err) != c.code && (c.code != "" || err != nil) {
+				t.Fatalf("unit %d → %s: %v, want %q", c.unit, c.kind, err, c.code)
+			}
+		}
+		f, err := s.Figures(ctx, county.ID, dangke.Period{})
+		if err != nil || f.Unset.N != 1 || f.Unset.Units[0].Path != "温县/县委办公室" {
+			t.Fatalf("a branch without members is named: %+v %v", f.Unset, err)
+		}
+		addPath(t, s, "孟州市/西虢镇", 0)
+		mz := unit(t, s, "孟州市")
+		if err := update(t, s, func(tx dangke.Tx) error { return tx.MoveUnit(ctx, mz.ID, county.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if u := unit(t, s, "温县/孟州市"); u.Kind != dangke.KindOrg {
+			t.Fatalf("a county moved below another is %s", u.Kind)
+		}
+		if c, err := s.CheckTotals(ctx, false); err != nil || !c.OK() {
+			t.Fatalf("totals: %v\n%s", err, c)
+		}
+	})
+}

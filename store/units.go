@@ -166,6 +166,49 @@ func (t *txStore) MoveUnit(ctx context.Context, unit, parent int64) error {
 	return t.relocate(ctx, u, p, u.Name)
 }
 
+// SetUnitKind changes a unit's kind within its level; see dangke.Tx.
+func (t *txStore) SetUnitKind(ctx context.Context, unit int64, kind dangke.UnitKind) error {
+	u, err := t.mustUnit(ctx, unit)
+	if err != nil {
+		return err
+	}
+	top := !u.ParentID.Valid
+	reporting := kind == dangke.KindCounty || kind == dangke.KindSystem
+	switch {
+	case top && !reporting:
+		return dangke.Errorf(dangke.EINVALID, "「%s」是最上级单位，类型只能是县市区或市直系统；要放到别的单位之下，请用 /单位 移动。", u.Path)
+	case !top && reporting:
+		return dangke.Errorf(dangke.EINVALID, "「%s」不是最上级单位，类型只能是单位或党支部；要成为%s，请用 /单位 移动 %s 全市 类型=%s。",
+			u.Path, kind.Label(), u.Path, kind.Label())
+	case u.Kind == string(kind):
+		return nil
+	}
+	if kind == dangke.KindBranch {
+		var clash []string
+		if err := t.db.NewRaw("SELECT path FROM units WHERE (parent_id = ? OR id = ?) AND kind = 'branch' ORDER BY path LIMIT 3",
+			u.ID, u.ParentID).Scan(ctx, &clash); err != nil {
+			return fmt.Errorf("store: unit kind: %w", err)
+		}
+		if len(clash) > 0 {
+			return dangke.Errorf(dangke.ECONFLICT, "党支部之下不能再有党支部，「%s」不能改为党支部（有关的党支部：%s）。", u.Path, strings.Join(clash, "、"))
+		}
+	}
+	if kind == dangke.KindSystem {
+		// A system keeps no pool: its lecturers would be in no county's.
+		var n int
+		if err := t.db.NewRaw("SELECT count(*) FROM instructors WHERE pool_id = ? AND "+liveInstructor(""), u.ID).Scan(ctx, &n); err != nil {
+			return fmt.Errorf("store: unit kind: %w", err)
+		}
+		if n > 0 {
+			return dangke.Errorf(dangke.ECONFLICT, "「%s」的师资库有 %d 名宣讲员，市直系统不设师资库，不能改为市直系统。", u.Path, n)
+		}
+	}
+	if _, err := t.db.ExecContext(ctx, "UPDATE units SET kind = ? WHERE id = ?", string(kind), u.ID); err != nil {
+		return fmt.Errorf("store: unit kind: %w", err)
+	}
+	return nil
+}
+
 func (t *txStore) mustUnit(ctx context.Context, id int64) (*unitRow, error) {
 	u, err := t.unitWhere(ctx, "id = ?", id)
 	if err != nil {
@@ -234,6 +277,10 @@ func (t *txStore) relocate(ctx context.Context, u, parent *unitRow, name string)
 	kind := u.Kind
 	if parent == nil && (kind == string(dangke.KindOrg) || kind == string(dangke.KindBranch)) {
 		kind = string(dangke.InferUnitKind(1, name)) // a reporting unit is a county or a system
+	}
+	if parent != nil && (kind == string(dangke.KindCounty) || kind == string(dangke.KindSystem)) {
+		// A reporting unit put below another is a unit; /单位 类型 changes it.
+		kind = string(dangke.KindOrg)
 	}
 	if _, err := t.db.ExecContext(ctx, "UPDATE units SET parent_id = ?, name = ?, kind = ? WHERE id = ?", parentID, name, kind, u.ID); err != nil {
 		return fmt.Errorf("store: move unit: %w", err)
