@@ -93,6 +93,9 @@ type Reader interface {
 	LectureCount(ctx context.Context, unit int64, p Period) (int, error)
 	// TopFigures returns the figures of every reporting unit over a period.
 	TopFigures(ctx context.Context, p Period) ([]UnitFigures, error)
+	// CityFigures returns the city's figures over a period (as Figures of
+	// 0) with every reporting unit's (as TopFigures).
+	CityFigures(ctx context.Context, p Period) (Figures, []UnitFigures, error)
 	// PoolSize counts the lecturers in a county's pool.
 	PoolSize(ctx context.Context, county int64) (int, error)
 	// Lectures returns the most recent active lectures of a unit's subtree,

@@ -134,13 +134,9 @@ func unitStats(ctx context.Context, c *Call, unit *dangke.Unit, p dangke.Period)
 
 func cityStats(ctx context.Context, c *Call, city string, p dangke.Period) (*dangke.Reply, error) {
 	st := c.Store()
-	tops, err := st.TopFigures(ctx, p)
-	if err != nil {
-		return nil, err
-	}
 	// The city's own figures, not the sum of the reporting units': a
 	// person whose names lie in two of them counts once in the city.
-	total, err := st.Figures(ctx, 0, p)
+	total, tops, err := st.CityFigures(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -323,9 +323,12 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 				t.Fatalf("%q %s..%s: %d lectures counted, %d recounted", u.Path, from, to, n, w)
 			}
 		}
-		tops, err := st.TopFigures(ctx, p)
+		city, tops, err := st.CityFigures(ctx, p)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if g, w := pick(city), pick(brute("", from, to)); g != w {
+			t.Fatalf("city %s..%s: CityFigures %v, recounted %v", from, to, g, w)
 		}
 		for _, tf := range tops {
 			if g, w := pick(tf.Figures), pick(brute(tf.Unit.Path, from, to)); g != w {
