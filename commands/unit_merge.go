@@ -148,15 +148,20 @@ type dupPair struct{ from, into dangke.Lecture }
 // same day, or with the same title within dangke.DuplicateDays
 // (Lecture.IsDuplicateOf), each through the lectures_speaker index.
 func mergeDuplicates(ctx context.Context, st dangke.Reader, from, into *dangke.Unit) ([]dupPair, error) {
-	lectures, err := st.LecturesIn(ctx, from.ID, dangke.Period{})
+	// Streamed: a reporting unit merged away holds its subtree's lectures
+	// below it, which keep their units; only its own are kept here.
+	var own []dangke.Lecture
+	err := st.EachLectureIn(ctx, from.ID, dangke.Period{}, func(l dangke.Lecture) error {
+		if l.UnitID == from.ID {
+			own = append(own, l)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	var out []dupPair
-	for _, l := range lectures {
-		if l.UnitID != from.ID {
-			continue
-		}
+	for _, l := range own {
 		moved := l
 		moved.UnitID = into.ID
 		near, err := st.SimilarLectures(ctx, into.ID, l.Speaker, l.Date.AddDate(0, 0, -dangke.DuplicateDays), l.Date.AddDate(0, 0, dangke.DuplicateDays))
