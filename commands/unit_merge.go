@@ -120,6 +120,9 @@ func runUnitMerge(ctx context.Context, c *Call) (*dangke.Reply, error) {
 			return "", "", err
 		}
 		detail := fmt.Sprintf("%s（#%d，%s，党员 %d；%s）→ %s", from.Path, from.ID, from.Kind.Label(), from.Members, moved.Describe(), into.Path)
+		if p := sharedLine(shared); p != "" {
+			detail += "。" + p // the renamed lecturers, with their old names
+		}
 		if err := tx.Audit(ctx, c.Audit("unit.merge", "unit", from.ID, detail)); err != nil {
 			return "", "", err
 		}
