@@ -100,8 +100,8 @@ func runUnitMove(ctx context.Context, c *Call) (*dangke.Reply, error) {
 // moveKind decides a moved unit's kind: to the top, a county or a system,
 // as 类型= says or the name does (…县, …市, …区; …局, …工委) — a branch
 // or a unit whose name says neither is refused, never turned into a
-// 县市区 silently; from the top to below a unit, an ordinary unit (/单位
-// 类型 makes it a branch); otherwise its own.
+// 县市区 silently; from the top to below a unit, the kind its name says or
+// an ordinary unit (/单位 类型 changes it); otherwise its own.
 func moveKind(c *Call, u, parent *dangke.Unit) (dangke.UnitKind, error) {
 	given := dangke.UnitKind("")
 	if w := c.Text("类型"); w != "" {
@@ -132,6 +132,11 @@ func moveKind(c *Call, u, parent *dangke.Unit) (dangke.UnitKind, error) {
 	case given != "":
 		return given, nil
 	case u.IsTop():
+		// Back below a unit: the kind its name says (东街村 is a branch
+		// again), else a unit.
+		if k, ok := dangke.KindFromName(u.Name); ok && !(k == dangke.KindBranch && parent.Kind == dangke.KindBranch) {
+			return k, nil
+		}
 		return dangke.KindOrg, nil
 	}
 	return u.Kind, nil
