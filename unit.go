@@ -69,6 +69,11 @@ type Unit struct {
 // IsTop reports whether u is a reporting unit (县市区 or a city system).
 func (u *Unit) IsTop() bool { return u.ParentID == 0 }
 
+// FullName is the unit's name with those above it, as it is written on a
+// form to stamp and in a file's name: 温县城关镇第一党支部. Branches of two
+// towns are often both 第一党支部; their forms must not read the same.
+func (u *Unit) FullName() string { return strings.ReplaceAll(u.Path, "/", "") }
+
 // Contains reports whether other is u or lies below u in the tree.
 func (u *Unit) Contains(other *Unit) bool {
 	return other.Path == u.Path || strings.HasPrefix(other.Path, u.Path+"/")

@@ -43,7 +43,7 @@ func TestArchiveOverTheChatLimit(t *testing.T) {
 	say("/党课 张三 支部书记 《我和我的祖国》 7月1日 45人")
 	got := say("/导出 台账 本月")
 	for _, want := range []string{"台账 ZIP 有", "KB（1 次党课、0 个附件），超过钉钉单个文件 2 KB 的上限",
-		"dangke export archive --unit 温县/城关镇/第一党支部 --from 2019-07-01 --to 2019-07-31 --out 台账-第一党支部-20190701至20190731-20190710.zip"} {
+		"dangke export archive --unit 温县/城关镇/第一党支部 --from 2019-07-01 --to 2019-07-31 --out 台账-温县城关镇第一党支部-20190701至20190731-20190710.zip"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("reply lacks %q:\n%s", want, got)
 		}

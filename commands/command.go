@@ -207,6 +207,7 @@ type Call struct {
 	doubt     *Question       // a reading of the arguments to confirm before running
 	question  *Question       // the question the command waits on, if any
 	answers   map[string]bool // the sender's answers to the command's questions, by key
+	asking    string          // an optional field the command asked for (which unit), answered next
 	taken     []byte          // the saved conversation this call resumes, dropped with its change
 	undo      *dangke.Entry   // the entry the command logged, for the [撤销] button under its confirmation
 	undoBtn   *dangke.Button  // that button, stored with the entry

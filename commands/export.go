@@ -108,7 +108,7 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 	}
 	who := city
 	if unit != nil {
-		who = unit.Name
+		who = unit.FullName()
 	}
 	name := f.Sheet + "-" + who + span + "-" + c.Now.Format("20060102")
 	file, err := formFile(f, name, c.Text("格式"))

@@ -49,7 +49,7 @@ func runArchive(ctx context.Context, c *Call, city string, unit *dangke.Unit) (*
 	}
 	who, arg := city, dangke.CityName
 	if unit != nil {
-		who, arg = unit.Name, unit.Path
+		who, arg = unit.FullName(), unit.Path
 	}
 	span, flags := "", ""
 	if !p.IsZero() {

@@ -45,6 +45,11 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !c.Args.Has("单位") {
+		if err := lectureUnitHere(ctx, c, unit); err != nil {
+			return nil, err
+		}
+	}
 	l := &dangke.Lecture{
 		UnitID: unit.ID, Speaker: c.Text("讲课人"), Position: c.Text("职务"), Title: c.Text("题目"),
 		Venue: c.Text("场所"), Form: c.Text("形式"), Link: c.Text("链接"),
@@ -114,6 +119,35 @@ func runLecture(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		}
 		return lectureConfirmation(c, unit, l, f, people, demo), nil
 	})
+}
+
+// lectureUnitHere asks which unit a lecture belongs to when the chat is
+// bound to a unit with units below it (a county's or a town's chat): a
+// lecture is given in a Party branch, whose members it counts among, and
+// filed at the county by default it would credit no branch and count a
+// lecturer against no members. Naming the county itself (单位=温县) still
+// files it there.
+func lectureUnitHere(ctx context.Context, c *Call, unit *dangke.Unit) error {
+	if unit.Kind == dangke.KindBranch {
+		return nil
+	}
+	below, err := c.Store().Units(ctx, unit.ID)
+	if err != nil {
+		return err
+	}
+	if len(below) < 2 {
+		return nil // a unit with nothing below it logs its own lectures
+	}
+	example := below[1]
+	for _, u := range below[1:] {
+		if u.Kind == dangke.KindBranch {
+			example = u
+			break
+		}
+	}
+	rel := strings.TrimPrefix(example.Path, unit.Path+"/")
+	return askFor("单位", "要写明讲课人所在的党支部：本群绑定的是%s（%s，下有 %d 个单位）。例如 %s；写 %s 则记在%s本级。",
+		unit.Name, unit.Kind.Label(), len(below)-1, rel, unit.Name, unit.Name)
 }
 
 func lectureConfirmation(c *Call, unit *dangke.Unit, l *dangke.Lecture, f dangke.Figures, people string, demo bool) string {

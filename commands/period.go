@@ -18,8 +18,32 @@ import (
 // parseDate reads them. It reports whether s names a period at all: a
 // range with one readable end is a period with an error, "温县" is none.
 func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
+	p, ok, err := readPeriod(s, now)
+	if ok && err == nil && p.From.After(dangke.Midnight(now)) {
+		return dangke.Period{}, true, dangke.FieldErrorf("期间", "「%s」（%s起）还没有开始，今天是 %s；可写 本周、本月、上月 或过去的日期。",
+			clip(p.Label), p.From.Format(dangke.DateLayout), now.Format(dangke.DateLayout))
+	}
+	return p, ok, err
+}
+
+// readPeriod reads a period as parsePeriod says, a future one too.
+func readPeriod(s string, now time.Time) (dangke.Period, bool, error) {
 	s = fold(s)
 	today := dangke.Midnight(now)
+	// 10月份, 十月, 2019年十月: the month as digits.
+	if strings.HasSuffix(s, "月份") {
+		s = strings.TrimSuffix(s, "份")
+	}
+	if strings.HasSuffix(s, "月") && !strings.Contains(s, "日") {
+		s = cnToDigits(s)
+	}
+	if p, ok, err := readQuarter(s, today); ok {
+		return p, true, err
+	}
+	if w, err := dangke.ParseWeek(strings.ToUpper(s), now.Location()); err == nil && strings.ContainsAny(s, "Ww") {
+		w.Label = strings.ToUpper(s)
+		return w, true, nil
+	}
 	month := func(y, m int, label string) dangke.Period {
 		from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, now.Location())
 		return dangke.Period{From: from, To: from.AddDate(0, 1, -1), Label: label}
@@ -43,6 +67,9 @@ func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
 	case "今年", "this-year":
 		from := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, now.Location())
 		return dangke.Period{From: from, To: from.AddDate(1, 0, -1), Label: "今年"}, true, nil
+	case "去年", "last-year":
+		from := time.Date(today.Year()-1, 1, 1, 0, 0, 0, 0, now.Location())
+		return dangke.Period{From: from, To: from.AddDate(1, 0, -1), Label: "去年"}, true, nil
 	}
 	// 7月: the latest July that has begun.
 	if m, ok := strings.CutSuffix(s, "月"); ok && dangke.Digits(m) && len(m) <= 2 {
@@ -95,7 +122,70 @@ func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
 			return dangke.Period{From: from, To: to, Label: from.Format(dangke.DateLayout) + "至" + to.Format(dangke.DateLayout)}, true, nil
 		}
 	}
+	// 今天, 昨天, 7月1日, 2019-07-01: that day.
+	if d, err := parseDate("期间", s, now); err == nil {
+		return dangke.Period{From: d, To: d, Label: d.Format("2006年1月2日")}, true, nil
+	}
 	return dangke.Period{}, false, nil
+}
+
+// readQuarter reads a quarter: 本季度, 上季度, 第三季度 or 三季度 or Q3 (the
+// latest that has begun), 2019年第三季度 or 2019Q3.
+func readQuarter(s string, today time.Time) (dangke.Period, bool, error) {
+	quarter := func(y, q int, label string) dangke.Period {
+		from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, today.Location())
+		return dangke.Period{From: from, To: from.AddDate(0, 3, -1), Label: label}
+	}
+	this := (int(today.Month())-1)/3 + 1
+	switch strings.ToLower(s) {
+	case "本季度", "这季度", "本季", "this-quarter":
+		return quarter(today.Year(), this, "本季度"), true, nil
+	case "上季度", "上季", "last-quarter":
+		y, q := today.Year(), this-1
+		if q == 0 {
+			y, q = y-1, 4
+		}
+		return quarter(y, q, "上季度"), true, nil
+	}
+	year, rest := 0, strings.ToUpper(s)
+	if y, r, ok := strings.Cut(rest, "年"); ok && dangke.Digits(y) && len(y) == 4 {
+		year, rest = atoi(y), r
+	} else if len(rest) == 6 && dangke.Digits(rest[:4]) && rest[4] == 'Q' {
+		year, rest = atoi(rest[:4]), rest[4:]
+	}
+	rest = strings.TrimPrefix(rest, "第")
+	var q int
+	switch {
+	case strings.HasSuffix(rest, "季度"):
+		n, ok := cnNumber(strings.TrimSuffix(rest, "季度"))
+		if !ok {
+			if n, ok = atoiOK(strings.TrimSuffix(rest, "季度")); !ok {
+				return dangke.Period{}, false, nil
+			}
+		}
+		q = n
+	case len(rest) == 2 && rest[0] == 'Q' && dangke.Digits(rest[1:]):
+		q = atoi(rest[1:])
+	default:
+		return dangke.Period{}, false, nil
+	}
+	if q < 1 || q > 4 {
+		return dangke.Period{}, true, dangke.FieldErrorf("期间", "「%s」不是季度，季度为第一到第四季度。", clip(s))
+	}
+	if year == 0 {
+		year = today.Year()
+		if q > this {
+			year-- // the latest that has begun, as 7月 is
+		}
+	}
+	return quarter(year, q, fmt.Sprintf("%d年第%s季度", year, "一二三四"[3*(q-1):3*q])), true, nil
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func atoiOK(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // isFormat reports whether s names a file format for /导出.
@@ -147,10 +237,32 @@ func (c *Call) scopeArgs(weeks bool, fields ...string) (unit, period, format str
 		}
 		if slot == &unit {
 			unitFrom = name
+			if looksLikePeriod(v) {
+				// No unit is named 下个月: say what a period may be.
+				if weeks {
+					return "", "", "", dangke.FieldErrorf("周", "看不懂「%s」，可写 本周、上周、2019-W27 或那一周的某天（2019-07-15）。", clip(v))
+				}
+				return "", "", "", dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、上周、本月、上月、7月、第三季度、2019年7月 或 2019-07-01~2019-07-31。", clip(v))
+			}
 		}
 		*slot = v
 	}
 	return unit, period, format, nil
+}
+
+// looksLikePeriod reports whether a value read as a unit is rather a
+// period no one could name a unit: it ends in a word of time (下个月,
+// 下周, 明天, 第五季度) and has no path in it.
+func looksLikePeriod(v string) bool {
+	if strings.Contains(v, "/") {
+		return false
+	}
+	for _, end := range []string{"月", "周", "天", "日", "号", "季度", "季", "年", "月份", "星期"} {
+		if strings.HasSuffix(v, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // campaignPeriod writes a period typed without a year as the one in the
@@ -176,7 +288,39 @@ func (c *Call) campaignPeriod(v string) string {
 				}
 			}
 		}
+		// Only the campaign's month to come: named, so that it is refused
+		// as not begun rather than read as last year's.
+		for y := last; y >= first; y-- {
+			from := time.Date(y, time.Month(n), 1, 0, 0, 0, 0, c.Now.Location())
+			if !from.AddDate(0, 1, -1).Before(dangke.Midnight(k.Start)) && !from.After(dangke.Midnight(k.End)) {
+				return strconv.Itoa(y) + "年" + m + "月"
+			}
+		}
 		return v
+	}
+	// 第三季度: the latest third quarter begun that overlaps the campaign.
+	if q, ok, err := readQuarter(s, today); ok && err == nil && !strings.ContainsAny(s, "年本上这") && !strings.Contains(strings.ToLower(s), "quarter") && len(s) != 6 {
+		n := (int(q.From.Month())-1)/3 + 1
+		var future string
+		for y := k.End.Year(); y >= k.Start.Year(); y-- {
+			from := time.Date(y, time.Month(3*n-2), 1, 0, 0, 0, 0, c.Now.Location())
+			if from.AddDate(0, 3, -1).Before(dangke.Midnight(k.Start)) || from.After(dangke.Midnight(k.End)) {
+				continue
+			}
+			label := fmt.Sprintf("%d年第%s季度", y, "一二三四"[3*(n-1):3*n])
+			if !from.After(today) {
+				return label
+			}
+			future = label
+		}
+		if future != "" {
+			return future
+		}
+		return v
+	}
+	// 7月1日: that day of the campaign.
+	if r, ok := readDate(s, c.Now); ok && !r.year && r.problem == "" && !strings.ContainsAny(s, "~至到") {
+		return placeDay(r, today, k).Format(dangke.DateLayout)
 	}
 	for _, sep := range []string{"~", "至", "到", "—", "-"} {
 		a, b, ok := strings.Cut(s, sep)

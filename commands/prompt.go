@@ -142,6 +142,11 @@ func (c *Call) lastPositional() *Field {
 
 // missing returns the first required field not given, or nil.
 func (c *Call) missing() *Field {
+	if c.asking != "" && !c.Args.Has(c.asking) {
+		if f := c.Cmd.field(c.asking); f != nil {
+			return f
+		}
+	}
 	for i := range c.Cmd.Fields {
 		f := &c.Cmd.Fields[i]
 		if f.Required && !c.Args.Has(f.Name) {
@@ -356,6 +361,7 @@ type savedCall struct {
 	Answers   map[string]bool `json:",omitempty"`
 	Expires   time.Time
 	Prompt    string `json:",omitempty"`
+	Asking    string `json:",omitempty"`
 }
 
 func (p *pending) saved() savedCall {
@@ -364,7 +370,7 @@ func (p *pending) saved() savedCall {
 	req.Attachments = nil // files are kept when they arrive, never carried by a waiting command
 	return savedCall{Ref: p.ref, Req: req, Cmd: c.Cmd.Title(), Args: c.Args, Now: c.Now, Known: c.Known,
 		Abandoned: c.abandoned, NewMember: c.newMember, Unsure: c.unsure, Doubt: c.doubt, Question: c.question,
-		Answers: c.answers, Expires: p.expires, Prompt: p.prompt}
+		Answers: c.answers, Expires: p.expires, Prompt: p.prompt, Asking: c.asking}
 }
 
 // restore reads a saved conversation back, or nil.
@@ -386,7 +392,7 @@ func (r *Router) restore(state []byte) *pending {
 		s.Args = Args{}
 	}
 	c := &Call{Req: s.Req, Cmd: cmd, Args: s.Args, Now: s.Now.In(r.cfg.Location), Known: s.Known, abandoned: s.Abandoned,
-		newMember: s.NewMember, unsure: s.Unsure, doubt: s.Doubt, question: s.Question, answers: s.Answers, r: r}
+		newMember: s.NewMember, unsure: s.Unsure, doubt: s.Doubt, question: s.Question, answers: s.Answers, asking: s.Asking, r: r}
 	return &pending{ref: s.Ref, call: c, expires: s.Expires, prompt: s.Prompt}
 }
 

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -343,6 +344,9 @@ func (r *Router) authorize(c *Call) error {
 			if !c.Req.Chat.Group {
 				return dangke.Errorf(dangke.EFORBIDDEN, "你没有管理员角色，不能在单聊中使用 %s；请在本单位已绑定的工作群里发送。", c.Cmd.Title())
 			}
+			if c.CityChat {
+				return dangke.Errorf(dangke.EFORBIDDEN, "本群是全市的工作群，不在这里使用 %s：请在所在党支部（或乡镇、县市区）的工作群里发送，或由管理员单聊发送并写明 单位=路径。", c.Cmd.Title())
+			}
 			return dangke.Errorf(dangke.EFORBIDDEN, "本群尚未绑定单位，暂时不能使用 %s。请管理员在本群发送 /单位 绑定 单位路径。", c.Cmd.Title())
 		}
 	case Admin:
@@ -388,16 +392,36 @@ func (r *Router) run(ctx context.Context, c *Call, conversing bool) (*dangke.Rep
 		}
 		return r.ask(ctx, c, q), nil
 	}
+	var need *needField
+	if errors.As(err, &need) {
+		conversing = true // a field the command needs but was not given is asked for
+	}
 	if conversing && dangke.ErrorField(err) != "" {
 		for i := range c.Cmd.Fields {
 			f := &c.Cmd.Fields[i]
 			if f.label() == dangke.ErrorField(err) || f.Name == dangke.ErrorField(err) {
 				delete(c.Args, f.Name)
+				if !f.Required {
+					c.asking = f.Name // the answer is this field's, not the next required one's
+				}
 				return r.prompt(ctx, c, f, dangke.ErrorMessage(err)+"\n"+promptFor(f)), nil
 			}
 		}
 	}
 	return r.fail(c.Cmd, err)
+}
+
+// needField is a command's question for a field it was not given and finds
+// it needs (which branch, in a county's chat): asked for as a missing
+// field is, also outside a conversation.
+type needField struct{ err error }
+
+func (n *needField) Error() string { return n.err.Error() }
+func (n *needField) Unwrap() error { return n.err }
+
+// askFor asks for field with the message format (as dangke.FieldErrorf).
+func askFor(field, format string, args ...any) error {
+	return &needField{dangke.FieldErrorf(field, format, args...)}
 }
 
 // fail turns an error into the reply the user sees. Internal errors are

@@ -17,7 +17,7 @@ func statsCommand(r *Router) *Command {
 		Summary: "查看本单位（或指定单位、全市）的微党课统计",
 		Fields: []Field{
 			{Name: "单位", Aliases: []string{"unit"}, Kind: KText, Positional: true, Example: "温县 或 全市", Hint: "默认为本群绑定的单位"},
-			{Name: "期间", Aliases: []string{"时间", "period"}, Kind: KText, Positional: true, Example: "本周、上周、本月 或 2019-07-01~2019-07-31", Hint: "默认为全部"},
+			{Name: "期间", Aliases: []string{"时间", "period"}, Kind: KText, Positional: true, Example: "本周、上周、本月、第三季度 或 2019-07-01~2019-07-31", Hint: "默认为全部"},
 		},
 		Example: "/统计 全市 本月",
 		Perm:    Reader,
@@ -57,7 +57,7 @@ func periodTitle(p dangke.Period, now time.Time) string {
 	if p.IsZero() {
 		return "累计（截至 " + now.Format("2006年1月2日") + "）"
 	}
-	if strings.Contains(p.Label, "至") {
+	if strings.Contains(p.Label, "至") || p.From.Equal(p.To) {
 		return p.Label
 	}
 	return fmt.Sprintf("%s（%s至%s）", p.Label, p.From.Format("1月2日"), p.To.Format("1月2日"))

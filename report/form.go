@@ -404,7 +404,7 @@ func Form1(ctx context.Context, st dangke.Reader, city, campaign string, unit *d
 	var id int64
 	name := city
 	if unit != nil {
-		id, name = unit.ID, unit.Name
+		id, name = unit.ID, unit.FullName()
 	}
 	fig, err := st.Figures(ctx, id, p)
 	if err != nil {

@@ -101,6 +101,11 @@ type Importer struct {
 	// longest busy-wait sleep, so a writer of another process waiting for
 	// the database gets it in the break).
 	Batch, Pause time.Duration
+	// Similar, if set, reports whether a new unit's name is so like a
+	// sibling's that it is more likely a slip (第一支部 beside 第一党支部,
+	// 城关真 beside 城关镇): such a row is a problem unless AcceptSimilar.
+	Similar       func(name, other string) bool
+	AcceptSimilar bool
 }
 
 // Step reports an import's progress.
@@ -661,6 +666,10 @@ func readUnitRow(r row) (unitRow, string) {
 func (im *Importer) Units(ctx context.Context, src Source) (*Result, error) {
 	res := &Result{}
 	seen := map[string]int{}
+	slips, err := im.newSlips(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p := plan[unitRow]{
 		columns:  unitColumns(),
 		required: []string{"单位"},
@@ -674,6 +683,9 @@ func (im *Importer) Units(ctx context.Context, src Source) (*Result, error) {
 				return fmt.Sprintf("单位「%s」与第 %d 行重复", path, first)
 			}
 			seen[path] = n
+			if slips != nil {
+				return slips(u.names)
+			}
 			return ""
 		},
 		build: func(n int, r row) (unitRow, bool) {
@@ -726,6 +738,46 @@ func (im *Importer) Units(ctx context.Context, src Source) (*Result, error) {
 		},
 	}
 	return run(ctx, im, src, p, res)
+}
+
+// newSlips returns a check of a row's path for new units named almost as a
+// unit beside them (existing, or new earlier in the file), or nil when the
+// importer does not check. A unit of the file is new once: its later rows
+// are not asked about again.
+func (im *Importer) newSlips(ctx context.Context) (func(names []string) string, error) {
+	if im.Similar == nil || im.AcceptSimilar {
+		return nil, nil
+	}
+	tree, err := loadUnits(ctx, im.Store)
+	if err != nil {
+		return nil, err
+	}
+	children := map[string][]string{} // parent path ("" for the top) → names below it
+	for path, u := range tree.byPath {
+		parent := strings.TrimSuffix(path, u.Name)
+		children[strings.TrimSuffix(parent, "/")] = append(children[strings.TrimSuffix(parent, "/")], u.Name)
+	}
+	return func(names []string) string {
+		for depth, name := range names {
+			path := dangke.JoinPath(names[:depth+1])
+			parent := dangke.JoinPath(names[:depth])
+			if _, ok := tree.byPath[path]; ok {
+				continue
+			}
+			for _, other := range children[parent] {
+				if im.Similar(name, other) {
+					near := other
+					if parent != "" {
+						near = parent + "/" + other
+					}
+					return fmt.Sprintf("单位「%s」与已有的「%s」几乎同名，像是笔误：请改用已有的名称；确是另一个单位时加 --accept-similar 再导入", path, near)
+				}
+			}
+			tree.byPath[path] = dangke.Unit{Name: name, Path: path}
+			children[parent] = append(children[parent], name)
+		}
+		return ""
+	}, nil
 }
 
 // memberChange is one row of a member count file.

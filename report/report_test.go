@@ -135,6 +135,12 @@ func TestForm1XLSX(t *testing.T) {
 	if _, err := f2.CSV(); err != nil || f2.RowCount() != 2 || !strings.Contains(f2.Footer, "共计 2 次") {
 		t.Errorf("july: %d rows %q %v", f2.RowCount(), f2.Footer, err)
 	}
+	// A branch's form names it with the units above it: two towns' branches
+	// are often both 第一党支部, and their stamped forms must not read alike.
+	b1, _ := st.UnitByPath(ctx, "温县/城关镇/第一党支部")
+	if f3, _ := report.Form1(ctx, st, "焦作市", "", b1, july, today); f3 == nil || f3.Left != "报送单位（盖章）：温县城关镇第一党支部" {
+		t.Errorf("branch form: %+v", f3)
+	}
 	csv, _ := f.CSV()
 	if !strings.HasPrefix(string(csv), "\ufeff讲课人姓名,职  务,微党课题目,讲课日期,听课人数\n张三,支部书记") {
 		t.Errorf("csv %q", csv)

@@ -147,13 +147,19 @@ func BuildSituation(ctx context.Context, st dangke.Reader, photos PhotoSource, c
 
 	add(BlockHeading1, "三、示范宣讲骨干和优秀微党课")
 	add(BlockHeading2, "（一）讲课较多的宣讲员")
-	if len(top) == 0 {
-		add(BlockPara, "暂无讲课记录。")
-	} else {
-		var names []string
-		for _, t := range top {
-			names = append(names, fmt.Sprintf("%s（%s，%d次）", t.Name, dangke.RelPath(t.UnitPath, county.Path), t.Lectures))
+	var names []string
+	for _, t := range top {
+		if t.Lectures < 2 {
+			continue // one lecture each is not "more"
 		}
+		names = append(names, fmt.Sprintf("%s（%s，%d次）", t.Name, dangke.RelPath(t.UnitPath, county.Path), t.Lectures))
+	}
+	switch {
+	case len(top) == 0:
+		add(BlockPara, "暂无讲课记录。")
+	case len(names) == 0:
+		add(BlockPara, "暂无讲课两次以上的宣讲员。")
+	default:
 		add(BlockPara, "讲课次数较多的宣讲员有："+strings.Join(names, "、")+"。")
 	}
 	add(BlockHeading2, "（二）网上微课堂优秀微党课")
@@ -211,6 +217,10 @@ func coverageClause(f dangke.Figures) string {
 	pct, ok := f.Coverage()
 	if !ok {
 		return "（党员数未填齐，上台率" + Fill("上台率") + "）"
+	}
+	if n := f.Unset.N + f.Over.N; n > 0 {
+		// As /统计 and 附件1 say it: the units left out are not in the rate.
+		return fmt.Sprintf("，党员上台率%s%%（%d个单位党员数未填或少于讲课人数，未计入）", pct, n)
 	}
 	return fmt.Sprintf("，党员上台率%s%%", pct)
 }

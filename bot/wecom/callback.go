@@ -91,6 +91,10 @@ func (a *Adapter) CallbackHandler() http.Handler {
 					a.reject(w, r, http.StatusRequestEntityTooLarge, err)
 					return
 				}
+				if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+					a.reject(w, r, http.StatusRequestTimeout, err) // a body slower than the read timeout
+					return
+				}
 				a.reject(w, r, http.StatusBadRequest, errors.New("no encrypt field"))
 				return
 			}

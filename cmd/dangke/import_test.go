@@ -72,6 +72,47 @@ func TestImportCommand(t *testing.T) {
 	}
 }
 
+// An imported unit named almost as one beside it (第一支部 beside
+// 第一党支部, 城关真 beside 城关镇) is refused as a slip unless
+// --accept-similar; after a units or members import the units it leaves out
+// of the share of members are named, as /统计 names them.
+func TestImportChecksLikeChat(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	first := write("a.csv", "单位,党员数\n温县/城关镇/第一党支部,45\n温县/城关镇/第二党支部\n")
+	if out, err := runMain(t, "import", "units", first, "--db", db); err != nil || !strings.Contains(out, "新增 2") ||
+		!strings.Contains(out, "注意：另有 1 个支部未填党员数：温县/城关镇/第二党支部，未计入上台率。") {
+		t.Fatalf("units: %v %s", err, out)
+	}
+	slips := write("b.csv", "单位,党员数\n温县/城关镇/第一支部,10\n温县/城关真/第五党支部,7\n温县/城关镇/第三党支部,8\n温县/城关镇/第3党支部,8\n")
+	_, err = runMain(t, "import", "units", slips, "--db", db)
+	for _, want := range []string{"3 行有问题，未导入任何内容",
+		"第 2 行：单位「温县/城关镇/第一支部」与已有的「温县/城关镇/第一党支部」几乎同名",
+		"第 3 行：单位「温县/城关真」与已有的「温县/城关镇」几乎同名",
+		"第 5 行：单位「温县/城关镇/第3党支部」与已有的「温县/城关镇/第三党支部」几乎同名", "--accept-similar"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("slips: want %q in %v", want, err)
+		}
+	}
+	if out, err := runMain(t, "import", "units", slips, "--db", db, "--accept-similar"); err != nil || !strings.Contains(out, "新增 4") {
+		t.Fatalf("--accept-similar: %v %s", err, out)
+	}
+}
+
 // dangke purge deletes old message records and needs an existing database
 // and a date.
 func TestPurgeCommand(t *testing.T) {

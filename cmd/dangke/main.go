@@ -230,7 +230,7 @@ func (m *Main) flags(cmd, what, example string) *flag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		synopsis := map[string]string{
-			"export":  "export form1|form2|report [选项]",
+			"export":  "export form1|form2|archive|report [选项]",
 			"import":  "import units|members|instructors FILE [选项]",
 			"service": "service install|uninstall|start|stop [选项]",
 		}[cmd]

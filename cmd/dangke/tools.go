@@ -11,20 +11,22 @@ import (
 
 	"dangke"
 	"dangke/atomicfile"
+	"dangke/commands"
 	"dangke/report"
 )
 
 // toolArgs are the arguments of the export and import subcommands.
 type toolArgs struct {
-	what        string // form1, form2; units, members, instructors
-	file        string // the file to import
-	unit        string
-	from, to    string
-	format      string
-	out         string
-	skipInvalid bool
-	rejects     string
-	maxSize     string // the largest file import takes, 20MB
+	what          string // form1, form2; units, members, instructors
+	file          string // the file to import
+	unit          string
+	from, to      string
+	format        string
+	out           string
+	skipInvalid   bool
+	acceptSimilar bool
+	rejects       string
+	maxSize       string // the largest file import takes, 20MB
 }
 
 // parseTool reads `export form1|form2 ...` and `import units|members|instructors FILE ...`.
@@ -35,7 +37,8 @@ func (m *Main) parseTool(args []string) error {
 			"report 示范宣讲活动情况报告（一个县市区，Word 草稿）。\n" +
 			"文件先写到同一文件夹的临时文件，写完才换上，失败不会留下半个或空的文件；文件权限 0600。",
 		"import": "从 XLSX 或 CSV 导入单位树（units）、党员数（members）或师资库（instructors）。先检查每一行，有错则不导入\n" +
-			"（--skip-invalid 导入正确的行）。导入到已有的数据库（--db 必须存在）。",
+			"（--skip-invalid 导入正确的行）。几乎与已有单位同名的新单位作为笔误拒绝（--accept-similar 照常新增）；\n" +
+			"导入单位或党员数后列出讲课人多于党员数、未填党员数而不计入上台率的单位。导入到已有的数据库（--db 必须存在）。",
 	}[m.command]
 	fs := m.flags(m.command, what, exampleOf("dangke "+m.command))
 	fs.StringVar(&m.tool.unit, "unit", "", "单位路径 `PATH`，例如 温县/城关镇；全市：整个城市")
@@ -48,6 +51,7 @@ func (m *Main) parseTool(args []string) error {
 	case "import":
 		fs.BoolVar(&m.tool.skipInvalid, "skip-invalid", false, "只导入正确的行，其余写入 --rejects 文件")
 		fs.StringVar(&m.tool.rejects, "rejects", "", "写入被拒绝行的 `FILE`（默认：导入文件名.rejects.csv）")
+		fs.BoolVar(&m.tool.acceptSimilar, "accept-similar", false, "units：几乎与已有单位同名的新单位（第一支部 与 第一党支部）也照常新增；默认作为笔误拒绝")
 		fs.StringVar(&m.tool.maxSize, "max-size", "", "拒绝大于 `SIZE` 的文件（默认：配置 import.max_size，20MB），如 50MB")
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
@@ -130,6 +134,7 @@ func (m *Main) runTool(ctx context.Context) error {
 	}
 	defer src.Close()
 	im := &report.Importer{Store: m.store, Actor: "cli:" + os.Getenv("USER"), Now: now, SkipInvalid: m.tool.skipInvalid,
+		Similar: commands.SimilarUnitName, AcceptSimilar: m.tool.acceptSimilar,
 		Progress: func(s report.Step) {
 			if s.Done >= 5000 {
 				fmt.Fprintf(m.Stderr, "\r已%s %d 行", s.Stage, s.Done)
@@ -151,6 +156,22 @@ func (m *Main) runTool(ctx context.Context) error {
 		return errors.New(dangke.ErrorMessage(err))
 	}
 	fmt.Fprintf(m.Stdout, "导入完成：新增 %d，更新 %d，未变 %d。\n", res.Added, res.Updated, res.Unchanged)
+	if m.tool.what != "instructors" {
+		// What the new counts leave out of the share of members, as /统计
+		// would say it: a count below a unit's lecturers, or none at all.
+		var id int64
+		scope := ""
+		if unit != nil {
+			id, scope = unit.ID, unit.Path
+		}
+		f, err := m.store.Figures(ctx, id, dangke.Period{})
+		if err != nil {
+			return err
+		}
+		for _, d := range f.Doubts(scope) {
+			fmt.Fprintf(m.Stdout, "注意：%s。\n", d)
+		}
+	}
 	if len(res.Problems) > 0 {
 		path := m.tool.rejects
 		if path == "" {
