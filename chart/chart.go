@@ -99,7 +99,13 @@ func CoverageBars(title, subtitle string, units []dangke.UnitFigures, target int
 			continue
 		}
 		pct, _ := f.Coverage()
-		drawn = append(drawn, row{Bar{ID: u.Unit.ID, Label: u.Unit.Name, Milli: f.CoverageMilli(), Value: fmt.Sprintf("%s%% · %d 次", pct, f.Lectures)}, f.Lectures})
+		value := fmt.Sprintf("%s%% · %d 次", pct, f.Lectures)
+		if n := f.Unset.N + f.Over.N; n > 0 {
+			// The rate leaves units below out, their lectures not: 0.0% beside
+			// 7 lectures reads as an error unless it says so.
+			value += fmt.Sprintf("（%d 个下级未计入上台率）", n)
+		}
+		drawn = append(drawn, row{Bar{ID: u.Unit.ID, Label: u.Unit.Name, Milli: f.CoverageMilli(), Value: value}, f.Lectures})
 	}
 	sort.SliceStable(drawn, func(i, j int) bool {
 		a, z := drawn[i], drawn[j]

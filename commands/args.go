@@ -174,8 +174,11 @@ func parseRatio(label, s string) (num, den int, err error) {
 	if num, err = parseCount(label, a); err == nil {
 		den, err = parseCount(label, b)
 	}
-	if err != nil || num < 0 || den < 1 || num > den {
+	if err != nil || num < 0 || den < 1 {
 		return 0, 0, dangke.FieldErrorf(label, "应写作 满意人数/参评人数，如 40/42，收到「%s」。", clip(s))
+	}
+	if num > den {
+		return 0, 0, dangke.FieldErrorf(label, "不对：满意 %d 人多于参评 %d 人；应写作 满意人数/参评人数，如 40/42。", num, den)
 	}
 	return num, den, nil
 }

@@ -49,7 +49,8 @@ func isAssign(t token) bool {
 
 // joinLabels turns the ways people label fields without = into key=value:
 // `讲课人 = 熊伟`, `title: 不忘初心`, and `姓名 杜永刚 职务 党员` (a label and
-// a space, when the message has at least two such labels).
+// a space, when the message has at least two such labels, or when the label
+// names a field that is never positional: 满意 40/42).
 func (cmd *Command) joinLabels(tokens []token) []token {
 	bareLabels := 0
 	labels := make([]*Field, len(tokens))
@@ -85,7 +86,9 @@ func (cmd *Command) joinLabels(tokens []token) []token {
 		case t.Key == "" && !t.Quoted && labels[i] != nil:
 			sep := strings.ContainsAny(lastRune(t.Value), "=:＝：")
 			assign := i+1 < len(tokens) && isAssign(tokens[i+1])
-			if sep || assign || bareLabels >= 2 {
+			// A label of a field only ever written with its name (满意 40/42,
+			// 时长 6分钟) is one on its own too.
+			if sep || assign || bareLabels >= 2 || !labels[i].Positional {
 				if v, ok := next(); ok {
 					t = token{Key: strings.TrimRight(t.Value, "=:＝："), Value: v.Value, Quoted: v.Quoted, Sep: t.Sep}
 				}

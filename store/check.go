@@ -67,6 +67,11 @@ var recounts = []struct{ table, kept, counted string }{
 		FROM tree_days WHERE lectures <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0 OR events <> 0 OR firsts <> 0
 		OR leader_events <> 0 OR leader_firsts <> 0`, treeDaysCounted},
 	{"tree_firsts", "SELECT unit_id, leader, day, prev, n FROM tree_firsts WHERE n <> 0", treeFirstsCounted},
+	{"tree_weeks", `SELECT unit_id, week, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts FROM tree_weeks
+		WHERE lectures <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0 OR events <> 0 OR firsts <> 0 OR leader_events <> 0
+		OR leader_firsts <> 0`, treeWeeksCounted},
+	{"tree_firsts_weeks", `SELECT unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6 FROM tree_firsts_weeks
+		WHERE n <> 0 OR b1 <> 0 OR b2 <> 0 OR b3 <> 0 OR b4 <> 0 OR b5 <> 0 OR b6 <> 0`, treeFirstsWeeksCounted},
 	{"show_totals", showTotalsKept, showTotalsCounted},
 	{"show_weeks", showWeeksKept, showWeeksCounted},
 	{"tree_shows", "SELECT unit_id, day, n, " + showCols + " FROM tree_shows WHERE n <> 0", treeShowsCounted},

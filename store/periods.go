@@ -54,6 +54,23 @@ func splitPeriod(p dangke.Period) span {
 
 func (s span) weeks() bool { return s.weekFrom <= s.weekTo }
 
+// mondays lists the Mondays of the whole weeks.
+func (s span) mondays() []string {
+	var out []string
+	if !s.weeks() {
+		return out
+	}
+	from, err1 := time.Parse(dangke.DateLayout, s.weekFrom)
+	to, err2 := time.Parse(dangke.DateLayout, s.weekTo)
+	if err1 != nil || err2 != nil {
+		return out
+	}
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 7) {
+		out = append(out, d.Format(dangke.DateLayout))
+	}
+	return out
+}
+
 func (s span) edges() bool { return s.head[0] <= s.head[1] || s.tail[0] <= s.tail[1] }
 
 // weeksSelect sums unit_weeks over whole weeks: %[1]s the selected group

@@ -29,7 +29,7 @@ type prepared struct {
 	addAction                   *sql.Stmt // the [撤销] under each confirmation
 	peekConversation            *sql.Stmt // every message asks whether its sender is in one
 	treeUnit                    *sql.Stmt // whether a unit has units below
-	leafTotals                  *sql.Stmt // and, in the same read, its own totals: the figures under a confirmation
+	leafTotals                  *sql.Stmt // and, in the same read, its own totals and the units and members below it
 
 	holder string // this handle's name on the outbox's claims (outbox.go)
 }
@@ -83,7 +83,8 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 		{&p.stageInstructors, stageSQL(stageRows)},
 		{&p.peekConversation, "SELECT state, expires_at FROM conversations WHERE key = ?"},
 		{&p.treeUnit, "SELECT units, members FROM tree_units WHERE unit_id = ?"},
-		{&p.leafTotals, fmt.Sprintf(totalsSelect, "coalesce((SELECT units FROM tree_units WHERE unit_id = ?1), 0) AS below,", "u.id = ?1", "")},
+		{&p.leafTotals, fmt.Sprintf(totalsSelect, `coalesce((SELECT units FROM tree_units WHERE unit_id = ?1), 0) AS below,
+			coalesce((SELECT members FROM tree_units WHERE unit_id = ?1), 0) AS below_members,`, "u.id = ?1", "")},
 	} {
 		query := s.query
 		if pg && s.dst == &p.savepoint || pg && s.dst == &p.release || pg && s.dst == &p.rollbackTo {

@@ -330,12 +330,13 @@ func dayRange(p dangke.Period) []any {
 
 // Figures returns a subtree's figures over a period.
 func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dangke.Figures, error) {
+	var sub map[int64][2]int
 	if unit != 0 {
 		// Most asks are of a branch (the figures under every confirmation):
 		// one read answers whether it has units below and, if not, its totals.
-		var below int
+		var below, belowMembers int
 		var tot figuresRow
-		err := q.stmt(ctx, q.p.leafTotals).QueryRowContext(ctx, unit).Scan(&below, &tot.Lectures, &tot.Speakers,
+		err := q.stmt(ctx, q.p.leafTotals).QueryRowContext(ctx, unit).Scan(&below, &belowMembers, &tot.Lectures, &tot.Speakers,
 			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
 			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
 		if err != nil {
@@ -347,14 +348,16 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		if below == 0 {
 			return q.leafFigures(ctx, unit, p, tot)
 		}
+		sub = map[int64][2]int{unit: {below, belowMembers}} // the same read said what is below
 	}
 	where, args, err := q.unitFilter(ctx, unit)
 	if err != nil {
 		return dangke.Figures{}, err
 	}
-	sub, err := q.treeUnit(ctx, unit)
-	if err != nil {
-		return dangke.Figures{}, err
+	if sub == nil {
+		if sub, err = q.treeUnit(ctx, unit); err != nil {
+			return dangke.Figures{}, err
+		}
 	}
 	if unit == 0 || sub[unit][0] > 0 {
 		// Units below: the subtree totals.
@@ -614,7 +617,7 @@ func (q queries) LectureCount(ctx context.Context, unit int64, p dangke.Period) 
 		return 0, err
 	}
 	n := 0
-	sub, err := q.treeUnits(ctx, []int64{unit})
+	sub, err := q.treeUnit(ctx, unit) // prepared: /统计 asks it twice an answer
 	if err != nil {
 		return 0, err
 	}

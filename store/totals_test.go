@@ -177,6 +177,26 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 			periodsAgree(t, st, rnd, start)
 		}
 	}
+	// A damaged week row of the subtree totals is found, and --fix
+	// (RebuildTotals) makes the week tables again with the day tables.
+	for _, damage := range []struct{ table, sql string }{
+		{"tree_weeks", "UPDATE tree_weeks SET firsts = firsts + 1 WHERE (unit_id, week) IN (SELECT unit_id, week FROM tree_weeks LIMIT 1)"},
+		{"tree_firsts_weeks", `UPDATE tree_firsts_weeks SET b3 = b3 + 1
+			WHERE (unit_id, leader, week, prev_week) IN (SELECT unit_id, leader, week, prev_week FROM tree_firsts_weeks LIMIT 1)`},
+		{"tree_firsts_weeks", `INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
+			VALUES (0, 1, '2019-06-10', '2019-06-03', 5, 0, 0, 0, 0, 0, 5) ON CONFLICT DO NOTHING`},
+	} {
+		if _, err := st.DB().ExecContext(ctx, damage.sql); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := st.CheckTotals(ctx, false); c.OK() || strings.Contains(c.String(), damage.table+"：一致") {
+			t.Fatalf("a damaged %s was not found:\n%s", damage.table, c)
+		}
+		if c, err := st.CheckTotals(ctx, true); err != nil || !c.OK() {
+			t.Fatalf("not rebuilt: %v\n%s", err, c)
+		}
+	}
+	periodsAgree(t, st, rnd, start)
 }
 
 // periodsAgree compares Figures and TopFigures over random periods with a
@@ -284,6 +304,9 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 		{From: time.Date(2019, 7, 1, 0, 0, 0, 0, start.Location()), To: time.Date(2019, 7, 31, 0, 0, 0, 0, start.Location())}, // a month
 		{From: start.AddDate(0, 0, rnd.IntN(20)), To: start.AddDate(0, 0, 20+rnd.IntN(40))},                                   // edges on both sides
 		{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 10+rnd.IntN(6))},                                              // days inside one week
+		// Several whole weeks after a first day on any weekday: the week
+		// tables' weekday columns say which previous days are before it.
+		{From: start.AddDate(0, 0, 9+rnd.IntN(7)), To: start.AddDate(0, 0, 44+rnd.IntN(30))},
 	}
 	for _, p := range append(periods, dangke.Period{}) {
 		from, to := p.From.Format(dangke.DateLayout), p.To.Format(dangke.DateLayout)
@@ -296,6 +319,22 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 				}
 				if w := shows(u.Path, from, to); fmt.Sprint(got) != fmt.Sprint(w) {
 					t.Fatalf("%q campaign: shows %v, recounted %v", u.Path, got, w)
+				}
+				f, err := st.Figures(ctx, u.ID, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := pick(f), pick(brute(u.Path, from, to)); g != w {
+					t.Fatalf("%q campaign: figures %v, recounted %v", u.Path, g, w)
+				}
+			}
+			tops, err := st.TopFigures(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tf := range tops {
+				if g, w := pick(tf.Figures), pick(brute(tf.Unit.Path, from, to)); g != w {
+					t.Fatalf("top %q campaign: figures %v, recounted %v", tf.Unit.Path, g, w)
 				}
 			}
 			continue
