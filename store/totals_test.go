@@ -184,7 +184,8 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand) {
 		{"tree_firsts_weeks", `UPDATE tree_firsts_weeks SET b3 = b3 + 1
 			WHERE (unit_id, leader, week, prev_week) IN (SELECT unit_id, leader, week, prev_week FROM tree_firsts_weeks LIMIT 1)`},
 		{"tree_firsts_weeks", `INSERT INTO tree_firsts_weeks (unit_id, leader, week, prev_week, n, b1, b2, b3, b4, b5, b6)
-			VALUES (0, 1, '2019-06-10', '2019-06-03', 5, 0, 0, 0, 0, 0, 5) ON CONFLICT DO NOTHING`},
+			VALUES (0, 1, '2019-06-10', '2019-06-03', 5, 0, 0, 0, 0, 0, 5)
+			ON CONFLICT (unit_id, leader, week, prev_week) DO UPDATE SET n = tree_firsts_weeks.n + 5, b6 = tree_firsts_weeks.b6 + 5`}, // damaged whether or not the row was there
 	} {
 		if _, err := st.DB().ExecContext(ctx, damage.sql); err != nil {
 			t.Fatal(err)
