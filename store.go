@@ -65,6 +65,10 @@ type Reader interface {
 	// UnitRefs counts what refers to a unit: over its whole subtree, or the
 	// unit alone (Units then counts the units directly below it).
 	UnitRefs(ctx context.Context, unit int64, subtree bool) (UnitRefs, error)
+	// SharedNames returns the lecturers' names that both units hold (in
+	// lectures, withdrawn ones too) and what was answered about each pair:
+	// what a merge of from into into makes of them.
+	SharedNames(ctx context.Context, from, into int64) ([]SharedName, error)
 	// Units returns root's subtree (root first), or the whole tree when root
 	// is 0, ordered by path.
 	Units(ctx context.Context, root int64) ([]Unit, error)
@@ -89,6 +93,9 @@ type Reader interface {
 	LectureCount(ctx context.Context, unit int64, p Period) (int, error)
 	// TopFigures returns the figures of every reporting unit over a period.
 	TopFigures(ctx context.Context, p Period) ([]UnitFigures, error)
+	// CityFigures returns the city's figures over a period (as Figures of
+	// 0) with every reporting unit's (as TopFigures).
+	CityFigures(ctx context.Context, p Period) (Figures, []UnitFigures, error)
 	// PoolSize counts the lecturers in a county's pool.
 	PoolSize(ctx context.Context, county int64) (int, error)
 	// Lectures returns the most recent active lectures of a unit's subtree,
@@ -223,6 +230,10 @@ type Writer interface {
 	// subtree's paths, depths and reporting unit follow, and so do the
 	// lecturers and contest entries of the subtree.
 	MoveUnit(ctx context.Context, unit, parent int64) error
+	// SetUnitKind changes a unit's kind within its level: a reporting unit
+	// is a county or a system, a unit below one an org or a branch (and a
+	// branch holds no branches); EINVALID or ECONFLICT otherwise.
+	SetUnitKind(ctx context.Context, unit int64, kind UnitKind) error
 	// MergeUnits moves everything of unit from into unit into — lectures,
 	// lecturers, chats, roles, contest entries, units below, the people
 	// links and the member count — recomputes into's totals and removes from.

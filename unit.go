@@ -91,10 +91,31 @@ func InferUnitKind(depth int, name string) UnitKind {
 		}
 		return KindCounty
 	}
-	if strings.HasSuffix(name, "支部") || strings.HasSuffix(name, "支委") {
-		return KindBranch
+	if k, ok := KindFromName(name); ok {
+		return k
 	}
 	return KindOrg
+}
+
+// KindFromName reads the kind of a unit below the top from a name that
+// says it, and whether it does. Branches: …支部, …支委, and the grassroots
+// organisations that hold lectures themselves and have no branches below
+// them in practice — …党总支, …总支, …村, …社区 (东街村 is 东街村党支部 in the
+// county's own lists). Units: towns and the committees above branches —
+// …镇, …乡, …街道, …办事处, …党委, …工委. Any other name (县委办公室, 第一中学)
+// says nothing: /单位 新增 asks.
+func KindFromName(name string) (UnitKind, bool) {
+	for _, s := range []string{"支部", "支委", "总支", "村", "社区"} {
+		if strings.HasSuffix(name, s) {
+			return KindBranch, true
+		}
+	}
+	for _, s := range []string{"镇", "乡", "街道", "办事处", "党委", "工委"} {
+		if strings.HasSuffix(name, s) {
+			return KindOrg, true
+		}
+	}
+	return KindOrg, false
 }
 
 // MaxUnitName is the longest unit name accepted, in characters.
@@ -193,4 +214,15 @@ func (r UnitRefs) Describe() string {
 		return "没有任何记录"
 	}
 	return strings.Join(parts, "、")
+}
+
+// SharedName is a lecturer's name that two units both hold, as a merge of
+// the one into the other finds it: confirmed to be one person (Same),
+// confirmed to be two (Distinct: the merged unit's name becomes NewName, so
+// that they stay two), or never answered (they become one lecturer).
+type SharedName struct {
+	Name     string
+	Same     bool
+	Distinct bool
+	NewName  string // for Distinct: the first free 张三（2）, 张三（3）…
 }

@@ -32,6 +32,7 @@ func Registry(r *Router) []*Command {
 		unitRenameCommand(),
 		unitMoveCommand(),
 		unitMergeCommand(),
+		unitKindCommand(),
 		unitDeleteCommand(),
 		unitUnbindCommand(),
 		unitContactsCommand(),

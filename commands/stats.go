@@ -134,13 +134,11 @@ func unitStats(ctx context.Context, c *Call, unit *dangke.Unit, p dangke.Period)
 
 func cityStats(ctx context.Context, c *Call, city string, p dangke.Period) (*dangke.Reply, error) {
 	st := c.Store()
-	tops, err := st.TopFigures(ctx, p)
+	// The city's own figures, not the sum of the reporting units': a
+	// person whose names lie in two of them counts once in the city.
+	total, tops, err := st.CityFigures(ctx, p)
 	if err != nil {
 		return nil, err
-	}
-	var total dangke.Figures
-	for _, t := range tops {
-		total.Add(t.Figures)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "📊 %s · %s\n", city, periodTitle(p, c.Now))

@@ -196,6 +196,10 @@ func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 				nu.Members = members
 				if kind != "" && topKind == "" { // 县市区 before the path names the top's kind only
 					nu.Kind = kind
+				} else if k, err := leafKind(c, parent, names[i]); err != nil {
+					return "", err
+				} else if k != "" {
+					nu.Kind = k
 				}
 			}
 			if err := tx.AddUnit(ctx, nu); err != nil {
@@ -213,6 +217,29 @@ func runUnitAdd(ctx context.Context, c *Call) (*dangke.Reply, error) {
 		}
 		return text, nil
 	})
+}
+
+// leafKind decides the kind of a new unit below the top whose name does
+// not say it (县委办公室, 第一中学): a branch is where lectures are logged and
+// what the digests' 尚未开展 and deadline lists name, so a clerk is asked
+// rather than guessed for; "" when the name says it, or when the parent is
+// a branch (which holds no branches).
+func leafKind(c *Call, parent *dangke.Unit, name string) (dangke.UnitKind, error) {
+	if parent == nil || parent.Kind == dangke.KindBranch {
+		return "", nil
+	}
+	if _, ok := dangke.KindFromName(name); ok {
+		return "", nil
+	}
+	yes, answered := c.Answer("党支部")
+	if !answered {
+		return "", AskChoice("党支部", fmt.Sprintf("「%s」是党支部吗？是：记为党支部（在此登记微党课，计入上台率和“尚未开展”名单）；否：记为下设党支部的单位。"+
+			"也可直接写 类型=党支部 或 类型=单位；以后可用 /单位 类型 %s/%s 党支部 更改。", name, parent.Path, name))
+	}
+	if yes {
+		return dangke.KindBranch, nil
+	}
+	return dangke.KindOrg, nil
 }
 
 func unitMembersCommand() *Command {
@@ -247,15 +274,25 @@ func unitMembersCommand() *Command {
 				if err != nil {
 					return "", err
 				}
-				var over *dangke.DoubtfulUnit
+				var over, unset *dangke.DoubtfulUnit
 				for i := range f.Over.Units {
 					if f.Over.Units[i].Path == u.Path {
 						over = &f.Over.Units[i]
 					}
 				}
+				for i := range f.Unset.Units {
+					if f.Unset.Units[i].Path == u.Path && f.Unset.Units[i].Speakers > 0 {
+						unset = &f.Unset.Units[i]
+					}
+				}
 				if yes, _ := c.Answer("党员数"); over != nil && !yes {
 					return "", Ask("党员数", fmt.Sprintf("「%s」已有 %d 名讲课人，党员数 %d 比讲课人还少，上台率将无法计算。确认党员数是 %d 吗？",
 						u.Path, over.Speakers, n, n))
+				}
+				// 0 is "not set": the unit's lecturers leave the coverage.
+				if yes, _ := c.Answer("党员数"); unset != nil && u.Members > 0 && !yes {
+					return "", Ask("党员数", fmt.Sprintf("「%s」已有 %d 名讲课人，党员数 0 即未填，该单位将不计入上台率。确认党员数是 0 吗？",
+						u.Path, unset.Speakers))
 				}
 				if err := tx.Audit(ctx, c.Audit("unit.members", "unit", u.ID, fmt.Sprintf("%s 党员数 %d → %d", u.Path, u.Members, n))); err != nil {
 					return "", err
@@ -436,7 +473,11 @@ func figuresOf(ctx context.Context, tx dangke.Tx, ids ...int64) (map[int64]dangk
 		if _, ok := out[id]; ok || id == 0 {
 			continue
 		}
-		f, err := tx.Figures(ctx, id, dangke.Period{})
+		unit := id
+		if id == cityLevel {
+			unit = 0 // the city
+		}
+		f, err := tx.Figures(ctx, unit, dangke.Period{})
 		if dangke.ErrorCode(err) == dangke.ENOTFOUND {
 			continue
 		}

@@ -35,6 +35,8 @@ func (s *Snapshot) Build(scope *dangke.Unit, late bool) Digest {
 		for _, t := range s.tops() {
 			st.add(&t.subtree)
 		}
+		twice := cityTwice(s.across)
+		st.sub(&twice)
 	}
 	label := dangke.WeekLabel(s.Week)
 	title := fmt.Sprintf("%s 周报 %s", name, label)

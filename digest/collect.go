@@ -90,7 +90,11 @@ type Snapshot struct {
 	quota   int
 	city    *cityLists // the city's lists, when units holds only the reporting units
 	root    int64      // the subtree read: 0 the whole province, else a reporting unit
-	show    showcase
+	// across is, per linked person, what their names hold in each
+	// reporting unit; a person with names in two reporting units (a move
+	// put them there) counts once in the city.
+	across map[int64]map[int64]stats
+	show   showcase
 }
 
 // cityLists are what the city's digest names across the whole province,
@@ -195,6 +199,12 @@ func (s *Snapshot) fill(ctx context.Context, st dangke.Reader, root int64) error
 		}
 	}
 	s.dedup(people)
+	s.across = map[int64]map[int64]stats{}
+	for p, names := range people {
+		for _, l := range names {
+			s.addAcross(p, l)
+		}
+	}
 	// Subtree sums: children come after their parent in path order, so
 	// walking backwards adds every child before its parent is read.
 	for i := len(s.units) - 1; i >= 0; i-- {
@@ -255,6 +265,46 @@ func (s *Snapshot) dedup(people map[int64][]linked) {
 			t.covPrev += max(c.covPrev-1, 0)
 		}
 	}
+}
+
+// addAcross records that a name of person p lies in l's reporting unit:
+// one lecturer there (a leading cadre, lecturing before this week, in a
+// covered unit when any of their names there is).
+func (s *Snapshot) addAcross(p int64, l linked) {
+	tops := s.across[p]
+	if tops == nil {
+		tops = map[int64]stats{}
+		s.across[p] = tops
+	}
+	covered := l.n.own.covMembers > 0
+	c := tops[l.n.unit.TopID]
+	c.speakers = 1
+	c.speakersPrev |= b2i(l.prev)
+	c.leaders |= b2i(l.leader)
+	c.covSpeakers |= b2i(covered)
+	c.covPrev |= b2i(covered && l.prev)
+	tops[l.n.unit.TopID] = c
+}
+
+// cityTwice is how many lecturers the sum of the reporting units counts
+// more than once: a person with names in k reporting units, k-1.
+func cityTwice(across map[int64]map[int64]stats) stats {
+	var t stats
+	for _, tops := range across {
+		if len(tops) < 2 {
+			continue
+		}
+		var c stats
+		for _, o := range tops {
+			c.add(&o)
+		}
+		t.speakers += max(c.speakers-1, 0)
+		t.speakersPrev += max(c.speakersPrev-1, 0)
+		t.leaders += max(c.leaders-1, 0)
+		t.covSpeakers += max(c.covSpeakers-1, 0)
+		t.covPrev += max(c.covPrev-1, 0)
+	}
+	return t
 }
 
 func b2i(b bool) int {

@@ -36,7 +36,7 @@ func NewSource(ctx context.Context, st dangke.Reader, c dangke.Campaign, city st
 		return nil, err
 	}
 	c2 := *base
-	c2.byID, c2.city = map[int64]*node{}, &cityLists{}
+	c2.byID, c2.city, c2.across = map[int64]*node{}, &cityLists{}, map[int64]map[int64]stats{}
 	return &Source{st: st, base: base, tops: tops, city: &c2}, nil
 }
 
@@ -114,6 +114,14 @@ func (src *Source) read(ctx context.Context, top int64) (*Snapshot, error) {
 // them.
 func (src *Source) join(s *Snapshot) {
 	c := src.city
+	for p, tops := range s.across {
+		for top, o := range tops {
+			if c.across[p] == nil {
+				c.across[p] = map[int64]stats{}
+			}
+			c.across[p][top] = o
+		}
+	}
 	for _, n := range s.units {
 		if n.unit.ParentID == 0 {
 			t := &node{unit: n.unit, index: len(c.units), own: n.own, subtree: n.subtree}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+
+	"dangke"
 )
 
 // TotalsCheck is what CheckTotals found: for each kept table, the rows
@@ -116,5 +118,69 @@ func (s *Store) checkTotals(ctx context.Context) (TotalsCheck, error) {
 		}
 		c.Tables = append(c.Tables, t)
 	}
+	t, err := s.checkPeople(ctx, queries{db: tx, tx: btx.Tx, p: s.p, pg: s.pg})
+	if err != nil {
+		return c, err
+	}
+	c.Tables = append(c.Tables, t)
 	return c, nil
+}
+
+// peopleCounted counts, for every unit above a linked name (the city, 0,
+// among them), the distinct lecturers of the subtree from the lectures and
+// the links: a linked name is its person, once at every level that holds
+// it; so are the leading cadres and the covered units' lecturers. Elsewhere
+// the figures are the kept tables', which the other checks recount.
+const peopleCounted = `WITH names AS (
+		SELECT l.unit_id, l.speaker, max(l.leader) AS leader, coalesce(max(sp.person_id), 0) AS person, ` + coveredSQL + ` AS covered
+		FROM lectures l JOIN units u ON u.id = l.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
+		LEFT JOIN speaker_people sp ON sp.unit_id = l.unit_id AND sp.name = l.speaker
+		WHERE l.withdrawn_at IS NULL GROUP BY l.unit_id, l.speaker, u.members, t.speakers),
+	levels AS (SELECT unit_id, ancestor_id FROM unit_ancestors UNION ALL SELECT id, id FROM units)
+	SELECT a.ancestor_id AS unit_id,
+		count(DISTINCT CASE WHEN n.person = 0 THEN n.unit_id || '/' || n.speaker END) + count(DISTINCT NULLIF(n.person, 0)) AS speakers,
+		count(DISTINCT CASE WHEN n.person = 0 AND n.leader <> 0 THEN n.unit_id || '/' || n.speaker END)
+			+ count(DISTINCT CASE WHEN n.leader <> 0 THEN NULLIF(n.person, 0) END) AS leaders,
+		count(DISTINCT CASE WHEN n.person = 0 AND n.covered THEN n.unit_id || '/' || n.speaker END)
+			+ count(DISTINCT CASE WHEN n.covered THEN NULLIF(n.person, 0) END) AS covered
+	FROM names n JOIN levels a ON a.unit_id = n.unit_id
+	WHERE a.ancestor_id IN (SELECT x.ancestor_id FROM unit_ancestors x JOIN speaker_people sp ON sp.unit_id = x.unit_id)
+	GROUP BY a.ancestor_id`
+
+// checkPeople compares the lecturers that Figures gives the units above
+// linked names (where a person's names meet: up to the city) with a count
+// from the lectures and the links (peopleCounted).
+func (s *Store) checkPeople(ctx context.Context, q queries) (TableCheck, error) {
+	t := TableCheck{Table: "people"}
+	var rows []struct {
+		UnitID   int64 `bun:"unit_id"`
+		Speakers int   `bun:"speakers"`
+		Leaders  int   `bun:"leaders"`
+		Covered  int   `bun:"covered"`
+	}
+	if err := q.db.NewRaw(peopleCounted).Scan(ctx, &rows); err != nil {
+		return t, fmt.Errorf("store: check people: %w", err)
+	}
+	for _, r := range rows {
+		f, err := q.Figures(ctx, r.UnitID, dangke.Period{})
+		if err != nil {
+			return t, fmt.Errorf("store: check people: %w", err)
+		}
+		if f.Speakers == r.Speakers && f.Leaders == r.Leaders && f.CoveredSpeakers == r.Covered {
+			continue
+		}
+		t.Wrong++
+		if len(t.Units) < 5 {
+			name := dangke.CityName
+			if r.UnitID != 0 {
+				u, err := q.UnitByID(ctx, r.UnitID)
+				if err != nil {
+					return t, err
+				}
+				name = u.Path
+			}
+			t.Units = append(t.Units, fmt.Sprintf("%s 讲课人 %d（应为 %d）", name, f.Speakers, r.Speakers))
+		}
+	}
+	return t, nil
 }

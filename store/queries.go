@@ -468,27 +468,27 @@ func (q queries) treeUnit(ctx context.Context, unit int64) (map[int64][2]int, er
 func (q queries) refine(ctx context.Context, where string, args []any, p dangke.Period, people, doubts bool, named []doubtUnit, at func(top int64) *dangke.Figures) error {
 	var links []link
 	var err error
-	switch {
-	case !people:
-	case p.IsZero() && where != "1 = 1":
-		links, err = q.linkRows(ctx, q.p.subtreeLinks, args...)
-	case p.IsZero():
-		links, err = q.linkRows(ctx, q.p.cityLinks)
-	default:
-		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, max(l.leader) AS leader, `+coveredSQL+` AS covered
-			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
-			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id
-			JOIN lectures l ON l.unit_id = sp.unit_id AND l.speaker = sp.name
-			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where+`
-			GROUP BY sp.unit_id, sp.name, u.top_id, u.members, t.speakers`, append(dayRange(p), args...)...).Scan(ctx, &links)
+	if people {
+		if links, err = q.links(ctx, where, args, p); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("store: linked lecturers: %w", err)
+	// A person is counted once in each figure that holds their names: the
+	// figures are the key, not the reporting units, so a person whose
+	// names a move left in two counties counts once in the city's figures
+	// (and once in each county's).
+	type key struct {
+		f      *dangke.Figures
+		person int64
 	}
 	type count struct{ names, leaders, covered int }
-	persons := map[[2]int64]*count{}
+	persons := map[key]*count{}
 	for _, l := range links {
-		k := [2]int64{l.TopID, l.Person}
+		f := at(l.TopID)
+		if f == nil {
+			continue
+		}
+		k := key{f, l.Person}
 		c := persons[k]
 		if c == nil {
 			c = &count{}
@@ -499,10 +499,7 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 		c.covered += b2i(l.Covered)
 	}
 	for k, c := range persons {
-		f := at(k[0])
-		if f == nil {
-			continue
-		}
+		f := k.f
 		f.Speakers -= max(c.names-1, 0)
 		f.Leaders -= max(c.leaders-1, 0)
 		f.CoveredSpeakers -= max(c.covered-1, 0)
@@ -529,6 +526,74 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 		}
 	}
 	return nil
+}
+
+// links reads the linked names of a subtree's (where, args) lecturers
+// active in p.
+func (q queries) links(ctx context.Context, where string, args []any, p dangke.Period) ([]link, error) {
+	var links []link
+	var err error
+	switch {
+	case p.IsZero() && where != "1 = 1":
+		links, err = q.linkRows(ctx, q.p.subtreeLinks, args...)
+	case p.IsZero():
+		links, err = q.linkRows(ctx, q.p.cityLinks)
+	default:
+		err = q.db.NewRaw(`SELECT u.top_id, sp.person_id, max(l.leader) AS leader, `+coveredSQL+` AS covered
+			FROM speaker_people sp CROSS JOIN units u ON u.id = sp.unit_id
+			LEFT JOIN unit_totals t ON t.unit_id = sp.unit_id
+			JOIN lectures l ON l.unit_id = sp.unit_id AND l.speaker = sp.name
+			WHERE l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ? AND `+where+`
+			GROUP BY sp.unit_id, sp.name, u.top_id, u.members, t.speakers`, append(dayRange(p), args...)...).Scan(ctx, &links)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: linked lecturers: %w", err)
+	}
+	return links, nil
+}
+
+// CityFigures returns the city's figures over a period and every reporting
+// unit's (TopFigures): the city's are the reporting units' added up, less
+// the people whose names lie in more than one of them (a move leaves them
+// so), read from the small links table — not a second pass over the
+// province (Figures of 0 gives the same, at twice the cost).
+func (q queries) CityFigures(ctx context.Context, p dangke.Period) (dangke.Figures, []dangke.UnitFigures, error) {
+	tops, err := q.TopFigures(ctx, p)
+	if err != nil {
+		return dangke.Figures{}, nil, err
+	}
+	var city dangke.Figures
+	for _, t := range tops {
+		city.Add(t.Figures)
+	}
+	links, err := q.links(ctx, "1 = 1", nil, p)
+	if err != nil {
+		return dangke.Figures{}, nil, err
+	}
+	// Per person and reporting unit: a lecturer there, a leading cadre,
+	// in a covered unit (once each, as TopFigures counts them).
+	type flags struct{ leader, covered bool }
+	people := map[int64]map[int64]flags{}
+	for _, l := range links {
+		if people[l.Person] == nil {
+			people[l.Person] = map[int64]flags{}
+		}
+		f := people[l.Person][l.TopID]
+		f.leader = f.leader || l.Leader
+		f.covered = f.covered || l.Covered
+		people[l.Person][l.TopID] = f
+	}
+	for _, tops := range people {
+		leaders, covered := 0, 0
+		for _, f := range tops {
+			leaders += b2i(f.leader)
+			covered += b2i(f.covered)
+		}
+		city.Speakers -= len(tops) - 1
+		city.Leaders -= max(leaders-1, 0)
+		city.CoveredSpeakers -= max(covered-1, 0)
+	}
+	return city, tops, nil
 }
 
 // link is a linked name of an active lecturer: its reporting unit, its

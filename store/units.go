@@ -55,6 +55,76 @@ func (q queries) UnitRefs(ctx context.Context, unit int64, whole bool) (dangke.U
 	return dangke.UnitRefs(n), nil
 }
 
+// SharedNames returns the names that both from's and into's lectures hold
+// and what was answered about each pair; see dangke.Reader.
+func (q queries) SharedNames(ctx context.Context, from, into int64) ([]dangke.SharedName, error) {
+	var rows []struct {
+		Name     string `bun:"name"`
+		Same     bool   `bun:"same"`
+		Distinct bool   `bun:"distinct_"`
+	}
+	err := q.db.NewRaw(`SELECT f.speaker AS name,
+		EXISTS (SELECT 1 FROM speaker_people a JOIN speaker_people b ON b.person_id = a.person_id
+			WHERE a.unit_id = ?0 AND a.name = f.speaker AND b.unit_id = ?1 AND b.name = f.speaker) AS same,
+		EXISTS (SELECT 1 FROM speaker_distinct d WHERE (d.unit_id = ?0 AND d.other_unit_id = ?1 OR d.unit_id = ?1 AND d.other_unit_id = ?0)
+			AND d.name = f.speaker) AS distinct_
+		FROM (SELECT DISTINCT speaker FROM lectures WHERE unit_id = ?0) f
+		WHERE EXISTS (SELECT 1 FROM lectures i WHERE i.unit_id = ?1 AND i.speaker = f.speaker) ORDER BY f.speaker`, from, into).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: shared names: %w", err)
+	}
+	out := make([]dangke.SharedName, 0, len(rows))
+	for _, r := range rows {
+		n := dangke.SharedName{Name: r.Name, Same: r.Same, Distinct: r.Distinct && !r.Same}
+		if n.Distinct {
+			for k := 2; ; k++ {
+				cand := fmt.Sprintf("%s（%d）", r.Name, k)
+				var used int
+				if err := q.db.NewRaw("SELECT count(*) FROM lectures WHERE unit_id IN (?, ?) AND speaker = ?", from, into, cand).Scan(ctx, &used); err != nil {
+					return nil, fmt.Errorf("store: shared names: %w", err)
+				}
+				if used == 0 {
+					n.NewName = cand
+					break
+				}
+			}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// keepDistinct gives from's lectures of each name answered "not the same
+// person" as into's the name SharedNames chose, before they move: the two
+// stay two lecturers in the merged unit. The new name is free in both
+// units, so from's kept totals (which count names, not hold them, but for
+// speakers and week_speakers, which the merge counts again) are unchanged;
+// its links and answers follow the name.
+func (t *txStore) keepDistinct(ctx context.Context, from, into int64) error {
+	names, err := t.SharedNames(ctx, from, into)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !n.Distinct {
+			continue
+		}
+		for _, q := range []string{
+			"UPDATE lectures SET speaker = ?0 WHERE unit_id = ?1 AND speaker = ?2",
+			"UPDATE speaker_people SET name = ?0 WHERE unit_id = ?1 AND name = ?2",
+			"UPDATE speaker_distinct SET name = ?0 WHERE unit_id = ?1 AND name = ?2",
+			// Answers of other units about from's name would be carried
+			// to into's namesake by the merge: they were not about them.
+			"DELETE FROM speaker_distinct WHERE other_unit_id = ?1 AND name = ?2",
+		} {
+			if _, err := t.db.ExecContext(ctx, q, n.NewName, from, n.Name); err != nil {
+				return fmt.Errorf("store: merge units: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 func repeat(args []any, n int) []any {
 	out := make([]any, 0, len(args)*n)
 	for range n {
@@ -94,6 +164,49 @@ func (t *txStore) MoveUnit(ctx context.Context, unit, parent int64) error {
 		}
 	}
 	return t.relocate(ctx, u, p, u.Name)
+}
+
+// SetUnitKind changes a unit's kind within its level; see dangke.Tx.
+func (t *txStore) SetUnitKind(ctx context.Context, unit int64, kind dangke.UnitKind) error {
+	u, err := t.mustUnit(ctx, unit)
+	if err != nil {
+		return err
+	}
+	top := !u.ParentID.Valid
+	reporting := kind == dangke.KindCounty || kind == dangke.KindSystem
+	switch {
+	case top && !reporting:
+		return dangke.Errorf(dangke.EINVALID, "「%s」是最上级单位，类型只能是县市区或市直系统；要放到别的单位之下，请用 /单位 移动。", u.Path)
+	case !top && reporting:
+		return dangke.Errorf(dangke.EINVALID, "「%s」不是最上级单位，类型只能是单位或党支部；要成为%s，请用 /单位 移动 %s 全市 类型=%s。",
+			u.Path, kind.Label(), u.Path, kind.Label())
+	case u.Kind == string(kind):
+		return nil
+	}
+	if kind == dangke.KindBranch {
+		var clash []string
+		if err := t.db.NewRaw("SELECT path FROM units WHERE (parent_id = ? OR id = ?) AND kind = 'branch' ORDER BY path LIMIT 3",
+			u.ID, u.ParentID).Scan(ctx, &clash); err != nil {
+			return fmt.Errorf("store: unit kind: %w", err)
+		}
+		if len(clash) > 0 {
+			return dangke.Errorf(dangke.ECONFLICT, "党支部之下不能再有党支部，「%s」不能改为党支部（有关的党支部：%s）。", u.Path, strings.Join(clash, "、"))
+		}
+	}
+	if kind == dangke.KindSystem {
+		// A system keeps no pool: its lecturers would be in no county's.
+		var n int
+		if err := t.db.NewRaw("SELECT count(*) FROM instructors WHERE pool_id = ? AND "+liveInstructor(""), u.ID).Scan(ctx, &n); err != nil {
+			return fmt.Errorf("store: unit kind: %w", err)
+		}
+		if n > 0 {
+			return dangke.Errorf(dangke.ECONFLICT, "「%s」的师资库有 %d 名宣讲员，市直系统不设师资库，不能改为市直系统。", u.Path, n)
+		}
+	}
+	if _, err := t.db.ExecContext(ctx, "UPDATE units SET kind = ? WHERE id = ?", string(kind), u.ID); err != nil {
+		return fmt.Errorf("store: unit kind: %w", err)
+	}
+	return nil
 }
 
 func (t *txStore) mustUnit(ctx context.Context, id int64) (*unitRow, error) {
@@ -165,6 +278,10 @@ func (t *txStore) relocate(ctx context.Context, u, parent *unitRow, name string)
 	if parent == nil && (kind == string(dangke.KindOrg) || kind == string(dangke.KindBranch)) {
 		kind = string(dangke.InferUnitKind(1, name)) // a reporting unit is a county or a system
 	}
+	if parent != nil && (kind == string(dangke.KindCounty) || kind == string(dangke.KindSystem)) {
+		// A reporting unit put below another is a unit; /单位 类型 changes it.
+		kind = string(dangke.KindOrg)
+	}
 	if _, err := t.db.ExecContext(ctx, "UPDATE units SET parent_id = ?, name = ?, kind = ? WHERE id = ?", parentID, name, kind, u.ID); err != nil {
 		return fmt.Errorf("store: move unit: %w", err)
 	}
@@ -212,6 +329,9 @@ func (t *txStore) MergeUnits(ctx context.Context, from, into int64) error {
 			}
 			return err
 		}
+	}
+	if err := t.keepDistinct(ctx, from, into); err != nil {
+		return err
 	}
 	// Lecturers: a pool that was from's goes to into's reporting unit, and
 	// from's lecturers follow into's county when the reporting unit changes.
