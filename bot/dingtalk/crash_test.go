@@ -239,7 +239,7 @@ func TestChaos(t *testing.T) {
 				time.Sleep(wait)
 			}
 			id := fmt.Sprint("chaos-", i)
-			m := f.nowMessage(id, fmt.Sprintf("/党课 讲课人%c%c 党员 《题目%d》 7月1日 %d人", rune(0x5000+i%40), rune(0x5000+i/40%40), i, 10+i%50))
+			m := f.nowMessage(id, fmt.Sprintf("/党课 讲课人%c%c%c 党员 《题目%d》 7月1日 %d人", rune(0x5000+i%40), rune(0x5000+i/40%40), rune(0x5000+i/1600), i, 10+i%50))
 			raw, _ := json.Marshal(m)
 			frames.add(fmt.Sprint("frame-", i), string(raw))
 		}

@@ -291,10 +291,10 @@ func TestReplicas(t *testing.T) {
 				began := time.Now()
 				var err error
 				if i%2 == 0 {
-					_, err = conns.deliver(msg(fmt.Sprint("lec-", i), fmt.Sprintf("/党课 讲课人%c%c 党员 %s 7月1日 %d人", rune(0x5000+i%40), rune(0x5000+i/40%40), title, 10+i%50)), nil)
+					_, err = conns.deliver(msg(fmt.Sprint("lec-", i), fmt.Sprintf("/党课 讲课人%c%c 党员 %s 7月1日 %d人", rune(0x5000+i%40), rune(0x5000+i/40), title, 10+i%50)), nil)
 				} else {
 					var asked *websocket.Conn
-					asked, err = conns.deliver(msg(fmt.Sprint("lec-", i), fmt.Sprintf("/党课 讲课人%c%c 党员 %s %d人", rune(0x5000+i%40), rune(0x5000+i/40%40), title, 10+i%50)), nil)
+					asked, err = conns.deliver(msg(fmt.Sprint("lec-", i), fmt.Sprintf("/党课 讲课人%c%c 党员 %s %d人", rune(0x5000+i%40), rune(0x5000+i/40), title, 10+i%50)), nil)
 					if err == nil {
 						_, err = conns.deliver(msg(fmt.Sprint("ans-", i), "7月1日"), asked)
 						prompted.Add(1)
