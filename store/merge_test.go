@@ -82,8 +82,8 @@ func TestUnitKind(t *testing.T) {
 		ctx := context.Background()
 		s := open(t)
 		office := addPath(t, s, "温县/县委办公室", 0)
-		town := addPath(t, s, "温县/城关镇/第一党支部", 5)
-		town = unit(t, s, "温县/城关镇")
+		addPath(t, s, "温县/城关镇/第一党支部", 5)
+		town := unit(t, s, "温县/城关镇")
 		county := unit(t, s, "温县")
 		for _, c := range []struct {
 			unit int64
