@@ -26,19 +26,12 @@ func runMain(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
-// The README's import lines work as written; a file above --max-size, or
-// above import.max_size from the config, is refused before it is read.
-func TestImportCommand(t *testing.T) {
+// importDB makes an empty database (a deployment's exists before anything
+// is imported into it) and returns it with a writer of files beside it.
+func importDB(t *testing.T) (db string, write func(name, text string) string) {
+	t.Helper()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "d.db")
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	// A deployment's database exists before anything is imported into it.
+	db = filepath.Join(dir, "d.db")
 	st, err := store.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +39,19 @@ func TestImportCommand(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return db, func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+}
+
+// The README's import lines work as written; a file above --max-size, or
+// above import.max_size from the config, is refused before it is read.
+func TestImportCommand(t *testing.T) {
+	db, write := importDB(t)
 	units := write("单位.csv", "单位,党员数\n温县/城关镇/第一党支部,45\n孟州市/机关党支部,10\n")
 	if out, err := runMain(t, "import", "units", units, "--db", db); err != nil || !strings.Contains(out, "新增 2") {
 		t.Fatalf("units: %v %s", err, out)
@@ -77,29 +83,14 @@ func TestImportCommand(t *testing.T) {
 // --accept-similar; after a units or members import the units it leaves out
 // of the share of members are named, as /统计 names them.
 func TestImportChecksLikeChat(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "d.db")
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	db, write := importDB(t)
 	first := write("a.csv", "单位,党员数\n温县/城关镇/第一党支部,45\n温县/城关镇/第二党支部\n")
 	if out, err := runMain(t, "import", "units", first, "--db", db); err != nil || !strings.Contains(out, "新增 2") ||
 		!strings.Contains(out, "注意：另有 1 个支部未填党员数：温县/城关镇/第二党支部，未计入上台率。") {
 		t.Fatalf("units: %v %s", err, out)
 	}
 	slips := write("b.csv", "单位,党员数\n温县/城关镇/第一支部,10\n温县/城关真/第五党支部,7\n温县/城关镇/第三党支部,8\n温县/城关镇/第3党支部,8\n")
-	_, err = runMain(t, "import", "units", slips, "--db", db)
+	_, err := runMain(t, "import", "units", slips, "--db", db)
 	for _, want := range []string{"3 行有问题，未导入任何内容",
 		"第 2 行：单位「温县/城关镇/第一支部」与已有的「温县/城关镇/第一党支部」几乎同名",
 		"第 3 行：单位「温县/城关真」与已有的「温县/城关镇」几乎同名",
