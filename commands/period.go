@@ -37,7 +37,7 @@ func readPeriod(s string, now time.Time) (dangke.Period, bool, error) {
 	if strings.HasSuffix(s, "月") && !strings.Contains(s, "日") {
 		s = cnToDigits(s)
 	}
-	if p, ok, err := readQuarter(s, today); ok {
+	if p, _, ok, err := readQuarter(s, today); ok {
 		return p, true, err
 	}
 	if w, err := dangke.ParseWeek(strings.ToUpper(s), now.Location()); err == nil && strings.ContainsAny(s, "Ww") {
@@ -130,8 +130,9 @@ func readPeriod(s string, now time.Time) (dangke.Period, bool, error) {
 }
 
 // readQuarter reads a quarter: 本季度, 上季度, 第三季度 or 三季度 or Q3 (the
-// latest that has begun), 2019年第三季度 or 2019Q3.
-func readQuarter(s string, today time.Time) (dangke.Period, bool, error) {
+// latest that has begun), 2019年第三季度 or 2019Q3. bare reports a quarter
+// named without a year (第三季度, Q3), which the campaign may place.
+func readQuarter(s string, today time.Time) (p dangke.Period, bare, ok bool, err error) {
 	quarter := func(y, q int, label string) dangke.Period {
 		from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, today.Location())
 		return dangke.Period{From: from, To: from.AddDate(0, 3, -1), Label: label}
@@ -139,13 +140,13 @@ func readQuarter(s string, today time.Time) (dangke.Period, bool, error) {
 	this := (int(today.Month())-1)/3 + 1
 	switch strings.ToLower(s) {
 	case "本季度", "这季度", "本季", "this-quarter":
-		return quarter(today.Year(), this, "本季度"), true, nil
+		return quarter(today.Year(), this, "本季度"), false, true, nil
 	case "上季度", "上季", "last-quarter":
 		y, q := today.Year(), this-1
 		if q == 0 {
 			y, q = y-1, 4
 		}
-		return quarter(y, q, "上季度"), true, nil
+		return quarter(y, q, "上季度"), false, true, nil
 	}
 	year, rest := 0, strings.ToUpper(s)
 	if y, r, ok := strings.Cut(rest, "年"); ok && dangke.Digits(y) && len(y) == 4 {
@@ -160,25 +161,26 @@ func readQuarter(s string, today time.Time) (dangke.Period, bool, error) {
 		n, ok := cnNumber(strings.TrimSuffix(rest, "季度"))
 		if !ok {
 			if n, ok = atoiOK(strings.TrimSuffix(rest, "季度")); !ok {
-				return dangke.Period{}, false, nil
+				return dangke.Period{}, false, false, nil
 			}
 		}
 		q = n
 	case len(rest) == 2 && rest[0] == 'Q' && dangke.Digits(rest[1:]):
 		q = atoi(rest[1:])
 	default:
-		return dangke.Period{}, false, nil
+		return dangke.Period{}, false, false, nil
 	}
 	if q < 1 || q > 4 {
-		return dangke.Period{}, true, dangke.FieldErrorf("期间", "「%s」不是季度，季度为第一到第四季度。", clip(s))
+		return dangke.Period{}, false, true, dangke.FieldErrorf("期间", "「%s」不是季度，季度为第一到第四季度。", clip(s))
 	}
-	if year == 0 {
+	bare = year == 0
+	if bare {
 		year = today.Year()
 		if q > this {
 			year-- // the latest that has begun, as 7月 is
 		}
 	}
-	return quarter(year, q, fmt.Sprintf("%d年第%s季度", year, "一二三四"[3*(q-1):3*q])), true, nil
+	return quarter(year, q, fmt.Sprintf("%d年第%s季度", year, "一二三四"[3*(q-1):3*q])), bare, true, nil
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
@@ -299,7 +301,7 @@ func (c *Call) campaignPeriod(v string) string {
 		return v
 	}
 	// 第三季度: the latest third quarter begun that overlaps the campaign.
-	if q, ok, err := readQuarter(s, today); ok && err == nil && !strings.ContainsAny(s, "年本上这") && !strings.Contains(strings.ToLower(s), "quarter") && len(s) != 6 {
+	if q, bare, ok, err := readQuarter(s, today); ok && err == nil && bare {
 		n := (int(q.From.Month())-1)/3 + 1
 		var future string
 		for y := k.End.Year(); y >= k.Start.Year(); y-- {

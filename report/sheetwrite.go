@@ -3,6 +3,7 @@ package report
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -198,7 +199,7 @@ func writeBook(w io.Writer, x *excelize.File, sheet func(io.Writer) error) error
 	if err != nil {
 		return err
 	}
-	parts, err := zip.NewReader(strings.NewReader(skeleton.String()), int64(skeleton.Len()))
+	parts, err := zip.NewReader(bytes.NewReader(skeleton.Bytes()), int64(skeleton.Len()))
 	if err != nil {
 		return err
 	}
