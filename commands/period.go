@@ -30,13 +30,7 @@ func parsePeriod(s string, now time.Time) (dangke.Period, bool, error) {
 func readPeriod(s string, now time.Time) (dangke.Period, bool, error) {
 	s = fold(s)
 	today := dangke.Midnight(now)
-	// 10月份, 十月, 2019年十月: the month as digits.
-	if strings.HasSuffix(s, "月份") {
-		s = strings.TrimSuffix(s, "份")
-	}
-	if strings.HasSuffix(s, "月") && !strings.Contains(s, "日") {
-		s = cnToDigits(s)
-	}
+	s = monthDigits(s)
 	if p, _, ok, err := readQuarter(s, today); ok {
 		return p, true, err
 	}
@@ -127,6 +121,18 @@ func readPeriod(s string, now time.Time) (dangke.Period, bool, error) {
 		return dangke.Period{From: d, To: d, Label: d.Format("2006年1月2日")}, true, nil
 	}
 	return dangke.Period{}, false, nil
+}
+
+// monthDigits writes a month named in words as digits: 10月份, 十月,
+// 2019年十月 → 10月, 2019年10月; other values come back as they are.
+func monthDigits(s string) string {
+	if strings.HasSuffix(s, "月份") {
+		s = strings.TrimSuffix(s, "份")
+	}
+	if strings.HasSuffix(s, "月") && !strings.Contains(s, "日") {
+		s = cnToDigits(s)
+	}
+	return s
 }
 
 // readQuarter reads a quarter: 本季度, 上季度, 第三季度 or 三季度 or Q3 (the
@@ -273,7 +279,7 @@ func looksLikePeriod(v string) bool {
 // 2019 campaign), 7.1~7.31 its days. Other periods come back as typed.
 func (c *Call) campaignPeriod(v string) string {
 	k, today := c.r.cfg.Campaign, dangke.Midnight(c.Now)
-	s := fold(v)
+	s := monthDigits(fold(v))
 	if m, ok := strings.CutSuffix(s, "月"); ok && dangke.Digits(m) && len(m) <= 2 {
 		n, _ := strconv.Atoi(m)
 		if n < 1 || n > 12 {

@@ -90,7 +90,7 @@ func TestParsePeriod(t *testing.T) {
 func TestCampaignPeriod(t *testing.T) {
 	day := func(s string) time.Time { d, _ := time.ParseInLocation(dangke.DateLayout, s, now.Location()); return d }
 	c := &Call{Now: day("2026-11-29").Add(10 * time.Hour), r: &Router{cfg: Config{Campaign: dangke.Campaign{Start: day("2026-06-01"), End: day("2026-12-31")}}}}
-	for in, want := range map[string]string{"12月": "2026年12月", "7月": "2026年7月", "3月": "2026年3月", "第三季度": "2026年第三季度",
+	for in, want := range map[string]string{"12月": "2026年12月", "7月": "2026年7月", "七月份": "2026年7月", "十二月": "2026年12月", "3月": "2026年3月", "第三季度": "2026年第三季度",
 		"第四季度": "2026年第四季度", "第一季度": "第一季度", "7月1日": "2026-07-01", "本月": "本月"} {
 		if got := c.campaignPeriod(in); got != want {
 			t.Errorf("%s: %s, want %s", in, got, want)
