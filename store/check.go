@@ -51,8 +51,9 @@ func (c TotalsCheck) String() string {
 // whose lectures were all withdrawn stays as a row of zeros) with the same
 // rows counted from the active lectures.
 var recounts = []struct{ table, kept, counted string }{
-	{"speakers", "SELECT unit_id, name, lectures, leader_lectures FROM speakers",
-		"SELECT unit_id, speaker, count(*), sum(leader) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2"},
+	{"speakers", "SELECT unit_id, name, lectures, leader_lectures, first_day, last_day, attendees, satisfied, surveyed FROM speakers",
+		`SELECT unit_id, speaker, count(*), sum(leader), min(day), max(day), sum(attendees), sum(satisfied), sum(surveyed)
+			FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
 	{"unit_totals", "SELECT unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_totals WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
 		`SELECT unit_id, count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader <> 0 THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1`},

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -46,10 +47,91 @@ func (q queries) IsCityChat(ctx context.Context, chat dangke.ChatRef) (bool, err
 }
 
 // SpeakerStats calls fn with every lecturer's activity up to the end of
-// week, in one pass over the lectures_speaker index (of a subtree's units
-// when under is not 0), with the person each is linked to. Rows are not
-// kept: a province's lecturers are millions.
+// week (of a subtree's units when under is not 0), with the person each is
+// linked to. Rows are not kept: a province's lecturers are millions.
+//
+// A lecturer's row in speakers holds their whole campaign: for a week
+// (Monday to Sunday) after which they have not lectured, it is their
+// activity up to the week's end, and the week's and the week before's
+// lectures are their week_speakers rows (read only for those active then).
+// The few lecturers who have lectured since (a digest sent on Monday for
+// the week before) are counted from their lectures. So a province's
+// digests read one row a lecturer, not every lecture.
 func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int64, fn func(dangke.SpeakerStat) error) error {
+	if week.From.Weekday() != time.Monday || !week.To.Equal(week.From.AddDate(0, 0, 6)) {
+		return q.speakerStatsScan(ctx, week, under, fn)
+	}
+	mon, sun := dayRange(week)[0].(string), dayRange(week)[1].(string)
+	prevMon, prevSun := week.From.AddDate(0, 0, -7).Format(dangke.DateLayout), week.From.AddDate(0, 0, -1).Format(dangke.DateLayout)
+	from, scope, scopeArgs := "speakers s", "", []any(nil)
+	linkFrom := "speaker_people sp"
+	if under != 0 {
+		ip, err := q.ipath(ctx, under)
+		if err != nil {
+			return err
+		}
+		lo, hi := subtree(ip)
+		from = "units u CROSS JOIN speakers s ON s.unit_id = u.id"
+		linkFrom = "units u CROSS JOIN speaker_people sp ON sp.unit_id = u.id"
+		scope, scopeArgs = " AND u.ipath >= ? AND u.ipath < ?", []any{lo, hi}
+	}
+	// The links are few: read once, looked up by name for the units that
+	// have any.
+	links := map[int64]map[string]int64{}
+	var lrows []struct {
+		UnitID int64  `bun:"unit_id"`
+		Name   string `bun:"name"`
+		Person int64  `bun:"person_id"`
+	}
+	if err := q.db.NewRaw("SELECT sp.unit_id, sp.name, sp.person_id FROM "+linkFrom+" WHERE 1 = 1"+scope, scopeArgs...).Scan(ctx, &lrows); err != nil {
+		return fmt.Errorf("store: speaker stats: %w", err)
+	}
+	for _, l := range lrows {
+		if links[l.UnitID] == nil {
+			links[l.UnitID] = map[string]int64{}
+		}
+		links[l.UnitID][l.Name] = l.Person
+	}
+	const weekRow = `coalesce((SELECT w.lectures FROM week_speakers w WHERE w.unit_id = s.unit_id AND w.week = ? AND w.name = s.name), 0)`
+	args := append([]any{mon, mon, prevMon, prevSun, prevMon, sun}, scopeArgs...)
+	args = append(append(append(args, mon, sun, prevMon, prevSun, sun), scopeArgs...), sun)
+	rows, err := q.db.QueryContext(ctx, `SELECT s.unit_id, s.first_day, s.last_day, s.lectures,
+		CASE WHEN s.last_day >= ? THEN `+weekRow+` ELSE 0 END,
+		CASE WHEN s.last_day >= ? AND s.first_day <= ? THEN `+weekRow+` ELSE 0 END,
+		s.attendees, s.satisfied, s.surveyed, CASE WHEN s.leader_lectures > 0 THEN 1 ELSE 0 END, s.name
+		FROM `+from+` WHERE s.last_day <= ?`+scope+`
+		UNION ALL SELECT l.unit_id, min(l.day), max(l.day), count(*),
+		sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END), sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END),
+		sum(l.attendees), sum(l.satisfied), sum(l.surveyed), max(l.leader), l.speaker
+		FROM `+from+` CROSS JOIN lectures l INDEXED BY lectures_speaker ON l.unit_id = s.unit_id AND l.speaker = s.name
+		WHERE s.last_day > ?`+scope+` AND l.withdrawn_at IS NULL AND l.day <= ? GROUP BY l.unit_id, l.speaker`, args...)
+	if err != nil {
+		return fmt.Errorf("store: speaker stats: %w", err)
+	}
+	defer rows.Close()
+	var name sql.RawBytes
+	for rows.Next() {
+		var s dangke.SpeakerStat
+		if err := rows.Scan(&s.UnitID, &s.First, &s.Last, &s.Lectures, &s.ThisWeek, &s.LastWeek,
+			&s.Attendees, &s.Satisfied, &s.Surveyed, &s.Leader, &name); err != nil {
+			return fmt.Errorf("store: speaker stats: %w", err)
+		}
+		if l := links[s.UnitID]; l != nil {
+			s.Person = l[string(name)]
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: speaker stats: %w", err)
+	}
+	return nil
+}
+
+// speakerStatsScan is SpeakerStats for any period: one pass over the
+// lectures_speaker index up to its end.
+func (q queries) speakerStatsScan(ctx context.Context, week dangke.Period, under int64, fn func(dangke.SpeakerStat) error) error {
 	prev := dangke.Period{From: week.From.AddDate(0, 0, -7), To: week.To.AddDate(0, 0, -7)}
 	args := append(dayRange(week), dayRange(prev)...)
 	from := "lectures l INDEXED BY lectures_speaker"

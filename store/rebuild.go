@@ -27,9 +27,7 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 			"DELETE FROM show_weeks",
 			"INSERT INTO show_totals (unit_id, " + showCols + ") " + showTotalsCounted,
 			"INSERT INTO show_weeks (unit_id, week, " + showCols + ") " + showWeeksCounted,
-			`INSERT INTO speakers (unit_id, name, lectures, leader_lectures)
-				SELECT unit_id, speaker, count(*), sum(leader) FROM lectures
-				WHERE withdrawn_at IS NULL GROUP BY unit_id, speaker`,
+			speakersFrom + "WHERE withdrawn_at IS NULL GROUP BY unit_id, speaker",
 			`INSERT INTO unit_totals (unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
 				SELECT l.unit_id, l.n, s.speakers, s.leaders, l.attendees, l.satisfied, l.surveyed
 				FROM (SELECT unit_id, count(*) AS n, sum(attendees) AS attendees, sum(satisfied) AS satisfied,
@@ -55,6 +53,12 @@ func (s *Store) RebuildTotals(ctx context.Context) error {
 	}
 	return nil
 }
+
+// speakersFrom counts each lecturer's lectures, first and latest day and
+// attendance from the lectures (a WHERE clause and GROUP BY unit_id,
+// speaker follow).
+const speakersFrom = `INSERT INTO speakers (unit_id, name, lectures, leader_lectures, first_day, last_day, attendees, satisfied, surveyed)
+	SELECT unit_id, speaker, count(*), sum(leader), min(day), max(day), sum(attendees), sum(satisfied), sum(surveyed) FROM lectures `
 
 // weekSpeakersFrom counts lecturers per unit and week from the lectures
 // (a WHERE clause follows); a week is named by its Monday.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -316,6 +317,18 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 		}
 		return s
 	}
+	raw := make([]rawLecture, len(lecs))
+	for i, l := range lecs {
+		raw[i] = rawLecture{l.Unit, l.Speaker, l.Day, l.Attendees, l.Satisfied, l.Surveyed, l.Leader}
+	}
+	speakerStatsAgree(t, st, units, start, raw, func(unit int64, name string) int64 {
+		for _, l := range links {
+			if l.Unit == unit && l.Name == name {
+				return l.Person
+			}
+		}
+		return 0
+	})
 	pick := func(f dangke.Figures) [7]int {
 		return [7]int{f.Lectures, f.Speakers, f.Leaders, f.Attendees, f.Satisfied, f.Surveyed, f.CoveredSpeakers}
 	}
@@ -397,4 +410,84 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 			}
 		}
 	}
+}
+
+// speakerStatsAgree compares SpeakerStats, for every week of the random
+// campaign, of the province and of each reporting unit, with each
+// lecturer's activity counted from the raw lectures: the weeks before the
+// last have lecturers who lectured since (counted from their lectures),
+// the others are read from the kept speakers rows.
+func speakerStatsAgree(t *testing.T, st *store.Store, units []dangke.Unit, start time.Time, lectures []rawLecture, person func(int64, string) int64) {
+	ctx := context.Background()
+	monday := start.AddDate(0, 0, 2) // 2019-06-03
+	for w := -1; w < 10; w++ {
+		week := dangke.Week(monday.AddDate(0, 0, 7*w))
+		mon, sun := week.From.Format(dangke.DateLayout), week.To.Format(dangke.DateLayout)
+		prevMon, prevSun := week.From.AddDate(0, 0, -7).Format(dangke.DateLayout), week.From.AddDate(0, 0, -1).Format(dangke.DateLayout)
+		for _, top := range append([]dangke.Unit{{}}, units...) {
+			if top.ParentID != 0 {
+				continue
+			}
+			in := map[int64]bool{}
+			for _, u := range units {
+				if top.ID == 0 || u.TopID == top.ID {
+					in[u.ID] = true
+				}
+			}
+			type key struct {
+				unit int64
+				name string
+			}
+			want := map[key]*dangke.SpeakerStat{}
+			for _, l := range lectures {
+				if !in[l.unit] || l.day > sun {
+					continue
+				}
+				k := key{l.unit, l.speaker}
+				r := want[k]
+				if r == nil {
+					r = &dangke.SpeakerStat{UnitID: l.unit, First: l.day, Last: l.day, Person: person(l.unit, l.speaker)}
+					want[k] = r
+				}
+				r.First, r.Last = min(r.First, l.day), max(r.Last, l.day)
+				r.Lectures++
+				r.ThisWeek += b2i(l.day >= mon)
+				r.LastWeek += b2i(l.day >= prevMon && l.day <= prevSun)
+				r.Attendees += l.attendees
+				r.Satisfied += l.satisfied
+				r.Surveyed += l.surveyed
+				r.Leader = r.Leader || l.leader != 0
+			}
+			var w, got []string
+			for _, r := range want {
+				w = append(w, fmt.Sprintf("%+v", *r))
+			}
+			err := st.SpeakerStats(ctx, week, top.ID, func(r dangke.SpeakerStat) error {
+				got = append(got, fmt.Sprintf("%+v", r))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(w)
+			slices.Sort(got)
+			if !slices.Equal(got, w) {
+				t.Fatalf("speaker stats of %q, week of %s:\n%s\ncounted from the lectures:\n%s", top.Path, mon, strings.Join(got, "\n"), strings.Join(w, "\n"))
+			}
+		}
+	}
+}
+
+// rawLecture is an active lecture as the database holds it.
+type rawLecture struct {
+	unit                                   int64
+	speaker, day                           string
+	attendees, satisfied, surveyed, leader int
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

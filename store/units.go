@@ -460,9 +460,7 @@ func (t *txStore) recount(ctx context.Context, from, into int64) error {
 		"DELETE FROM unit_weeks WHERE unit_id IN (?0, ?1)",
 		weekSpeakersFrom + "WHERE unit_id = ?0 AND withdrawn_at IS NULL GROUP BY 1, 2, 3",
 		fmt.Sprintf(unitWeeksFrom, "AND unit_id = ?0", "AND unit_id = ?0"),
-		`INSERT INTO speakers (unit_id, name, lectures, leader_lectures)
-			SELECT unit_id, speaker, count(*), sum(leader) FROM lectures
-			WHERE unit_id = ?0 AND withdrawn_at IS NULL GROUP BY unit_id, speaker`,
+		speakersFrom + "WHERE unit_id = ?0 AND withdrawn_at IS NULL GROUP BY unit_id, speaker",
 		`INSERT INTO unit_totals (unit_id, lectures, speakers, leaders, attendees, satisfied, surveyed)
 			SELECT ?0, count(*), (SELECT count(*) FROM speakers WHERE unit_id = ?0),
 				(SELECT count(*) FROM speakers WHERE unit_id = ?0 AND leader_lectures > 0),
