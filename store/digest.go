@@ -56,12 +56,24 @@ func (q queries) IsCityChat(ctx context.Context, chat dangke.ChatRef) (bool, err
 // lectures are their week_speakers rows (read only for those active then).
 // The few lecturers who have lectured since (a digest sent on Monday for
 // the week before) are counted from their lectures. So a province's
-// digests read one row a lecturer, not every lecture.
+// digests read one row a lecturer, not every lecture. A week after which
+// a tenth of the subtree's lectures are dated is read from the lectures.
 func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int64, fn func(dangke.SpeakerStat) error) error {
 	if week.From.Weekday() != time.Monday || !week.To.Equal(week.From.AddDate(0, 0, 6)) {
 		return q.speakerStatsScan(ctx, week, under, fn)
 	}
 	mon, sun := dayRange(week)[0].(string), dayRange(week)[1].(string)
+	// An old week (most lectures dated after it) is read in one pass over
+	// the lectures, as any period is: the lecturers who lectured since
+	// would each cost a lookup.
+	var later, total int
+	if err := q.db.NewRaw("SELECT coalesce(sum(CASE WHEN day > ? THEN lectures ELSE 0 END), 0), coalesce(sum(lectures), 0) FROM tree_days WHERE unit_id = ?",
+		sun, under).Scan(ctx, &later, &total); err != nil {
+		return fmt.Errorf("store: speaker stats: %w", err)
+	}
+	if later*10 > total {
+		return q.speakerStatsScan(ctx, week, under, fn)
+	}
 	prevMon, prevSun := week.From.AddDate(0, 0, -7).Format(dangke.DateLayout), week.From.AddDate(0, 0, -1).Format(dangke.DateLayout)
 	from, scope, scopeArgs := "speakers s", "", []any(nil)
 	linkFrom := "speaker_people sp"
@@ -92,19 +104,28 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 		}
 		links[l.UnitID][l.Name] = l.Person
 	}
-	const weekRow = `coalesce((SELECT w.lectures FROM week_speakers w WHERE w.unit_id = s.unit_id AND w.week = ? AND w.name = s.name), 0)`
-	args := append([]any{mon, mon, prevMon, prevSun, prevMon, sun}, scopeArgs...)
-	args = append(append(append(args, mon, sun, prevMon, prevSun, sun), scopeArgs...), sun)
-	rows, err := q.db.QueryContext(ctx, `SELECT s.unit_id, s.first_day, s.last_day, s.lectures,
-		CASE WHEN s.last_day >= ? THEN `+weekRow+` ELSE 0 END,
-		CASE WHEN s.last_day >= ? AND s.first_day <= ? THEN `+weekRow+` ELSE 0 END,
+	// The weeks' lectures: a lookup only for a lecturer active then.
+	const weeks = `CASE WHEN s.last_day >= ? THEN coalesce((SELECT w.lectures FROM week_speakers w
+			WHERE w.unit_id = s.unit_id AND w.week = ? AND w.name = s.name), 0) ELSE 0 END,
+		CASE WHEN s.last_day >= ? AND s.first_day <= ? THEN coalesce((SELECT w.lectures FROM week_speakers w
+			WHERE w.unit_id = s.unit_id AND w.week = ? AND w.name = s.name), 0) ELSE 0 END`
+	weekArgs := []any{mon, mon, prevMon, prevSun, prevMon}
+	args := append(append(append([]any{}, weekArgs...), sun), scopeArgs...)
+	args = append(append(append(append(append(args, sun), weekArgs...), sun), scopeArgs...), sun)
+	// A lecturer who lectured after the week: their row less those later
+	// lectures (read by one seek), their latest day up to the week's end
+	// by another; one whose lectures are all later is not counted.
+	rows, err := q.db.QueryContext(ctx, `SELECT s.unit_id, s.first_day, s.last_day, s.lectures, `+weeks+`,
 		s.attendees, s.satisfied, s.surveyed, CASE WHEN s.leader_lectures > 0 THEN 1 ELSE 0 END, s.name
 		FROM `+from+` WHERE s.last_day <= ?`+scope+`
-		UNION ALL SELECT l.unit_id, min(l.day), max(l.day), count(*),
-		sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END), sum(CASE WHEN l.day >= ? AND l.day <= ? THEN 1 ELSE 0 END),
-		sum(l.attendees), sum(l.satisfied), sum(l.surveyed), max(l.leader), l.speaker
+		UNION ALL SELECT s.unit_id, s.first_day, (SELECT max(e.day) FROM lectures e INDEXED BY lectures_speaker
+			WHERE e.unit_id = s.unit_id AND e.speaker = s.name AND e.withdrawn_at IS NULL AND e.day <= ?),
+		s.lectures - count(*), `+weeks+`,
+		s.attendees - sum(l.attendees), s.satisfied - sum(l.satisfied), s.surveyed - sum(l.surveyed),
+		CASE WHEN s.leader_lectures > sum(CASE WHEN l.leader <> 0 THEN 1 ELSE 0 END) THEN 1 ELSE 0 END, s.name
 		FROM `+from+` CROSS JOIN lectures l INDEXED BY lectures_speaker ON l.unit_id = s.unit_id AND l.speaker = s.name
-		WHERE s.last_day > ?`+scope+` AND l.withdrawn_at IS NULL AND l.day <= ? GROUP BY l.unit_id, l.speaker`, args...)
+		WHERE s.last_day > ?`+scope+` AND l.withdrawn_at IS NULL AND l.day > ?
+		GROUP BY s.unit_id, s.name HAVING s.lectures > count(*)`, args...)
 	if err != nil {
 		return fmt.Errorf("store: speaker stats: %w", err)
 	}
