@@ -22,40 +22,7 @@ import (
 func TestWorkplaceMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	sqldb, err := sql.Open("sqlite", DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := bun.NewDB(sqldb, sqlitedialect.New())
-	all, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := fstest.MapFS{}
-	entries, err := fs.ReadDir(all, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.Compare(e.Name(), "20261128000009") < 0 {
-			data, err := fs.ReadFile(all, e.Name())
-			if err != nil {
-				t.Fatal(err)
-			}
-			old[e.Name()] = &fstest.MapFile{Data: data}
-		}
-	}
-	ms := migrate.NewMigrations()
-	if err := ms.Discover(old); err != nil {
-		t.Fatal(err)
-	}
-	m := migrate.NewMigrator(db, ms, migrate.WithMarkAppliedOnSuccess(true))
-	if err := m.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedBefore(t, path, "20261128000009")
 	for _, q := range []string{
 		`INSERT INTO units (id, parent_id, top_id, name, path, depth, kind, members, created_at, ipath) VALUES (1, NULL, 1, '温县', '温县', 1, 'county', 0, 0, '/1/')`,
 		`INSERT INTO units (id, parent_id, top_id, name, path, depth, kind, members, created_at, ipath) VALUES (2, 1, 1, '温县一中', '温县/温县一中', 2, 'org', 20, 0, '/1/2/')`,
@@ -94,4 +61,47 @@ func TestWorkplaceMigration(t *testing.T) {
 	if dangke.ErrorCode(err) != dangke.ECONFLICT || strings.Contains(err.Error(), "李四") {
 		t.Fatalf("duplicate phone: %v", err)
 	}
+}
+
+// migratedBefore makes a SQLite database at path with the migrations
+// named before prefix applied (as a database of an older version is),
+// and returns it open.
+func migratedBefore(t *testing.T, path, prefix string) *bun.DB {
+	t.Helper()
+	ctx := context.Background()
+	sqldb, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	all, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := fstest.MapFS{}
+	entries, err := fs.ReadDir(all, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.Compare(e.Name(), prefix) < 0 {
+			data, err := fs.ReadFile(all, e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			old[e.Name()] = &fstest.MapFile{Data: data}
+		}
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(old); err != nil {
+		t.Fatal(err)
+	}
+	m := migrate.NewMigrator(db, ms, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

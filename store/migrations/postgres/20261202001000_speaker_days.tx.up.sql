@@ -2,9 +2,9 @@
 -- speakers row by the same triggers as its lecture count (PostgreSQL), so
 -- that the weekly digests read a province's lecturers (SpeakerStats) from
 -- this table, one row a lecturer, instead of every lecture.
-ALTER TABLE speakers ADD COLUMN first_day TEXT NOT NULL DEFAULT '';
+ALTER TABLE speakers ADD COLUMN first_day TEXT COLLATE "C" NOT NULL DEFAULT '';
 --bun:split
-ALTER TABLE speakers ADD COLUMN last_day TEXT NOT NULL DEFAULT '';
+ALTER TABLE speakers ADD COLUMN last_day TEXT COLLATE "C" NOT NULL DEFAULT '';
 --bun:split
 ALTER TABLE speakers ADD COLUMN attendees INTEGER NOT NULL DEFAULT 0;
 --bun:split
