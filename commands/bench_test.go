@@ -143,6 +143,7 @@ func TestMain(m *testing.M) {
 	for _, p := range provinceDBs.paths {
 		_ = os.RemoveAll(filepath.Dir(p))
 	}
+	template.Remove()
 	os.Exit(code)
 }
 

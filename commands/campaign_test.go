@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,7 @@ import (
 func TestCampaignDates(t *testing.T) {
 	ctx := context.Background()
 	for _, accept := range []bool{false, true} {
-		st, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+		st, err := store.Open(ctx, freshDB(t, "c.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +46,7 @@ func TestCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "corpus.db"))
+	st, err := store.Open(ctx, freshDB(t, "corpus.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

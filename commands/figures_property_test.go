@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -69,7 +68,7 @@ var (
 
 func figuresAgree(t *testing.T, rnd *rand.Rand, seen *cases) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	st, err := store.Open(ctx, freshDB(t, "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package commands_test
 import (
 	"context"
 
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +46,7 @@ func FuzzRouter(f *testing.F) {
 		f.Add(uint8(3), uint8(3), seed)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"))
+	st, err := store.Open(ctx, freshDB(f, "fuzz.db"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +68,7 @@ func TestEntryReview(t *testing.T) {
 		{"/帮助 with a subcommand", y2019, []string{"/帮助 角色 授予"}, []string{"/角色 授予（/role grant）"}, []string{"多出了", "/角色 撤销"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+			st, err := store.Open(ctx, freshDB(t, "r.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package commands_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +21,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
+	st, err := store.Open(context.Background(), freshDB(t, "r.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,18 +2,35 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"reflect"
 	"testing"
 	"time"
 
 	"dangke"
+	"dangke/internal/dbtest"
 	"dangke/store"
 )
 
-// open opens a fresh database of the engine the test runs over (see eachDB).
+// template is the migrated SQLite database that open copies.
+var template dbtest.Template
+
+// TestMain removes the template after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	template.Remove()
+	os.Exit(code)
+}
+
+// open opens a fresh database of the engine the test runs over (see eachDB):
+// for SQLite, a copy of a database migrated once.
 func open(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), dbPath(t, "test.db"))
+	path := dbPath(t, "test.db")
+	if !isPostgres(t) {
+		path = template.Fresh(t, "test.db")
+	}
+	s, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
