@@ -17,7 +17,7 @@ import (
 // refused with the archive's size and the command line that writes it.
 func TestArchiveOverTheChatLimit(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, freshDB(t, "t.db"))
+	st, err := store.Open(ctx, template.Fresh(t, "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 func TestCampaignDates(t *testing.T) {
 	ctx := context.Background()
 	for _, accept := range []bool{false, true} {
-		st, err := store.Open(ctx, freshDB(t, "c.db"))
+		st, err := store.Open(ctx, template.Fresh(t, "c.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func TestCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	st, err := store.Open(ctx, freshDB(t, "corpus.db"))
+	st, err := store.Open(ctx, template.Fresh(t, "corpus.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ var (
 
 func figuresAgree(t *testing.T, rnd *rand.Rand, seen *cases) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, freshDB(t, "p.db"))
+	st, err := store.Open(ctx, template.Fresh(t, "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,7 @@
 package commands_test
 
-import (
-	"testing"
+import "dangke/internal/dbtest"
 
-	"dangke/internal/dbtest"
-)
-
-// template is the migrated database the tests' databases are copied from.
+// template is the migrated database the tests' databases are copied from
+// (template.Fresh): opening a new file would run every migration.
 var template dbtest.Template
-
-// freshDB returns the path of a new, migrated database for one test.
-func freshDB(t testing.TB, name string) string {
-	return template.Fresh(t, name)
-}

@@ -46,7 +46,7 @@ func FuzzRouter(f *testing.F) {
 		f.Add(uint8(3), uint8(3), seed)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, freshDB(f, "fuzz.db"))
+	st, err := store.Open(ctx, template.Fresh(f, "fuzz.db"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func TestEntryReview(t *testing.T) {
 		{"/帮助 with a subcommand", y2019, []string{"/帮助 角色 授予"}, []string{"/角色 授予（/role grant）"}, []string{"多出了", "/角色 撤销"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := store.Open(ctx, freshDB(t, "r.db"))
+			st, err := store.Open(ctx, template.Fresh(t, "r.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

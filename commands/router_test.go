@@ -21,7 +21,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st, err := store.Open(context.Background(), freshDB(t, "r.db"))
+	st, err := store.Open(context.Background(), template.Fresh(t, "r.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

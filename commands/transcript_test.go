@@ -62,7 +62,7 @@ func runTranscript(t *testing.T, script string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, freshDB(t, "t.db"))
+	st, err := store.Open(ctx, template.Fresh(t, "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

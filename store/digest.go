@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"dangke"
@@ -62,7 +63,7 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 	if week.From.Weekday() != time.Monday || !week.To.Equal(week.From.AddDate(0, 0, 6)) {
 		return q.speakerStatsScan(ctx, week, under, fn)
 	}
-	mon, sun := dayRange(week)[0].(string), dayRange(week)[1].(string)
+	mon, sun := week.From.Format(dangke.DateLayout), week.To.Format(dangke.DateLayout)
 	// An old week (most lectures dated after it) is read in one pass over
 	// the lectures, as any period is: the lecturers who lectured since
 	// would each cost a lookup.
@@ -110,8 +111,8 @@ func (q queries) SpeakerStats(ctx context.Context, week dangke.Period, under int
 		CASE WHEN s.last_day >= ? AND s.first_day <= ? THEN coalesce((SELECT w.lectures FROM week_speakers w
 			WHERE w.unit_id = s.unit_id AND w.week = ? AND w.name = s.name), 0) ELSE 0 END`
 	weekArgs := []any{mon, mon, prevMon, prevSun, prevMon}
-	args := append(append(append([]any{}, weekArgs...), sun), scopeArgs...)
-	args = append(append(append(append(append(args, sun), weekArgs...), sun), scopeArgs...), sun)
+	// The first arm's placeholders, then the second's.
+	args := slices.Concat(weekArgs, []any{sun}, scopeArgs, []any{sun}, weekArgs, []any{sun}, scopeArgs, []any{sun})
 	// A lecturer who lectured after the week: their row less those later
 	// lectures (read by one seek), their latest day up to the week's end
 	// by another; one whose lectures are all later is not counted.
