@@ -318,3 +318,64 @@ func TestBatchWriteTurnBounded(t *testing.T) {
 		t.Fatalf("after the turn was freed: %v", err)
 	}
 }
+
+// TestBatchFirstFails commits batches whose first updates fail, after
+// writing: on SQLite the first update of a transaction runs outside any
+// savepoint, so its failure rolls the transaction back and the updates
+// after it begin another. Each update keeps its own outcome.
+func TestBatchFirstFails(t *testing.T) {
+	for _, engine := range pgtest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			a, _ := batchDB(t, engine)
+			ctx := context.Background()
+			errBoom := errors.New("boom")
+			add := func(k int, fail bool) *update {
+				return &update{ctx: ctx, done: make(chan struct{}), fn: func(tx dangke.Tx) error {
+					if _, err := tx.(*txStore).db.ExecContext(ctx, "UPDATE counters SET n = n + 1 WHERE k = ?", k); err != nil {
+						return err
+					}
+					if fail {
+						return errBoom
+					}
+					return nil
+				}}
+			}
+			gone, stop := context.WithCancel(ctx)
+			stop()
+			cancelled := add(1, false)
+			cancelled.ctx = gone
+			panics := &update{ctx: ctx, done: make(chan struct{}), fn: func(tx dangke.Tx) error {
+				if _, err := tx.(*txStore).db.ExecContext(ctx, "UPDATE counters SET n = n + 100 WHERE k = 1"); err != nil {
+					return err
+				}
+				panic("a bug in the first caller")
+			}}
+			batches := []struct {
+				updates []*update
+				saved   string // which updates succeed
+			}{
+				{[]*update{add(1, true), add(1, false), add(2, true), add(2, false)}, "-+-+"}, // 1 1
+				{[]*update{cancelled, add(1, true), panics, add(2, false)}, "---+"},           // 1 2
+				{[]*update{add(1, false), add(2, true)}, "+-"},                                // 2 2
+				{[]*update{add(1, true)}, "-"},
+				{[]*update{add(2, true), add(2, true)}, "--"},
+				{[]*update{add(2, false)}, "+"}, // 2 3
+			}
+			for i, b := range batches {
+				a.commit(b.updates)
+				for j, u := range b.updates {
+					if (u.err == nil) != (b.saved[j] == '+') || u.again {
+						t.Errorf("batch %d update %d: err %v again %v", i, j, u.err, u.again)
+					}
+				}
+			}
+			var n1, n2 int
+			if err := a.db.NewRaw("SELECT (SELECT n FROM counters WHERE k = 1), (SELECT n FROM counters WHERE k = 2)").Scan(ctx, &n1, &n2); err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(n1, n2); got != "2 3" {
+				t.Errorf("counters %s, want 2 3: a failed update's write was kept or a good one lost", got)
+			}
+		})
+	}
+}
