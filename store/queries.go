@@ -69,9 +69,22 @@ func (q queries) unitWhere(ctx context.Context, where string, args ...any) (*uni
 	return &r, nil
 }
 
+// unitBy reads the unit that the prepared statement st finds by key.
+func (q queries) unitBy(ctx context.Context, st *sql.Stmt, key any) (*unitRow, error) {
+	var r unitRow
+	err := q.stmt(ctx, st).QueryRowContext(ctx, key).Scan(&r.ID, &r.ParentID, &r.TopID, &r.Name, &r.Path, &r.IPath, &r.Depth, &r.Kind, &r.Members)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unit: %w", err)
+	}
+	return &r, nil
+}
+
 // UnitByPath finds a unit by its full path.
 func (q queries) UnitByPath(ctx context.Context, path string) (*dangke.Unit, error) {
-	r, err := q.unitWhere(ctx, "path = ?", path)
+	r, err := q.unitBy(ctx, q.p.unitByPath, path)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +97,7 @@ func (q queries) UnitByPath(ctx context.Context, path string) (*dangke.Unit, err
 
 // UnitByID finds a unit by id.
 func (q queries) UnitByID(ctx context.Context, id int64) (*dangke.Unit, error) {
-	r, err := q.unitWhere(ctx, "id = ?", id)
+	r, err := q.unitBy(ctx, q.p.unitByID, id)
 	if err != nil {
 		return nil, err
 	}

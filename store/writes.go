@@ -15,7 +15,7 @@ func (t *txStore) AddUnit(ctx context.Context, u *dangke.Unit) error {
 	parentIPath, parentPath, top, depth := "/", "", int64(0), 1
 	var parent any
 	if u.ParentID != 0 {
-		p, err := t.unitWhere(ctx, "id = ?", u.ParentID)
+		p, err := t.unitBy(ctx, t.p.unitByID, u.ParentID)
 		if err != nil {
 			return err
 		}
@@ -27,9 +27,8 @@ func (t *txStore) AddUnit(ctx context.Context, u *dangke.Unit) error {
 	u.Path, u.Depth = parentPath+u.Name, depth
 	var id int64
 	err := t.guard(ctx, func() error {
-		return t.db.NewRaw(`INSERT INTO units (parent_id, top_id, name, path, depth, kind, members, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			parent, top, u.Name, u.Path, depth, string(u.Kind), u.Members, millis(time.Now())).Scan(ctx, &id)
+		return t.stmt(ctx, t.p.addUnit).QueryRowContext(ctx, parent, top, u.Name, u.Path, depth, string(u.Kind), u.Members,
+			millis(time.Now())).Scan(&id)
 	})
 	if isUnique(err) {
 		return dangke.Errorf(dangke.ECONFLICT, "单位「%s」已存在。", u.Path)
@@ -40,7 +39,7 @@ func (t *txStore) AddUnit(ctx context.Context, u *dangke.Unit) error {
 	if top == 0 {
 		top = id
 	}
-	if _, err := t.db.ExecContext(ctx, "UPDATE units SET ipath = ?, top_id = ? WHERE id = ?", parentIPath+itoa(id)+"/", top, id); err != nil {
+	if _, err := t.stmt(ctx, t.p.placeUnit).ExecContext(ctx, parentIPath+itoa(id)+"/", top, id); err != nil {
 		return fmt.Errorf("store: add unit: %w", err)
 	}
 	u.ID, u.TopID = id, top
@@ -49,7 +48,7 @@ func (t *txStore) AddUnit(ctx context.Context, u *dangke.Unit) error {
 
 // SetMembers sets a unit's own Party member count.
 func (t *txStore) SetMembers(ctx context.Context, unit int64, n int) error {
-	res, err := t.db.ExecContext(ctx, "UPDATE units SET members = ? WHERE id = ?", n, unit)
+	res, err := t.stmt(ctx, t.p.setMembers).ExecContext(ctx, n, unit)
 	if err != nil {
 		return fmt.Errorf("store: set members: %w", err)
 	}
