@@ -228,4 +228,5 @@ def const(name):
     return re.search(name + r" = `(.*?)`", go, re.S).group(1)
 parts.append("INSERT INTO tree_days (unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts)\n" + const("treeDaysCounted") + ";")
 parts.append("INSERT INTO tree_firsts (unit_id, leader, day, prev, n)\n" + const("treeFirstsCounted") + ";")
-sys.stdout.write("\n--bun:split\n".join(parts) + "\n")
+if __name__ == "__main__":  # imported by gen_unset_buckets_sql.py for its statements
+    sys.stdout.write("\n--bun:split\n".join(parts) + "\n")

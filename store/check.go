@@ -62,7 +62,8 @@ var recounts = []struct{ table, kept, counted string }{
 	{"unit_weeks", "SELECT unit_id, week, lectures, speakers, leaders, attendees, satisfied, surveyed FROM unit_weeks WHERE lectures <> 0 OR speakers <> 0 OR leaders <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0",
 		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader <> 0 THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
-	{"unit_ancestors", "SELECT unit_id, ancestor_id FROM unit_ancestors", "SELECT * FROM (" + ancestorsCounted + ") c"},
+	// (not SELECT *: the report of a difference rewrites its diff's first two)
+	{"unit_ancestors", "SELECT unit_id, ancestor_id FROM unit_ancestors", "SELECT unit_id, ancestor_id FROM (" + ancestorsCounted + ") c"},
 	{"tree_units", "SELECT unit_id, units, members FROM tree_units WHERE units <> 0 OR members <> 0", treeUnitsCounted},
 	{"tree_days", `SELECT unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts
 		FROM tree_days WHERE lectures <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0 OR events <> 0 OR firsts <> 0
@@ -111,8 +112,9 @@ func (s *Store) checkTotals(ctx context.Context) (TotalsCheck, error) {
 			return c, fmt.Errorf("store: check %s: %w", r.table, err)
 		}
 		if t.Wrong > 0 {
+			// (a bucket, -top_id, is named by its reporting unit)
 			err := tx.NewRaw("SELECT u.path FROM units u WHERE u.id IN (SELECT unit_id FROM ("+
-				strings.Replace(diff, "SELECT * FROM", "SELECT unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
+				strings.Replace(diff, "SELECT * FROM", "SELECT abs(unit_id) AS unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
 			if err != nil {
 				return c, fmt.Errorf("store: check %s: %w", r.table, err)
 			}
@@ -137,7 +139,7 @@ const peopleCounted = `WITH names AS (
 		FROM lectures l JOIN units u ON u.id = l.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
 		LEFT JOIN speaker_people sp ON sp.unit_id = l.unit_id AND sp.name = l.speaker
 		WHERE l.withdrawn_at IS NULL GROUP BY l.unit_id, l.speaker, u.members, t.speakers),
-	levels AS (SELECT unit_id, ancestor_id FROM unit_ancestors UNION ALL SELECT id, id FROM units)
+	levels AS (SELECT unit_id, ancestor_id FROM unit_ancestors WHERE ancestor_id >= 0 UNION ALL SELECT id, id FROM units)
 	SELECT a.ancestor_id AS unit_id,
 		count(DISTINCT CASE WHEN n.person = 0 THEN n.unit_id || '/' || n.speaker END) + count(DISTINCT NULLIF(n.person, 0)) AS speakers,
 		count(DISTINCT CASE WHEN n.person = 0 AND n.leader <> 0 THEN n.unit_id || '/' || n.speaker END)

@@ -40,13 +40,18 @@ type prepared struct {
 
 	holder string // this handle's name on the outbox's claims (outbox.go)
 
+	// bucketAbove is the unset branches of a reporting unit above which
+	// the figures read them from its bucket (tree.go withBuckets); tests
+	// set 0 to read every bucket.
+	bucketAbove int
+
 	// text is each statement's SQL as prepared (PostgreSQL): the pipeline
 	// sends it by that text, which names it on every connection.
 	text map[*sql.Stmt]string
 }
 
 func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
-	p := &prepared{holder: newHolder(), text: map[*sql.Stmt]string{}}
+	p := &prepared{holder: newHolder(), text: map[*sql.Stmt]string{}, bucketAbove: bucketAbove}
 	for _, s := range []struct {
 		dst   **sql.Stmt
 		query string

@@ -521,7 +521,7 @@ func (q queries) refine(ctx context.Context, where string, args []any, p dangke.
 		return nil
 	}
 	if named == nil {
-		if named, err = q.doubtUnits(ctx, where, args, dangke.Period{}); err != nil {
+		if named, err = q.doubtUnits(ctx, where, args, dangke.Period{}, false); err != nil {
 			return err
 		}
 	}
@@ -702,11 +702,15 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	if err != nil {
 		return nil, err
 	}
-	named, err := q.doubtUnits(ctx, "1 = 1", nil, p)
+	named, err := q.doubtUnits(ctx, "1 = 1", nil, p, true)
 	if err != nil {
 		return nil, err
 	}
-	d, doubts := doubtSums(named), len(named) > 0
+	d := doubtSums(named)
+	if named, err = q.withBuckets(ctx, ids, p, named, d); err != nil {
+		return nil, err
+	}
+	doubts := len(named) > 0
 	out := make([]dangke.UnitFigures, len(tops))
 	index := make(map[int64]*dangke.Figures, len(tops))
 	// The reporting units' own lectures: their campaign totals in one

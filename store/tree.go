@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,10 +78,20 @@ func byWeekday() string {
 	return strings.Join(cols, ", ")
 }
 
-// ancestorsCounted reads the closure again from the units' ipath.
+// ancestorsCounted reads the closure again from the units' ipath, with
+// each unset branch's bucket (unsetBranch).
 const ancestorsCounted = `SELECT id AS unit_id, 0 AS ancestor_id FROM units WHERE ipath <> ''
 	UNION ALL SELECT u.id, j.value FROM units u, json_each('[' || replace(trim(u.ipath, '/'), '/', ',') || ']') j
-	WHERE u.ipath <> '' AND j.value <> u.id`
+	WHERE u.ipath <> '' AND j.value <> u.id
+	UNION ALL SELECT id, -top_id FROM units WHERE ipath <> '' AND top_id > 0 AND members = 0 AND kind = 'branch'`
+
+// A branch whose member count is not set is left out of coverage. Such
+// branches (migration 20261203001000_unset_buckets) have one more ancestor,
+// their reporting unit's bucket, -top_id: the subtree totals keep under it
+// what a reporting unit's unset branches hold, so that their lecturers of
+// any period are a few rows, not a count a branch. A bucket is not a unit:
+// tree_shows leaves it out, and unit_doubts does not list these branches.
+const unsetBranch = "(u.members = 0 AND u.kind = 'branch')"
 
 // treeUnitsCounted counts tree_units again from the units and the closure.
 const treeUnitsCounted = `SELECT a.ancestor_id AS unit_id, count(*), sum(u.members) FROM unit_ancestors a JOIN units u ON u.id = a.unit_id
@@ -97,7 +108,8 @@ var rebuildTree = []string{
 	"DELETE FROM tree_firsts",
 	"DELETE FROM tree_weeks",
 	"DELETE FROM tree_firsts_weeks",
-	"INSERT INTO unit_ancestors (unit_id, ancestor_id) " + ancestorsCounted,
+	// (a trigger adds a bucket row beside each province row: the counted one is a duplicate)
+	"INSERT INTO unit_ancestors (unit_id, ancestor_id) " + ancestorsCounted + " ON CONFLICT DO NOTHING",
 	"INSERT INTO tree_units (unit_id, units, members) " + treeUnitsCounted,
 	`INSERT INTO tree_days (unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts) ` + treeDaysCounted,
 	"INSERT INTO tree_firsts (unit_id, leader, day, prev, n) " + treeFirstsCounted,
@@ -107,7 +119,7 @@ var rebuildTree = []string{
 
 // treeShowsCounted counts tree_shows again from the lectures and the closure.
 const treeShowsCounted = `SELECT a.ancestor_id AS unit_id, l.day, count(*), ` + showCounts + `
-	FROM lectures l JOIN unit_ancestors a ON a.unit_id = l.unit_id WHERE l.withdrawn_at IS NULL GROUP BY 1, 2`
+	FROM lectures l JOIN unit_ancestors a ON a.unit_id = l.unit_id AND a.ancestor_id >= 0 WHERE l.withdrawn_at IS NULL GROUP BY 1, 2`
 
 // treeRow is what the subtree totals hold strictly below a unit over a
 // period.
@@ -341,12 +353,34 @@ func (q queries) subtreeFigures(ctx context.Context, unit int64, where string, a
 	if unit != 0 {
 		r.Units++
 	}
-	d, err := q.doubtUnits(ctx, where, args, p)
+	// The province and a reporting unit count their unset branches by
+	// their buckets; a unit below a reporting unit one by one.
+	var tops []int64
+	if unit == 0 {
+		if err := q.db.NewRaw("SELECT id FROM units WHERE parent_id IS NULL ORDER BY path").Scan(ctx, &tops); err != nil {
+			return figuresRow{}, nil, fmt.Errorf("store: top units: %w", err)
+		}
+	} else {
+		var top int64
+		if err := q.db.NewRaw("SELECT top_id FROM units WHERE id = ?", unit).Scan(ctx, &top); err != nil {
+			return figuresRow{}, nil, fmt.Errorf("store: unit: %w", err)
+		}
+		if top == unit {
+			tops = []int64{unit}
+		}
+	}
+	d, err := q.doubtUnits(ctx, where, args, p, tops != nil)
 	if err != nil {
 		return figuresRow{}, nil, err
 	}
+	sums := doubtSums(d)
+	if tops != nil {
+		if d, err = q.withBuckets(ctx, tops, p, d, sums); err != nil {
+			return figuresRow{}, nil, err
+		}
+	}
 	var all figuresRow
-	for _, x := range doubtSums(d) {
+	for _, x := range sums {
 		all.add(&x)
 	}
 	r.withDoubts(all)
@@ -370,11 +404,9 @@ type doubtUnit struct {
 // reading all its lectures.
 const seekNamesAbove = 4
 
-// doubtUnits reads the units of a subtree (where, args) left out of
-// coverage, in path order, with their own lecturers over p. One pass
-// serves both what they take from coverage (doubtSums) and their names
-// (refine): they are read once an answer.
-func (q queries) doubtUnits(ctx context.Context, where string, args []any, p dangke.Period) ([]doubtUnit, error) {
+// inPeriod returns the SQL that counts the own lecturers over p of a unit
+// u (with its running totals t), and its arguments.
+func inPeriod(p dangke.Period) (string, []any) {
 	speakers, sargs := "coalesce(t.speakers, 0)", []any(nil)
 	if sp := splitPeriod(p); !p.IsZero() && sp.weekFrom == sp.weekTo && !sp.edges() {
 		// One whole week: its lecturers are the unit's week row.
@@ -394,22 +426,115 @@ func (q queries) doubtUnits(ctx context.Context, where string, args []any, p dan
 				WHERE l.unit_id = u.id AND l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?) END)`
 		sargs = append(dayRange(p), dayRange(p)...)
 	}
-	// The province reads the whole list; a subtree (a county: some 800
-	// units) its units by ipath, each looked up in the list, rather than
-	// every unit of the list (1,541 at 100,000 branches) filtered.
-	from := "unit_doubts d CROSS JOIN units u ON u.id = d.unit_id"
-	if strings.HasPrefix(where, "u.ipath >= ?") {
+	return speakers, sargs
+}
+
+// doubtUnits reads the units of a subtree (where, args) left out of
+// coverage, in path order, with their own lecturers over p. One pass
+// serves both what they take from coverage (doubtSums) and their names
+// (refine): they are read once an answer. With buckets the subtree is the
+// province or reporting units, whose unset branches withBuckets counts:
+// they are left out here.
+func (q queries) doubtUnits(ctx context.Context, where string, args []any, p dangke.Period, buckets bool) ([]doubtUnit, error) {
+	speakers, sargs := inPeriod(p)
+	// unit_doubts lists the units that may be left out but the unset
+	// branches: the province reads the whole list, a reporting unit (some
+	// 800 units) its units by ipath, each looked up in the list, rather
+	// than every unit of the list (1,541 at 100,000 branches) filtered.
+	// Without buckets a subtree's unset branches are met on the way.
+	from, listed := "unit_doubts d CROSS JOIN units u ON u.id = d.unit_id", "NOT "+unsetBranch
+	switch {
+	case strings.HasPrefix(where, "u.ipath >= ?") && buckets:
 		from = "units u INDEXED BY units_ipath CROSS JOIN unit_doubts d ON d.unit_id = u.id"
+	case strings.HasPrefix(where, "u.ipath >= ?"):
+		from, listed = "units u INDEXED BY units_ipath LEFT JOIN unit_doubts d ON d.unit_id = u.id", "(d.unit_id IS NOT NULL OR "+unsetBranch+")"
+	case !buckets:
+		from, listed = "units u LEFT JOIN unit_doubts d ON d.unit_id = u.id", "(d.unit_id IS NOT NULL OR "+unsetBranch+")"
 	}
 	var rows []doubtUnit
 	err := q.db.NewRaw(`SELECT u.top_id AS top_id, u.path AS path, u.kind AS kind, u.members AS members,
 		coalesce(t.speakers, 0) AS speakers, `+speakers+` AS in_period
 		FROM `+from+` LEFT JOIN unit_totals t ON t.unit_id = u.id
-		WHERE (`+unsetSQL+` OR `+overSQL+`) AND `+where+` ORDER BY u.path`, append(sargs, args...)...).Scan(ctx, &rows)
+		WHERE `+listed+` AND (`+unsetSQL+` OR `+overSQL+`) AND `+where+` ORDER BY u.path`, append(sargs, args...)...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: units left out of coverage: %w", err)
 	}
 	return rows, nil
+}
+
+// bucketAbove is the unset branches of a reporting unit above which they
+// are counted by their bucket's subtree totals; up to it, one by one, as
+// other doubtful units are (the bucket's rows cost about as much as a
+// reporting unit's, some 30 of such branches).
+const bucketAbove = 32
+
+// withBuckets adds to sums, per reporting unit of tops, what its unset
+// branches hold over p (their lecturers, how many they are) and returns
+// units with the first dangke.MaxNamed unset branches of each, in path
+// order. A reporting unit with many reads them from its bucket's subtree
+// totals; one with a few, one by one.
+func (q queries) withBuckets(ctx context.Context, tops []int64, p dangke.Period, units []doubtUnit, sums map[int64]figuresRow) ([]doubtUnit, error) {
+	ids := make([]int64, len(tops))
+	for i, t := range tops {
+		ids[i] = -t
+	}
+	n, err := q.treeUnits(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var big []int64 // buckets
+	var few []any   // reporting units
+	for _, id := range ids {
+		switch k := n[id][0]; {
+		case k > q.p.bucketAbove:
+			big = append(big, id)
+		case k > 0:
+			few = append(few, -id)
+		}
+	}
+	if len(few) > 0 {
+		speakers, sargs := inPeriod(p)
+		var rows []doubtUnit
+		err := q.db.NewRaw(`SELECT u.top_id AS top_id, u.path AS path, u.kind AS kind, u.members AS members,
+			coalesce(t.speakers, 0) AS speakers, `+speakers+` AS in_period
+			FROM units u INDEXED BY units_unset LEFT JOIN unit_totals t ON t.unit_id = u.id
+			WHERE u.top_id IN (?`+strings.Repeat(", ?", len(few)-1)+`) AND u.members = 0 AND u.kind = 'branch' AND u.ipath <> ''`,
+			append(sargs, few...)...).Scan(ctx, &rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unset branches: %w", err)
+		}
+		for top, r := range doubtSums(rows) {
+			x := sums[top]
+			x.TopID = top
+			x.add(&r)
+			sums[top] = x
+		}
+		units = append(units, rows...)
+	}
+	b, err := q.treeRows(ctx, big, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range big {
+		r := sums[-id]
+		r.TopID = -id
+		r.UnsetN += n[id][0]
+		if b[id] != nil {
+			r.Speakers += b[id].Speakers
+		}
+		sums[-id] = r
+		var named []doubtUnit
+		err := q.db.NewRaw(`SELECT u.top_id AS top_id, u.path AS path, u.kind AS kind, u.members AS members,
+			coalesce(t.speakers, 0) AS speakers FROM units u INDEXED BY units_unset LEFT JOIN unit_totals t ON t.unit_id = u.id
+			WHERE u.top_id = ? AND u.members = 0 AND u.kind = 'branch' AND u.ipath <> '' ORDER BY u.path LIMIT ?`,
+			-id, dangke.MaxNamed).Scan(ctx, &named)
+		if err != nil {
+			return nil, fmt.Errorf("store: unset branches: %w", err)
+		}
+		units = append(units, named...)
+	}
+	slices.SortStableFunc(units, func(a, b doubtUnit) int { return strings.Compare(a.Path, b.Path) })
+	return units, nil
 }
 
 // doubtSums sums, per reporting unit, what its units left out of

@@ -1,0 +1,172 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"dangke"
+	"dangke/store"
+)
+
+// TestUnsetBuckets takes unset branches (member count 0), which the
+// subtree totals keep under their reporting unit's bucket, through every
+// change that puts a unit in a bucket, takes it out or moves it to another:
+// a member count set and cleared, a kind changed and changed back, a move
+// to another county and to the top of the tree, a merge and a deletion.
+// After each step the kept totals equal a recount (CheckTotals: the
+// buckets' closure rows and subtree rows too), every unit's figures over
+// random periods equal a brute-force count (periodsAgree), and each
+// reporting unit's and the city's count of unset units is the units'.
+func TestUnsetBuckets(t *testing.T) {
+	eachDB(t, func(t *testing.T) {
+		for _, every := range []bool{true, false} {
+			t.Run(fmt.Sprint("buckets=", every), func(t *testing.T) { unsetBuckets(t, every) })
+		}
+	})
+}
+
+// unsetBuckets is TestUnsetBuckets with every bucket read (every) or the
+// few unset branches of this tree counted one by one.
+func unsetBuckets(t *testing.T, every bool) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, dbPath(t, "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if every {
+		store.ReadEveryBucket(st)
+	}
+	start := time.Date(2019, 6, 10, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	ids := map[string]int64{}
+	add := func(tx dangke.Tx, parent, name string, kind dangke.UnitKind, members int) error {
+		u := &dangke.Unit{ParentID: ids[parent], Name: name, Kind: kind, Members: members}
+		if err := tx.AddUnit(ctx, u); err != nil {
+			return err
+		}
+		ids[name] = u.ID
+		return nil
+	}
+	day := 0
+	lecture := func(tx dangke.Tx, unit, speaker string) error {
+		day++
+		return tx.AddLecture(ctx, &dangke.Lecture{UnitID: ids[unit], Speaker: speaker, Position: "党员", Title: "课",
+			Date: start.AddDate(0, 0, day%40), Attendees: 10, Form: "普通", Leader: day%5 == 0, Author: "t:a", Chat: "t:g", CreatedAt: start})
+	}
+	rnd := rand.New(rand.NewPCG(3, 5))
+	check := func(step string) {
+		t.Helper()
+		c, err := st.CheckTotals(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.OK() {
+			t.Fatalf("%s: kept totals differ from a recount:\n%s", step, c)
+		}
+		periodsAgree(t, st, rnd, start, false)
+		// Unset units: a branch with no member count, or another unit
+		// with none and lectures of its own.
+		var want []struct {
+			TopID int64 `bun:"top_id"`
+			N     int   `bun:"n"`
+		}
+		if err := st.DB().NewRaw(`SELECT u.top_id, count(*) AS n FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id
+			WHERE u.members = 0 AND (u.kind = 'branch' OR coalesce(t.lectures, 0) > 0) GROUP BY u.top_id`).Scan(ctx, &want); err != nil {
+			t.Fatal(err)
+		}
+		byTop := map[int64]int{}
+		all := 0
+		for _, w := range want {
+			byTop[w.TopID], all = w.N, all+w.N
+		}
+		city, tops, err := st.CityFigures(ctx, dangke.Period{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range tops {
+			if u.Figures.Unset.N != byTop[u.Unit.ID] {
+				t.Errorf("%s: %s has %d unset units, want %d", step, u.Unit.Path, u.Figures.Unset.N, byTop[u.Unit.ID])
+			}
+		}
+		if city.Unset.N != all {
+			t.Errorf("%s: the city has %d unset units, want %d", step, city.Unset.N, all)
+		}
+		f, err := st.Figures(ctx, 0, dangke.Period{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Unset.N != all || len(f.Unset.Units) != min(all, dangke.MaxNamed) {
+			t.Errorf("%s: the province names %d of %d unset units, want %d", step, len(f.Unset.Units), f.Unset.N, all)
+		}
+	}
+	steps := []struct {
+		name string
+		fn   func(tx dangke.Tx) error
+	}{
+		{"tree", func(tx dangke.Tx) error {
+			for _, u := range []struct {
+				parent, name string
+				kind         dangke.UnitKind
+				members      int
+			}{
+				{"", "甲县", dangke.KindCounty, 0}, {"甲县", "甲镇", dangke.KindOrg, 0},
+				{"甲镇", "一支部", dangke.KindBranch, 0}, {"甲镇", "二支部", dangke.KindBranch, 2}, {"甲镇", "三支部", dangke.KindBranch, 0},
+				{"", "乙县", dangke.KindCounty, 0}, {"乙县", "四支部", dangke.KindBranch, 0},
+			} {
+				if err := add(tx, u.parent, u.name, u.kind, u.members); err != nil {
+					return err
+				}
+			}
+			for _, l := range [][2]string{{"一支部", "张三"}, {"一支部", "张三"}, {"一支部", "李四"}, {"二支部", "王五"},
+				{"四支部", "赵六"}, {"甲县", "县长"}, {"甲镇", "镇长"}, {"三支部", "钱七"}} {
+				if err := lecture(tx, l[0], l[1]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"member count set", func(tx dangke.Tx) error { return tx.SetMembers(ctx, ids["一支部"], 3) }},
+		{"member count cleared", func(tx dangke.Tx) error { return tx.SetMembers(ctx, ids["一支部"], 0) }},
+		{"lectures in a bucket", func(tx dangke.Tx) error {
+			if err := lecture(tx, "一支部", "孙八"); err != nil {
+				return err
+			}
+			return lecture(tx, "一支部", "张三")
+		}},
+		{"kind changed", func(tx dangke.Tx) error { return tx.SetUnitKind(ctx, ids["一支部"], dangke.KindOrg) }},
+		{"kind changed back", func(tx dangke.Tx) error { return tx.SetUnitKind(ctx, ids["一支部"], dangke.KindBranch) }},
+		{"moved to another county", func(tx dangke.Tx) error { return tx.MoveUnit(ctx, ids["一支部"], ids["乙县"]) }},
+		{"a town moved with its branches", func(tx dangke.Tx) error { return tx.MoveUnit(ctx, ids["甲镇"], ids["乙县"]) }},
+		{"moved to the top", func(tx dangke.Tx) error { return tx.MoveUnit(ctx, ids["三支部"], 0) }},
+		{"moved back below", func(tx dangke.Tx) error { return tx.MoveUnit(ctx, ids["三支部"], ids["甲县"]) }},
+		{"kind set to branch below", func(tx dangke.Tx) error { return tx.SetUnitKind(ctx, ids["三支部"], dangke.KindBranch) }},
+		{"merged", func(tx dangke.Tx) error { return tx.MergeUnits(ctx, ids["一支部"], ids["四支部"]) }},
+		{"a lecture withdrawn", func(tx dangke.Tx) error {
+			var id int64
+			if err := st.DB().NewRaw("SELECT max(id) FROM lectures WHERE withdrawn_at IS NULL AND unit_id = ?", ids["四支部"]).Scan(ctx, &id); err != nil {
+				return err
+			}
+			return tx.WithdrawLecture(ctx, id, "t:a", start)
+		}},
+		{"an empty branch added and deleted", func(tx dangke.Tx) error {
+			if err := add(tx, "甲县", "五支部", dangke.KindBranch, 0); err != nil {
+				return err
+			}
+			return tx.DeleteUnit(ctx, ids["五支部"])
+		}},
+	}
+	for _, s := range steps {
+		if err := st.Update(ctx, s.fn); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		check(s.name)
+	}
+	// Rebuilt from scratch, the buckets are the same.
+	if err := st.RebuildTotals(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("rebuilt")
+}
