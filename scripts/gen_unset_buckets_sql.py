@@ -94,8 +94,13 @@ BACKFILL = [
 
 
 def counted(name):
-    """tree.go's recount of a day table, for the buckets only."""
-    return lite.const(name).replace("JOIN unit_ancestors a ON a.unit_id = d.unit_id", "JOIN unit_ancestors a ON a.unit_id = d.unit_id AND a.ancestor_id < 0") \
+    """tree.go's recount of a day table, for the buckets only (the unset
+    branches' lectures alone)."""
+    import re
+    q = re.sub(r"FROM lectures(\s+)WHERE withdrawn_at IS NULL",
+               f"FROM lectures\\1WHERE withdrawn_at IS NULL AND unit_id IN (SELECT id FROM units WHERE {UNSET})", lite.const(name))
+    assert q.count(UNSET) == (3 if name == "treeDaysCounted" else 2), q
+    return q.replace("JOIN unit_ancestors a ON a.unit_id = d.unit_id", "JOIN unit_ancestors a ON a.unit_id = d.unit_id AND a.ancestor_id < 0") \
         .replace("JOIN unit_ancestors a ON a.unit_id = e.unit_id", "JOIN unit_ancestors a ON a.unit_id = e.unit_id AND a.ancestor_id < 0")
 
 

@@ -164,17 +164,17 @@ SELECT a.ancestor_id AS unit_id, d.day, sum(d.n) AS lectures, sum(d.attendees) A
 	FROM (SELECT unit_id, day, count(*) AS n, sum(attendees) AS attendees, sum(satisfied) AS satisfied, sum(surveyed) AS surveyed,
 			count(DISTINCT speaker) AS events, 0 AS firsts, count(DISTINCT CASE WHEN leader <> 0 THEN speaker END) AS leader_events,
 			0 AS leader_firsts
-		FROM lectures WHERE withdrawn_at IS NULL GROUP BY unit_id, day
+		FROM lectures WHERE withdrawn_at IS NULL AND unit_id IN (SELECT id FROM units WHERE members = 0 AND kind = 'branch') GROUP BY unit_id, day
 		UNION ALL SELECT unit_id, first, 0, 0, 0, 0, 0, count(*), 0, 0 FROM (SELECT unit_id, min(day) AS first FROM lectures
-			WHERE withdrawn_at IS NULL GROUP BY unit_id, speaker) f GROUP BY unit_id, first
+			WHERE withdrawn_at IS NULL AND unit_id IN (SELECT id FROM units WHERE members = 0 AND kind = 'branch') GROUP BY unit_id, speaker) f GROUP BY unit_id, first
 		UNION ALL SELECT unit_id, first, 0, 0, 0, 0, 0, 0, 0, count(*) FROM (SELECT unit_id, min(day) AS first FROM lectures
-			WHERE withdrawn_at IS NULL AND leader <> 0 GROUP BY unit_id, speaker) g GROUP BY unit_id, first) d
+			WHERE withdrawn_at IS NULL AND unit_id IN (SELECT id FROM units WHERE members = 0 AND kind = 'branch') AND leader <> 0 GROUP BY unit_id, speaker) g GROUP BY unit_id, first) d
 	JOIN unit_ancestors a ON a.unit_id = d.unit_id AND a.ancestor_id < 0 GROUP BY a.ancestor_id, d.day
 --bun:split
 INSERT INTO tree_firsts (unit_id, leader, day, prev, n)
 SELECT a.ancestor_id AS unit_id, e.leader, e.day, e.prev, count(*) AS n FROM (
 		SELECT unit_id, 0 AS leader, day, lag(day) OVER (PARTITION BY unit_id, speaker ORDER BY day) AS prev
-		FROM (SELECT DISTINCT unit_id, speaker, day FROM lectures WHERE withdrawn_at IS NULL) x
+		FROM (SELECT DISTINCT unit_id, speaker, day FROM lectures WHERE withdrawn_at IS NULL AND unit_id IN (SELECT id FROM units WHERE members = 0 AND kind = 'branch')) x
 		UNION ALL SELECT unit_id, 1, day, lag(day) OVER (PARTITION BY unit_id, speaker ORDER BY day)
-		FROM (SELECT DISTINCT unit_id, speaker, day FROM lectures WHERE withdrawn_at IS NULL AND leader <> 0) y) e
+		FROM (SELECT DISTINCT unit_id, speaker, day FROM lectures WHERE withdrawn_at IS NULL AND unit_id IN (SELECT id FROM units WHERE members = 0 AND kind = 'branch') AND leader <> 0) y) e
 	JOIN unit_ancestors a ON a.unit_id = e.unit_id AND a.ancestor_id < 0 WHERE e.prev IS NOT NULL GROUP BY 1, 2, 3, 4;
