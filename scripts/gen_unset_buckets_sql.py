@@ -126,8 +126,8 @@ def sqlite():
     out.append("DROP TRIGGER unit_doubts_unit_added")
     trig("unit_doubts_members_set", "AFTER UPDATE OF members, kind ON units", [
         f"INSERT INTO unit_doubts (unit_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM unit_doubts WHERE unit_id = new.id) AND {DOUBTFUL_NEW}",
-        "DELETE FROM unit_doubts WHERE unit_id = new.id AND new.members > 0\n"
-        "        AND new.members >= coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0)"])
+        "DELETE FROM unit_doubts WHERE unit_id = new.id AND ((new.members > 0\n"
+        "        AND new.members >= coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0)) OR (new.members = 0 AND new.kind = 'branch'))"])
     for name, head in (("unit_doubts_totals_added", "AFTER INSERT ON unit_totals"),
                        ("unit_doubts_speakers_grew", "AFTER UPDATE OF speakers ON unit_totals WHEN new.speakers > old.speakers")):
         trig(name, head, ["""INSERT INTO unit_doubts (unit_id)
@@ -160,7 +160,7 @@ BEGIN
     IF (new.members = 0 AND new.kind <> 'branch' AND n_lectures > 0) OR (new.members > 0 AND new.members < n_speakers) THEN
         INSERT INTO unit_doubts (unit_id) VALUES (new.id) ON CONFLICT DO NOTHING;
     END IF;
-    IF new.members > 0 AND new.members >= n_speakers THEN
+    IF (new.members > 0 AND new.members >= n_speakers) OR (new.members = 0 AND new.kind = 'branch') THEN
         DELETE FROM unit_doubts WHERE unit_id = new.id;
     END IF;
     RETURN NULL;

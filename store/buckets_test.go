@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,11 +53,12 @@ func unsetBuckets(t *testing.T, every bool) {
 		return nil
 	}
 	day := 0
-	lecture := func(tx dangke.Tx, unit, speaker string) error {
+	lectureAs := func(tx dangke.Tx, unit, speaker string, leader bool) error {
 		day++
 		return tx.AddLecture(ctx, &dangke.Lecture{UnitID: ids[unit], Speaker: speaker, Position: "党员", Title: "课",
-			Date: start.AddDate(0, 0, day%40), Attendees: 10, Form: "普通", Leader: day%5 == 0, Author: "t:a", Chat: "t:g", CreatedAt: start})
+			Date: start.AddDate(0, 0, day%40), Attendees: 10, Form: "普通", Leader: leader, Author: "t:a", Chat: "t:g", CreatedAt: start})
 	}
+	lecture := func(tx dangke.Tx, unit, speaker string) error { return lectureAs(tx, unit, speaker, day%5 == 4) }
 	rnd := rand.New(rand.NewPCG(3, 5))
 	check := func(step string) {
 		t.Helper()
@@ -101,6 +104,11 @@ func unsetBuckets(t *testing.T, every bool) {
 		if f.Unset.N != all || len(f.Unset.Units) != min(all, dangke.MaxNamed) {
 			t.Errorf("%s: the province names %d of %d unset units, want %d", step, len(f.Unset.Units), f.Unset.N, all)
 		}
+		var listed int
+		if err := st.DB().NewRaw(`SELECT count(*) FROM unit_doubts d JOIN units u ON u.id = d.unit_id
+			WHERE u.members = 0 AND u.kind = 'branch'`).Scan(ctx, &listed); err != nil || listed != 0 {
+			t.Errorf("%s: unit_doubts lists %d unset branches (%v): their buckets count them", step, listed, err)
+		}
 	}
 	steps := []struct {
 		name string
@@ -123,6 +131,13 @@ func unsetBuckets(t *testing.T, every bool) {
 			for _, l := range [][2]string{{"一支部", "张三"}, {"一支部", "张三"}, {"一支部", "李四"}, {"二支部", "王五"},
 				{"四支部", "赵六"}, {"甲县", "县长"}, {"甲镇", "镇长"}, {"三支部", "钱七"}} {
 				if err := lecture(tx, l[0], l[1]); err != nil {
+					return err
+				}
+			}
+			// A leading cadre on two days: the bucket keeps the pair of
+			// their leader days too, which leaving it must take away.
+			for range 2 {
+				if err := lectureAs(tx, "一支部", "书记", true); err != nil {
 					return err
 				}
 			}
@@ -169,4 +184,77 @@ func unsetBuckets(t *testing.T, every bool) {
 		t.Fatal(err)
 	}
 	check("rebuilt")
+}
+
+// TestUnsetBucketsBackfill runs the migration's backfill (its INSERT
+// statements, from the file of the engine under test) on a store whose
+// buckets were taken away: it gives back what the triggers kept, leading
+// cadres' pairs of days among it.
+func TestUnsetBucketsBackfill(t *testing.T) {
+	eachDB(t, func(t *testing.T) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, dbPath(t, "m.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		start := time.Date(2019, 6, 3, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+		err = st.Update(ctx, func(tx dangke.Tx) error {
+			c := &dangke.Unit{Name: "县", Kind: dangke.KindCounty}
+			if err := tx.AddUnit(ctx, c); err != nil {
+				return err
+			}
+			for i, members := range []int{0, 0, 4} {
+				b := &dangke.Unit{ParentID: c.ID, Name: fmt.Sprint("支部", i), Kind: dangke.KindBranch, Members: members}
+				if err := tx.AddUnit(ctx, b); err != nil {
+					return err
+				}
+				for d := range 12 {
+					l := &dangke.Lecture{UnitID: b.ID, Speaker: fmt.Sprint("讲", d%3), Position: "党员", Title: "课",
+						Date: start.AddDate(0, 0, d*3+i), Attendees: 5, Form: "普通", Leader: d%2 == 0, Author: "t:a", Chat: "t:g", CreatedAt: start}
+					if err := tx.AddLecture(ctx, l); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine := "sqlite"
+		if isPostgres(t) {
+			engine = "postgres"
+		}
+		raw, err := os.ReadFile("migrations/" + engine + "/20261203001000_unset_buckets.tx.up.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fill []string
+		for _, s := range strings.Split(string(raw), "--bun:split") {
+			if s = strings.TrimSpace(s); strings.HasPrefix(s, "INSERT INTO") {
+				fill = append(fill, strings.TrimSuffix(s, ";"))
+			}
+		}
+		if len(fill) != 4 {
+			t.Fatalf("%d backfill statements, want 4 (closure, units, days, pairs)", len(fill))
+		}
+		for _, q := range []string{"DELETE FROM tree_days WHERE unit_id < 0", "DELETE FROM tree_firsts WHERE unit_id < 0",
+			"DELETE FROM tree_units WHERE unit_id < 0", "DELETE FROM unit_ancestors WHERE ancestor_id < 0"} {
+			if _, err := st.DB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if c, _ := st.CheckTotals(ctx, false); c.OK() {
+			t.Fatal("no difference found after the buckets were taken away")
+		}
+		for _, q := range fill {
+			if _, err := st.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%v\n%s", err, q)
+			}
+		}
+		if c, err := st.CheckTotals(ctx, false); err != nil || !c.OK() {
+			t.Fatalf("after the backfill: %v\n%s", err, c)
+		}
+	})
 }

@@ -21,7 +21,7 @@ type prepared struct {
 	addLecture                  *sql.Stmt
 	noteMember, isMember        *sql.Stmt
 	subtreeTotals, subtreeLinks *sql.Stmt
-	cityDoubts, cityLinks       *sql.Stmt
+	cityLinks                   *sql.Stmt
 	similar, namesakes, sameDay *sql.Stmt
 	similarCount                *sql.Stmt
 	linked, speakerNames        *sql.Stmt // the same person's names, a unit's names (people.go)
@@ -78,7 +78,6 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 		{&p.isMember, isMemberSQL},
 		{&p.subtreeTotals, fmt.Sprintf(totalsSelect, "", "u.ipath >= ? AND u.ipath < ?", "")},
 		{&p.subtreeLinks, subtreeLinks},
-		{&p.cityDoubts, fmt.Sprintf(doubtsSelect, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")},
 		{&p.cityLinks, cityLinks},
 		{&p.similar, "SELECT " + lectureCols + ` FROM lectures l JOIN units u ON u.id = l.unit_id
 			WHERE l.unit_id = ? AND l.speaker = ? AND l.day >= ? AND l.day <= ? AND l.withdrawn_at IS NULL ORDER BY l.day, l.id`},
@@ -130,7 +129,7 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 
 func (p *prepared) close() {
 	for _, s := range []*sql.Stmt{p.savepoint, p.release, p.rollbackTo, p.reply, p.saveReply, p.markSent, p.audit,
-		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks, p.cityDoubts,
+		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks,
 		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor, p.stageInstructors, p.addAction,
 		p.peekConversation, p.treeUnit, p.leafTotals, p.linked, p.speakerNames, p.addUnit, p.placeUnit, p.setMembers,
 		p.unitByPath, p.unitByID} {

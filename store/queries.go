@@ -261,64 +261,6 @@ const totalsSelect = `SELECT %s
 	count(*) AS n_units
 	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
 
-// cityTotals sums the running totals as totalsSelect does but leaves the
-// covered units to doubtsSelect: the path of /统计 全市 reads every unit
-// once, and only the few listed in unit_doubts again.
-const cityTotals = `SELECT %s
-	coalesce(sum(t.lectures), 0) AS lectures, coalesce(sum(t.speakers), 0) AS speakers,
-	coalesce(sum(t.leaders), 0) AS leaders, coalesce(sum(t.attendees), 0) AS attendees,
-	coalesce(sum(t.satisfied), 0) AS satisfied, coalesce(sum(t.surveyed), 0) AS surveyed,
-	coalesce(sum(u.members), 0) AS members
-	FROM units u LEFT JOIN unit_totals t ON t.unit_id = u.id WHERE %s %s`
-
-// doubtsSelect sums what the units left out of coverage take away from
-// cityTotals: their lecturers, the members of those with more lecturers
-// than members, and how many there are of each.
-const doubtsSelect = `SELECT %s
-	coalesce(sum(coalesce(t.speakers, 0)), 0) AS speakers, coalesce(sum(u.members), 0) AS members,
-	coalesce(sum(CASE WHEN u.members = 0 THEN 1 ELSE 0 END), 0) AS unset_n,
-	coalesce(sum(CASE WHEN u.members > 0 THEN 1 ELSE 0 END), 0) AS over_n
-	FROM unit_doubts d CROSS JOIN units u ON u.id = d.unit_id LEFT JOIN unit_totals t ON t.unit_id = u.id
-	WHERE (` + unsetSQL + ` OR ` + overSQL + `) AND %s %s`
-
-// cityFigures reads the whole campaign's figures by reporting unit (or,
-// without group, in one row) through cityTotals and the prepared
-// doubtsSelect.
-func (q queries) cityFigures(ctx context.Context, group bool) ([]figuresRow, error) {
-	var tot []figuresRow
-	if err := q.db.NewRaw(fmt.Sprintf(cityTotals, "u.top_id AS top_id,", "1 = 1", "GROUP BY u.top_id")).Scan(ctx, &tot); err != nil {
-		return nil, fmt.Errorf("store: figures: %w", err)
-	}
-	rows, err := q.stmt(ctx, q.p.cityDoubts).QueryContext(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: figures: %w", err)
-	}
-	defer rows.Close()
-	left := map[int64]figuresRow{} // what the units left out of coverage hold
-	for rows.Next() {
-		var r figuresRow
-		if err := rows.Scan(&r.TopID, &r.Speakers, &r.Members, &r.UnsetN, &r.OverN); err != nil {
-			return nil, fmt.Errorf("store: figures: %w", err)
-		}
-		left[r.TopID] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: figures: %w", err)
-	}
-	var all figuresRow
-	for i := range tot {
-		r := &tot[i]
-		o := left[r.TopID]
-		r.CovSpeakers, r.CovMembers = r.Speakers-o.Speakers, r.Members-o.Members
-		r.UnsetN, r.OverN = o.UnsetN, o.OverN
-		all.add(r)
-	}
-	if !group {
-		return []figuresRow{all}, nil
-	}
-	return tot, nil
-}
-
 func (r *figuresRow) add(o *figuresRow) {
 	r.Lectures += o.Lectures
 	r.Speakers += o.Speakers
@@ -398,22 +340,13 @@ func (q queries) Figures(ctx context.Context, unit int64, p dangke.Period) (dang
 		}
 		return f, nil
 	}
+	// A unit with no units below (the province has, and was answered above).
 	var tot figuresRow
-	if unit != 0 {
-		err := q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
-			&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
-			&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
-		if err != nil {
-			return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
-		}
-	} else {
-		rows, err := q.cityFigures(ctx, false)
-		if err != nil {
-			return dangke.Figures{}, err
-		}
-		if len(rows) == 1 {
-			tot = rows[0]
-		}
+	err = q.stmt(ctx, q.p.subtreeTotals).QueryRowContext(ctx, args...).Scan(&tot.Lectures, &tot.Speakers,
+		&tot.Leaders, &tot.Attendees, &tot.Satisfied, &tot.Surveyed, &tot.Members,
+		&tot.CovSpeakers, &tot.CovMembers, &tot.UnsetN, &tot.OverN, &tot.Units)
+	if err != nil {
+		return dangke.Figures{}, fmt.Errorf("store: figures: %w", err)
 	}
 	if !p.IsZero() {
 		rows, err := q.periodRows(ctx, where, args, p, false)

@@ -72,7 +72,7 @@ func TestUnsetBucketsMigration(t *testing.T) {
 		`INSERT INTO units (id, parent_id, top_id, name, path, depth, kind, members, created_at) VALUES (3, 1, 1, '二支部', '温县/二支部', 2, 'branch', 5, 0)`,
 		`UPDATE units SET ipath = '/1/3/' WHERE id = 3`,
 		`INSERT INTO lectures (unit_id, speaker, position, title, day, attendees, satisfied, surveyed, leader, author, chat, created_at) VALUES
-			(2, '张三', '党员', '《一》', '2019-07-03', 20, 18, 20, 0, 'x', 'x', 0),
+			(2, '张三', '书记', '《一》', '2019-07-03', 20, 18, 20, 1, 'x', 'x', 0),
 			(2, '张三', '书记', '《二》', '2019-07-10', 30, 25, 30, 1, 'x', 'x', 0),
 			(2, '李四', '党员', '《三》', '2019-08-01', 40, 0, 0, 0, 'x', 'x', 0),
 			(3, '王五', '党员', '《四》', '2019-07-05', 15, 0, 0, 0, 'x', 'x', 0)`,

@@ -50,7 +50,7 @@ BEGIN
     IF (new.members = 0 AND new.kind <> 'branch' AND n_lectures > 0) OR (new.members > 0 AND new.members < n_speakers) THEN
         INSERT INTO unit_doubts (unit_id) VALUES (new.id) ON CONFLICT DO NOTHING;
     END IF;
-    IF new.members > 0 AND new.members >= n_speakers THEN
+    IF (new.members > 0 AND new.members >= n_speakers) OR (new.members = 0 AND new.kind = 'branch') THEN
         DELETE FROM unit_doubts WHERE unit_id = new.id;
     END IF;
     RETURN NULL;

@@ -50,8 +50,8 @@ DROP TRIGGER IF EXISTS unit_doubts_members_set
 CREATE TRIGGER unit_doubts_members_set AFTER UPDATE OF members, kind ON units
 BEGIN
     INSERT INTO unit_doubts (unit_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM unit_doubts WHERE unit_id = new.id) AND ((new.members = 0 AND new.kind <> 'branch' AND coalesce((SELECT lectures FROM unit_totals WHERE unit_id = new.id), 0) > 0) OR (new.members > 0 AND new.members < coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0)));
-    DELETE FROM unit_doubts WHERE unit_id = new.id AND new.members > 0
-        AND new.members >= coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0);
+    DELETE FROM unit_doubts WHERE unit_id = new.id AND ((new.members > 0
+        AND new.members >= coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0)) OR (new.members = 0 AND new.kind = 'branch'));
 END
 --bun:split
 DROP TRIGGER IF EXISTS unit_doubts_totals_added
