@@ -24,7 +24,13 @@ import (
 // reporting unit's and the city's count of unset units is the units'.
 func TestUnsetBuckets(t *testing.T) {
 	eachDB(t, func(t *testing.T) {
-		for _, every := range []bool{true, false} {
+		modes := []bool{true, false}
+		if raceBuild {
+			// The race detector looks for races, which one way of reading
+			// shows as well as two; the figures' coverage is the plain run's.
+			modes = modes[:1]
+		}
+		for _, every := range modes {
 			t.Run(fmt.Sprint("buckets=", every), func(t *testing.T) { unsetBuckets(t, every) })
 		}
 	})
@@ -69,7 +75,9 @@ func unsetBuckets(t *testing.T, every bool) {
 		if !c.OK() {
 			t.Fatalf("%s: kept totals differ from a recount:\n%s", step, c)
 		}
-		periodsAgree(t, st, rnd, start, false)
+		if !raceBuild || step == "rebuilt" {
+			periodsAgree(t, st, rnd, start, false)
+		}
 		// Unset units: a branch with no member count, or another unit
 		// with none and lectures of its own.
 		var want []struct {
