@@ -184,12 +184,17 @@ func keptTotalsAgree(t *testing.T, rnd *rand.Rand, plans *[2]int, buckets bool) 
 		if err != nil && dangke.ErrorCode(err) == dangke.EINTERNAL {
 			t.Fatalf("step %d: %v", step, err)
 		}
-		c, err := st.CheckTotals(ctx, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !c.OK() {
-			t.Fatalf("step %d: kept totals differ from a recount:\n%s", step, c)
+		// The recount of every step is the plain run's; under -race, of
+		// every fourth (the random steps stay the same: periodsAgree below
+		// draws from rnd).
+		if !raceBuild || step%4 == 3 {
+			c, err := st.CheckTotals(ctx, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.OK() {
+				t.Fatalf("step %d: kept totals differ from a recount:\n%s", step, c)
+			}
 		}
 		if step%15 == 14 {
 			periodsAgree(t, st, rnd, start, false)
