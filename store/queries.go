@@ -69,10 +69,11 @@ func (q queries) unitWhere(ctx context.Context, where string, args ...any) (*uni
 	return &r, nil
 }
 
-// unitBy reads the unit that the prepared statement st finds by key.
-func (q queries) unitBy(ctx context.Context, st *sql.Stmt, key any) (*unitRow, error) {
+// unitBy reads the unit (unitCols) that the prepared statement st finds
+// by args, or nil.
+func (q queries) unitBy(ctx context.Context, st *sql.Stmt, args ...any) (*unitRow, error) {
 	var r unitRow
-	err := q.stmt(ctx, st).QueryRowContext(ctx, key).Scan(&r.ID, &r.ParentID, &r.TopID, &r.Name, &r.Path, &r.IPath, &r.Depth, &r.Kind, &r.Members)
+	err := q.stmt(ctx, st).QueryRowContext(ctx, args...).Scan(&r.ID, &r.ParentID, &r.TopID, &r.Name, &r.Path, &r.IPath, &r.Depth, &r.Kind, &r.Members)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -162,14 +163,9 @@ func (q queries) ChatUnit(ctx context.Context, chat dangke.ChatRef) (*dangke.Uni
 	if u, ok := q.fetched(ctx).takeUnit(chat); ok {
 		return u, nil
 	}
-	var r unitRow
-	err := q.stmt(ctx, q.p.chatUnit).QueryRowContext(ctx, chat.Platform, chat.ID).Scan(
-		&r.ID, &r.ParentID, &r.TopID, &r.Name, &r.Path, &r.IPath, &r.Depth, &r.Kind, &r.Members)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: chat unit: %w", err)
+	r, err := q.unitBy(ctx, q.p.chatUnit, chat.Platform, chat.ID)
+	if err != nil || r == nil {
+		return nil, err
 	}
 	u := r.unit()
 	return &u, nil
