@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -63,7 +64,12 @@ var recounts = []struct{ table, kept, counted string }{
 		`SELECT unit_id, date(day, 'weekday 0', '-6 days'), count(*), count(DISTINCT speaker), count(DISTINCT CASE WHEN leader <> 0 THEN speaker END),
 			sum(attendees), sum(satisfied), sum(surveyed) FROM lectures WHERE withdrawn_at IS NULL GROUP BY 1, 2`},
 	// (not SELECT *: the report of a difference rewrites its diff's first two)
-	{"unit_ancestors", "SELECT unit_id, ancestor_id FROM unit_ancestors", "SELECT unit_id, ancestor_id FROM (" + ancestorsCounted + ") c"},
+	{"unit_ancestors", "SELECT unit_id, ancestor_id FROM unit_ancestors WHERE ancestor_id > " + overLimit, "SELECT unit_id, ancestor_id FROM (" + ancestorsCounted + ") c"},
+	// An over bucket's row is kept by the update that queued its unit, and
+	// the subtree totals below are counted again with it; here, each row
+	// must be its unit's reporting unit's key, of a unit listed in
+	// unit_doubts (where the figures look for it).
+	{"over_buckets", "SELECT unit_id, ancestor_id FROM unit_ancestors WHERE ancestor_id <= " + overLimit, overBucketsValid},
 	{"tree_units", "SELECT unit_id, units, members FROM tree_units WHERE units <> 0 OR members <> 0", treeUnitsCounted},
 	{"tree_days", `SELECT unit_id, day, lectures, attendees, satisfied, surveyed, events, firsts, leader_events, leader_firsts
 		FROM tree_days WHERE lectures <> 0 OR attendees <> 0 OR satisfied <> 0 OR surveyed <> 0 OR events <> 0 OR firsts <> 0
@@ -78,6 +84,13 @@ var recounts = []struct{ table, kept, counted string }{
 	{"show_weeks", showWeeksKept, showWeeksCounted},
 	{"tree_shows", "SELECT unit_id, day, n, " + showCols + " FROM tree_shows WHERE n <> 0", treeShowsCounted},
 }
+
+// overLimit is the greatest over bucket key, in SQL.
+var overLimit = strconv.Itoa(-overBucket)
+
+// overBucketsValid is the over buckets' rows that are where they belong.
+var overBucketsValid = `SELECT a.unit_id, a.ancestor_id FROM unit_ancestors a JOIN units u ON u.id = a.unit_id
+	JOIN unit_doubts d ON d.unit_id = u.id WHERE a.ancestor_id = ` + overKeyOf("u.top_id") + ` AND u.ipath <> ''`
 
 // CheckTotals counts every kept total again from the lectures and compares
 // (one read transaction; it reads every lecture, so it takes about as long
@@ -112,9 +125,10 @@ func (s *Store) checkTotals(ctx context.Context) (TotalsCheck, error) {
 			return c, fmt.Errorf("store: check %s: %w", r.table, err)
 		}
 		if t.Wrong > 0 {
-			// (a bucket, -top_id, is named by its reporting unit)
+			// (a bucket, -top_id or overKey(top_id), is named by its reporting unit)
 			err := tx.NewRaw("SELECT u.path FROM units u WHERE u.id IN (SELECT unit_id FROM ("+
-				strings.Replace(diff, "SELECT * FROM", "SELECT abs(unit_id) AS unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
+				strings.Replace(diff, "SELECT * FROM", "SELECT CASE WHEN unit_id <= "+overLimit+" THEN "+overKeyOf("unit_id")+
+					" ELSE abs(unit_id) END AS unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
 			if err != nil {
 				return c, fmt.Errorf("store: check %s: %w", r.table, err)
 			}

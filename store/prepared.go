@@ -37,6 +37,7 @@ type prepared struct {
 	// 100,000 units some seven minutes; -bench ImportUnits ./report).
 	addUnit, placeUnit, setMembers *sql.Stmt
 	unitByPath, unitByID           *sql.Stmt // an import looks up every row's units
+	settle                         *sql.Stmt // every update's last statement (store.go run)
 
 	holder string // this handle's name on the outbox's claims (outbox.go)
 
@@ -100,6 +101,7 @@ func prepare(ctx context.Context, db *sql.DB, pg bool) (*prepared, error) {
 		{&p.stageInstructors, stageSQL(stageRows)},
 		{&p.peekConversation, "SELECT state, expires_at FROM conversations WHERE key = ?"},
 		{&p.treeUnit, "SELECT units, members FROM tree_units WHERE unit_id = ?"},
+		{&p.settle, "DELETE FROM bucket_queue"},
 		{&p.addUnit, `INSERT INTO units (parent_id, top_id, name, path, depth, kind, members, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&p.placeUnit, "UPDATE units SET ipath = ?, top_id = ? WHERE id = ?"},
@@ -132,7 +134,7 @@ func (p *prepared) close() {
 		p.chatUnit, p.roles, p.ipath, p.addLecture, p.noteMember, p.isMember, p.subtreeTotals, p.subtreeLinks,
 		p.cityLinks, p.similar, p.namesakes, p.sameDay, p.similarCount, p.addInstructor, p.stageInstructors, p.addAction,
 		p.peekConversation, p.treeUnit, p.leafTotals, p.linked, p.speakerNames, p.addUnit, p.placeUnit, p.setMembers,
-		p.unitByPath, p.unitByID} {
+		p.unitByPath, p.unitByID, p.settle} {
 		if s != nil {
 			_ = s.Close()
 		}

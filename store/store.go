@@ -473,7 +473,7 @@ func (s *Store) commit(batch []*update) {
 			continue
 		}
 		if bare {
-			if u.err = run(u.fn, t); u.err == nil {
+			if u.err = run(ctx, u.fn, t); u.err == nil {
 				ok, bare = ok+1, false
 				continue
 			}
@@ -496,7 +496,7 @@ func (s *Store) commit(batch []*update) {
 			u.err = fmt.Errorf("store: savepoint: %w", err)
 			continue
 		}
-		u.err = run(u.fn, t)
+		u.err = run(ctx, u.fn, t)
 		if pipe != nil {
 			if u.err == nil {
 				// Writes still waiting go now, failing the update that made them.
@@ -610,7 +610,7 @@ func (s *Store) updateOnce(u *update) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := run(u.fn, t); err != nil {
+	if err := run(ctx, u.fn, t); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -622,13 +622,23 @@ func (s *Store) updateOnce(u *update) error {
 
 // run calls fn, turning a panic into an error so that one bad update cannot
 // take down the writer.
-func run(fn func(dangke.Tx) error, t *txStore) (err error) {
+//
+// After fn, it empties the queue of units whose over bucket row disagrees
+// with their state (migration 20261204001000_over_buckets): the trigger on
+// that delete moves each one's lectures into or out of the bucket, after
+// every trigger of fn's statements has run. The queue is empty but for
+// the few updates that make a unit have more lecturers than members, or
+// no longer.
+func run(ctx context.Context, fn func(dangke.Tx) error, t *txStore) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: update panicked: %v", r)
 		}
 	}()
-	return fn(t)
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.later(ctx, t.p.settle, "over buckets")
 }
 
 // txStore is the store inside a transaction.

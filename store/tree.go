@@ -79,7 +79,8 @@ func byWeekday() string {
 }
 
 // ancestorsCounted reads the closure again from the units' ipath, with
-// each unset branch's bucket (unsetBranch).
+// each unset branch's bucket (unsetBranch); not the over buckets' rows,
+// which say where a unit's lectures are (overBucketsValid).
 const ancestorsCounted = `SELECT id AS unit_id, 0 AS ancestor_id FROM units WHERE ipath <> ''
 	UNION ALL SELECT u.id, j.value FROM units u, json_each('[' || replace(trim(u.ipath, '/'), '/', ',') || ']') j
 	WHERE u.ipath <> '' AND j.value <> u.id
@@ -115,6 +116,10 @@ var rebuildTree = []string{
 	"INSERT INTO tree_firsts (unit_id, leader, day, prev, n) " + treeFirstsCounted,
 	"DELETE FROM tree_shows",
 	"INSERT INTO tree_shows (unit_id, day, n, " + showCols + ") " + treeShowsCounted,
+	// The units with more lecturers than members join their over buckets
+	// as the update ends (store.go run).
+	`INSERT INTO bucket_queue (unit_id) SELECT u.id FROM units u JOIN unit_totals t ON t.unit_id = u.id
+		WHERE u.members > 0 AND t.speakers > u.members AND u.id NOT IN (SELECT unit_id FROM bucket_queue)`,
 }
 
 // treeShowsCounted counts tree_shows again from the lectures and the closure.
@@ -397,7 +402,24 @@ type doubtUnit struct {
 	Members  int    `bun:"members"`
 	Speakers int    `bun:"speakers"`
 	InPeriod int    `bun:"in_period"`
+	// Bucketed: the unit is in its reporting unit's over bucket, which
+	// holds its lecturers (its in_period is then 0 while it is left out).
+	Bucketed bool `bun:"bucketed"`
+	// Kept: a bucketed unit no longer left out of coverage (not yet moved
+	// out of the bucket): its in_period is taken from the bucket's, and it
+	// is not named.
+	Kept bool `bun:"kept"`
 }
+
+// overBucket is added to a reporting unit's id, negated, to name its over
+// bucket (migration 20261204001000_over_buckets): the units with more
+// lecturers of their own than members keep their lectures' subtree totals
+// under -overBucket - top_id as well, beside the unset branches' bucket
+// -top_id.
+const overBucket = 1 << 32
+
+// overKey returns the key of a reporting unit's over bucket.
+func overKey(top int64) int64 { return -overBucket - top }
 
 // seekNamesAbove is the lectures a name above which a doubtful unit's
 // lecturers of a period are counted by one seek a name rather than by
@@ -405,8 +427,10 @@ type doubtUnit struct {
 const seekNamesAbove = 4
 
 // inPeriod returns the SQL that counts the own lecturers over p of a unit
-// u (with its running totals t), and its arguments.
-func inPeriod(p dangke.Period) (string, []any) {
+// u (with its running totals t), its arguments, and whether it reads the
+// unit's lectures (a period but the whole campaign or one whole week) or
+// one row.
+func inPeriod(p dangke.Period) (string, []any, bool) {
 	speakers, sargs := "coalesce(t.speakers, 0)", []any(nil)
 	if sp := splitPeriod(p); !p.IsZero() && sp.weekFrom == sp.weekTo && !sp.edges() {
 		// One whole week: its lecturers are the unit's week row.
@@ -425,8 +449,9 @@ func inPeriod(p dangke.Period) (string, []any) {
 			ELSE (SELECT count(DISTINCT l.speaker) FROM lectures l INDEXED BY lectures_speaker
 				WHERE l.unit_id = u.id AND l.withdrawn_at IS NULL AND l.day >= ? AND l.day <= ?) END)`
 		sargs = append(dayRange(p), dayRange(p)...)
+		return speakers, sargs, true
 	}
-	return speakers, sargs
+	return speakers, sargs, false
 }
 
 // doubtUnits reads the units of a subtree (where, args) left out of
@@ -434,9 +459,12 @@ func inPeriod(p dangke.Period) (string, []any) {
 // serves both what they take from coverage (doubtSums) and their names
 // (refine): they are read once an answer. With buckets the subtree is the
 // province or reporting units, whose unset branches withBuckets counts:
-// they are left out here.
+// they are left out here; and for a period whose lecturers a unit would
+// count from its lectures, a unit in its reporting unit's over bucket
+// counts none (withBuckets reads the bucket), and one in it no longer left
+// out comes as kept.
 func (q queries) doubtUnits(ctx context.Context, where string, args []any, p dangke.Period, buckets bool) ([]doubtUnit, error) {
-	speakers, sargs := inPeriod(p)
+	speakers, sargs, costly := inPeriod(p)
 	// unit_doubts lists the units that may be left out but the unset
 	// branches: the province reads the whole list, a reporting unit (some
 	// 800 units) its units by ipath, each looked up in the list, rather
@@ -451,16 +479,28 @@ func (q queries) doubtUnits(ctx context.Context, where string, args []any, p dan
 	case !buckets:
 		from, listed = "units u LEFT JOIN unit_doubts d ON d.unit_id = u.id", "(d.unit_id IS NOT NULL OR "+unsetBranch+")"
 	}
+	left := listed + " AND (" + unsetSQL + " OR " + overSQL + ")"
+	cond, cols := left, "0 AS bucketed, 0 AS kept"
+	if buckets && costly {
+		// (a bucketed unit stays in unit_doubts: the migration's triggers)
+		from += " LEFT JOIN unit_ancestors o ON o.unit_id = u.id AND o.ancestor_id = " + overKeyOf("u.top_id")
+		cols = "CASE WHEN o.unit_id IS NOT NULL THEN 1 ELSE 0 END AS bucketed, CASE WHEN " + left + " THEN 0 ELSE 1 END AS kept"
+		speakers = "CASE WHEN o.unit_id IS NOT NULL AND " + left + " THEN 0 ELSE " + speakers + " END"
+		cond = "(" + left + " OR o.unit_id IS NOT NULL)"
+	}
 	var rows []doubtUnit
 	err := q.db.NewRaw(`SELECT u.top_id AS top_id, u.path AS path, u.kind AS kind, u.members AS members,
-		coalesce(t.speakers, 0) AS speakers, `+speakers+` AS in_period
+		coalesce(t.speakers, 0) AS speakers, `+speakers+` AS in_period, `+cols+`
 		FROM `+from+` LEFT JOIN unit_totals t ON t.unit_id = u.id
-		WHERE `+listed+` AND (`+unsetSQL+` OR `+overSQL+`) AND `+where+` ORDER BY u.path`, append(sargs, args...)...).Scan(ctx, &rows)
+		WHERE `+cond+` AND `+where+` ORDER BY u.path`, append(sargs, args...)...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: units left out of coverage: %w", err)
 	}
 	return rows, nil
 }
+
+// overKeyOf is overKey in SQL, of a reporting unit's id.
+func overKeyOf(top string) string { return "-" + strconv.Itoa(overBucket) + " - " + top }
 
 // bucketAbove is the unset branches of a reporting unit above which they
 // are counted by their bucket's subtree totals; up to it, one by one, as
@@ -472,7 +512,9 @@ const bucketAbove = 32
 // branches hold over p (their lecturers, how many they are) and returns
 // units with the first dangke.MaxNamed unset branches of each, in path
 // order. A reporting unit with many reads them from its bucket's subtree
-// totals; one with a few, one by one.
+// totals; one with a few, one by one. It adds too the lecturers of the
+// over buckets of units' bucketed units (doubtUnits), and leaves out of
+// units those kept.
 func (q queries) withBuckets(ctx context.Context, tops []int64, p dangke.Period, units []doubtUnit, sums map[int64]figuresRow) ([]doubtUnit, error) {
 	ids := make([]int64, len(tops))
 	for i, t := range tops {
@@ -493,7 +535,7 @@ func (q queries) withBuckets(ctx context.Context, tops []int64, p dangke.Period,
 		}
 	}
 	if len(few) > 0 {
-		speakers, sargs := inPeriod(p)
+		speakers, sargs, _ := inPeriod(p)
 		var rows []doubtUnit
 		err := q.db.NewRaw(`SELECT u.top_id AS top_id, u.path AS path, u.kind AS kind, u.members AS members,
 			coalesce(t.speakers, 0) AS speakers, `+speakers+` AS in_period
@@ -511,10 +553,29 @@ func (q queries) withBuckets(ctx context.Context, tops []int64, p dangke.Period,
 		}
 		units = append(units, rows...)
 	}
+	// The over buckets of the reporting units with bucketed units, read
+	// with the unset branches' buckets.
+	over := map[int64]bool{}
+	for _, u := range units {
+		if u.Bucketed && !over[u.TopID] {
+			over[u.TopID] = true
+			big = append(big, overKey(u.TopID))
+		}
+	}
 	b, err := q.treeRows(ctx, big, p)
 	if err != nil {
 		return nil, err
 	}
+	for top := range over {
+		if r := b[overKey(top)]; r != nil {
+			x := sums[top]
+			x.TopID = top
+			x.Speakers += r.Speakers
+			sums[top] = x
+		}
+	}
+	big = big[:len(big)-len(over)]
+	units = slices.DeleteFunc(units, func(u doubtUnit) bool { return u.Kept })
 	for _, id := range big {
 		r := sums[-id]
 		r.TopID = -id
@@ -545,6 +606,12 @@ func doubtSums(units []doubtUnit) map[int64]figuresRow {
 	for _, d := range units {
 		r := out[d.TopID]
 		r.TopID = d.TopID
+		if d.Kept {
+			// in coverage, but its lecturers are in its over bucket's
+			r.Speakers -= d.InPeriod
+			out[d.TopID] = r
+			continue
+		}
 		r.Speakers += d.InPeriod
 		r.Members += d.Members
 		if d.Members == 0 {
