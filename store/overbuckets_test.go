@@ -243,6 +243,12 @@ func TestOverBuckets(t *testing.T) {
 // statements, from the file of the engine under test) on a store whose
 // over buckets were taken away: it gives back what the updates kept.
 func TestOverBucketsBackfill(t *testing.T) {
+	if raceBuild {
+		// SQL alone, which the plain run covers; under -race a store's
+		// migrations alone take seconds, and the store's tests are near
+		// go test's ten minutes.
+		t.Skip("SQL alone: the run without -race covers it")
+	}
 	eachDB(t, func(t *testing.T) {
 		ctx := context.Background()
 		st, err := store.Open(ctx, dbPath(t, "m.db"))
