@@ -623,7 +623,7 @@ func (q queries) TopFigures(ctx context.Context, p dangke.Period) ([]dangke.Unit
 	for i := range tops {
 		ids[i] = tops[i].ID
 	}
-	below, err := q.treeRows(ctx, ids, p)
+	below, err := q.treeRows(ctx, ids, p, true)
 	if err != nil {
 		return nil, err
 	}

@@ -155,7 +155,9 @@ func days(p dangke.Period) (string, string) {
 // whole province) over p, by unit: the period's whole weeks from the week
 // tables (a row a unit and week), the days around them (at most six on
 // each side) from the day tables. The whole campaign is every week.
-func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (map[int64]*treeRow, error) {
+// Without leaders it counts no leading cadres (a bucket's are not asked
+// for), which spares a key range of each lecturers' table a unit.
+func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period, leaders bool) (map[int64]*treeRow, error) {
 	out := make(map[int64]*treeRow, len(units))
 	if len(units) == 0 {
 		return out, nil
@@ -201,6 +203,10 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 	// Monday, the whole weeks' first day).
 	from := p.From.Format(dangke.DateLayout)
 	fromWeek, wd := weekOf(p.From)
+	who := "leader IN (0, 1)"
+	if !leaders {
+		who = "leader = 0"
+	}
 	query = `SELECT unit_id, leader, coalesce(sum(n), 0) AS n FROM (`
 	args = args[:0]
 	arms := 0
@@ -210,7 +216,7 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 				query += " UNION ALL "
 			}
 			query += `SELECT unit_id, leader, sum(n) AS n FROM tree_firsts
-			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND day >= ? AND day <= ? AND prev < ? GROUP BY unit_id, leader`
+			WHERE unit_id IN (` + in + `) AND ` + who + ` AND day >= ? AND day <= ? AND prev < ? GROUP BY unit_id, leader`
 			args = append(append(args, ids...), r[0], r[1], from)
 		}
 	}
@@ -229,7 +235,7 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 				}
 			}
 			query += `SELECT unit_id, leader, -sum(CASE WHEN prev_week = ? THEN n - ` + bcol(wd) + ` ELSE n END) AS n FROM tree_firsts_weeks
-			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND week IN (?` + strings.Repeat(", ?", len(mondays)-1) + `) AND prev_week >= ?
+			WHERE unit_id IN (` + in + `) AND ` + who + ` AND week IN (?` + strings.Repeat(", ?", len(mondays)-1) + `) AND prev_week >= ?
 			GROUP BY unit_id, leader`
 			args = append(append(args, fromWeek), ids...)
 			for _, m := range mondays {
@@ -239,11 +245,11 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 		case wd == 0:
 			// from is the first whole week's Monday: the rows of earlier weeks.
 			query += `SELECT unit_id, leader, sum(n) AS n FROM tree_firsts_weeks
-			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND week >= ? AND week <= ? AND prev_week < ? GROUP BY unit_id, leader`
+			WHERE unit_id IN (` + in + `) AND ` + who + ` AND week >= ? AND week <= ? AND prev_week < ? GROUP BY unit_id, leader`
 			args = append(append(args, ids...), sp.weekFrom, sp.weekTo, fromWeek)
 		default:
 			query += `SELECT unit_id, leader, sum(CASE WHEN prev_week < ? THEN n ELSE ` + bcol(wd) + ` END) AS n FROM tree_firsts_weeks
-			WHERE unit_id IN (` + in + `) AND leader IN (0, 1) AND week >= ? AND week <= ? AND prev_week <= ? GROUP BY unit_id, leader`
+			WHERE unit_id IN (` + in + `) AND ` + who + ` AND week >= ? AND week <= ? AND prev_week <= ? GROUP BY unit_id, leader`
 			args = append(append(append(args, fromWeek), ids...), sp.weekFrom, sp.weekTo, fromWeek)
 		}
 	}
@@ -264,6 +270,11 @@ func (q queries) treeRows(ctx context.Context, units []int64, p dangke.Period) (
 			r.Speakers += c.N
 		} else {
 			r.Leaders += c.N
+		}
+	}
+	if !leaders {
+		for _, r := range out {
+			r.Leaders = 0 // not counted
 		}
 	}
 	return out, nil
@@ -343,7 +354,7 @@ func (q queries) ownFigures(ctx context.Context, unit int64, p dangke.Period) (*
 // subtree totals, its own lectures and the units left out of coverage,
 // which it returns too (for their names).
 func (q queries) subtreeFigures(ctx context.Context, unit int64, where string, args []any, p dangke.Period, sub [2]int) (figuresRow, []doubtUnit, error) {
-	below, err := q.treeRows(ctx, []int64{unit}, p)
+	below, err := q.treeRows(ctx, []int64{unit}, p, true)
 	if err != nil {
 		return figuresRow{}, nil, err
 	}
@@ -562,7 +573,7 @@ func (q queries) withBuckets(ctx context.Context, tops []int64, p dangke.Period,
 			big = append(big, overKey(u.TopID))
 		}
 	}
-	b, err := q.treeRows(ctx, big, p)
+	b, err := q.treeRows(ctx, big, p, false)
 	if err != nil {
 		return nil, err
 	}
