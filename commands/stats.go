@@ -209,22 +209,33 @@ func rankLines(tops []dangke.UnitFigures) string {
 		}
 	}
 	if len(zero) > 0 {
-		var names []string
-		for _, t := range zero {
-			names = append(names, fmt.Sprintf("%s（0/%d）", t.Unit.Name, t.Figures.CoveredMembers))
-		}
-		b.WriteString("\n尚无党员上台：" + strings.Join(names, "、"))
+		b.WriteString("\n尚无党员上台：" + namedList(zero, func(t dangke.UnitFigures) string {
+			return fmt.Sprintf("%s（0/%d）", t.Unit.Name, t.Figures.CoveredMembers)
+		}))
 	}
 	if len(unranked) > 0 {
-		var names []string
-		for _, t := range unranked {
+		b.WriteString("\n未参加排名：" + namedList(unranked, func(t dangke.UnitFigures) string {
 			why := "党员数未设置"
 			if t.Figures.Over.N > 0 {
 				why = dangke.OverText
 			}
-			names = append(names, fmt.Sprintf("%s（%s）", t.Unit.Name, why))
-		}
-		b.WriteString("\n未参加排名：" + strings.Join(names, "、"))
+			return fmt.Sprintf("%s（%s）", t.Unit.Name, why)
+		}))
 	}
 	return b.String()
+}
+
+// namedList names the first dangke.MaxNamed of units and says how many
+// there are when there are more: a province's hundred reporting units
+// without member counts are one line on a phone, not a screenful.
+func namedList(units []dangke.UnitFigures, name func(dangke.UnitFigures) string) string {
+	var names []string
+	for _, t := range units[:min(len(units), dangke.MaxNamed)] {
+		names = append(names, name(t))
+	}
+	s := strings.Join(names, "、")
+	if len(units) > dangke.MaxNamed {
+		s += fmt.Sprintf(" 等 %d 个", len(units))
+	}
+	return s
 }
