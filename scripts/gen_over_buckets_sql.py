@@ -15,7 +15,8 @@ A unit becomes so inside a lecture's own triggers (a new lecturer), where
 moving its lectures to a bucket would depend on the order in which
 triggers fire. So the triggers only queue the unit (bucket_queue) when
 its state and its bucket row disagree; the store empties the queue at the
-end of each update (DELETE FROM bucket_queue), and the trigger on that
+end of each update (DELETE FROM bucket_queue; PostgreSQL empties it as the
+transaction commits, through a deferred trigger), and the trigger on that
 delete moves the unit's lectures into or out of the bucket, after every
 other trigger of the update has run. The figures never depend on it: they
 take a bucketed unit's lecturers from its bucket only while it is left out
@@ -171,6 +172,11 @@ def postgres():
         out.append(f"CREATE TRIGGER {name} {head}\n    FOR EACH ROW " + (f"WHEN ({when}) " if when else "") + f"EXECUTE FUNCTION {name}()")
     fn("bucket_queue_settle", settle_stmts(pgt.own, "t"))
     out.append("CREATE TRIGGER bucket_queue_settle AFTER DELETE ON bucket_queue\n    FOR EACH ROW EXECUTE FUNCTION bucket_queue_settle()")
+    # PostgreSQL empties the queue itself as the transaction commits, after
+    # every statement of it: no statement more for the store to send.
+    fn("bucket_queue_drain", ["DELETE FROM bucket_queue WHERE unit_id = new.unit_id"])
+    out.append("CREATE CONSTRAINT TRIGGER bucket_queue_drain AFTER INSERT ON bucket_queue\n"
+               "    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bucket_queue_drain()")
     out.append(f"""CREATE OR REPLACE FUNCTION unit_doubts_members_set() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     n_lectures integer := coalesce((SELECT lectures FROM unit_totals WHERE unit_id = new.id), 0);

@@ -37,7 +37,7 @@ type prepared struct {
 	// 100,000 units some seven minutes; -bench ImportUnits ./report).
 	addUnit, placeUnit, setMembers *sql.Stmt
 	unitByPath, unitByID           *sql.Stmt // an import looks up every row's units
-	settle                         *sql.Stmt // every update's last statement (store.go run)
+	settle                         *sql.Stmt // every update's last statement on SQLite (store.go run)
 
 	holder string // this handle's name on the outbox's claims (outbox.go)
 

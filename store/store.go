@@ -623,22 +623,26 @@ func (s *Store) updateOnce(u *update) error {
 // run calls fn, turning a panic into an error so that one bad update cannot
 // take down the writer.
 //
-// After fn, it empties the queue of units whose over bucket row disagrees
-// with their state (migration 20261204001000_over_buckets): the trigger on
-// that delete moves each one's lectures into or out of the bucket, after
-// every trigger of fn's statements has run. The queue is empty but for
-// the few updates that make a unit have more lecturers than members, or
-// no longer.
+// After fn, on SQLite, it empties the queue of units whose over bucket row
+// disagrees with their state (migration 20261204001000_over_buckets): the
+// trigger on that delete moves each one's lectures into or out of the
+// bucket, after every trigger of fn's statements has run. The queue is
+// empty but for the few updates that make a unit have more lecturers than
+// members, or no longer. PostgreSQL empties it itself at the commit (a
+// deferred trigger), which costs the pipeline no round trip.
 func run(ctx context.Context, fn func(dangke.Tx) error, t *txStore) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: update panicked: %v", r)
 		}
 	}()
-	if err := fn(t); err != nil {
+	if err := fn(t); err != nil || t.pg {
 		return err
 	}
-	return t.later(ctx, t.p.settle, "over buckets")
+	if _, err := t.stmt(ctx, t.p.settle).ExecContext(ctx); err != nil {
+		return fmt.Errorf("store: over buckets: %w", err)
+	}
+	return nil
 }
 
 // txStore is the store inside a transaction.

@@ -11,7 +11,8 @@
 -- moving its lectures to a bucket would depend on the order in which
 -- triggers fire. So the triggers only queue the unit (bucket_queue) when
 -- its state and its bucket row disagree; the store empties the queue at the
--- end of each update (DELETE FROM bucket_queue), and the trigger on that
+-- end of each update (DELETE FROM bucket_queue; PostgreSQL empties it as the
+-- transaction commits, through a deferred trigger), and the trigger on that
 -- delete moves the unit's lectures into or out of the bucket, after every
 -- other trigger of the update has run. The figures never depend on it: they
 -- take a bucketed unit's lecturers from its bucket only while it is left out
