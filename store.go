@@ -54,6 +54,21 @@ type MessageKey struct {
 	ID       string
 }
 
+// Snapshotter is a Reader that makes several reads against one committed
+// state (the store outside a transaction; a Tx sees one already): a
+// form's rows and its footer's figures agree while lectures are logged.
+type Snapshotter interface {
+	Snapshot(ctx context.Context, fn func(Reader) error) error
+}
+
+// InSnapshot runs fn with r's snapshot when r has one, else with r.
+func InSnapshot(ctx context.Context, r Reader, fn func(Reader) error) error {
+	if s, ok := r.(Snapshotter); ok {
+		return s.Snapshot(ctx, fn)
+	}
+	return fn(r)
+}
+
 // Reader is the read side of the store.
 type Reader interface {
 	// UnitByPath finds a unit by its full path; ENOTFOUND if none.

@@ -82,36 +82,50 @@ func runExport(ctx context.Context, c *Call, city string) (*dangke.Reply, error)
 	if t := c.Text("表格"); t == "台账" || strings.EqualFold(t, "archive") {
 		return runArchive(ctx, c, city, unit)
 	}
-	var f *report.Form
-	span := "" // the period in the file's name, so that two periods never share one file
-	if form2 {
-		if f, err = exportForm2(ctx, c, city, unit); err != nil {
-			return nil, err
-		}
-	} else {
-		if unit != nil && !c.MayActFor(unit) {
-			return nil, dangke.Errorf(dangke.EFORBIDDEN, "你不能导出「%s」的统计表：请在该单位的工作群里发送，或请其管理员导出。", unit.Path)
-		}
-		p, isPeriod, err := parsePeriod(c.Text("期间"), c.Now)
-		if err != nil {
-			return nil, err
-		}
-		if !isPeriod {
-			return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、本月、今年 或 2019-07-01~2019-09-30。", clip(c.Text("期间")))
-		}
-		if f, err = report.Form1(ctx, c.Store(), city, c.r.cfg.Campaign.Name, unit, p, c.Now); err != nil {
-			return nil, err
-		}
-		if !p.IsZero() {
-			span = "-" + p.From.Format("20060102") + "至" + p.To.Format("20060102")
-		}
-	}
 	who := city
 	if unit != nil {
 		who = unit.FullName()
 	}
-	name := f.Sheet + "-" + who + span + "-" + c.Now.Format("20060102")
-	file, err := formFile(f, name, c.Text("格式"))
+	if form2 {
+		f, err := exportForm2(ctx, c, city, unit)
+		if err != nil {
+			return nil, err
+		}
+		return formReply(f, f.Sheet+"-"+who+"-"+c.Now.Format("20060102"), c.Text("格式"))
+	}
+	if unit != nil && !c.MayActFor(unit) {
+		return nil, dangke.Errorf(dangke.EFORBIDDEN, "你不能导出「%s」的统计表：请在该单位的工作群里发送，或请其管理员导出。", unit.Path)
+	}
+	p, isPeriod, err := parsePeriod(c.Text("期间"), c.Now)
+	if err != nil {
+		return nil, err
+	}
+	if !isPeriod {
+		return nil, dangke.FieldErrorf("期间", "看不懂「%s」，可写 本周、本月、今年 或 2019-07-01~2019-09-30。", clip(c.Text("期间")))
+	}
+	span := "" // the period in the file's name, so that two periods never share one file
+	if !p.IsZero() {
+		span = "-" + p.From.Format("20060102") + "至" + p.To.Format("20060102")
+	}
+	// The rows are read as the file is written: they and the footer's
+	// figures are read in one snapshot, so that a lecture logged meanwhile
+	// cannot make them disagree.
+	var reply *dangke.Reply
+	err = dangke.InSnapshot(ctx, c.Store(), func(r dangke.Reader) error {
+		f, err := report.Form1(ctx, r, city, c.r.cfg.Campaign.Name, unit, p, c.Now)
+		if err != nil {
+			return err
+		}
+		reply, err = formReply(f, f.Sheet+"-"+who+span+"-"+c.Now.Format("20060102"), c.Text("格式"))
+		return err
+	})
+	return reply, err
+}
+
+// formReply renders a form as a file (XLSX, or CSV on request) and says
+// how many rows it has, its footer and its notes.
+func formReply(f *report.Form, name, format string) (*dangke.Reply, error) {
+	file, err := formFile(f, name, format)
 	if err != nil {
 		return nil, err
 	}

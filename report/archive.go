@@ -45,8 +45,21 @@ type ArchiveStats struct {
 var stored = map[string]bool{".jpg": true, ".png": true, ".gif": true, ".webp": true, ".heic": true, ".heif": true,
 	".mp4": true, ".mov": true, ".docx": true, ".xlsx": true, ".pptx": true}
 
-// Write writes the archive to w.
+// Write writes the archive to w. Its lectures, attachments and 附件1 are
+// read in one snapshot of the store: a lecture logged meanwhile cannot
+// be in one of them and not in another.
 func (a *Archive) Write(ctx context.Context, w io.Writer) (ArchiveStats, error) {
+	var st ArchiveStats
+	err := dangke.InSnapshot(ctx, a.Store, func(r dangke.Reader) (err error) {
+		in := *a
+		in.Store = r
+		st, err = in.write(ctx, w)
+		return err
+	})
+	return st, err
+}
+
+func (a *Archive) write(ctx context.Context, w io.Writer) (ArchiveStats, error) {
 	var st ArchiveStats
 	var unitID int64
 	who := a.City

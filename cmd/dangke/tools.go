@@ -189,14 +189,20 @@ func (m *Main) runTool(ctx context.Context) error {
 	return nil
 }
 
+// export writes a form or the archive; every read it makes (the rows as
+// they are written, the footer's figures) is of one snapshot of the store.
 func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) error {
+	return m.store.Snapshot(ctx, func(r dangke.Reader) error { return m.exportForm(ctx, r, unit, now) })
+}
+
+func (m *Main) exportForm(ctx context.Context, r dangke.Reader, unit *dangke.Unit, now time.Time) error {
 	var f *report.Form
 	var err error
 	if m.tool.what == "form2" {
 		if unit == nil || unit.Kind != dangke.KindCounty {
 			return errors.New("附件2 按县市区导出：--unit 要指定县市区，例如 --unit 温县")
 		}
-		f, err = report.Form2(ctx, m.store, m.cfg.City, unit)
+		f, err = report.Form2(ctx, r, m.cfg.City, unit)
 	} else {
 		var p dangke.Period
 		if m.tool.from != "" || m.tool.to != "" {
@@ -212,7 +218,7 @@ func (m *Main) export(ctx context.Context, unit *dangke.Unit, now time.Time) err
 			return m.exportArchive(ctx, unit, p, now)
 		}
 		campaign, _ := m.cfg.Campaign.campaign(now.Location()) // validated with the config
-		f, err = report.Form1(ctx, m.store, m.cfg.City, campaign.Name, unit, p, now)
+		f, err = report.Form1(ctx, r, m.cfg.City, campaign.Name, unit, p, now)
 	}
 	if err != nil {
 		return err
