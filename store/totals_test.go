@@ -312,6 +312,24 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 				f.Leaders++
 			}
 		}
+		// The members, those of covered units, and the units left out:
+		// over (more lecturers of the campaign than members) or unset (a
+		// branch with no member count, or another unit with none and
+		// lectures of its own), whatever the period.
+		for _, u := range units {
+			if root != "" && u.Path != root && !strings.HasPrefix(u.Path, root+"/") {
+				continue
+			}
+			f.Members += u.Members
+			switch {
+			case covered(u.ID):
+				f.CoveredMembers += u.Members
+			case u.Members > 0:
+				f.Over.N++
+			case u.Kind == dangke.KindBranch || len(names[u.ID]) > 0:
+				f.Unset.N++
+			}
+		}
 		return f
 	}
 	// shows counts a subtree's lectures by form and 示范宣讲 by venue, as
@@ -342,8 +360,9 @@ func periodsAgree(t *testing.T, st *store.Store, rnd *rand.Rand, start time.Time
 			return 0
 		})
 	}
-	pick := func(f dangke.Figures) [7]int {
-		return [7]int{f.Lectures, f.Speakers, f.Leaders, f.Attendees, f.Satisfied, f.Surveyed, f.CoveredSpeakers}
+	pick := func(f dangke.Figures) [11]int {
+		return [11]int{f.Lectures, f.Speakers, f.Leaders, f.Attendees, f.Satisfied, f.Surveyed, f.CoveredSpeakers,
+			f.Members, f.CoveredMembers, f.Over.N, f.Unset.N}
 	}
 	monday := start.AddDate(0, 0, 2) // 2019-06-03
 	periods := []dangke.Period{
