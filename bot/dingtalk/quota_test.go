@@ -1,7 +1,6 @@
 package dingtalk_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -19,7 +18,7 @@ import (
 func TestMonthlyQuota(t *testing.T) {
 	r, _ := setup(t)
 	f := newFake(t)
-	var logs bytes.Buffer
+	var logs logBuffer // (the adapter's goroutine logs while the test reads)
 	a := run(t, f, r, dingtalk.Config{MonthlyQuota: 10000, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	f.mu.Lock()
 	f.quotaOut = true
