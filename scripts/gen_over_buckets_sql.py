@@ -177,19 +177,7 @@ def postgres():
     fn("bucket_queue_drain", ["DELETE FROM bucket_queue WHERE unit_id = new.unit_id"])
     out.append("CREATE CONSTRAINT TRIGGER bucket_queue_drain AFTER INSERT ON bucket_queue\n"
                "    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bucket_queue_drain()")
-    out.append(f"""CREATE OR REPLACE FUNCTION unit_doubts_members_set() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    n_lectures integer := coalesce((SELECT lectures FROM unit_totals WHERE unit_id = new.id), 0);
-    n_speakers integer := coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0);
-BEGIN
-    IF (new.members = 0 AND new.kind <> 'branch' AND n_lectures > 0) OR (new.members > 0 AND new.members < n_speakers) THEN
-        INSERT INTO unit_doubts (unit_id) VALUES (new.id) ON CONFLICT DO NOTHING;
-    END IF;
-    IF ((new.members > 0 AND new.members >= n_speakers) OR (new.members = 0 AND new.kind = 'branch')) AND {KEEP} THEN
-        DELETE FROM unit_doubts WHERE unit_id = new.id;
-    END IF;
-    RETURN NULL;
-END $$""")
+    out.append(unset.members_set_pg(KEEP))
     head = HEAD.replace("-- Generated", "-- PostgreSQL: the same, in PL/pgSQL trigger functions. Generated")
     return head + "\n--bun:split\n".join(out) + ";\n"
 

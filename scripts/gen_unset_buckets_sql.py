@@ -140,6 +140,27 @@ def sqlite():
     return HEAD + "\n--bun:split\n".join(out) + ";\n"
 
 
+def members_set_pg(keep):
+    """unit_doubts_members_set on PostgreSQL: keep, when given, is a
+    condition more that a unit must meet to leave unit_doubts."""
+    leave = "(new.members > 0 AND new.members >= n_speakers) OR (new.members = 0 AND new.kind = 'branch')"
+    if keep:
+        leave = f"({leave}) AND {keep}"
+    return f"""CREATE OR REPLACE FUNCTION unit_doubts_members_set() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    n_lectures integer := coalesce((SELECT lectures FROM unit_totals WHERE unit_id = new.id), 0);
+    n_speakers integer := coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0);
+BEGIN
+    IF (new.members = 0 AND new.kind <> 'branch' AND n_lectures > 0) OR (new.members > 0 AND new.members < n_speakers) THEN
+        INSERT INTO unit_doubts (unit_id) VALUES (new.id) ON CONFLICT DO NOTHING;
+    END IF;
+    IF {leave} THEN
+        DELETE FROM unit_doubts WHERE unit_id = new.id;
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
 def postgres():
     out = []
 
@@ -152,19 +173,7 @@ def postgres():
     fn("tree_shows_changed", real(shows.take("old", True) + shows.add("new", True)))
     out.append("DROP TRIGGER unit_doubts_unit_added ON units")
     out.append("DROP FUNCTION unit_doubts_unit_added()")
-    out.append("""CREATE OR REPLACE FUNCTION unit_doubts_members_set() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    n_lectures integer := coalesce((SELECT lectures FROM unit_totals WHERE unit_id = new.id), 0);
-    n_speakers integer := coalesce((SELECT speakers FROM unit_totals WHERE unit_id = new.id), 0);
-BEGIN
-    IF (new.members = 0 AND new.kind <> 'branch' AND n_lectures > 0) OR (new.members > 0 AND new.members < n_speakers) THEN
-        INSERT INTO unit_doubts (unit_id) VALUES (new.id) ON CONFLICT DO NOTHING;
-    END IF;
-    IF (new.members > 0 AND new.members >= n_speakers) OR (new.members = 0 AND new.kind = 'branch') THEN
-        DELETE FROM unit_doubts WHERE unit_id = new.id;
-    END IF;
-    RETURN NULL;
-END $$""")
+    out.append(members_set_pg(""))
     out.append("""CREATE OR REPLACE FUNCTION unit_doubts_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO unit_doubts (unit_id)

@@ -230,20 +230,7 @@ func TestUnsetBucketsBackfill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		engine := "sqlite"
-		if isPostgres(t) {
-			engine = "postgres"
-		}
-		raw, err := os.ReadFile("migrations/" + engine + "/20261203001000_unset_buckets.tx.up.sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fill []string
-		for _, s := range strings.Split(string(raw), "--bun:split") {
-			if s = strings.TrimSpace(s); strings.HasPrefix(s, "INSERT INTO") {
-				fill = append(fill, strings.TrimSuffix(s, ";"))
-			}
-		}
+		fill := backfill(t, "20261203001000_unset_buckets")
 		if len(fill) != 4 {
 			t.Fatalf("%d backfill statements, want 4 (closure, units, days, pairs)", len(fill))
 		}
@@ -265,4 +252,25 @@ func TestUnsetBucketsBackfill(t *testing.T) {
 			t.Fatalf("after the backfill: %v\n%s", err, c)
 		}
 	})
+}
+
+// backfill reads the INSERT statements of a migration (name, without its
+// suffix) from the file of the engine under test.
+func backfill(t *testing.T, name string) []string {
+	t.Helper()
+	engine := "sqlite"
+	if isPostgres(t) {
+		engine = "postgres"
+	}
+	raw, err := os.ReadFile("migrations/" + engine + "/" + name + ".tx.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fill []string
+	for _, s := range strings.Split(string(raw), "--bun:split") {
+		if s = strings.TrimSpace(s); strings.HasPrefix(s, "INSERT INTO") {
+			fill = append(fill, strings.TrimSuffix(s, ";"))
+		}
+	}
+	return fill
 }

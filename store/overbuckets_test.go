@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -280,20 +279,7 @@ func TestOverBucketsBackfill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		engine := "sqlite"
-		if isPostgres(t) {
-			engine = "postgres"
-		}
-		raw, err := os.ReadFile("migrations/" + engine + "/20261204001000_over_buckets.tx.up.sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fill []string
-		for _, s := range strings.Split(string(raw), "--bun:split") {
-			if s = strings.TrimSpace(s); strings.HasPrefix(s, "INSERT INTO") {
-				fill = append(fill, strings.TrimSuffix(s, ";"))
-			}
-		}
+		fill := backfill(t, "20261204001000_over_buckets")
 		if len(fill) != 5 {
 			t.Fatalf("%d backfill statements, want 5 (closure, listed, units, days, pairs)", len(fill))
 		}
