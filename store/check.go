@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/uptrace/bun"
-
 	"dangke"
 )
 
@@ -109,38 +107,32 @@ func (s *Store) CheckTotals(ctx context.Context, fix bool) (TotalsCheck, error) 
 
 func (s *Store) checkTotals(ctx context.Context) (TotalsCheck, error) {
 	var c TotalsCheck
-	btx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return c, fmt.Errorf("store: check totals: %w", err)
-	}
-	defer func() { _ = btx.Rollback() }()
-	var tx bun.IDB = btx
-	if s.pg {
-		tx = pgDB{btx}
-	}
-	for _, r := range recounts {
-		diff := fmt.Sprintf("SELECT * FROM (%[1]s EXCEPT %[2]s) a UNION ALL SELECT * FROM (%[2]s EXCEPT %[1]s) b", r.kept, r.counted)
-		t := TableCheck{Table: r.table}
-		if err := tx.NewRaw("SELECT count(*) FROM ("+diff+") d").Scan(ctx, &t.Wrong); err != nil {
-			return c, fmt.Errorf("store: check %s: %w", r.table, err)
-		}
-		if t.Wrong > 0 {
-			// (a bucket, -top_id or overKey(top_id), is named by its reporting unit)
-			err := tx.NewRaw("SELECT u.path FROM units u WHERE u.id IN (SELECT unit_id FROM ("+
-				strings.Replace(diff, "SELECT * FROM", "SELECT CASE WHEN unit_id <= "+overLimit+" THEN "+overKeyOf("unit_id")+
-					" ELSE abs(unit_id) END AS unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
-			if err != nil {
-				return c, fmt.Errorf("store: check %s: %w", r.table, err)
+	err := s.snapshot(ctx, func(q queries) error {
+		for _, r := range recounts {
+			diff := fmt.Sprintf("SELECT * FROM (%[1]s EXCEPT %[2]s) a UNION ALL SELECT * FROM (%[2]s EXCEPT %[1]s) b", r.kept, r.counted)
+			t := TableCheck{Table: r.table}
+			if err := q.db.NewRaw("SELECT count(*) FROM ("+diff+") d").Scan(ctx, &t.Wrong); err != nil {
+				return fmt.Errorf("store: check %s: %w", r.table, err)
 			}
+			if t.Wrong > 0 {
+				// (a bucket, -top_id or overKey(top_id), is named by its reporting unit)
+				err := q.db.NewRaw("SELECT u.path FROM units u WHERE u.id IN (SELECT unit_id FROM ("+
+					strings.Replace(diff, "SELECT * FROM", "SELECT CASE WHEN unit_id <= "+overLimit+" THEN "+overKeyOf("unit_id")+
+						" ELSE abs(unit_id) END AS unit_id FROM", 2)+") d) ORDER BY u.path LIMIT 5").Scan(ctx, &t.Units)
+				if err != nil {
+					return fmt.Errorf("store: check %s: %w", r.table, err)
+				}
+			}
+			c.Tables = append(c.Tables, t)
+		}
+		t, err := s.checkPeople(ctx, q)
+		if err != nil {
+			return err
 		}
 		c.Tables = append(c.Tables, t)
-	}
-	t, err := s.checkPeople(ctx, queries{db: tx, tx: btx.Tx, p: s.p, pg: s.pg})
-	if err != nil {
-		return c, err
-	}
-	c.Tables = append(c.Tables, t)
-	return c, nil
+		return nil
+	})
+	return c, err
 }
 
 // peopleCounted counts, for every unit above a linked name (the city, 0,
